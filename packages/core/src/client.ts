@@ -1,0 +1,596 @@
+import { EntryQueue } from './entry-queue.js';
+import { LokiError, type LokiErrorCode } from './errors.js';
+import { drainSync, type DrainBody } from './exit-drain.js';
+import { registerExitParticipant, unregisterExitParticipant, type ExitParticipant } from './exit-hook.js';
+import { HttpSender, type SendResult } from './http-sender.js';
+import { resolveOptions, type LokiClientOptions, type ResolvedOptions } from './options.js';
+import { encodePushBody, type EncodedBody } from './push-encoder.js';
+import type { LokiEntry, LokiRecord } from './record.js';
+import { RecordMapper } from './record-mapper.js';
+import { backoffDelayMillis } from './retry-policy.js';
+
+export type DropReason =
+  | 'buffer_full'
+  | 'line_too_long'
+  | 'rejected'
+  | 'retries_exhausted'
+  | 'ingestion_blocked'
+  | 'closed'
+  | 'shutdown_timeout'
+  | 'invalid_record'
+  | 'exit_failed';
+
+const DROP_REASONS: readonly DropReason[] = [
+  'buffer_full',
+  'line_too_long',
+  'rejected',
+  'retries_exhausted',
+  'ingestion_blocked',
+  'closed',
+  'shutdown_timeout',
+  'invalid_record',
+  'exit_failed',
+];
+
+export interface LokiClientStats {
+  /** Records given to push(). */
+  entriesPushed: number;
+  /** Entries Loki acknowledged (2xx). Includes entries of a 400 partial accept, see `requestsPartiallyRejected`. */
+  entriesSent: number;
+  /** Entries dropped, all reasons. */
+  entriesDropped: number;
+  droppedByReason: Record<DropReason, number>;
+  /** Entries re-sent by retries (an entry retried twice counts twice). */
+  entriesRetried: number;
+  /** Retry attempts (requests after the first of a batch). */
+  retries: number;
+  /** Entries held now: waiting, in flight or in backoff. */
+  bufferedEntries: number;
+  bufferedBytes: number;
+  /** HTTP requests started. */
+  requests: number;
+  /** Requests that failed (network error, timeout, or non-2xx). */
+  requestsFailed: number;
+  /** 400 answers: Loki stored the valid entries and rejected the rest (reported through onError). */
+  requestsPartiallyRejected: number;
+  /** Bytes of request bodies Loki acknowledged (on the wire, after compression). */
+  bytesSent: number;
+  linesTruncated: number;
+  labelsMovedToMetadata: number;
+  metadataMovedToLine: number;
+  invalidTimestamps: number;
+  /** True while Loki is unreachable and entries wait in the offline buffer. */
+  offline: boolean;
+}
+
+export interface FlushResult {
+  /** Everything pushed before the flush was acknowledged by Loki. */
+  ok: boolean;
+  /** Entries of this flush acknowledged. */
+  acknowledged: number;
+  /** Entries of this flush given up (dropped). */
+  dropped: number;
+  /** Entries of this flush still unacknowledged when the deadline came. */
+  pending: number;
+  timedOut: boolean;
+}
+
+export interface LokiClient {
+  /** Queue one record. Synchronous; never throws. */
+  push(record: LokiRecord): void;
+  /** Resolves when everything pushed before the call is acknowledged or given up, or at the deadline. Never rejects. */
+  flush(options?: { timeoutMillis?: number }): Promise<FlushResult>;
+  /** Flush within `closeTimeoutMillis`, then stop. Idempotent. Never rejects. */
+  close(): Promise<FlushResult>;
+  stats(): LokiClientStats;
+  readonly closed: boolean;
+}
+
+interface Batch {
+  entries: LokiEntry[];
+  bytes: number;
+  attempts: number;
+  state: 'sending' | 'waiting';
+  encoded?: EncodedBody;
+  timer?: NodeJS.Timeout;
+  abort?: AbortController;
+}
+
+interface FlushWaiter {
+  target: number;
+  acknowledged: number;
+  dropped: number;
+  resolve: (result: FlushResult) => void;
+  timer?: NodeJS.Timeout;
+}
+
+const REPORT_INTERVAL_MILLIS = 5000;
+
+export function createLokiClient(options: LokiClientOptions = {}): LokiClient {
+  return new LokiClientImpl(resolveOptions(options));
+}
+
+class LokiClientImpl implements LokiClient, ExitParticipant {
+  private readonly mapper: RecordMapper;
+  private readonly sender: HttpSender;
+  private readonly pending = new EntryQueue();
+  private pendingSince: number | undefined;
+  private readonly inFlight = new Set<Batch>();
+  private waiters: FlushWaiter[] = [];
+  private seq = 0;
+  private batchTimer: NodeJS.Timeout | undefined;
+  private pumpScheduled = false;
+  private closing = false;
+  private destroyed = false;
+  private closePromise: Promise<FlushResult> | undefined;
+  private exitFlushing = false;
+  private exitStartedAt: number | undefined;
+  private outage = false;
+  private readonly lastReported = new Map<LokiErrorCode, number>();
+  private readonly counters = {
+    entriesPushed: 0,
+    entriesSent: 0,
+    entriesRetried: 0,
+    retries: 0,
+    bufferedEntries: 0,
+    bufferedBytes: 0,
+    requests: 0,
+    requestsFailed: 0,
+    requestsPartiallyRejected: 0,
+    bytesSent: 0,
+  };
+  private readonly dropped: Record<DropReason, number> = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+
+  constructor(private readonly options: ResolvedOptions) {
+    this.mapper = new RecordMapper(options, (error) => this.report(error));
+    this.sender = new HttpSender(options);
+    if (options.exitHook) registerExitParticipant(this);
+  }
+
+  get closed(): boolean {
+    return this.closing;
+  }
+
+  // ---- record in ---------------------------------------------------------------------------
+
+  push(record: LokiRecord): void {
+    this.counters.entriesPushed++;
+    try {
+      if (this.closing) {
+        this.countDrop('closed', 1);
+        this.reportThrottled('ERR_LOKI_CLOSED', 'push() after close(): entry dropped');
+        return;
+      }
+      if (record === null || typeof record !== 'object') {
+        record = { message: record };
+      }
+      const mapped = this.mapper.map(record);
+      if ('dropped' in mapped) {
+        this.countDrop('line_too_long', 1);
+        this.reportThrottled(
+          'ERR_LOKI_LINE_TOO_LONG',
+          `a ${mapped.bytes}-byte line exceeds maxLineBytes (${this.options.maxLineBytes}) and was dropped`,
+        );
+        return;
+      }
+      this.enqueue(mapped.entry);
+    } catch (error) {
+      this.countDrop('invalid_record', 1);
+      this.reportThrottled('ERR_LOKI_INVALID_RECORD', `record could not be mapped: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    }
+  }
+
+  private enqueue(entry: LokiEntry): void {
+    const { bufferMaxEntries, bufferMaxBytes } = this.options;
+    while (this.counters.bufferedEntries + 1 > bufferMaxEntries || this.counters.bufferedBytes + entry.bytes > bufferMaxBytes) {
+      if (!this.dropOldest()) {
+        this.countDrop('buffer_full', 1);
+        this.reportBufferFull();
+        return;
+      }
+    }
+    entry.seq = ++this.seq;
+    this.pending.push(entry);
+    this.counters.bufferedEntries++;
+    this.counters.bufferedBytes += entry.bytes;
+    this.pendingSince ??= Date.now();
+    if (this.pending.length >= this.options.batchMaxEntries || this.pending.bytes >= this.options.batchMaxBytes) {
+      this.schedulePump();
+    } else if (this.batchTimer === undefined) {
+      this.armBatchTimer(this.options.batchIntervalMillis);
+    }
+  }
+
+  /** Drops the oldest entry that is not on the wire right now. */
+  private dropOldest(): boolean {
+    for (const batch of this.inFlight) {
+      if (batch.state === 'waiting' && batch.entries.length > 0) {
+        const entry = batch.entries.shift()!;
+        batch.bytes -= entry.bytes;
+        delete batch.encoded; // re-encoded from the remaining entries, same timestamps
+        this.settleDropped([entry], 'buffer_full');
+        if (batch.entries.length === 0) {
+          clearTimeout(batch.timer);
+          this.inFlight.delete(batch);
+          this.schedulePump();
+        }
+        this.reportBufferFull();
+        return true;
+      }
+    }
+    const entry = this.pending.shift();
+    if (entry === undefined) return false;
+    if (this.pending.length === 0) this.pendingSince = undefined;
+    this.settleDropped([entry], 'buffer_full');
+    this.reportBufferFull();
+    return true;
+  }
+
+  // ---- batch and send ----------------------------------------------------------------------
+
+  private armBatchTimer(delay: number): void {
+    this.batchTimer = setTimeout(() => {
+      this.batchTimer = undefined;
+      this.pump();
+    }, delay);
+    this.batchTimer.unref();
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled || this.destroyed) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.destroyed) return;
+    while (this.inFlight.size < this.options.maxRequestsInFlight) {
+      const batch = this.takeBatch();
+      if (batch === undefined) break;
+      this.inFlight.add(batch);
+      void this.attempt(batch);
+    }
+    if (this.pending.length > 0 && this.batchTimer === undefined && this.inFlight.size < this.options.maxRequestsInFlight) {
+      const age = Date.now() - (this.pendingSince ?? Date.now());
+      this.armBatchTimer(Math.max(0, this.options.batchIntervalMillis - age));
+    }
+  }
+
+  private takeBatch(): Batch | undefined {
+    const { pending, options } = this;
+    if (pending.length === 0) return undefined;
+    const due =
+      pending.length >= options.batchMaxEntries ||
+      pending.bytes >= options.batchMaxBytes ||
+      this.waiters.length > 0 ||
+      this.closing ||
+      this.exitFlushing ||
+      Date.now() - (this.pendingSince ?? 0) >= options.batchIntervalMillis;
+    if (!due) return undefined;
+    const entries: LokiEntry[] = [];
+    let bytes = 0;
+    while (entries.length < options.batchMaxEntries) {
+      const next = pending.peek();
+      if (next === undefined) break;
+      // The first entry always goes, so a single large entry travels alone.
+      if (entries.length > 0 && bytes + next.bytes > options.batchMaxBytes) break;
+      pending.shift();
+      entries.push(next);
+      bytes += next.bytes;
+    }
+    if (pending.length === 0) this.pendingSince = undefined;
+    return { entries, bytes, attempts: 0, state: 'sending' };
+  }
+
+  private async attempt(batch: Batch): Promise<void> {
+    batch.state = 'sending';
+    delete batch.timer;
+    batch.attempts++;
+    if (batch.encoded === undefined) {
+      try {
+        batch.encoded = encodePushBody(batch.entries, this.options.encoding);
+      } catch (error) {
+        this.finish(batch);
+        this.settleDropped(batch.entries, 'invalid_record');
+        this.report(new LokiError('ERR_LOKI_INVALID_RECORD', `batch could not be encoded: ${(error as Error).message}`, { entries: batch.entries.length, cause: error }));
+        return;
+      }
+    }
+    const { body, headers } = batch.encoded;
+    const abort = new AbortController();
+    batch.abort = abort;
+    this.counters.requests++;
+    if (batch.attempts > 1) {
+      this.counters.retries++;
+      this.counters.entriesRetried += batch.entries.length;
+    }
+    let result: SendResult;
+    try {
+      result = await this.sender.send(body, headers, abort.signal);
+    } catch (error) {
+      result = { outcome: 'retry', message: String(error), cause: error };
+    }
+    delete batch.abort;
+    if (this.destroyed || !this.inFlight.has(batch)) return; // given up by close() meanwhile
+    this.handleResult(batch, body.length, result);
+  }
+
+  private handleResult(batch: Batch, bodyBytes: number, result: SendResult): void {
+    const n = batch.entries.length;
+    const where = `${result.status !== undefined ? `HTTP ${result.status}` : 'no answer'} from ${this.sender.safeUrl}`;
+    switch (result.outcome) {
+      case 'success':
+        this.counters.bytesSent += bodyBytes;
+        if (this.outage) this.outage = false;
+        this.finish(batch);
+        this.settleAcknowledged(batch.entries);
+        return;
+      case 'blocked':
+        this.counters.requestsFailed++;
+        this.finish(batch);
+        this.settleDropped(batch.entries, 'ingestion_blocked');
+        this.report(new LokiError('ERR_LOKI_INGESTION_BLOCKED', `Loki blocks ingestion (${where}): ${result.message}`, { status: result.status, responseBody: result.message, entries: n }));
+        return;
+      case 'reject':
+        this.counters.requestsFailed++;
+        this.finish(batch);
+        if (result.status === 400) {
+          // A 400 is a partial accept: the valid entries were stored. Resending would not help.
+          this.counters.requestsPartiallyRejected++;
+          this.settleAcknowledged(batch.entries);
+          this.report(new LokiError('ERR_LOKI_PARTIAL_REJECT', `Loki rejected entries of a ${n}-entry batch (${where}): ${result.message}`, { status: 400, responseBody: result.message, entries: n }));
+        } else {
+          this.settleDropped(batch.entries, 'rejected');
+          this.report(new LokiError('ERR_LOKI_REJECTED', `Loki rejected a ${n}-entry batch (${where}): ${result.message}`, { status: result.status, responseBody: result.message, entries: n }));
+        }
+        return;
+      case 'retry':
+        this.counters.requestsFailed++;
+        this.retryLater(batch, result, where);
+    }
+  }
+
+  private retryLater(batch: Batch, result: SendResult, where: string): void {
+    const { options } = this;
+    const n = batch.entries.length;
+    const exhausted = batch.attempts >= options.retryMaxAttempts;
+    if (!this.outage) {
+      this.outage = true;
+      this.report(new LokiError('ERR_LOKI_UNAVAILABLE', `Loki push failed (${where}): ${result.message}; retrying`, { status: result.status, responseBody: result.message, entries: n, retryable: true, cause: result.cause }));
+    }
+    if (exhausted && (!options.offlineBuffer || this.closing)) {
+      this.finish(batch);
+      this.settleDropped(batch.entries, 'retries_exhausted');
+      this.report(new LokiError('ERR_LOKI_RETRIES_EXHAUSTED', `gave up a ${n}-entry batch after ${batch.attempts} attempts (${where}): ${result.message}`, { status: result.status, responseBody: result.message, entries: n }));
+      return;
+    }
+    // Past its attempts with the offline buffer on, the batch is kept and probed at the longest delay.
+    const delay = exhausted
+      ? options.retryMaxDelayMillis
+      : (result.retryAfterMillis ?? backoffDelayMillis(batch.attempts, options.retryInitialDelayMillis, options.retryMaxDelayMillis));
+    batch.state = 'waiting';
+    batch.timer = setTimeout(() => void this.attempt(batch), delay);
+    batch.timer.unref();
+  }
+
+  private finish(batch: Batch): void {
+    clearTimeout(batch.timer);
+    this.inFlight.delete(batch);
+    this.schedulePump();
+  }
+
+  // ---- settle and account ------------------------------------------------------------------
+
+  private release(entries: readonly LokiEntry[]): void {
+    let bytes = 0;
+    for (const e of entries) bytes += e.bytes;
+    this.counters.bufferedEntries -= entries.length;
+    this.counters.bufferedBytes -= bytes;
+  }
+
+  private settleAcknowledged(entries: readonly LokiEntry[]): void {
+    this.release(entries);
+    this.counters.entriesSent += entries.length;
+    for (const w of this.waiters) w.acknowledged += countUpTo(entries, w.target);
+    this.checkWaiters();
+  }
+
+  private settleDropped(entries: readonly LokiEntry[], reason: DropReason): void {
+    this.release(entries);
+    this.countDrop(reason, entries.length);
+    for (const w of this.waiters) w.dropped += countUpTo(entries, w.target);
+    this.checkWaiters();
+  }
+
+  private countDrop(reason: DropReason, n: number): void {
+    this.dropped[reason] += n;
+  }
+
+  private minUnsettledSeq(): number {
+    let min = this.pending.peek()?.seq ?? Infinity;
+    for (const batch of this.inFlight) {
+      const first = batch.entries[0];
+      if (first !== undefined && first.seq < min) min = first.seq;
+    }
+    return min;
+  }
+
+  private checkWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const min = this.minUnsettledSeq();
+    const done = this.waiters.filter((w) => w.target < min);
+    if (done.length === 0) return;
+    this.waiters = this.waiters.filter((w) => w.target >= min);
+    for (const w of done) {
+      clearTimeout(w.timer);
+      w.resolve({ ok: w.dropped === 0, acknowledged: w.acknowledged, dropped: w.dropped, pending: 0, timedOut: false });
+    }
+  }
+
+  private unsettledUpTo(target: number): number {
+    let n = 0;
+    for (const batch of this.inFlight) n += countUpTo(batch.entries, target);
+    for (const e of this.pending.values()) {
+      if (e.seq > target) break;
+      n++;
+    }
+    return n;
+  }
+
+  // ---- flush and close ---------------------------------------------------------------------
+
+  flush(options: { timeoutMillis?: number } = {}): Promise<FlushResult> {
+    const target = this.seq;
+    if (this.destroyed || this.minUnsettledSeq() > target) {
+      return Promise.resolve({ ok: true, acknowledged: 0, dropped: 0, pending: this.destroyed ? this.unsettledUpTo(target) : 0, timedOut: false });
+    }
+    const timeoutMillis = options.timeoutMillis ?? this.options.flushTimeoutMillis;
+    return new Promise<FlushResult>((resolve) => {
+      const waiter: FlushWaiter = { target, acknowledged: 0, dropped: 0, resolve };
+      waiter.timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve({ ok: false, acknowledged: waiter.acknowledged, dropped: waiter.dropped, pending: this.unsettledUpTo(target), timedOut: true });
+      }, timeoutMillis);
+      waiter.timer.unref();
+      this.waiters.push(waiter);
+      this.pump();
+    });
+  }
+
+  close(): Promise<FlushResult> {
+    this.closePromise ??= this.doClose();
+    return this.closePromise;
+  }
+
+  private async doClose(): Promise<FlushResult> {
+    this.closing = true;
+    if (this.batchTimer !== undefined) {
+      clearTimeout(this.batchTimer);
+      this.batchTimer = undefined;
+    }
+    const result = await this.flush({ timeoutMillis: this.options.closeTimeoutMillis });
+    this.giveUpRemaining();
+    this.destroyed = true;
+    this.sender.destroy();
+    unregisterExitParticipant(this);
+    return result;
+  }
+
+  /** At the close deadline: abort what is on the wire, drop and count what is left. */
+  private giveUpRemaining(): void {
+    const left: LokiEntry[] = [];
+    for (const batch of this.inFlight) {
+      clearTimeout(batch.timer);
+      batch.abort?.abort();
+      left.push(...batch.entries);
+    }
+    this.inFlight.clear();
+    left.push(...this.pending.clear());
+    this.pendingSince = undefined;
+    if (left.length > 0) {
+      this.settleDropped(left, 'shutdown_timeout');
+      this.report(new LokiError('ERR_LOKI_SHUTDOWN_TIMEOUT', `close() deadline (${this.options.closeTimeoutMillis} ms) passed: ${left.length} entries not delivered`, { entries: left.length }));
+    }
+  }
+
+  // ---- process end -------------------------------------------------------------------------
+
+  onBeforeExit(): void {
+    if (this.exitFlushing || this.destroyed || this.counters.bufferedEntries === 0) return;
+    this.exitFlushing = true;
+    this.exitStartedAt ??= Date.now();
+    const deadline = setTimeout(() => {
+      // Do not let a slow Loki hold the process: abort, and let the exit drain try once more.
+      for (const batch of this.inFlight) batch.abort?.abort();
+    }, this.options.closeTimeoutMillis);
+    deadline.unref();
+    void this.flush({ timeoutMillis: this.options.closeTimeoutMillis }).then(() => {
+      clearTimeout(deadline);
+      this.exitFlushing = false;
+    });
+  }
+
+  onExit(): void {
+    if (this.destroyed || this.counters.bufferedEntries === 0) return;
+    const elapsed = this.exitStartedAt === undefined ? 0 : Date.now() - this.exitStartedAt;
+    const timeoutMillis = Math.max(250, this.options.closeTimeoutMillis - elapsed);
+    const left: LokiEntry[] = [];
+    for (const batch of this.inFlight) {
+      clearTimeout(batch.timer);
+      batch.abort?.abort();
+      left.push(...batch.entries);
+    }
+    this.inFlight.clear();
+    left.push(...this.pending.clear());
+    this.destroyed = true;
+    const bodies: DrainBody[] = [];
+    try {
+      for (let i = 0; i < left.length; ) {
+        const chunk: LokiEntry[] = [];
+        let bytes = 0;
+        while (i < left.length && (chunk.length === 0 || (bytes + left[i]!.bytes <= this.options.batchMaxBytes && chunk.length < this.options.batchMaxEntries))) {
+          bytes += left[i]!.bytes;
+          chunk.push(left[i++]!);
+        }
+        bodies.push({ ...encodePushBody(chunk, this.options.encoding), entries: chunk.length });
+      }
+      const result = drainSync(this.options, bodies, timeoutMillis);
+      this.counters.entriesSent += result.sent;
+      this.countDrop('exit_failed', result.failed);
+      if (result.failed > 0) {
+        this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${result.failed} entries could not be delivered: ${result.error ?? 'unknown error'}`, { entries: result.failed }));
+      }
+    } catch (error) {
+      this.countDrop('exit_failed', left.length);
+      this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, delivery failed: ${(error as Error).message}`, { entries: left.length, cause: error }));
+    }
+    this.release(left);
+    this.sender.destroy();
+  }
+
+  // ---- errors and stats --------------------------------------------------------------------
+
+  private report(error: LokiError): void {
+    try {
+      this.options.onError(error);
+    } catch {
+      // The error path itself must never throw into the data path.
+    }
+  }
+
+  private reportThrottled(code: LokiErrorCode, message: string, details: { cause?: unknown } = {}): void {
+    const now = Date.now();
+    const last = this.lastReported.get(code);
+    if (last !== undefined && now - last < REPORT_INTERVAL_MILLIS) return;
+    this.lastReported.set(code, now);
+    this.report(new LokiError(code, message, details));
+  }
+
+  private reportBufferFull(): void {
+    this.reportThrottled(
+      'ERR_LOKI_BUFFER_FULL',
+      `buffer full (${this.options.bufferMaxEntries} entries / ${this.options.bufferMaxBytes} bytes): oldest entries dropped (${this.dropped.buffer_full} so far)`,
+    );
+  }
+
+  stats(): LokiClientStats {
+    const droppedByReason = { ...this.dropped };
+    const entriesDropped = Object.values(droppedByReason).reduce((a, b) => a + b, 0);
+    return {
+      ...this.counters,
+      entriesDropped,
+      droppedByReason,
+      ...this.mapper.counters,
+      offline: this.outage,
+    };
+  }
+}
+
+function countUpTo(entries: readonly LokiEntry[], target: number): number {
+  let n = 0;
+  for (const e of entries) if (e.seq <= target) n++;
+  return n;
+}

@@ -1,0 +1,247 @@
+import { readFileSync } from 'node:fs';
+import { LokiOptionsError, type LokiError } from './errors.js';
+import { sanitizeLabelName, labelValueToString } from './labels.js';
+
+export type LokiEncoding = 'protobuf' | 'json' | 'json-gzip';
+
+/** TLS settings for an https Loki. Values are PEM text/Buffers; the `*File` forms read a file at start. */
+export interface LokiTlsOptions {
+  ca?: string | Buffer | Array<string | Buffer>;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  passphrase?: string;
+  /** Verify the server certificate. Default true. */
+  rejectUnauthorized?: boolean;
+}
+
+export interface LokiClientOptions {
+  /** Base URL of Loki, e.g. `http://localhost:3100`; the push path is appended. */
+  host?: string;
+  /** Full push URL, e.g. `https://logs.example.com/loki/api/v1/push`. Wins over `host`. */
+  url?: string;
+  /** Sent as `X-Scope-OrgID`. */
+  tenantId?: string;
+  basicAuth?: { username: string; password: string };
+  bearerToken?: string;
+  /** Extra request headers (copied, never mutated). */
+  headers?: Record<string, string>;
+  tls?: LokiTlsOptions;
+  /** Stream labels added to every entry. */
+  labels?: Record<string, unknown>;
+  /** Name of the label that carries the level, or false to keep the level in metadata. Default `level`. */
+  levelLabel?: string | false;
+  /** `structured`: fields go to Loki structured metadata; `line`: merged into a JSON line. */
+  metadataMode?: 'structured' | 'line';
+  /** Wire format. Default `protobuf` (protobuf + snappy). */
+  encoding?: LokiEncoding;
+  /** Send when this many entries wait. Default 5000. */
+  batchMaxEntries?: number;
+  /** Send when this many bytes (line + metadata) wait; also the cap on one request. Default 1 MiB. */
+  batchMaxBytes?: number;
+  /** Send entries at the latest this long after they were pushed. Default 1000. */
+  batchIntervalMillis?: number;
+  /** Longest line, in bytes. Default 262144 (Loki's limit). */
+  maxLineBytes?: number;
+  /** What to do with a longer line. Default `truncate`. */
+  oversizedLine?: 'truncate' | 'drop';
+  /** Per-attempt HTTP timeout. Default 10000. */
+  requestTimeoutMillis?: number;
+  /** Requests in flight at once. Default 1. */
+  maxRequestsInFlight?: number;
+  /** Attempts per batch before it is given up (or parked in the offline buffer). Default 10. */
+  retryMaxAttempts?: number;
+  /** First backoff delay; doubles each attempt, with jitter. Default 500. */
+  retryInitialDelayMillis?: number;
+  /** Longest backoff delay, and the probe interval while Loki is offline. Default 30000. */
+  retryMaxDelayMillis?: number;
+  /** Keep entries while Loki is unreachable (bounded below) instead of dropping a batch after its attempts. Default true. */
+  offlineBuffer?: boolean;
+  /** Most entries held (waiting, in flight, offline). Oldest dropped beyond. Default 200000. */
+  bufferMaxEntries?: number;
+  /** Most bytes held. Oldest dropped beyond. Default 64 MiB. */
+  bufferMaxBytes?: number;
+  /** Default deadline of `flush()`. Default 30000. */
+  flushTimeoutMillis?: number;
+  /** Deadline of `close()`, and of the synchronous send at process exit. Default 5000. */
+  closeTimeoutMillis?: number;
+  /** Deliver what is pending when the process ends (natural end: async flush; `process.exit()`: synchronous send). Default true. */
+  exitHook?: boolean;
+  /** The one error path. Default: a process warning the first time each error code occurs. */
+  onError?: (error: LokiError) => void;
+}
+
+export interface ResolvedOptions {
+  pushUrl: string;
+  headers: Record<string, string>;
+  tls: { ca?: Array<string | Buffer>; cert?: string | Buffer; key?: string | Buffer; passphrase?: string; rejectUnauthorized: boolean };
+  staticLabels: Array<[string, string]>;
+  levelLabel: string | false;
+  metadataMode: 'structured' | 'line';
+  encoding: LokiEncoding;
+  batchMaxEntries: number;
+  batchMaxBytes: number;
+  batchIntervalMillis: number;
+  maxLineBytes: number;
+  oversizedLine: 'truncate' | 'drop';
+  requestTimeoutMillis: number;
+  maxRequestsInFlight: number;
+  retryMaxAttempts: number;
+  retryInitialDelayMillis: number;
+  retryMaxDelayMillis: number;
+  offlineBuffer: boolean;
+  bufferMaxEntries: number;
+  bufferMaxBytes: number;
+  flushTimeoutMillis: number;
+  closeTimeoutMillis: number;
+  exitHook: boolean;
+  onError: (error: LokiError) => void;
+}
+
+export const DEFAULTS = {
+  host: 'http://localhost:3100',
+  levelLabel: 'level',
+  metadataMode: 'structured',
+  encoding: 'protobuf',
+  batchMaxEntries: 5000,
+  batchMaxBytes: 1024 * 1024,
+  batchIntervalMillis: 1000,
+  maxLineBytes: 262144,
+  oversizedLine: 'truncate',
+  requestTimeoutMillis: 10_000,
+  maxRequestsInFlight: 1,
+  retryMaxAttempts: 10,
+  retryInitialDelayMillis: 500,
+  retryMaxDelayMillis: 30_000,
+  offlineBuffer: true,
+  bufferMaxEntries: 200_000,
+  bufferMaxBytes: 64 * 1024 * 1024,
+  flushTimeoutMillis: 30_000,
+  closeTimeoutMillis: 5_000,
+  exitHook: true,
+} as const;
+
+export const PUSH_PATH = '/loki/api/v1/push';
+
+/** `host` (base URL) or `url` (full push URL) to the push URL. */
+export function resolvePushUrl(options: { host?: string; url?: string }): string {
+  const raw = options.url ?? options.host ?? DEFAULTS.host;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new LokiOptionsError(`Loki URL is not a valid URL (got a ${typeof raw} of length ${String(raw).length})`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new LokiOptionsError(`Loki URL must be http: or https:, got ${parsed.protocol}`);
+  }
+  if (options.url !== undefined || parsed.pathname.endsWith(PUSH_PATH)) return parsed.toString();
+  parsed.pathname = parsed.pathname.replace(/\/+$/, '') + PUSH_PATH;
+  return parsed.toString();
+}
+
+function positiveInt(name: string, value: unknown, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new LokiOptionsError(`${name} must be a number >= ${min}, got ${String(value)}`);
+  }
+  return Math.floor(value);
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) throw new LokiOptionsError(`${name} must be one of ${allowed.join(', ')}, got ${String(value)}`);
+  return value as T;
+}
+
+const warnedCodes = new Set<string>();
+/** Default error path: one process warning per error code, so a down Loki does not flood stderr. */
+function defaultOnError(error: LokiError): void {
+  if (warnedCodes.has(error.code)) return;
+  warnedCodes.add(error.code);
+  process.emitWarning(`${error.message} (further ${error.code} warnings are suppressed; pass onError to see all)`, {
+    type: 'LokiWarning',
+    code: error.code,
+  });
+}
+
+export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new LokiOptionsError('options must be an object');
+  const pushUrl = resolvePushUrl(options);
+
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (options.tenantId !== undefined && options.tenantId !== '') headers['X-Scope-OrgID'] = String(options.tenantId);
+  if (options.basicAuth !== undefined) {
+    const { username, password } = options.basicAuth;
+    headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  } else if (options.bearerToken !== undefined && options.bearerToken !== '') {
+    headers.Authorization = `Bearer ${options.bearerToken}`;
+  }
+
+  const tlsIn = options.tls ?? {};
+  const read = (path: string | undefined, what: string): Buffer | undefined => {
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new LokiOptionsError(`cannot read TLS ${what} file ${path}: ${(err as Error).message}`);
+    }
+  };
+  const ca: Array<string | Buffer> = [];
+  if (tlsIn.ca !== undefined) ca.push(...(Array.isArray(tlsIn.ca) ? tlsIn.ca : [tlsIn.ca]));
+  const caFromFile = read(tlsIn.caFile, 'CA');
+  if (caFromFile) ca.push(caFromFile);
+  const tls: ResolvedOptions['tls'] = { rejectUnauthorized: tlsIn.rejectUnauthorized ?? true };
+  if (ca.length > 0) tls.ca = ca;
+  const cert = tlsIn.cert ?? read(tlsIn.certFile, 'certificate');
+  if (cert !== undefined) tls.cert = cert;
+  const key = tlsIn.key ?? read(tlsIn.keyFile, 'key');
+  if (key !== undefined) tls.key = key;
+  if (tlsIn.passphrase !== undefined) tls.passphrase = tlsIn.passphrase;
+
+  const staticLabels: Array<[string, string]> = [];
+  for (const [rawName, rawValue] of Object.entries(options.labels ?? {})) {
+    const name = sanitizeLabelName(rawName);
+    const value = labelValueToString(rawValue);
+    if (name !== undefined && value !== undefined) staticLabels.push([name, value]);
+  }
+
+  let levelLabel: string | false = DEFAULTS.levelLabel;
+  if (options.levelLabel === false) levelLabel = false;
+  else if (typeof options.levelLabel === 'string') {
+    const name = sanitizeLabelName(options.levelLabel);
+    if (name === undefined) throw new LokiOptionsError(`levelLabel "${options.levelLabel}" is not a usable label name`);
+    levelLabel = name;
+  }
+
+  const batchMaxBytes = positiveInt('batchMaxBytes', options.batchMaxBytes, DEFAULTS.batchMaxBytes, 1024);
+  const maxLineBytes = positiveInt('maxLineBytes', options.maxLineBytes, DEFAULTS.maxLineBytes);
+  return Object.freeze({
+    pushUrl,
+    headers,
+    tls,
+    staticLabels,
+    levelLabel,
+    metadataMode: oneOf('metadataMode', options.metadataMode, ['structured', 'line'] as const, DEFAULTS.metadataMode),
+    encoding: oneOf('encoding', options.encoding, ['protobuf', 'json', 'json-gzip'] as const, DEFAULTS.encoding),
+    batchMaxEntries: positiveInt('batchMaxEntries', options.batchMaxEntries, DEFAULTS.batchMaxEntries),
+    batchMaxBytes,
+    batchIntervalMillis: positiveInt('batchIntervalMillis', options.batchIntervalMillis, DEFAULTS.batchIntervalMillis, 0),
+    maxLineBytes,
+    oversizedLine: oneOf('oversizedLine', options.oversizedLine, ['truncate', 'drop'] as const, DEFAULTS.oversizedLine),
+    requestTimeoutMillis: positiveInt('requestTimeoutMillis', options.requestTimeoutMillis, DEFAULTS.requestTimeoutMillis),
+    maxRequestsInFlight: positiveInt('maxRequestsInFlight', options.maxRequestsInFlight, DEFAULTS.maxRequestsInFlight),
+    retryMaxAttempts: positiveInt('retryMaxAttempts', options.retryMaxAttempts, DEFAULTS.retryMaxAttempts),
+    retryInitialDelayMillis: positiveInt('retryInitialDelayMillis', options.retryInitialDelayMillis, DEFAULTS.retryInitialDelayMillis, 0),
+    retryMaxDelayMillis: positiveInt('retryMaxDelayMillis', options.retryMaxDelayMillis, DEFAULTS.retryMaxDelayMillis, 0),
+    offlineBuffer: options.offlineBuffer ?? DEFAULTS.offlineBuffer,
+    bufferMaxEntries: positiveInt('bufferMaxEntries', options.bufferMaxEntries, DEFAULTS.bufferMaxEntries),
+    bufferMaxBytes: positiveInt('bufferMaxBytes', options.bufferMaxBytes, DEFAULTS.bufferMaxBytes, 1024),
+    flushTimeoutMillis: positiveInt('flushTimeoutMillis', options.flushTimeoutMillis, DEFAULTS.flushTimeoutMillis, 0),
+    closeTimeoutMillis: positiveInt('closeTimeoutMillis', options.closeTimeoutMillis, DEFAULTS.closeTimeoutMillis, 0),
+    exitHook: options.exitHook ?? DEFAULTS.exitHook,
+    onError: typeof options.onError === 'function' ? options.onError : defaultOnError,
+  });
+}

@@ -1,0 +1,183 @@
+import { LokiError } from './errors.js';
+import {
+  MAX_LABELS,
+  canonicalLabels,
+  labelValueToString,
+  sanitizeLabelName,
+  truncateUtf8,
+} from './labels.js';
+import type { ResolvedOptions } from './options.js';
+import type { LokiEntry, LokiRecord, StreamRef } from './record.js';
+import { metadataValueToString, safeStringify } from './safe-stringify.js';
+import { nowNs, toNs } from './timestamp.js';
+
+/** Loki's structured metadata limits (contract §2.2). */
+const MAX_METADATA_PAIRS = 128;
+const MAX_METADATA_BYTES = 65536;
+const MAX_STREAMS_REMEMBERED = 10_000;
+const ONE_MS_NS = 1_000_000n;
+
+const RESERVED = new Set(['line', 'message', 'level', 'timestamp', 'labels', 'metadata']);
+
+export interface MapperCounters {
+  labelsMovedToMetadata: number;
+  metadataMovedToLine: number;
+  linesTruncated: number;
+  invalidTimestamps: number;
+}
+
+export type MapResult = { entry: LokiEntry } | { dropped: 'line_too_long'; bytes: number };
+
+/** record -> labels / metadata / line / timestamp: the first step of the data path. */
+export class RecordMapper {
+  private readonly streams = new Map<string, StreamRef>();
+  private readonly warnedLabels = new Set<string>();
+  readonly counters: MapperCounters = { labelsMovedToMetadata: 0, metadataMovedToLine: 0, linesTruncated: 0, invalidTimestamps: 0 };
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly report: (error: LokiError) => void,
+  ) {}
+
+  map(record: LokiRecord): MapResult {
+    const { options } = this;
+    const labels: Array<[string, string]> = [...options.staticLabels];
+    const metadata: Array<[string, unknown]> = [];
+    const overflow: Array<[string, string]> = [];
+    const seen = new Set<string>(labels.map(([name]) => name));
+
+    const addLabel = (rawName: string, rawValue: unknown): void => {
+      const name = sanitizeLabelName(rawName);
+      const value = labelValueToString(rawValue);
+      if (name === undefined || value === undefined) return;
+      if (seen.has(name)) {
+        // A later source wins (static < labels object < label_* fields).
+        const at = labels.findIndex(([n]) => n === name);
+        if (at >= 0) labels[at] = [name, value];
+        else {
+          const o = overflow.findIndex(([n]) => n === name);
+          if (o >= 0) overflow[o] = [name, value];
+        }
+        return;
+      }
+      seen.add(name);
+      if (labels.length < MAX_LABELS) labels.push([name, value]);
+      else overflow.push([name, value]);
+    };
+
+    const level = typeof record.level === 'string' ? record.level : record.level === undefined ? undefined : String(record.level);
+    if (level !== undefined && level !== '') {
+      if (options.levelLabel !== false) addLabel(options.levelLabel, level);
+      else metadata.push(['level', level]);
+    }
+    const recordLabels = record.labels;
+    if (recordLabels !== null && typeof recordLabels === 'object') {
+      for (const name of Object.keys(recordLabels)) addLabel(name, recordLabels[name]);
+    }
+    for (const key of Object.keys(record)) {
+      if (key.startsWith('label_') && key.length > 6) addLabel(key.slice(6), record[key]);
+    }
+
+    const addMetadata = (key: string, value: unknown): void => {
+      if (value === undefined || key === '') return;
+      metadata.push([key, value]);
+    };
+    const recordMetadata = record.metadata;
+    if (recordMetadata !== null && typeof recordMetadata === 'object') {
+      for (const key of Object.keys(recordMetadata)) addMetadata(key, recordMetadata[key]);
+    }
+    for (const key of Object.keys(record)) {
+      if (RESERVED.has(key) || key.startsWith('label_')) continue;
+      addMetadata(key, record[key]);
+    }
+    if (overflow.length > 0) {
+      this.counters.labelsMovedToMetadata += overflow.length;
+      for (const [name, value] of overflow) {
+        metadata.push([name, value]);
+        if (!this.warnedLabels.has(name) && this.warnedLabels.size < 1000) {
+          this.warnedLabels.add(name);
+          this.report(
+            new LokiError('ERR_LOKI_LABEL_LIMIT', `Loki allows ${MAX_LABELS} labels per stream; label "${name}" was moved to metadata`),
+          );
+        }
+      }
+    }
+
+    let line = typeof record.line === 'string' ? record.line : messageToLine(record.message);
+    let entryMetadata: Array<[string, string]> | undefined;
+    if (metadata.length > 0) {
+      if (options.metadataMode === 'line') {
+        line = mergeIntoLine(line, record, metadata);
+      } else {
+        entryMetadata = metadata.map(([k, v]) => [k, metadataValueToString(v)]);
+        let metadataBytes = 0;
+        for (const [k, v] of entryMetadata) metadataBytes += Buffer.byteLength(k) + Buffer.byteLength(v);
+        // Over Loki's limits the entry would be rejected (400): keep the data, in the line.
+        if (entryMetadata.length > MAX_METADATA_PAIRS || metadataBytes > MAX_METADATA_BYTES) {
+          this.counters.metadataMovedToLine++;
+          line = mergeIntoLine(line, record, metadata);
+          entryMetadata = undefined;
+        }
+      }
+    }
+
+    let lineBytes = Buffer.byteLength(line);
+    if (lineBytes > options.maxLineBytes) {
+      if (options.oversizedLine === 'drop') return { dropped: 'line_too_long', bytes: lineBytes };
+      line = truncateUtf8(line, options.maxLineBytes);
+      lineBytes = Buffer.byteLength(line);
+      this.counters.linesTruncated++;
+    }
+
+    const stream = this.streamFor(labels);
+    let ts: bigint | undefined;
+    if (record.timestamp !== undefined && record.timestamp !== null) {
+      ts = toNs(record.timestamp);
+      if (ts === undefined) this.counters.invalidTimestamps++;
+    }
+    ts ??= nowNs();
+    // Tie-break: entries of a stream given the same (or a slightly earlier) time keep their order
+    // and are not collapsed by Loki's duplicate detection. Genuinely older times (> 1 ms) are kept.
+    if (ts <= stream.lastNs && stream.lastNs - ts < ONE_MS_NS) ts = stream.lastNs + 1n;
+    if (ts > stream.lastNs) stream.lastNs = ts;
+
+    let bytes = lineBytes;
+    if (entryMetadata !== undefined) for (const [k, v] of entryMetadata) bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
+    return { entry: { stream, timestampNs: ts, line, metadata: entryMetadata, bytes, seq: 0 } };
+  }
+
+  private streamFor(labels: Array<[string, string]>): StreamRef {
+    const key = canonicalLabels(labels);
+    let stream = this.streams.get(key);
+    if (stream === undefined) {
+      if (this.streams.size >= MAX_STREAMS_REMEMBERED) this.streams.clear();
+      stream = { key, labels: [...labels].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)), lastNs: 0n };
+      this.streams.set(key, stream);
+    }
+    return stream;
+  }
+}
+
+function messageToLine(message: unknown): string {
+  if (typeof message === 'string') return message;
+  if (message === undefined || message === null) return '';
+  if (message instanceof Error) return message.stack ?? `${message.name}: ${message.message}`;
+  if (typeof message === 'object') return safeStringify(message);
+  return String(message);
+}
+
+function mergeIntoLine(line: string, record: LokiRecord, metadata: Array<[string, unknown]>): string {
+  // When the line is already a JSON object (a pino record, say), merge into it; else wrap it.
+  const out: Record<string, unknown> = {};
+  if (typeof record.line === 'string' && line.startsWith('{') && line.endsWith('}')) {
+    try {
+      Object.assign(out, JSON.parse(line) as object);
+    } catch {
+      out.message = line;
+    }
+  } else {
+    out.message = line;
+  }
+  for (const [k, v] of metadata) if (!(k in out)) out[k] = v;
+  return safeStringify(out);
+}

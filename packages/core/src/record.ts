@@ -1,0 +1,36 @@
+import type { LokiTimestamp } from './timestamp.js';
+
+/**
+ * What the application hands to `push()`. `label_<name>` fields and the `labels` object become stream
+ * labels; every other field (and the `metadata` object) becomes metadata.
+ */
+export interface LokiRecord {
+  /** The log line. Wins over `message`. */
+  line?: string;
+  /** The message; non-strings are stringified safely. */
+  message?: unknown;
+  level?: string;
+  /** Epoch ms number, Date, ns bigint, ns decimal string or RFC 3339 string. Default: now (ns). */
+  timestamp?: LokiTimestamp;
+  labels?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/** A stream: its canonical label text and, for the order tie-break, the last timestamp given in it. */
+export interface StreamRef {
+  readonly key: string;
+  readonly labels: ReadonlyArray<readonly [string, string]>;
+  lastNs: bigint;
+}
+
+/** An entry as it waits in the buffer and goes on the wire. */
+export interface LokiEntry {
+  readonly stream: StreamRef;
+  readonly timestampNs: bigint;
+  readonly line: string;
+  readonly metadata: ReadonlyArray<readonly [string, string]> | undefined;
+  /** line + metadata bytes, as Loki counts them. */
+  readonly bytes: number;
+  seq: number;
+}

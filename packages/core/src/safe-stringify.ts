@@ -1,0 +1,46 @@
+/**
+ * JSON that never throws: circular references become "[Circular]", BigInt a decimal string, Error
+ * objects keep name, message, stack (and code, cause, own fields), symbols and functions a readable
+ * stand-in, undefined values are left out as JSON does.
+ */
+export function safeStringify(value: unknown): string {
+  const seen = new WeakSet<object>();
+  const replacer = function (this: unknown, _key: string, val: unknown): unknown {
+    if (typeof val === 'bigint') return val.toString();
+    if (typeof val === 'symbol') return val.toString();
+    if (typeof val === 'function') return `[Function ${val.name || 'anonymous'}]`;
+    if (val !== null && typeof val === 'object') {
+      if (seen.has(val)) return '[Circular]';
+      seen.add(val);
+      if (val instanceof Error) return errorToObject(val);
+    }
+    return val;
+  };
+  try {
+    return JSON.stringify(value, replacer) ?? String(value);
+  } catch (err) {
+    // toJSON() that throws, getters that throw, proxies...: fall back to a description.
+    return `[Unserializable: ${err instanceof Error ? err.message : String(err)}]`;
+  }
+}
+
+export function errorToObject(err: Error): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: err.name, message: err.message };
+  if (err.stack !== undefined) out.stack = err.stack;
+  for (const key of Object.keys(err)) {
+    if (!(key in out)) out[key] = (err as unknown as Record<string, unknown>)[key];
+  }
+  if (err.cause !== undefined) out.cause = err.cause;
+  return out;
+}
+
+/** A metadata value as Loki structured metadata wants it: a string. */
+export function metadataValueToString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value === null) return 'null';
+  if (typeof value === 'symbol') return value.toString();
+  if (typeof value === 'function') return `[Function ${value.name || 'anonymous'}]`;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  return safeStringify(value);
+}

@@ -1,0 +1,64 @@
+/** What a record may carry as its time: epoch ms number, Date, ns bigint, ns decimal string or ISO string. */
+export type LokiTimestamp = number | Date | bigint | string;
+
+const NS_PER_MS = 1_000_000n;
+
+// Wall clock anchored to the monotonic clock gives ns precision; re-anchored when they drift apart
+// (NTP steps), so "now" never strays more than 1 ms from Date.now().
+let anchorWallNs = BigInt(Date.now()) * NS_PER_MS;
+let anchorMonoNs = process.hrtime.bigint();
+
+export function nowNs(): bigint {
+  const mono = process.hrtime.bigint();
+  const ns = anchorWallNs + (mono - anchorMonoNs);
+  const wallMs = Date.now();
+  const diffMs = Number(ns / NS_PER_MS) - wallMs;
+  if (diffMs > 1 || diffMs < -1) {
+    anchorWallNs = BigInt(wallMs) * NS_PER_MS;
+    anchorMonoNs = mono;
+    return anchorWallNs;
+  }
+  return ns;
+}
+
+function msToNs(ms: number): bigint | undefined {
+  if (!Number.isFinite(ms)) return undefined;
+  const whole = Math.floor(ms);
+  // Integer math for the whole milliseconds: epoch ns exceeds Number.MAX_SAFE_INTEGER.
+  return BigInt(whole) * NS_PER_MS + BigInt(Math.round((ms - whole) * 1e6));
+}
+
+/**
+ * Converts a record's time to epoch nanoseconds, or undefined when it is not a time we understand
+ * (the caller then uses now and counts it).
+ */
+export function toNs(value: LokiTimestamp): bigint | undefined {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') return msToNs(value);
+  if (value instanceof Date) return msToNs(value.getTime());
+  if (typeof value === 'string') {
+    if (/^-?\d+$/.test(value)) return BigInt(value);
+    const ms = Date.parse(value);
+    if (Number.isNaN(ms)) return undefined;
+    // Keep sub-millisecond digits of an RFC 3339 time ("...05.123456789Z").
+    const fraction = /\.(\d{4,9})(?:Z|[+-]\d\d:?\d\d)$/i.exec(value);
+    if (fraction?.[1]) {
+      const digits = fraction[1].padEnd(9, '0');
+      const extra = BigInt(digits.slice(3));
+      return BigInt(ms) * NS_PER_MS + extra;
+    }
+    return BigInt(ms) * NS_PER_MS;
+  }
+  return undefined;
+}
+
+/** Splits ns into protobuf Timestamp seconds and non-negative nanos. */
+export function splitNs(ns: bigint): { seconds: bigint; nanos: number } {
+  let seconds = ns / 1_000_000_000n;
+  let nanos = ns - seconds * 1_000_000_000n;
+  if (nanos < 0n) {
+    seconds -= 1n;
+    nanos += 1_000_000_000n;
+  }
+  return { seconds, nanos: Number(nanos) };
+}
