@@ -30,8 +30,9 @@ function drainMain(): void {
     };
     const deadline = Date.now() + job.timeoutMillis;
     const url = new URL(job.url);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const transport = (url.protocol === 'https:' ? require('node:https') : require('node:http')) as typeof import('node:http');
+    // `node -e` puts require on globalThis; a bare `require` would be rewritten by the bundler.
+    const load = (globalThis as unknown as { require: (id: string) => unknown }).require;
+    const transport = load(url.protocol === 'https:' ? 'node:https' : 'node:http') as typeof import('node:http');
     const sendOne = (body: Buffer, headers: Record<string, string>): Promise<{ status?: number; text: string }> =>
       new Promise((resolve) => {
         const remaining = deadline - Date.now();
