@@ -162,7 +162,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
         return;
       }
       if (record === null || typeof record !== 'object') {
-        record = { message: record };
+        record = { message: String(record) };
       }
       const mapped = this.mapper.map(record);
       if ('dropped' in mapped) {

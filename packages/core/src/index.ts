@@ -6,3 +6,19 @@ export { DEFAULTS, resolvePushUrl } from './options.js';
 export type { LokiClientOptions, LokiTlsOptions, LokiEncoding } from './options.js';
 export type { LokiRecord } from './record.js';
 export type { LokiTimestamp } from './timestamp.js';
+export {
+  LokiSDK,
+  initSdk,
+  debug,
+  info,
+  warning,
+  warn,
+  error,
+  critical,
+  fatal,
+  flush,
+  close,
+  getSdk,
+  SDK_DEFAULTS,
+} from './sdk.js';
+export type { SdkOptions, SdkLevel, SdkCallResult, SdkFields } from './sdk.js';

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalLabels, escapeLabelValue, labelValueToString, sanitizeLabelName, truncateUtf8 } from '../src/labels.js';
+import { backoffDelayMillis, classifyStatus, parseRetryAfter } from '../src/retry-policy.js';
+import { metadataValueToString, safeStringify } from '../src/safe-stringify.js';
+import { nowNs, splitNs, toNs } from '../src/timestamp.js';
+import { resolvePushUrl } from '../src/options.js';
+
+describe('label names', () => {
+  it.each([
+    ['app', 'app'],
+    ['service.name', 'service_name'],
+    ['k8s-pod', 'k8s_pod'],
+    ['1st', '_1st'],
+    ['__reserved', '_reserved'],
+    ['_ok', '_ok'],
+    ['ünï', '_n_'],
+    ['', undefined],
+  ])('sanitises %j to %j', (input, expected) => {
+    expect(sanitizeLabelName(input)).toBe(expected);
+  });
+});
+
+describe('label values', () => {
+  it.each([
+    ['x', 'x'],
+    [0, '0'],
+    [false, 'false'],
+    [12n, '12'],
+    ['', undefined],
+    [null, undefined],
+    [undefined, undefined],
+    [{ a: 1 }, '{"a":1}'],
+    ['bad\uFFFD', 'bad?'],
+    ['lone\uD800', 'lone?'],
+    ['pair😀', 'pair😀'],
+  ])('stringifies %s to %s', (input, expected) => {
+    expect(labelValueToString(input)).toBe(expected);
+  });
+
+  it('cuts values over 2048 bytes on a character boundary', () => {
+    const value = labelValueToString('é'.repeat(2000))!;
+    expect(Buffer.byteLength(value)).toBeLessThanOrEqual(2048);
+    expect(value).toBe('é'.repeat(1024));
+  });
+
+  it('escapes like Go strconv.Quote for the selector text', () => {
+    expect(escapeLabelValue('a"b\\c\nd\re\tf\x01')).toBe('a\\"b\\\\c\\nd\\re\\tf\\x01');
+    expect(canonicalLabels([['b', '2'], ['a', 'x"y']])).toBe('{a="x\\"y", b="2"}');
+    expect(canonicalLabels([])).toBe('{}');
+  });
+
+  it('truncates UTF-8 without splitting a character', () => {
+    expect(truncateUtf8('aé', 2)).toBe('a');
+    expect(truncateUtf8('abc', 5)).toBe('abc');
+  });
+});
+
+describe('timestamps', () => {
+  it('keeps nanosecond precision for every input form', () => {
+    expect(toNs(1700000000123)).toBe(1700000000123000000n);
+    expect(toNs(1700000000123.456)).toBe(1700000000123456000n);
+    expect(toNs(new Date(1700000000123))).toBe(1700000000123000000n);
+    expect(toNs(1700000000123456789n)).toBe(1700000000123456789n);
+    expect(toNs('1700000000123456789')).toBe(1700000000123456789n);
+    expect(toNs('2023-11-14T22:13:20.123456789Z')).toBe(1700000000123456789n);
+    expect(toNs('2023-11-14T22:13:20.123Z')).toBe(1700000000123000000n);
+    expect(toNs('not a time')).toBeUndefined();
+    expect(toNs(Number.NaN)).toBeUndefined();
+  });
+
+  it('splits into protobuf seconds and non-negative nanos', () => {
+    expect(splitNs(1700000000123456789n)).toEqual({ seconds: 1700000000n, nanos: 123456789 });
+    expect(splitNs(-1n)).toEqual({ seconds: -1n, nanos: 999999999 });
+  });
+
+  it('now is within a millisecond of the wall clock', () => {
+    const ms = Number(nowNs() / 1_000_000n);
+    expect(Math.abs(ms - Date.now())).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('retry policy', () => {
+  it.each([
+    [204, 'success'],
+    [200, 'success'],
+    [260, 'blocked'],
+    [400, 'reject'],
+    [401, 'reject'],
+    [404, 'reject'],
+    [413, 'reject'],
+    [422, 'reject'],
+    [408, 'retry'],
+    [429, 'retry'],
+    [500, 'retry'],
+    [503, 'retry'],
+  ])('status %i -> %s', (status, outcome) => {
+    expect(classifyStatus(status)).toBe(outcome);
+  });
+
+  it('reads Retry-After as seconds or a date, bounded', () => {
+    expect(parseRetryAfter('2')).toBe(2000);
+    expect(parseRetryAfter(undefined)).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 5000)).toBe(5000);
+    expect(parseRetryAfter('99999')).toBe(300_000);
+  });
+
+  it('backs off exponentially with jitter inside [base/2, base], capped', () => {
+    expect(backoffDelayMillis(1, 500, 30_000, () => 0)).toBe(250);
+    expect(backoffDelayMillis(1, 500, 30_000, () => 1)).toBe(500);
+    expect(backoffDelayMillis(3, 500, 30_000, () => 1)).toBe(2000);
+    expect(backoffDelayMillis(20, 500, 30_000, () => 1)).toBe(30_000);
+  });
+});
+
+describe('safe stringify', () => {
+  it('never throws on circular, BigInt, Error, symbol, function, undefined', () => {
+    const circular: Record<string, unknown> = { a: 1 };
+    circular.self = circular;
+    expect(safeStringify(circular)).toBe('{"a":1,"self":"[Circular]"}');
+    expect(safeStringify({ n: 10n, s: Symbol('x'), f: function named() {}, u: undefined })).toBe(
+      '{"n":"10","s":"Symbol(x)","f":"[Function named]"}',
+    );
+    const err = new TypeError('boom');
+    const parsed = JSON.parse(safeStringify({ err })) as { err: { name: string; message: string; stack: string } };
+    expect(parsed.err.name).toBe('TypeError');
+    expect(parsed.err.message).toBe('boom');
+    expect(parsed.err.stack).toContain('TypeError: boom');
+    const hostile = { toJSON() { throw new Error('nope'); } };
+    expect(safeStringify(hostile)).toContain('Unserializable');
+  });
+
+  it('turns metadata values into strings', () => {
+    expect(metadataValueToString(100.5)).toBe('100.5');
+    expect(metadataValueToString(null)).toBe('null');
+    expect(metadataValueToString(new Date(0))).toBe('1970-01-01T00:00:00.000Z');
+    expect(metadataValueToString({ a: [1] })).toBe('{"a":[1]}');
+  });
+});
+
+describe('URLs', () => {
+  it('accepts a base URL (host) or a full push URL (url)', () => {
+    expect(resolvePushUrl({ host: 'http://loki:3100' })).toBe('http://loki:3100/loki/api/v1/push');
+    expect(resolvePushUrl({ host: 'http://loki:3100/' })).toBe('http://loki:3100/loki/api/v1/push');
+    expect(resolvePushUrl({ host: 'https://x/prefix' })).toBe('https://x/prefix/loki/api/v1/push');
+    expect(resolvePushUrl({ host: 'http://loki:3100/loki/api/v1/push' })).toBe('http://loki:3100/loki/api/v1/push');
+    expect(resolvePushUrl({ url: 'https://logs.example.com/custom/push' })).toBe('https://logs.example.com/custom/push');
+    expect(() => resolvePushUrl({ host: 'loki:3100' })).toThrow(/http/);
+    expect(() => resolvePushUrl({ host: 'not a url' })).toThrow(/not a valid URL/);
+  });
+});
