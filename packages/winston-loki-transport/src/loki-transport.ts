@@ -1,0 +1,122 @@
+import { createLokiClient, LokiError, type FlushResult, type LokiClient, type LokiClientStats } from '@loki-sdk/core';
+import TransportStream from 'winston-transport';
+import { labelLiftingFormat } from './label-lifting-format.js';
+import { toLokiRecord } from './to-loki-record.js';
+import { clientOptions, recordMapping, streamOptions, type LokiTransportOptions, type RecordMapping } from './transport-options.js';
+import { warnUnheard } from './unheard-warning.js';
+
+type Info = Record<string | symbol, unknown>;
+type Listener = (...args: unknown[]) => void;
+
+/**
+ * A winston transport that delivers to Grafana Loki through @loki-sdk/core. `log()` only maps info to
+ * a record and queues it; batching, sending, retries and delivery at process exit are core's.
+ * Delivery failures are `'warn'` events (winston re-emits them on the logger), never `'error'`:
+ * an `'error'` nobody listens to would crash the app.
+ */
+export class LokiTransport extends TransportStream {
+  readonly name: string = 'loki';
+  private readonly client: LokiClient;
+  private readonly mapping: RecordMapping;
+  private readonly userOnError: ((error: LokiError) => void) | undefined;
+  private readonly userOnConnectionError: ((error: unknown) => void) | undefined;
+  private logging = false;
+  private loggedQueue: unknown[] = [];
+  private pipedFrom: { listenerCount(event: string): number } | undefined;
+
+  constructor(options: LokiTransportOptions = {}) {
+    const opts = options ?? {};
+    super(streamOptions(opts));
+    if (opts.format !== undefined) this.format = labelLiftingFormat(opts.format);
+    this.mapping = recordMapping(opts);
+    this.userOnError = typeof opts.onError === 'function' ? opts.onError : undefined;
+    this.userOnConnectionError = typeof opts.onConnectionError === 'function' ? opts.onConnectionError : undefined;
+    this.client = createLokiClient(clientOptions(opts, (error) => this.deliverError(error)));
+    // Remember the logger, to know whether a 'warn' bubbled up to it is heard.
+    this.on('pipe', (src: { listenerCount(event: string): number }) => {
+      this.pipedFrom = src;
+    });
+  }
+
+  /** winston's entry point. Cheap by design: map, queue in core's buffer, call back. */
+  override log(info: Info, callback: () => void): void {
+    // winston-transport's convention is one setImmediate per call; one per tick, and none when nobody listens, is cheaper.
+    if (this.listenerCount('logged') > 0) {
+      this.loggedQueue.push(info);
+      if (this.loggedQueue.length === 1) setImmediate(this.emitLogged);
+    }
+    this.logging = true;
+    try {
+      this.client.push(toLokiRecord(info, this.mapping));
+    } catch (error) {
+      // Mapping reads app objects (getters, proxies): a throw there costs the entry, never the app.
+      this.deliverError(new LokiError('ERR_LOKI_INVALID_RECORD', `winston info could not be mapped: ${(error as Error)?.message ?? String(error)}`, { entries: 1, cause: error }));
+    } finally {
+      this.logging = false;
+    }
+    callback();
+  }
+
+  /** Called by winston's `logger.end()`: 'finish' is emitted once Loki acknowledged everything (or close() gave up). */
+  override _final(callback: (error?: Error | null) => void): void {
+    void this.client.close().then(
+      () => callback(),
+      () => callback(),
+    );
+  }
+
+  /** Resolves when everything logged before the call is acknowledged by Loki, or given up, or at the deadline. Never rejects. */
+  flush(options?: { timeoutMillis?: number }): Promise<FlushResult> {
+    return this.client.flush(options);
+  }
+
+  /**
+   * Delivers what is pending (within `closeTimeoutMillis`) and stops. winston calls it when the
+   * transport is removed or the logger closed. Idempotent; never rejects.
+   */
+  override close(): Promise<FlushResult> {
+    return this.client.close();
+  }
+
+  /** Counters of the underlying client: entries pushed, sent, dropped (by reason), buffered, requests... */
+  stats(): LokiClientStats {
+    return this.client.stats();
+  }
+
+  private readonly emitLogged = (): void => {
+    const queue = this.loggedQueue;
+    this.loggedQueue = [];
+    for (const info of queue) this.emit('logged', info);
+  };
+
+  private deliverError(error: LokiError): void {
+    if (this.logging) {
+      // Raised inside log(): a 'warn' handler that logs again must not re-enter winston's write.
+      process.nextTick(() => this.announce(error));
+    } else {
+      this.announce(error);
+    }
+  }
+
+  private announce(error: LokiError): void {
+    let heard = false;
+    for (const handler of [this.userOnError, this.userOnConnectionError]) {
+      if (handler === undefined) continue;
+      heard = true;
+      try {
+        handler(error);
+      } catch {
+        // The error path must not throw into the data path.
+      }
+    }
+    const bubble = (this as unknown as { __winstonwarn?: Listener }).__winstonwarn;
+    const own = this.listeners('warn').filter((l) => l !== bubble).length;
+    if (own > 0 || (bubble !== undefined && (this.pipedFrom?.listenerCount('warn') ?? 0) > 0)) heard = true;
+    try {
+      this.emit('warn', error);
+    } catch {
+      // A throwing listener is the app's bug; it must not surface inside our timers.
+    }
+    if (!heard) warnUnheard(error);
+  }
+}

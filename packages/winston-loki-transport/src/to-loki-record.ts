@@ -1,0 +1,105 @@
+import type { LokiRecord, LokiTimestamp } from '@loki-sdk/core';
+import { entryTime } from './entry-time.js';
+import { messageText, stringifyFields } from './safe-json.js';
+import type { RecordMapping } from './transport-options.js';
+
+// triple-beam's keys, spelled out so the data path needs no require of triple-beam.
+export const LEVEL = Symbol.for('level');
+export const MESSAGE = Symbol.for('message');
+/** Label fields lifted off a copy of info before the transport's `format` ran (see label-lifting-format.ts). */
+export const LIFTED_LABELS = Symbol('winston-loki-transport.labels');
+
+export interface LiftedLabels {
+  labels?: Record<string, unknown>;
+  fields: Array<[string, unknown]>;
+}
+
+type Info = Record<string | symbol, unknown>;
+
+/**
+ * winston info -> core record. Reads info, never writes it: winston hands the same object to every
+ * transport. Labels: static (core option) < `labels` object < `label_*` fields, as core ranks them.
+ */
+export function toLokiRecord(info: Info, mapping: RecordMapping): LokiRecord {
+  const record: LokiRecord = {};
+  const rawLevel = info[LEVEL] ?? info.level; // info.level may be colorized by the logger's format
+  const level = typeof rawLevel === 'string' ? rawLevel : rawLevel === undefined ? undefined : String(rawLevel);
+  if (level !== undefined && mapping.levelAsLabel) record.level = level;
+
+  const formatted = mapping.useFormat ? info[MESSAGE] : undefined;
+  const lineFromFormat = typeof formatted === 'string';
+  const { lineFormat } = mapping;
+  const message = info.message;
+
+  // json: fields are laid out straight into the line object, message first.
+  let fields: Record<string, unknown> | undefined;
+  let fieldCount = 0;
+  let hasObjectValue = false;
+  if (!lineFromFormat && lineFormat === 'json') {
+    fields = {};
+    if (message !== undefined) {
+      fields.message = message;
+      if (typeof message === 'object' && message !== null) hasObjectValue = true;
+    }
+  }
+  if (!lineFromFormat && level !== undefined && !mapping.levelAsLabel) {
+    (fields ??= {}).level = level;
+    fieldCount++;
+  }
+
+  let timestamp: LokiTimestamp | undefined;
+  const keys = Object.keys(info);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (key === 'message' || key === 'level') continue;
+    const value = info[key];
+    if (key.startsWith('label_') && key.length > 6) {
+      record[key] = value;
+      continue;
+    }
+    if (key === 'labels' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      record.labels = value as Record<string, unknown>;
+      continue;
+    }
+    if (key === 'timestamp' && mapping.useTimestamp) {
+      timestamp = entryTime(value);
+      // Unreadable: the entry gets "now" and the text stays in the line.
+      if (timestamp !== undefined) continue;
+    }
+    if (mapping.metaAsLabels && !mapping.ignoredMeta.has(key)) {
+      record[`label_${key}`] = value;
+      continue;
+    }
+    if (lineFromFormat || value === undefined) continue;
+    (fields ??= {})[key] = value;
+    fieldCount++;
+    if (typeof value === 'object' && value !== null) hasObjectValue = true;
+  }
+
+  // logger.error(err) without the errors() format: info is the Error itself, its stack not enumerable.
+  if (!lineFromFormat && info instanceof Error && typeof info.stack === 'string' && !keys.includes('stack')) {
+    (fields ??= {}).stack = info.stack;
+    fieldCount++;
+  }
+
+  const lifted = info[LIFTED_LABELS] as LiftedLabels | undefined;
+  if (lifted !== undefined) {
+    if (lifted.labels !== undefined) record.labels = { ...lifted.labels, ...record.labels };
+    for (const [key, value] of lifted.fields) if (!(key in record)) record[key] = value;
+  }
+
+  if (timestamp !== undefined) record.timestamp = timestamp;
+
+  if (lineFromFormat) {
+    record.line = formatted;
+  } else if (lineFormat === 'json') {
+    record.line = stringifyFields(fields!, hasObjectValue);
+  } else if (lineFormat === 'text') {
+    const text = messageText(message);
+    record.line = fieldCount === 0 ? text : `${text} ${stringifyFields(fields!, hasObjectValue)}`;
+  } else {
+    record.message = message;
+    if (fields !== undefined) record.metadata = fields;
+  }
+  return record;
+}

@@ -1,0 +1,175 @@
+import { LokiOptionsError, type LokiClientOptions, type LokiError } from '@loki-sdk/core';
+import type TransportStream from 'winston-transport';
+
+/**
+ * How the Loki line is built when no `format` is set on the transport:
+ * - `json`: a JSON object, `{"message":"…", …meta}` (every line parses with LogQL `| json`);
+ * - `text`: the message, a space, then the meta as JSON (`msg {"k":"v"}`, winston-loki's shape);
+ * - `metadata`: the message alone; meta goes to Loki structured metadata (Loki ≥ 3.0 / schema v13).
+ */
+export type LineFormat = 'json' | 'text' | 'metadata';
+
+/** The core options passed through unchanged. */
+type PassThroughOptions = Pick<
+  LokiClientOptions,
+  | 'host'
+  | 'url'
+  | 'tenantId'
+  | 'bearerToken'
+  | 'headers'
+  | 'tls'
+  | 'labels'
+  | 'levelLabel'
+  | 'encoding'
+  | 'batchMaxEntries'
+  | 'batchMaxBytes'
+  | 'batchIntervalMillis'
+  | 'maxLineBytes'
+  | 'oversizedLine'
+  | 'requestTimeoutMillis'
+  | 'maxRequestsInFlight'
+  | 'retryMaxAttempts'
+  | 'retryInitialDelayMillis'
+  | 'retryMaxDelayMillis'
+  | 'offlineBuffer'
+  | 'bufferMaxEntries'
+  | 'bufferMaxBytes'
+  | 'flushTimeoutMillis'
+  | 'closeTimeoutMillis'
+  | 'exitHook'
+>;
+
+type StreamOptions = Pick<TransportStream.TransportStreamOptions, 'format' | 'level' | 'silent' | 'handleExceptions' | 'handleRejections'>;
+
+/** winston-loki 6 option names, accepted so a migration can start by changing only the import. */
+export interface WinstonLokiCompatOptions {
+  /** winston-loki: seconds between batches. Becomes `batchIntervalMillis` (unless that is set). */
+  interval?: number;
+  /** winston-loki: `true` sends JSON instead of protobuf. Becomes `encoding: 'json'` (unless `encoding` is set). */
+  json?: boolean;
+  /** winston-loki: `false` sends logs as they come. Becomes `batchIntervalMillis: 0` (unless set). */
+  batching?: boolean;
+  /** winston-loki: request timeout in ms. Becomes `requestTimeoutMillis` (unless set). */
+  timeout?: number;
+  /** winston-loki: `true` drops a failing batch. Becomes `offlineBuffer: false` (unless set). */
+  clearOnError?: boolean;
+  /** winston-loki: `true` ignores `info.timestamp` and stamps entries with the time of logging. Default false here. */
+  replaceTimestamp?: boolean;
+  /** winston-loki: `false` turns the exit delivery off. Becomes `exitHook` (unless set). */
+  gracefulShutdown?: boolean;
+  /** winston-loki: called with each delivery error. Called like `onError`; the `'warn'` event fires too. */
+  onConnectionError?: (error: unknown) => void;
+  /** winston-loki: every meta field becomes a stream label (mind Loki's 15-label limit and cardinality). */
+  useWinstonMetaAsLabels?: boolean;
+  /** winston-loki: with `useWinstonMetaAsLabels`, meta fields that stay in the line instead. */
+  ignoredMeta?: string[];
+}
+
+export interface LokiTransportOptions extends PassThroughOptions, StreamOptions, WinstonLokiCompatOptions {
+  /** `{ username, password }`, or winston-loki's `'username:password'` string. */
+  basicAuth?: { username: string; password: string } | string;
+  /** Line shape when no `format` is set on the transport. Default `json`. */
+  lineFormat?: LineFormat;
+  /** Also called with each delivery error (the `'warn'` event fires as well). */
+  onError?: (error: LokiError) => void;
+}
+
+/** What the record mapping needs to know, resolved once. */
+export interface RecordMapping {
+  lineFormat: LineFormat;
+  /** A `format` is set on the transport: its `info[MESSAGE]` is the line. */
+  useFormat: boolean;
+  /** The level goes to core as the level label (false: it stays a field of the line / metadata). */
+  levelAsLabel: boolean;
+  /** Honour `info.timestamp`. */
+  useTimestamp: boolean;
+  metaAsLabels: boolean;
+  ignoredMeta: ReadonlySet<string>;
+}
+
+const LINE_FORMATS: readonly LineFormat[] = ['json', 'text', 'metadata'];
+
+export function streamOptions(options: LokiTransportOptions): StreamOptions {
+  // Only these: TransportStream would also take `log`/`close` overrides from the options object.
+  const out: StreamOptions = {};
+  if (options.format !== undefined) out.format = options.format;
+  if (options.level !== undefined) out.level = options.level;
+  if (options.silent !== undefined) out.silent = options.silent;
+  if (options.handleExceptions !== undefined) out.handleExceptions = options.handleExceptions;
+  if (options.handleRejections !== undefined) out.handleRejections = options.handleRejections;
+  return out;
+}
+
+export function recordMapping(options: LokiTransportOptions): RecordMapping {
+  const lineFormat = options.lineFormat ?? 'json';
+  if (!LINE_FORMATS.includes(lineFormat)) {
+    throw new LokiOptionsError(`lineFormat must be one of ${LINE_FORMATS.join(', ')}, got ${String(lineFormat)}`);
+  }
+  return {
+    lineFormat,
+    useFormat: options.format !== undefined,
+    levelAsLabel: options.levelLabel !== false,
+    useTimestamp: options.replaceTimestamp !== true,
+    metaAsLabels: options.useWinstonMetaAsLabels === true,
+    ignoredMeta: new Set(options.ignoredMeta ?? []),
+  };
+}
+
+/** winston-loki's `basicAuth: 'user:pass'`: split at the first colon (passwords may contain colons). */
+function basicAuth(value: LokiTransportOptions['basicAuth']): LokiClientOptions['basicAuth'] {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') {
+    const at = value.indexOf(':');
+    return at < 0 ? { username: value, password: '' } : { username: value.slice(0, at), password: value.slice(at + 1) };
+  }
+  if (value === null || typeof value !== 'object') throw new LokiOptionsError('basicAuth must be { username, password } or a "username:password" string');
+  return value;
+}
+
+const PASS_THROUGH: ReadonlyArray<keyof PassThroughOptions> = [
+  'host',
+  'url',
+  'tenantId',
+  'bearerToken',
+  'headers',
+  'tls',
+  'labels',
+  'levelLabel',
+  'encoding',
+  'batchMaxEntries',
+  'batchMaxBytes',
+  'batchIntervalMillis',
+  'maxLineBytes',
+  'oversizedLine',
+  'requestTimeoutMillis',
+  'maxRequestsInFlight',
+  'retryMaxAttempts',
+  'retryInitialDelayMillis',
+  'retryMaxDelayMillis',
+  'offlineBuffer',
+  'bufferMaxEntries',
+  'bufferMaxBytes',
+  'flushTimeoutMillis',
+  'closeTimeoutMillis',
+  'exitHook',
+];
+
+/** The options of the core client, winston-loki names translated. `onError` is the transport's. */
+export function clientOptions(options: LokiTransportOptions, onError: (error: LokiError) => void): LokiClientOptions {
+  const out: Record<string, unknown> = {};
+  for (const key of PASS_THROUGH) if (options[key] !== undefined) out[key] = options[key];
+  const auth = basicAuth(options.basicAuth);
+  if (auth !== undefined) out.basicAuth = auth;
+  // Fields and meta are laid out by this package; core only ever gets `metadata` in lineFormat 'metadata'.
+  out.metadataMode = 'structured';
+  if (out.batchIntervalMillis === undefined) {
+    if (options.batching === false) out.batchIntervalMillis = 0;
+    else if (typeof options.interval === 'number' && Number.isFinite(options.interval)) out.batchIntervalMillis = options.interval * 1000;
+  }
+  if (out.encoding === undefined && options.json === true) out.encoding = 'json';
+  if (out.requestTimeoutMillis === undefined && options.timeout !== undefined) out.requestTimeoutMillis = options.timeout;
+  if (out.offlineBuffer === undefined && options.clearOnError === true) out.offlineBuffer = false;
+  if (out.exitHook === undefined && options.gracefulShutdown === false) out.exitHook = false;
+  out.onError = onError;
+  return out as LokiClientOptions;
+}

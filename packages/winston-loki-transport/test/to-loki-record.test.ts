@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { entryTime } from '../src/entry-time.js';
+import { safeStringify } from '../src/safe-json.js';
+import { LEVEL, MESSAGE, toLokiRecord } from '../src/to-loki-record.js';
+import { recordMapping, type LokiTransportOptions } from '../src/transport-options.js';
+
+const map = (info: Record<string | symbol, unknown>, options: LokiTransportOptions = {}) => toLokiRecord(info, recordMapping(options));
+
+describe('toLokiRecord (pure)', () => {
+  it('json line: message first, then meta; level from triple-beam LEVEL, not the colorized field', () => {
+    const record = map({ level: '\u001b[32minfo\u001b[39m', message: 'hi', user: 'ann', n: 1, [LEVEL]: 'info' });
+    expect(record).toEqual({ level: 'info', line: '{"message":"hi","user":"ann","n":1}' });
+  });
+
+  it('label_* fields and the labels object go to core as labels and leave the line', () => {
+    const record = map({ level: 'info', message: 'm', label_app: 'api', labels: { env: 'prod' }, k: 'v', [LEVEL]: 'info' });
+    expect(record).toEqual({ level: 'info', label_app: 'api', labels: { env: 'prod' }, line: '{"message":"m","k":"v"}' });
+  });
+
+  it('text and metadata line formats', () => {
+    const info = { level: 'warn', message: 'm', k: 'v', [LEVEL]: 'warn' };
+    expect(map(info, { lineFormat: 'text' }).line).toBe('m {"k":"v"}');
+    expect(map({ level: 'warn', message: 'plain', [LEVEL]: 'warn' }, { lineFormat: 'text' }).line).toBe('plain');
+    expect(map(info, { lineFormat: 'metadata' })).toEqual({ level: 'warn', message: 'm', metadata: { k: 'v' } });
+  });
+
+  it('levelLabel: false keeps the level in the line', () => {
+    expect(map({ level: 'info', message: 'm', [LEVEL]: 'info' }, { levelLabel: false })).toEqual({ line: '{"message":"m","level":"info"}' });
+  });
+
+  it('a format on the transport: info[MESSAGE] is the line, meta is not added', () => {
+    const record = map({ level: 'info', message: 'm', k: 'v', [LEVEL]: 'info', [MESSAGE]: 'INFO m k=v' }, { format: { transform: (i: unknown) => i } as never });
+    expect(record).toEqual({ level: 'info', line: 'INFO m k=v' });
+  });
+
+  it('timestamp: parsed ones give the entry time and leave the line, unreadable ones stay in it', () => {
+    expect(map({ level: 'info', message: 'm', timestamp: '2024-05-01T10:00:00.123Z', [LEVEL]: 'info' })).toEqual({
+      level: 'info',
+      timestamp: Date.parse('2024-05-01T10:00:00.123Z'),
+      line: '{"message":"m"}',
+    });
+    expect(map({ level: 'info', message: 'm', timestamp: 'teatime', [LEVEL]: 'info' })).toEqual({ level: 'info', line: '{"message":"m","timestamp":"teatime"}' });
+    expect(map({ level: 'info', message: 'm', timestamp: '2024-05-01T10:00:00.123Z', [LEVEL]: 'info' }, { replaceTimestamp: true }).timestamp).toBeUndefined();
+  });
+
+  it('an Error as info (logger.error(err) without errors()) keeps its stack', () => {
+    const err = Object.assign(new Error('boom'), { level: 'error', [LEVEL]: 'error' });
+    const line = JSON.parse(map(err as never).line!);
+    expect(line.message).toBe('boom');
+    expect(line.stack).toContain('Error: boom');
+  });
+
+  it('useWinstonMetaAsLabels with ignoredMeta', () => {
+    const record = map({ level: 'info', message: 'm', service: 'api', secret: 's', [LEVEL]: 'info' }, { useWinstonMetaAsLabels: true, ignoredMeta: ['secret'] });
+    expect(record).toEqual({ level: 'info', label_service: 'api', line: '{"message":"m","secret":"s"}' });
+  });
+});
+
+describe('entryTime', () => {
+  it.each([
+    ['2024-05-01T10:00:00.123Z', Date.parse('2024-05-01T10:00:00.123Z')],
+    ['2024-05-01T10:00:00.123456789Z', '2024-05-01T10:00:00.123456789Z'],
+    ['2024-05-01 10:00:00', new Date(2024, 4, 1, 10, 0, 0).getTime()],
+    ['1714557600', 1714557600n * 1_000_000_000n],
+    ['1714557600123', 1714557600123n * 1_000_000n],
+    ['1714557600.5', 1714557600500],
+    [1714557600123, 1714557600123],
+    ['2024', undefined],
+    ['10:00:00', undefined],
+    ['not a time', undefined],
+    [{}, undefined],
+  ])('%s', (input, expected) => {
+    expect(entryTime(input)).toEqual(expected);
+  });
+});
+
+describe('safeStringify', () => {
+  it('circular, BigInt, Error with cause, shared (non-circular) values', () => {
+    const shared = { s: 1 };
+    const o: Record<string, unknown> = { big: 10n, err: new Error('x', { cause: new Error('y') }), a: shared, b: shared };
+    o.self = o;
+    const parsed = JSON.parse(safeStringify(o));
+    expect(parsed.big).toBe('10');
+    expect(parsed.self).toBe('[Circular]');
+    expect(parsed.a).toEqual({ s: 1 });
+    expect(parsed.b).toEqual({ s: 1 });
+    expect(parsed.err.message).toBe('x');
+    expect(parsed.err.stack).toContain('Error: x');
+    expect(parsed.err.cause.message).toBe('y');
+  });
+});
