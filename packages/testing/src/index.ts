@@ -1,0 +1,24 @@
+/**
+ * @loki-sdk/testing: a Loki-compatible push receiver for tests, faithful to Loki 3.4.6's push contract.
+ */
+export { createLokiReceiver } from './receiver.js';
+export { DEFAULT_RECEIVER_LIMITS } from './limits.js';
+export type {
+  EntryQueryOptions,
+  FaultStep,
+  LokiReceiver,
+  LokiReceiverOptions,
+  ReceivedRequest,
+  ReceiverLimits,
+  ReceiverStats,
+  StoredEntry,
+  StoredStream,
+  StreamSelector,
+  WaitForEntriesOptions,
+} from './types.js';
+export { encodePushRequestProtobuf } from './protobuf-encoder.js';
+export type { MetadataInput, ProtobufEntryInput, ProtobufStreamInput } from './protobuf-encoder.js';
+export { compressSnappyBlock } from './snappy-block.js';
+export { formatLabels } from './label-format.js';
+export { LabelSyntaxError, parseLokiLabels } from './label-parser.js';
+export type { LabelPair } from './label-parser.js';

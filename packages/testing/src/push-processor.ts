@@ -1,0 +1,123 @@
+/**
+ * The part of Loki's push path after decoding (pkg/distributor/distributor.go `Push`), in Loki's order:
+ * service-name discovery, empty-request check (422), per-stream label validation, per-entry validation,
+ * structured-metadata sanitising, `detected_level`, tenant rate limit (429, nothing stored), the ingester's
+ * gRPC size limit (500, nothing stored), storage with de-duplication, and the partial-accept 400.
+ */
+import { formatLabelPairs } from './label-format.js';
+import { DETECTED_LEVEL, detectLogLevel } from './log-level.js';
+import { forwardedPushRequestSize } from './protobuf-encoder.js';
+import type { DecodedPush } from './push-decoder.js';
+import type { TenantRateLimiter } from './rate-limiter.js';
+import { addServiceName } from './service-name.js';
+import type { EntryStore, NewEntry } from './store.js';
+import { normalizeStructuredMetadataName, sanitizeStructuredMetadataValue } from './structured-metadata.js';
+import type { ReceiverLimits } from './types.js';
+import { entryTimeBounds, groupErrors, structuredMetadataBytes, validateEntry, validateStreamLabels } from './validator.js';
+
+/** Everything the processor needs besides the decoded request. */
+export interface PushContext {
+  tenant: string;
+  limits: ReceiverLimits;
+  discoverServiceName: boolean;
+  discoverLogLevels: boolean;
+  store: EntryStore;
+  rateLimiter: TenantRateLimiter;
+  nowMs: number;
+}
+
+/** The answer to a push. */
+export interface PushResult {
+  status: number;
+  /** Message without the trailing newline; empty for 204. */
+  message: string;
+  entriesStored: number;
+}
+
+interface AcceptedEntry extends NewEntry {
+  pairs: Array<[string, string]>;
+}
+
+interface AcceptedStream {
+  labels: Record<string, string>;
+  stream: string;
+  entries: AcceptedEntry[];
+}
+
+/** Runs validation, limits and storage for a decoded push. */
+export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult {
+  const { limits } = ctx;
+  const streams = decoded.streams.map((s) => ({
+    labels: ctx.discoverServiceName ? addServiceName(s.labels) : s.labels,
+    entries: s.entries,
+  }));
+  if (streams.length === 0) {
+    return { status: 422, message: 'error at least one valid stream is required for ingestion', entriesStored: 0 };
+  }
+
+  const bounds = entryTimeBounds(BigInt(ctx.nowMs) * 1_000_000n, limits);
+  const errors: string[] = [];
+  const accepted: AcceptedStream[] = [];
+  let acceptedLines = 0;
+  let acceptedBytes = 0;
+
+  for (const s of streams) {
+    if (s.entries.length === 0) continue;
+    const stream = formatLabelPairs(s.labels);
+    const labelError = validateStreamLabels(s.labels, stream, limits);
+    if (labelError !== undefined) {
+      errors.push(labelError);
+      continue;
+    }
+    const entries: AcceptedEntry[] = [];
+    for (const entry of s.entries) {
+      const names = entry.metadata.map(([name]) => normalizeStructuredMetadataName(name));
+      const entryError = validateEntry(entry, names, stream, bounds, limits);
+      if (entryError !== undefined) {
+        errors.push(entryError);
+        continue;
+      }
+      const pairs: Array<[string, string]> = entry.metadata.map(([, value], i) => [names[i]!, sanitizeStructuredMetadataValue(value)]);
+      acceptedLines++;
+      acceptedBytes += entry.lineBytes + structuredMetadataBytes(pairs);
+      if (ctx.discoverLogLevels) pairs.push([DETECTED_LEVEL, detectLogLevel(s.labels, pairs, entry.line)]);
+      entries.push({ timestampNs: entry.timestampNs, line: entry.line, metadata: Object.fromEntries(pairs), pairs });
+    }
+    if (entries.length > 0) {
+      accepted.push({ labels: Object.fromEntries(s.labels.map((l) => [l.name, l.value])), stream, entries });
+    }
+  }
+
+  if (acceptedLines === 0) {
+    return errors.length > 0
+      ? { status: 400, message: groupErrors(errors), entriesStored: 0 }
+      : { status: 204, message: '', entriesStored: 0 };
+  }
+
+  if (!ctx.rateLimiter.allow(ctx.tenant, acceptedBytes, ctx.nowMs)) {
+    return {
+      status: 429,
+      message: `Ingestion rate limit exceeded for user ${ctx.tenant} (limit: ${Math.floor(ctx.rateLimiter.reportedLimit)} bytes/sec) while attempting to ingest '${acceptedLines}' lines totaling '${acceptedBytes}' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased`,
+      entriesStored: 0,
+    };
+  }
+
+  if (limits.maxRecvMsgBytes > 0) {
+    const size = forwardedPushRequestSize(
+      accepted.map((s) => ({ labels: s.stream, entries: s.entries.map((e) => ({ timestampNs: e.timestampNs, line: e.line, metadata: e.pairs })) })),
+    );
+    if (size > limits.maxRecvMsgBytes) {
+      return {
+        status: 500,
+        message: `rpc error: code = ResourceExhausted desc = grpc: received message larger than max (${size} vs. ${limits.maxRecvMsgBytes})`,
+        entriesStored: 0,
+      };
+    }
+  }
+
+  let stored = 0;
+  for (const s of accepted) stored += ctx.store.add(ctx.tenant, s.labels, s.stream, s.entries).length;
+  return errors.length > 0
+    ? { status: 400, message: groupErrors(errors), entriesStored: stored }
+    : { status: 204, message: '', entriesStored: stored };
+}

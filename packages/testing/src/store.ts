@@ -1,0 +1,115 @@
+/** In-memory entry storage per tenant and stream, with Loki's exact-duplicate suppression. */
+import type { StoredEntry, StoredStream } from './types.js';
+
+/** An accepted entry to be stored. */
+export interface NewEntry {
+  timestampNs: bigint;
+  line: string;
+  metadata: Record<string, string>;
+}
+
+interface StreamRecord {
+  tenant: string;
+  labels: Readonly<Record<string, string>>;
+  stream: string;
+  entries: StoredEntry[];
+  /** Lines stored per timestamp, for de-duplication. */
+  linesByTimestamp: Map<bigint, string | string[]>;
+}
+
+/** Stream predicate used for filtering. */
+export type StreamPredicate = (labels: Record<string, string>) => boolean;
+
+/**
+ * Stores entries in arrays, indexed by tenant + canonical stream. An entry equal in (tenant, stream,
+ * timestamp, line) to a stored one is dropped; the same timestamp with a different line is kept.
+ */
+export class EntryStore {
+  private readonly byKey = new Map<string, StreamRecord>();
+  private readonly order: StreamRecord[] = [];
+  private readonly all: StoredEntry[] = [];
+  private readonly recordOf: StreamRecord[] = [];
+
+  /** Stores the entries of one stream; returns the entries actually stored. */
+  add(tenant: string, labels: Record<string, string>, stream: string, entries: readonly NewEntry[]): StoredEntry[] {
+    const key = `${tenant}\u0000${stream}`;
+    let rec = this.byKey.get(key);
+    if (!rec) {
+      rec = { tenant, labels: Object.freeze({ ...labels }), stream, entries: [], linesByTimestamp: new Map() };
+      this.byKey.set(key, rec);
+      this.order.push(rec);
+    }
+    const stored: StoredEntry[] = [];
+    for (const e of entries) {
+      const lines = rec.linesByTimestamp.get(e.timestampNs);
+      if (lines === undefined) rec.linesByTimestamp.set(e.timestampNs, e.line);
+      else if (typeof lines === 'string') {
+        if (lines === e.line) continue;
+        rec.linesByTimestamp.set(e.timestampNs, [lines, e.line]);
+      } else {
+        if (lines.includes(e.line)) continue;
+        lines.push(e.line);
+      }
+      const entry: StoredEntry = Object.freeze({
+        tenant,
+        labels: rec.labels as Record<string, string>,
+        stream,
+        timestampNs: e.timestampNs,
+        timestamp: e.timestampNs.toString(),
+        line: e.line,
+        metadata: Object.freeze({ ...e.metadata }),
+      });
+      rec.entries.push(entry);
+      this.all.push(entry);
+      this.recordOf.push(rec);
+      stored.push(entry);
+    }
+    return stored;
+  }
+
+  private matcher(predicate: StreamPredicate | undefined, tenant: string | undefined): (rec: StreamRecord) => boolean {
+    const cache = new Map<StreamRecord, boolean>();
+    return (rec) => {
+      let ok = cache.get(rec);
+      if (ok === undefined) {
+        ok = (tenant === undefined || rec.tenant === tenant) && (predicate === undefined || predicate(rec.labels as Record<string, string>));
+        cache.set(rec, ok);
+      }
+      return ok;
+    };
+  }
+
+  /** Entries in storage order. */
+  entries(predicate?: StreamPredicate, tenant?: string): StoredEntry[] {
+    if (predicate === undefined && tenant === undefined) return [...this.all];
+    const match = this.matcher(predicate, tenant);
+    const out: StoredEntry[] = [];
+    for (let i = 0; i < this.all.length; i++) if (match(this.recordOf[i]!)) out.push(this.all[i]!);
+    return out;
+  }
+
+  /** Streams in creation order (copies). */
+  streams(predicate?: StreamPredicate, tenant?: string): StoredStream[] {
+    const match = this.matcher(predicate, tenant);
+    return this.order
+      .filter((rec) => match(rec))
+      .map((rec) => ({ tenant: rec.tenant, labels: rec.labels as Record<string, string>, stream: rec.stream, entries: [...rec.entries] }));
+  }
+
+  /** Number of stored entries in matching streams. */
+  count(predicate?: StreamPredicate, tenant?: string): number {
+    if (predicate === undefined && tenant === undefined) return this.all.length;
+    const match = this.matcher(predicate, tenant);
+    let n = 0;
+    for (const rec of this.order) if (match(rec)) n += rec.entries.length;
+    return n;
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.byKey.clear();
+    this.order.length = 0;
+    this.all.length = 0;
+    this.recordOf.length = 0;
+  }
+}
