@@ -1,0 +1,87 @@
+// Exit behaviour, proven on real processes running the BUILT package (ESM import and CJS require).
+import { describe, expect, it } from 'vitest';
+import { receiver, runFixture, type ChildRun } from './helpers.js';
+
+function timing(run: ChildRun): { code: number; sinceLastLogMillis: number } {
+  const line = run.stderr.split('\n').find((l) => l.startsWith('timing '));
+  if (line === undefined) throw new Error(`no timing line; stderr:\n${run.stderr}`);
+  return JSON.parse(line.slice('timing '.length)) as { code: number; sinceLastLogMillis: number };
+}
+
+const lines = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `{"message":"${prefix} ${i}","i":${i}}`);
+
+describe.each(['app.mjs', 'app.cjs'])('exit behaviour (%s)', (app) => {
+  const entry = app.endsWith('.mjs') ? 'esm' : 'cjs';
+
+  it('logs written right before process.exit() reach Loki, in order', async () => {
+    const r = await receiver();
+    const run = await runFixture(app, [r.url, 'exit', '50']);
+    expect(run.code).toBe(0);
+    expect(r.entries({ mode: 'exit', entry }).map((e) => e.line)).toEqual(lines('exit', 50));
+    expect(run.stderr).not.toContain('warn ');
+  });
+
+  it('a script that ends on its own exits promptly, everything stored', async () => {
+    const r = await receiver();
+    const run = await runFixture(app, [r.url, 'natural', '50']);
+    expect(run.code).toBe(0);
+    expect(r.entries({ mode: 'natural', entry }).map((e) => e.line)).toEqual(lines('natural', 50));
+    // The batch interval is 1000 ms: ending well before it proves no timer or socket held the process;
+    // the time is one push round trip.
+    expect(timing(run).sinceLastLogMillis).toBeLessThan(500);
+  });
+
+  it("logger.end(): 'finish' comes after Loki acknowledged", async () => {
+    const r = await receiver();
+    const run = await runFixture(app, [r.url, 'end', '20']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/finish after \d+ ms/);
+    expect(r.entries({ mode: 'end', entry })).toHaveLength(20);
+    // Delivered by close() inside _final, before the exit: the exit delivery had nothing left.
+    expect(r.requests.every((q) => q.status === 204)).toBe(true);
+  });
+
+  it.each(['exit', 'natural'])('a dead Loki does not hold a %s beyond closeTimeoutMillis', async (mode) => {
+    const r = await receiver();
+    await r.stop();
+    const run = await runFixture(app, [r.url, mode, '5', '1500']);
+    expect(run.code).toBe(0);
+    expect(timing(run).sinceLastLogMillis).toBeLessThan(1500 + 500);
+    expect(run.elapsedMillis).toBeLessThan(1500 + 1500);
+    expect(run.stderr).toContain('warn ERR_LOKI_EXIT_DRAIN');
+  });
+});
+
+describe('exit behaviour, more ways to end (ESM)', () => {
+  it('an uncaught exception logged by winston (handleExceptions) reaches Loki before exit(1)', async () => {
+    const r = await receiver();
+    const run = await runFixture('app.mjs', [r.url, 'uncaught', '3']);
+    expect(run.code).toBe(1);
+    const stored = r.entries({ mode: 'uncaught' });
+    expect(stored.slice(0, 3).map((e) => e.line)).toEqual(lines('uncaught', 3));
+    expect(stored).toHaveLength(4);
+    const crash = JSON.parse(stored[3]!.line) as { message: string; exception: boolean; stack: string };
+    expect(crash.exception).toBe(true);
+    expect(crash.message).toContain('boom');
+    expect(crash.stack).toContain('Error: boom');
+    expect(stored[3]!.labels.level).toBe('error');
+  });
+
+  it('an app that stops its own timer ends right after, everything stored', async () => {
+    const r = await receiver();
+    const run = await runFixture('app.mjs', [r.url, 'timer', '10']);
+    expect(run.code).toBe(0);
+    const stored = r.entries({ mode: 'timer' }).map((e) => e.line);
+    expect(stored.slice(-10)).toEqual(lines('timer', 10));
+    expect(stored.filter((l) => l === '{"message":"tick"}').length).toBeGreaterThan(0);
+    expect(timing(run).sinceLastLogMillis).toBeLessThan(500);
+  });
+
+  it('a Loki that answers 503 at first still gets logs written before process.exit()', async () => {
+    const r = await receiver();
+    r.failNext(503, 503);
+    const run = await runFixture('app.mjs', [r.url, 'exit', '5']);
+    expect(run.code).toBe(0);
+    expect(r.entries({ mode: 'exit' }).map((e) => e.line)).toEqual(lines('exit', 5));
+  });
+});
