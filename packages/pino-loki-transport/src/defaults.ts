@@ -1,0 +1,12 @@
+/** Defaults of the transport's own options (core's are in @loki-sdk/core's DEFAULTS). */
+export const TRANSPORT_DEFAULTS = {
+  lineFormat: 'json',
+  labelPrefix: 'label_',
+  timeKey: 'time',
+  messageKey: 'msg',
+  errorKey: 'err',
+  replaceTimestamp: false,
+  printErrors: false,
+  statsIntervalMillis: 0,
+  highWaterMarkEntries: 20_000,
+} as const;

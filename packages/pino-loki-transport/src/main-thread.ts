@@ -1,0 +1,100 @@
+import type { EventEmitter } from 'node:events';
+import type { LokiFlushedEvent, LokiStatsEvent } from './transport.js';
+import { MESSAGE_CONTEXT, type TransportRequest } from './worker-link.js';
+
+/**
+ * Helpers for the main thread, used with the stream `pino.transport()` returned. They talk to the
+ * worker through thread-stream's own channel: `stream.emit('message', msg)` is forwarded to the
+ * worker (that is how pino sends its config), and the worker answers with an event on the stream.
+ * Nothing here runs unless called: the logging path of the main thread stays pino's alone.
+ */
+export interface TransportStream extends EventEmitter {
+  flush?: (cb: (err?: Error) => void) => void;
+}
+
+export interface FlushLokiResult {
+  /** Everything logged before the call is acknowledged by Loki. */
+  ok: boolean;
+  /** Entries still unacknowledged at the deadline (as the worker counted them). */
+  pending: number;
+  /** Entries given up (dropped) during the flush. */
+  dropped: number;
+  timedOut: boolean;
+}
+
+// Ids only need to be unique per stream; a random start keeps two copies of this module apart.
+let nextId = Math.floor(Math.random() * 1e9);
+
+/** Listens for the answer first, then sends the request, so a fast answer cannot be missed. */
+function ask<T extends { id?: number }>(stream: TransportStream, code: TransportRequest['code'], event: string, timeoutMillis: number): Promise<T | undefined> {
+  const id = ++nextId;
+  // A little longer than the worker's own deadline, so its timed-out answer still arrives.
+  const answer = waitForAnswer<T>(stream, event, id, timeoutMillis + 250);
+  const message: TransportRequest = { code, context: MESSAGE_CONTEXT, id, timeoutMillis };
+  try {
+    stream.emit('message', message);
+  } catch {
+    // A stream that cannot take the message simply never answers; the deadline resolves it.
+  }
+  return answer;
+}
+
+function waitForAnswer<T extends { id?: number }>(stream: TransportStream, event: string, id: number, timeoutMillis: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const onEvent = (payload: T): void => {
+      if (payload?.id !== id) return;
+      finish(payload);
+    };
+    const onClose = (): void => finish(undefined);
+    // Not unref'd: the caller awaits this answer, and pino unrefs the worker, so an unref'd wait
+    // would let the process end before the answer came (thread-stream's flush(cb) refs likewise).
+    const timer = setTimeout(() => finish(undefined), timeoutMillis);
+    function finish(value: T | undefined): void {
+      clearTimeout(timer);
+      stream.off(event, onEvent);
+      stream.off('close', onClose);
+      resolve(value);
+    }
+    stream.on(event, onEvent);
+    stream.once('close', onClose);
+  });
+}
+
+/**
+ * Resolves when everything logged before the call is acknowledged by Loki, or at the deadline.
+ * Never rejects. Works with every thread-stream version (`logger.flush(cb)` reaches Loki only with
+ * thread-stream ≥ 4.1, i.e. pino 10). With several pino-loki-transport targets in one
+ * `pino.transport()`, the first answer wins.
+ */
+export async function flushLoki(stream: TransportStream, options: { timeoutMillis?: number } = {}): Promise<FlushLokiResult> {
+  const timeoutMillis = options.timeoutMillis ?? 30_000;
+  const deadline = Date.now() + timeoutMillis;
+  const timedOut: FlushLokiResult = { ok: false, pending: 0, dropped: 0, timedOut: true };
+  // First the main thread's buffer into the worker (thread-stream's flush), then ask the worker.
+  const reached = await new Promise<boolean>((resolve) => {
+    if (typeof stream.flush !== 'function') {
+      resolve(true);
+      return;
+    }
+    const timer = setTimeout(() => resolve(false), timeoutMillis);
+    try {
+      stream.flush((err) => {
+        clearTimeout(timer);
+        resolve(err === undefined || err === null);
+      });
+    } catch {
+      clearTimeout(timer);
+      resolve(false);
+    }
+  });
+  if (!reached) return timedOut;
+  const remaining = Math.max(1, deadline - Date.now());
+  const result = await ask<LokiFlushedEvent>(stream, 'LOKI_FLUSH', 'lokiFlushed', remaining);
+  if (result === undefined) return timedOut;
+  return { ok: result.ok, pending: result.pending, dropped: result.dropped, timedOut: result.timedOut };
+}
+
+/** The worker's counters (core's plus the transport's), or undefined when no answer came in time. */
+export async function getLokiStats(stream: TransportStream, options: { timeoutMillis?: number } = {}): Promise<LokiStatsEvent | undefined> {
+  return ask<LokiStatsEvent>(stream, 'LOKI_STATS', 'lokiStats', options.timeoutMillis ?? 5000);
+}

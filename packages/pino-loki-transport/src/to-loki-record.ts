@@ -1,0 +1,172 @@
+import type { LokiRecord, LokiTimestamp } from '@loki-sdk/core';
+import { removeTopLevelKeys } from './json-keys.js';
+
+/** What the mapping needs; `messageKey`, `errorKey` and `levelNames` follow pino's config once it arrives. */
+export interface MappingConfig {
+  lineFormat: 'json' | 'message';
+  labelPrefix: string;
+  propsToLabels: readonly string[];
+  metadataKey: string | undefined;
+  timeKey: string;
+  messageKey: string;
+  errorKey: string;
+  /** pino level number -> name, custom levels included. */
+  levelNames: Record<string, string>;
+  levelMap: Record<string, string> | undefined;
+  replaceTimestamp: boolean;
+}
+
+/** pino's default levels, used until (or unless) pino sends its config to the worker. */
+export const DEFAULT_LEVEL_NAMES: Record<string, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
+
+type PinoObject = Record<string, unknown>;
+
+/**
+ * One line written by pino -> the record core ships. The line stays as pino wrote it, minus label
+ * fields; a line that is not a JSON object is shipped as it is. Returns undefined for blank lines.
+ */
+export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | undefined {
+  if (raw.length === 0 || raw.trim().length === 0) return undefined;
+  let obj: PinoObject;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { line: raw };
+    obj = parsed as PinoObject;
+  } catch {
+    return { line: raw };
+  }
+
+  const record: LokiRecord = {};
+  const level = levelName(obj.level, config);
+  if (level !== undefined) record.level = level;
+  if (!config.replaceTimestamp) {
+    const timestamp = toTimestamp(obj[config.timeKey]);
+    if (timestamp !== undefined) record.timestamp = timestamp;
+  }
+
+  let labels: Record<string, unknown> | undefined;
+  for (const path of config.propsToLabels) {
+    const value = getPath(obj, path);
+    if (value !== undefined) (labels ??= {})[path] = value;
+  }
+  const prefix = config.labelPrefix;
+  let hasLabelFields = false;
+  if (prefix !== '') {
+    for (const key in obj) {
+      if (key.length > prefix.length && key.startsWith(prefix)) {
+        hasLabelFields = true;
+        (labels ??= {})[key.slice(prefix.length)] = obj[key];
+      }
+    }
+  }
+  if (labels !== undefined) record.labels = labels;
+
+  const metadataKey = config.metadataKey;
+  const fromMetadataKey = metadataKey === undefined ? undefined : obj[metadataKey];
+  const hasMetadataObject = fromMetadataKey !== null && typeof fromMetadataKey === 'object' && !Array.isArray(fromMetadataKey);
+
+  if (config.lineFormat === 'message') {
+    record.line = messageLine(obj, config);
+    record.metadata = messageMetadata(obj, config, hasMetadataObject ? (fromMetadataKey as PinoObject) : undefined);
+    return record;
+  }
+
+  if (hasMetadataObject) record.metadata = { ...(fromMetadataKey as PinoObject) };
+  if (!hasLabelFields && !hasMetadataObject) {
+    record.line = raw;
+    return record;
+  }
+  const leaves = (key: string): boolean =>
+    (prefix !== '' && key.length > prefix.length && key.startsWith(prefix)) || (hasMetadataObject && key === metadataKey);
+  record.line = removeTopLevelKeys(raw, leaves) ?? stringifyWithout(obj, leaves);
+  return record;
+}
+
+function levelName(value: unknown, config: MappingConfig): string | undefined {
+  let name: string;
+  if (typeof value === 'number') name = config.levelNames[value] ?? String(value);
+  else if (typeof value === 'string' && value !== '') name = value;
+  else return undefined;
+  const map = config.levelMap;
+  if (map === undefined) return name;
+  return map[name] ?? (typeof value === 'number' ? map[String(value)] : undefined) ?? name;
+}
+
+/**
+ * pino's time formats: epoch ms (default), `unixTime` seconds, ISO strings (`isoTime`, `isoTimeNano`
+ * with ns digits) and anything custom. Numbers are read by magnitude, so seconds, ms, µs and ns
+ * since the epoch all work. Unknown shapes go to core, which counts them and stamps now.
+ */
+export function toTimestamp(value: unknown): LokiTimestamp | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return undefined;
+    const abs = Math.abs(value);
+    if (abs < 1e11) return value * 1000; // seconds
+    if (abs < 1e14) return value; // milliseconds
+    if (abs < 1e17) return BigInt(Math.round(value)) * 1000n; // microseconds
+    return BigInt(Math.round(value)); // nanoseconds
+  }
+  if (typeof value === 'string') {
+    if (/^\d+$/.test(value)) {
+      // Digits: the same magnitudes, exact (an ns string exceeds a double's precision).
+      const digits = value.replace(/^0+(?=\d)/, '');
+      const n = BigInt(digits);
+      if (digits.length <= 11) return n * 1_000_000_000n;
+      if (digits.length <= 14) return n * 1_000_000n;
+      if (digits.length <= 17) return n * 1000n;
+      return n;
+    }
+    if (/^\d+\.\d+$/.test(value)) return toTimestamp(Number(value));
+    return value === '' ? undefined : value;
+  }
+  return undefined;
+}
+
+function getPath(obj: PinoObject, path: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(obj, path)) return obj[path];
+  if (!path.includes('.')) return undefined;
+  let cur: unknown = obj;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as PinoObject)[part];
+  }
+  return cur;
+}
+
+function messageLine(obj: PinoObject, config: MappingConfig): string {
+  const msg = obj[config.messageKey];
+  if (typeof msg === 'string') return msg;
+  if (msg === undefined || msg === null) {
+    const err = obj[config.errorKey];
+    if (err !== null && typeof err === 'object' && typeof (err as PinoObject).message === 'string') return (err as PinoObject).message as string;
+    return '';
+  }
+  return typeof msg === 'object' ? JSON.stringify(msg) : String(msg);
+}
+
+function messageMetadata(obj: PinoObject, config: MappingConfig, fromKey: PinoObject | undefined): Record<string, unknown> {
+  const prefix = config.labelPrefix;
+  const metadata: Record<string, unknown> = {};
+  for (const key in obj) {
+    if (key === 'level' || key === config.timeKey || key === config.messageKey) continue;
+    if (prefix !== '' && key.length > prefix.length && key.startsWith(prefix)) continue;
+    if (fromKey !== undefined && key === config.metadataKey) continue;
+    if (config.propsToLabels.includes(key)) continue;
+    metadata[key] = obj[key];
+  }
+  if (fromKey !== undefined) Object.assign(metadata, fromKey);
+  return metadata;
+}
+
+function stringifyWithout(obj: PinoObject, leaves: (key: string) => boolean): string {
+  const out: PinoObject = {};
+  for (const key in obj) if (!leaves(key)) out[key] = obj[key];
+  return JSON.stringify(out);
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { removeTopLevelKeys } from '../src/json-keys.js';
+import { DEFAULT_LEVEL_NAMES, toLokiRecord, toTimestamp, type MappingConfig } from '../src/to-loki-record.js';
+
+const config: MappingConfig = {
+  lineFormat: 'json',
+  labelPrefix: 'label_',
+  propsToLabels: [],
+  metadataKey: undefined,
+  timeKey: 'time',
+  messageKey: 'msg',
+  errorKey: 'err',
+  levelNames: DEFAULT_LEVEL_NAMES,
+  levelMap: undefined,
+  replaceTimestamp: false,
+};
+const isLabel = (k: string): boolean => k.startsWith('label_');
+
+describe('removeTopLevelKeys', () => {
+  it('removes only top-level keys and keeps the rest byte for byte', () => {
+    const json = '{"a":1,"label_x":"y","b":{"label_nested":1,"s":"q\\"uote"},"label_o":{"k":[1,{"z":"}"}]},"c":12345678901234567890,"d":"\\u00e9"}';
+    expect(removeTopLevelKeys(json, isLabel)).toBe('{"a":1,"b":{"label_nested":1,"s":"q\\"uote"},"c":12345678901234567890,"d":"\\u00e9"}');
+  });
+
+  it('handles first/last/only keys, escaped keys, whitespace and backslash runs', () => {
+    expect(removeTopLevelKeys('{"label_a":1}', isLabel)).toBe('{}');
+    expect(removeTopLevelKeys('{"label_a":1,"b":2}', isLabel)).toBe('{"b":2}');
+    expect(removeTopLevelKeys('{ "b" : "x\\\\", "label_a" : true }', isLabel)).toBe('{"b" : "x\\\\"}');
+    expect(removeTopLevelKeys('{"label\\u005fa":null,"b":false}', isLabel)).toBe('{"b":false}');
+    expect(removeTopLevelKeys('{"b":2}', isLabel)).toBe('{"b":2}');
+  });
+
+  it('returns undefined for text that is not one JSON object', () => {
+    for (const bad of ['[1]', '{"a":1', '{"a":1}x', '{a:1}', '{"a":"unterminated}', '{"a":}']) {
+      expect(removeTopLevelKeys(bad, isLabel)).toBeUndefined();
+    }
+  });
+});
+
+describe('toTimestamp', () => {
+  it('reads numbers and digit strings by magnitude', () => {
+    expect(toTimestamp(1_700_000_000)).toBe(1_700_000_000_000); // s -> ms
+    expect(toTimestamp(1_700_000_000_123)).toBe(1_700_000_000_123); // ms
+    expect(toTimestamp(1_700_000_000_123_456)).toBe(1_700_000_000_123_456_000n); // µs -> ns
+    expect(toTimestamp('1700000000')).toBe(1_700_000_000_000_000_000n);
+    expect(toTimestamp('1700000000123')).toBe(1_700_000_000_123_000_000n);
+    expect(toTimestamp('1700000000123456789')).toBe(1_700_000_000_123_456_789n);
+    expect(toTimestamp('1700000000.5')).toBe(1_700_000_000_500);
+    expect(toTimestamp('2024-01-02T03:04:05.123Z')).toBe('2024-01-02T03:04:05.123Z');
+    expect(toTimestamp(undefined)).toBeUndefined();
+    expect(toTimestamp(Number.NaN)).toBeUndefined();
+    expect(toTimestamp({})).toBeUndefined();
+  });
+});
+
+describe('toLokiRecord', () => {
+  it('ships lines that are not a JSON object as they are, and skips blank lines', () => {
+    expect(toLokiRecord('plain text', config)).toEqual({ line: 'plain text' });
+    expect(toLokiRecord('[1,2]', config)).toEqual({ line: '[1,2]' });
+    expect(toLokiRecord('42', config)).toEqual({ line: '42' });
+    expect(toLokiRecord('', config)).toBeUndefined();
+    expect(toLokiRecord('   ', config)).toBeUndefined();
+  });
+
+  it('leaves the parsed object untouched for a line without labels (no re-serialisation)', () => {
+    const raw = '{"level":30,"time":1700000000000,"n":1.0,"msg":"x"}';
+    expect(toLokiRecord(raw, config)).toEqual({ line: raw, level: 'info', timestamp: 1700000000000 });
+  });
+
+  it('replaceTimestamp drops the record time; unknown numeric levels keep their number', () => {
+    expect(toLokiRecord('{"level":33,"time":1}', { ...config, replaceTimestamp: true })).toEqual({ line: '{"level":33,"time":1}', level: '33' });
+  });
+
+  it('an empty labelPrefix turns label fields off', () => {
+    const raw = '{"label_a":"x"}';
+    expect(toLokiRecord(raw, { ...config, labelPrefix: '' })).toEqual({ line: raw });
+  });
+});
