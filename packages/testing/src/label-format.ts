@@ -22,7 +22,9 @@ export function formatLabelPairs(pairs: readonly LabelPair[]): string {
 
 /**
  * Canonical Loki form of a label object: sorted by name, empty values dropped, values quoted like
- * Go's `strconv.Quote`, e.g. `{app="x", env="prod"}`. Names are not validated.
+ * Go's `strconv.Quote`, e.g. `{app="x", env="prod"}`. Names are not validated. This is the form Loki
+ * prints and the receiver stores; like Go, it keeps a U+FFFD character raw, which Loki's label parser
+ * rejects, so a client encoder must write U+FFFD as `\ufffd` instead.
  */
 export function formatLabels(labels: Record<string, string>): string {
   const pairs = Object.keys(labels)

@@ -79,3 +79,9 @@ export function tsAgo(agoMillis = 0, extraNs = 0n): string {
 
 export const HOUR = 60 * 60 * 1000;
 export const DAY = 24 * HOUR;
+
+/** Parses a query_range JSON response loosely (tests index into it freely). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function responseJson(res: Response | Promise<Response>): Promise<any> {
+  return (await res).json();
+}

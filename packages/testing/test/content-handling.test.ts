@@ -1,0 +1,402 @@
+import { deflateSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { compressSnappyBlock, createLokiReceiver, encodePushRequestProtobuf, type LokiReceiver } from '../src/index.js';
+import { DAY, nsAgo, postRaw, tsAgo } from './helpers.js';
+
+let receiver: LokiReceiver;
+
+beforeAll(async () => {
+  receiver = await createLokiReceiver();
+});
+afterAll(async () => {
+  await receiver.close();
+});
+beforeEach(() => {
+  receiver.clear();
+});
+
+const JSON_CT = { 'content-type': 'application/json' };
+const PROTO_CT = { 'content-type': 'application/x-protobuf' };
+
+function jsonBody(line = 'hello'): string {
+  return JSON.stringify({ streams: [{ stream: { app: 'x' }, values: [[tsAgo(), line]] }] });
+}
+
+function protoBody(labels = '{app="x"}', line = 'hello'): Buffer {
+  return encodePushRequestProtobuf([{ labels, entries: [{ timestampNs: nsAgo(), line }] }]);
+}
+
+// --- a tiny protobuf writer for hand-made (malformed or unusual) messages
+function varint(n: bigint | number): number[] {
+  let v = BigInt.asUintN(64, BigInt(n));
+  const out: number[] = [];
+  while (v >= 0x80n) {
+    out.push(Number(v & 0x7fn) | 0x80);
+    v >>= 7n;
+  }
+  out.push(Number(v));
+  return out;
+}
+function ld(field: number, payload: number[] | Buffer | string): number[] {
+  const bytes = typeof payload === 'string' ? [...Buffer.from(payload)] : [...payload];
+  return [...varint((field << 3) | 2), ...varint(bytes.length), ...bytes];
+}
+function vf(field: number, value: bigint | number): number[] {
+  return [...varint(field << 3), ...varint(value)];
+}
+function entry(seconds: bigint | undefined, nanos: bigint | number, line: string, extra: number[] = []): number[] {
+  const ts = seconds === undefined ? [] : ld(1, [...vf(1, seconds), ...(nanos === 0 ? [] : vf(2, nanos))]);
+  return [...ts, ...ld(2, line), ...extra];
+}
+function request(streams: Array<{ labels: string; entries: number[][]; extra?: number[] }>, extra: number[] = []): Buffer {
+  const bytes: number[] = [];
+  for (const s of streams) bytes.push(...ld(1, [...ld(1, s.labels), ...s.entries.flatMap((e) => ld(2, e)), ...(s.extra ?? [])]));
+  return Buffer.from([...bytes, ...extra]);
+}
+const nowSeconds = (): bigint => BigInt(Math.floor(Date.now() / 1000));
+
+describe('Content-Type', () => {
+  it('rejects a missing Content-Type with 400 and stores nothing', async () => {
+    const res = await postRaw(receiver.pushUrl, jsonBody());
+    // fetch adds text/plain for string bodies; send bytes to really omit the header
+    expect(res.status).toBe(400);
+    const raw = await postRaw(receiver.pushUrl, Buffer.from(jsonBody()));
+    expect(raw.status).toBe(400);
+    expect(raw.body).toBe('snappy: corrupt input\n');
+    const proto = await postRaw(receiver.pushUrl, compressSnappyBlock(protoBody()));
+    expect(proto.status).toBe(400);
+    expect(proto.body).toContain('missing Content-Type header');
+    expect(receiver.entries()).toEqual([]);
+    expect(receiver.requests[1]?.contentType).toBeUndefined();
+  });
+
+  it('accepts media-type parameters and any letter case for application/json', async () => {
+    const res = await postRaw(receiver.pushUrl, jsonBody('params'), { 'content-type': 'Application/JSON; charset=utf-8' });
+    expect(res.status).toBe(204);
+    expect(receiver.entries().map((e) => e.line)).toEqual(['params']);
+  });
+
+  it('treats any other parseable Content-Type as snappy protobuf', async () => {
+    const res = await postRaw(receiver.pushUrl, compressSnappyBlock(protoBody('{app="x"}', 'as text/plain')), { 'content-type': 'text/plain' });
+    expect(res.status).toBe(204);
+    const json = await postRaw(receiver.pushUrl, jsonBody(), { 'content-type': 'text/plain' });
+    expect(json.status).toBe(400);
+    expect(json.body).toBe('snappy: corrupt input\n');
+    expect(receiver.entries().map((e) => e.line)).toEqual(['as text/plain']);
+  });
+
+  it.each([
+    ['/json', 'mime: no media type'],
+    ['application/', 'mime: expected token after slash'],
+    ['application/json extra', 'mime: unexpected content after media subtype'],
+    ['application/json; charset', 'mime: invalid media parameter'],
+  ])('rejects the unparseable Content-Type %j with 400', async (ct, message) => {
+    const res = await postRaw(receiver.pushUrl, jsonBody(), { 'content-type': ct });
+    expect(res.status).toBe(400);
+    expect(res.body).toBe(`${message}\n`);
+    expect(receiver.entries()).toEqual([]);
+  });
+});
+
+describe('Content-Encoding', () => {
+  it('rejects zlib (RFC 1950) deflate: Loki wants raw deflate', async () => {
+    const res = await postRaw(receiver.pushUrl, deflateSync(jsonBody()), { ...JSON_CT, 'content-encoding': 'deflate' });
+    expect(res.status).toBe(400);
+    expect(receiver.entries()).toEqual([]);
+  });
+
+  it.each(['br', 'GZIP', 'gzip, deflate', 'identity'])('rejects Content-Encoding %j with 400', async (encoding) => {
+    const res = await postRaw(receiver.pushUrl, gzipSync(jsonBody()), { ...JSON_CT, 'content-encoding': encoding });
+    expect(res.status).toBe(400);
+    expect(res.body).toBe(`Content-Encoding "${encoding}" not supported\n`);
+    expect(receiver.entries()).toEqual([]);
+  });
+
+  it('rejects a body that is not gzip with gzip: invalid header', async () => {
+    const res = await postRaw(receiver.pushUrl, jsonBody(), { ...JSON_CT, 'content-encoding': 'gzip' });
+    expect(res.status).toBe(400);
+    expect(res.body).toBe('gzip: invalid header\n');
+    expect(receiver.entries()).toEqual([]);
+  });
+
+  it('tolerates Content-Encoding: snappy (the body is used as-is)', async () => {
+    const json = await postRaw(receiver.pushUrl, jsonBody('plain json'), { ...JSON_CT, 'content-encoding': 'snappy' });
+    expect(json.status).toBe(204);
+    const proto = await postRaw(receiver.pushUrl, compressSnappyBlock(protoBody('{app="x"}', 'snappy proto')), {
+      ...PROTO_CT,
+      'content-encoding': 'snappy',
+    });
+    expect(proto.status).toBe(204);
+    const snappyJson = await postRaw(receiver.pushUrl, compressSnappyBlock(Buffer.from(jsonBody())), { ...JSON_CT, 'content-encoding': 'snappy' });
+    expect(snappyJson.status).toBe(400);
+    expect(receiver.entries().map((e) => e.line)).toEqual(['plain json', 'snappy proto']);
+  });
+
+  it('combines gzip with protobuf: gunzip first, then snappy is still required', async () => {
+    const ok = await postRaw(receiver.pushUrl, gzipSync(compressSnappyBlock(protoBody('{app="x"}', 'double compressed'))), {
+      ...PROTO_CT,
+      'content-encoding': 'gzip',
+    });
+    expect(ok.status).toBe(204);
+    const bad = await postRaw(receiver.pushUrl, gzipSync(protoBody()), { ...PROTO_CT, 'content-encoding': 'gzip' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toBe('snappy: corrupt input\n');
+    expect(receiver.entries().map((e) => e.line)).toEqual(['double compressed']);
+    expect(receiver.requests[0]).toMatchObject({ contentEncoding: 'gzip', contentType: 'application/x-protobuf', entriesReceived: 1 });
+  });
+});
+
+describe('JSON body rules', () => {
+  it('rejects a numeric timestamp with 400 and stores nothing', async () => {
+    const body = `{"streams":[{"stream":{"app":"x"},"values":[["${tsAgo()}","ok"],[${Date.now()}000000,"numeric"]]}]}`;
+    const res = await postRaw(receiver.pushUrl, body, JSON_CT);
+    expect(res.status).toBe(400);
+    expect(res.body).toContain(`Value is string, but can't find closing '"' symbol`);
+    expect(receiver.entries()).toEqual([]);
+  });
+
+  it.each(['1.7e18', 'abc', '2024-01-01T00:00:00Z', '', '99999999999999999999'])('rejects the timestamp string %j', async (ts) => {
+    const res = await postRaw(receiver.pushUrl, JSON.stringify({ streams: [{ stream: { app: 'x' }, values: [[ts, 'line']] }] }), JSON_CT);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatch(/^strconv\.ParseInt: parsing ".*": (invalid syntax|value out of range)\n$/);
+    expect(receiver.entries()).toEqual([]);
+  });
+
+  it.each([
+    ['a numeric label value', '{"streams":[{"stream":{"app":1},"values":[["TS","l"]]}]}', 'label values must be JSON strings'],
+    ['a null label value', '{"streams":[{"stream":{"app":null},"values":[["TS","l"]]}]}', 'label values must be JSON strings'],
+    ['an extra tuple element', '{"streams":[{"stream":{"app":"x"},"values":[["TS","l",{},"extra"]]}]}', 'more than 3 elements'],
+    ['a non-string structured-metadata value', '{"streams":[{"stream":{"app":"x"},"values":[["TS","l",{"k":1}]]}]}', 'values must be JSON strings'],
+    ['a non-object third element', '{"streams":[{"stream":{"app":"x"},"values":[["TS","l","meta"]]}]}', 'must be a JSON object'],
+    ['a non-string line', '{"streams":[{"stream":{"app":"x"},"values":[["TS",42]]}]}', 'log line must be a JSON string'],
+    ['an empty entry array', '{"streams":[{"stream":{"app":"x"},"values":[[]]}]}', 'empty array'],
+    ['invalid JSON', '{"streams":[{"stream":{"app":"x"},"values":[["TS","l"]]}]', "expected ',' or '}'"],
+    ['an empty body', '', 'EOF'],
+  ])('rejects %s with a whole-request 400', async (_name, template, message) => {
+    const body = template.replace('"TS"', `"${tsAgo()}"`);
+    const valid = `{"stream":{"app":"ok"},"values":[["${tsAgo()}","valid"]]}`;
+    const withValid = body.startsWith('{"streams":[') ? body.replace('{"streams":[', `{"streams":[${valid},`) : body;
+    const res = await postRaw(receiver.pushUrl, withValid, JSON_CT);
+    expect(res.status).toBe(400);
+    expect(res.body).toContain(message);
+    expect(receiver.entries()).toEqual([]);
+  });
+
+  it('accepts Loki-lenient shapes: [ts] alone, values null, unknown keys, missing streams → 422', async () => {
+    const ts = tsAgo();
+    const res = await postRaw(
+      receiver.pushUrl,
+      `{"extra":{"a":[1,2,{"b":null}]},"streams":[{"stream":{"app":"x"},"values":[["${ts}"]],"unknown":true},{"stream":{"app":"y"},"values":null}]}`,
+      JSON_CT,
+    );
+    expect(res.status).toBe(204);
+    expect(receiver.entries().map((e) => [e.stream, e.line])).toEqual([['{app="x"}', '']]);
+    expect((await postRaw(receiver.pushUrl, '{}', JSON_CT)).status).toBe(422);
+    expect((await postRaw(receiver.pushUrl, '{"streams":null}', JSON_CT)).status).toBe(422);
+  });
+
+  it('lets the last duplicate stream key win, as Loki does', async () => {
+    const res = await postRaw(receiver.pushUrl, `{"streams":[{"stream":{"app":"first","app":"second"},"values":[["${tsAgo()}","dup"]]}]}`, JSON_CT);
+    expect(res.status).toBe(204);
+    expect(receiver.entries()[0]?.labels).toEqual({ app: 'second' });
+  });
+
+  it('decodes JSON escapes in lines and label values', async () => {
+    const res = await postRaw(
+      receiver.pushUrl,
+      `{"streams":[{"stream":{"app":"a\\"b\\u00e9"},"values":[["${tsAgo()}","tab\\there \\ud83d\\ude00 \\/ end"]]}]}`,
+      JSON_CT,
+    );
+    expect(res.status).toBe(204);
+    const [e] = receiver.entries();
+    expect(e?.labels).toEqual({ app: 'a"bé' });
+    expect(e?.line).toBe('tab\there 😀 / end');
+  });
+
+  it('stores JSON structured-metadata values still escaped, like Loki 3.4.6', async () => {
+    const res = await postRaw(receiver.pushUrl, `{"streams":[{"stream":{"app":"x"},"values":[["${tsAgo()}","l",{"k\\u0031":"a\\nb"}]]}]}`, JSON_CT);
+    expect(res.status).toBe(204);
+    expect(receiver.entries()[0]?.metadata).toEqual({ k1: 'a\\nb' });
+  });
+
+  it("stores them decoded with jsonStructuredMetadataValues: 'decoded' (Loki ≥ 3.6)", async () => {
+    const decoded = await createLokiReceiver({ jsonStructuredMetadataValues: 'decoded' });
+    try {
+      const res = await postRaw(decoded.pushUrl, `{"streams":[{"stream":{"app":"x"},"values":[["${tsAgo()}","l",{"k":"a\\nb"}]]}]}`, JSON_CT);
+      expect(res.status).toBe(204);
+      expect(decoded.entries()[0]?.metadata).toEqual({ k: 'a\nb' });
+    } finally {
+      await decoded.close();
+    }
+  });
+});
+
+describe('protobuf body rules', () => {
+  it('rejects uncompressed protobuf with 400 snappy: corrupt input', async () => {
+    const res = await postRaw(receiver.pushUrl, protoBody(), PROTO_CT);
+    expect(res.status).toBe(400);
+    expect(res.body).toBe('snappy: corrupt input\n');
+    expect(receiver.entries()).toEqual([]);
+  });
+
+  it('rejects framed snappy (sNaPpY stream format)', async () => {
+    const framed = Buffer.concat([Buffer.from([0xff, 0x06, 0x00, 0x00]), Buffer.from('sNaPpY'), compressSnappyBlock(protoBody())]);
+    const res = await postRaw(receiver.pushUrl, framed, PROTO_CT);
+    expect(res.status).toBe(400);
+    expect(receiver.entries()).toEqual([]);
+  });
+
+  it('skips unknown fields at every level and ignores the stream hash', async () => {
+    const unknown = [...vf(15, 7), ...ld(14, 'junk')];
+    const body = request(
+      [{ labels: '{app="x"}', entries: [entry(nowSeconds(), 5, 'with unknowns', unknown)], extra: [...vf(3, 123456789n), ...unknown] }],
+      unknown,
+    );
+    const res = await postRaw(receiver.pushUrl, compressSnappyBlock(body), PROTO_CT);
+    expect(res.status).toBe(204);
+    const [e] = receiver.entries();
+    expect(e?.line).toBe('with unknowns');
+    expect(e?.timestampNs).toBe(nowSeconds() * 1_000_000_000n + 5n);
+  });
+
+  it('enforces the google.protobuf.Timestamp range rules with a whole-request 400', async () => {
+    const bad = request([{ labels: '{app="x"}', entries: [entry(nowSeconds(), 1_000_000_000, 'nanos too big')] }]);
+    const res = await postRaw(receiver.pushUrl, compressSnappyBlock(bad), PROTO_CT);
+    expect(res.status).toBe(400);
+    expect(res.body).toContain('nanos not in range [0, 1e9)');
+    const negative = request([{ labels: '{app="x"}', entries: [entry(nowSeconds(), -1, 'negative nanos')] }]);
+    expect((await postRaw(receiver.pushUrl, compressSnappyBlock(negative), PROTO_CT)).status).toBe(400);
+    const ancient = request([{ labels: '{app="x"}', entries: [entry(-62135596801n, 0, 'before year 1')] }]);
+    const a = await postRaw(receiver.pushUrl, compressSnappyBlock(ancient), PROTO_CT);
+    expect(a.status).toBe(400);
+    expect(a.body).toContain('before 0001-01-01');
+    const far = request([{ labels: '{app="x"}', entries: [entry(253402300800n, 0, 'year 10000')] }]);
+    const f = await postRaw(receiver.pushUrl, compressSnappyBlock(far), PROTO_CT);
+    expect(f.status).toBe(400);
+    expect(f.body).toContain('after 10000-01-01');
+    expect(receiver.entries()).toEqual([]);
+  });
+
+  it('treats a missing timestamp as year 1: too old, partial 400', async () => {
+    const body = request([{ labels: '{app="x"}', entries: [entry(undefined, 0, 'no timestamp'), entry(nowSeconds(), 0, 'fine')] }]);
+    const res = await postRaw(receiver.pushUrl, compressSnappyBlock(body), PROTO_CT);
+    expect(res.status).toBe(400);
+    expect(res.body).toContain('has timestamp too old: 0001-01-01T00:00:00Z');
+    expect(receiver.entries().map((e) => e.line)).toEqual(['fine']);
+  });
+
+  it('rejects malformed protobuf (wrong wire type, truncation) with 400', async () => {
+    const wrongType = Buffer.from([...vf(1, 5)]);
+    const w = await postRaw(receiver.pushUrl, compressSnappyBlock(wrongType), PROTO_CT);
+    expect(w.status).toBe(400);
+    expect(w.body).toBe('proto: wrong wireType = 0 for field Streams\n');
+    const truncated = protoBody().subarray(0, 10);
+    const t = await postRaw(receiver.pushUrl, compressSnappyBlock(truncated), PROTO_CT);
+    expect(t.status).toBe(400);
+    expect(t.body).toBe('unexpected EOF\n');
+    expect(receiver.entries()).toEqual([]);
+  });
+
+  it('rejects duplicate label names per stream (partial 400)', async () => {
+    const body = encodePushRequestProtobuf([
+      { labels: '{a="1", a="2"}', entries: [{ timestampNs: nsAgo(), line: 'dup' }] },
+      { labels: '{a="1"}', entries: [{ timestampNs: nsAgo(), line: 'ok' }] },
+    ]);
+    const res = await postRaw(receiver.pushUrl, compressSnappyBlock(body), PROTO_CT);
+    expect(res.status).toBe(400);
+    expect(res.body).toBe(`stream '{a="1", a="2"}' has duplicate label name: 'a'\n`);
+    expect(receiver.entries().map((e) => e.line)).toEqual(['ok']);
+  });
+
+  it.each([
+    ['{a="x"}', { a: 'x' }],
+    ['  { a = "x" , b = \'y\' , c = `r\\aw` , }  ', { a: 'x', b: 'y', c: 'r\\aw' }],
+    ['{a="\\u00e9\\x41\\101\\n\\"", z=""}', { a: 'éAA\n"' }],
+    ['{a="\\ufffd"}', { a: '\ufffd' }],
+    ['{by="keyword", sum="ok"}', { by: 'keyword', sum: 'ok' }],
+    ['{a="x", # a comment\n b="y"}', { a: 'x', b: 'y' }],
+  ])('parses the label string %j like Prometheus ParseMetric', async (labels, expected) => {
+    const res = await postRaw(receiver.pushUrl, compressSnappyBlock(protoBody(labels, 'parsed')), PROTO_CT);
+    expect(res.status).toBe(204);
+    expect(receiver.entries()[0]?.labels).toEqual(expected);
+  });
+
+  it.each([
+    ['{a="x\ny"}', '1:4: parse error: unterminated quoted string'],
+    ['{a="\ufffd"}', '1:4: parse error: invalid UTF-8 rune'],
+    ['{a="\\q"}', "1:4: parse error: unknown escape sequence U+0071 'q'"],
+    ['{a="\\ud800"}', '1:4: parse error: escape sequence is an invalid Unicode code point'],
+    ['{a!="x"}', '1:3: parse error: unexpected <op:!=> in label set, expected "="'],
+    ['{a=~"x"}', '1:3: parse error: unexpected <op:=~> in label set, expected "="'],
+    ['{a="x" b="y"}', '1:8: parse error: unexpected identifier "b" in label set, expected "," or "}"'],
+    ['{a="x"', '1:7: parse error: unexpected end of input inside braces'],
+    ['{a}', '1:3: parse error: unexpected "}" in label set, expected "="'],
+    ['{a="x",,}', '1:8: parse error: unexpected "," in label set, expected identifier or "}"'],
+    ['{a="x"}}', "1:8: parse error: unexpected right brace '}'"],
+    ['{é="x"}', "1:2: parse error: unexpected character inside braces: 'é'"],
+  ])('rejects the label string %j with a whole-request 400', async (labels, message) => {
+    const body = encodePushRequestProtobuf([
+      { labels: '{app="ok"}', entries: [{ timestampNs: nsAgo(), line: 'valid' }] },
+      { labels, entries: [{ timestampNs: nsAgo(), line: 'bad' }] },
+    ]);
+    const res = await postRaw(receiver.pushUrl, compressSnappyBlock(body), PROTO_CT);
+    expect(res.status).toBe(400);
+    expect(res.body).toBe(`couldn't parse labels: ${message}\n`);
+    expect(receiver.entries()).toEqual([]);
+  });
+
+  it('turns the metric-name form into __name__, which the reserved-name rule then rejects', async () => {
+    const res = await postRaw(receiver.pushUrl, compressSnappyBlock(protoBody('foo{a="b"}')), PROTO_CT);
+    expect(res.status).toBe(400);
+    expect(res.body).toContain("'__name__'");
+    expect(receiver.entries()).toEqual([]);
+  });
+
+  it('treats an empty label string as an empty label set', async () => {
+    const res = await postRaw(receiver.pushUrl, compressSnappyBlock(protoBody('')), PROTO_CT);
+    expect(res.status).toBe(400);
+    expect(res.body).toBe('error at least one label pair is required per stream\n');
+  });
+
+  it('rejects empty and duplicate structured-metadata names per entry (stricter than Loki)', async () => {
+    const ts = nsAgo();
+    const body = encodePushRequestProtobuf([
+      {
+        labels: '{app="x"}',
+        entries: [
+          { timestampNs: ts, line: 'empty name', metadata: [['', 'v']] },
+          { timestampNs: ts, line: 'dup name', metadata: [['k', '1'], ['k', '2']] },
+          { timestampNs: ts, line: 'collision', metadata: [['a.b', '1'], ['a_b', '2']] },
+          { timestampNs: ts, line: 'fine', metadata: [['k', '1']] },
+        ],
+      },
+    ]);
+    const res = await postRaw(receiver.pushUrl, compressSnappyBlock(body), PROTO_CT);
+    expect(res.status).toBe(400);
+    expect(res.body).toContain('structured metadata with an empty name');
+    expect(res.body).toContain("duplicate structured metadata name: 'k'");
+    expect(res.body).toContain("duplicate structured metadata name: 'a_b'");
+    expect(receiver.entries().map((e) => [e.line, e.metadata])).toEqual([['fine', { k: '1' }]]);
+  });
+
+  it('keeps a protobuf structured-metadata value with a newline as is', async () => {
+    const body = encodePushRequestProtobuf([{ labels: '{app="x"}', entries: [{ timestampNs: nsAgo(), line: 'l', metadata: { k: 'a\nb' } }] }]);
+    expect((await postRaw(receiver.pushUrl, compressSnappyBlock(body), PROTO_CT)).status).toBe(204);
+    expect(receiver.entries()[0]?.metadata).toEqual({ k: 'a\nb' });
+  });
+
+  it('accepts old entries when limits.rejectOldSamples is false', async () => {
+    const lenient = await createLokiReceiver({ limits: { rejectOldSamples: false } });
+    try {
+      const res = await postRaw(
+        lenient.pushUrl,
+        compressSnappyBlock(encodePushRequestProtobuf([{ labels: '{app="x"}', entries: [{ timestampNs: nsAgo(400 * DAY), line: 'ancient' }] }])),
+        PROTO_CT,
+      );
+      expect(res.status).toBe(204);
+      expect(lenient.entries().map((e) => e.line)).toEqual(['ancient']);
+    } finally {
+      await lenient.close();
+    }
+  });
+});
