@@ -44,7 +44,7 @@ export function lokiLogger(
   const errors: LokiErrorEvent[] = [];
   transport.on('lokiError', (e: LokiErrorEvent) => errors.push(e));
   open.push(() => endTransport(transport));
-  const logger = pino(loggerOptions, transport) as pino.Logger<string>;
+  const logger = pino(loggerOptions, transport) as unknown as pino.Logger<string>;
   return { logger, transport, errors };
 }
 

@@ -53,8 +53,8 @@ describe('pino record -> Loki entry, through the real pino worker', () => {
   it('custom levels get their names (pino sends its levels to the worker)', async () => {
     const r = await receiver();
     const { logger } = lokiLogger(r, {}, { customLevels: { notice: 35, audit: 45 } });
-    logger.notice('n');
-    logger.audit('a');
+    logger.notice!('n');
+    logger.audit!('a');
     logger.info('i');
     await flushLogger(logger);
     expect(r.entries().map((e) => e.labels.level)).toEqual(['notice', 'audit', 'info']);
@@ -67,14 +67,14 @@ describe('pino record -> Loki entry, through the real pino worker', () => {
     const { logger } = lokiLogger(r, { levelMap: { warn: 'warning', '60': 'critical' } }, { customLevels: { loud: 70 } });
     logger.warn('w');
     logger.fatal('f');
-    logger.loud('l');
+    logger.loud!('l');
     await flushLogger(logger);
     expect(r.entries().map((e) => e.labels.level)).toEqual(['warning', 'critical', 'loud']);
 
     const r2 = await receiver();
     const only = lokiLogger(r2, {}, { customLevels: { low: 10, high: 90 }, useOnlyCustomLevels: true, level: 'low' });
-    only.logger.high('h');
-    only.logger.low('l');
+    only.logger.high!('h');
+    only.logger.low!('l');
     await flushLogger(only.logger);
     expect(r2.entries().map((e) => e.labels.level)).toEqual(['high', 'low']);
   });
