@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { createLokiReceiver, type LokiReceiver } from '@loki-sdk/testing';
 import { afterEach } from 'vitest';
 
-/** Receivers, transports and loggers made by a test are closed after it. */
+/** Receivers and transports made by a test are closed after it, newest first (transports before their receiver). */
 const open: Array<{ close(): unknown }> = [];
 afterEach(async () => {
-  await Promise.all(open.splice(0).map((o) => o.close()));
+  for (const o of open.splice(0).reverse()) await o.close();
 });
 
 export async function receiver(options?: Parameters<typeof createLokiReceiver>[0]): Promise<LokiReceiver> {
@@ -70,7 +70,7 @@ export function snapshot(value: unknown, seen = new Map<object, unknown>()): unk
   if (value === null || typeof value !== 'object') return value;
   if (seen.has(value)) return seen.get(value);
   if (value instanceof Date) return new Date(value.getTime());
-  const copy: Record<string | symbol, unknown> = Array.isArray(value) ? ([] as unknown as Record<string, unknown>) : {};
+  const copy: Record<string | symbol, unknown> = {};
   seen.set(value, copy);
   // Own keys incl. non-enumerable ones (an Error's message and stack) and symbols.
   for (const key of Reflect.ownKeys(value)) {
