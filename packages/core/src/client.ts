@@ -442,7 +442,11 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
 
   // ---- flush and close ---------------------------------------------------------------------
 
-  flush(options: { timeoutMillis?: number } = {}): Promise<FlushResult> {
+  /**
+   * The deadline timer is ref'd: code awaiting flush() (or close()) runs after it even when Loki is
+   * down. The exit path passes keepAlive false so it never holds a process that is ending.
+   */
+  flush(options: { timeoutMillis?: number; keepAlive?: boolean } = {}): Promise<FlushResult> {
     const target = this.seq;
     if (this.destroyed || this.minUnsettledSeq() > target) {
       return Promise.resolve({ ok: true, acknowledged: 0, dropped: 0, pending: this.destroyed ? this.unsettledUpTo(target) : 0, timedOut: false });
@@ -454,7 +458,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         resolve({ ok: false, acknowledged: waiter.acknowledged, dropped: waiter.dropped, pending: this.unsettledUpTo(target), timedOut: true });
       }, timeoutMillis);
-      waiter.timer.unref();
+      if (options.keepAlive === false) waiter.timer.unref();
       this.waiters.push(waiter);
       this.pump();
     });
@@ -507,7 +511,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       for (const batch of this.inFlight) batch.abort?.abort();
     }, this.options.closeTimeoutMillis);
     deadline.unref();
-    void this.flush({ timeoutMillis: this.options.closeTimeoutMillis }).then(() => {
+    void this.flush({ timeoutMillis: this.options.closeTimeoutMillis, keepAlive: false }).then(() => {
       clearTimeout(deadline);
       this.exitFlushing = false;
     });

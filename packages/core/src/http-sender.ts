@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import got, { type Got } from 'got';
+import * as gotModule from 'got';
+import type { Got } from 'got';
 import { redactUrl } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import { classifyStatus, parseRetryAfter, type Outcome } from './retry-policy.js';
@@ -16,6 +17,17 @@ export interface SendResult {
 }
 
 const MAX_BODY_IN_MESSAGE = 1024;
+
+// got is ESM-only. From our CommonJS build, require(esm) hands back the module namespace, which the
+// interop helper wraps once more: unwrap `default` until we hold the callable got instance.
+function resolveGot(module: unknown): Got {
+  let candidate = module as { default?: unknown };
+  for (let i = 0; i < 3 && typeof candidate !== 'function' && candidate?.default !== undefined; i++) {
+    candidate = candidate.default as { default?: unknown };
+  }
+  return candidate as unknown as Got;
+}
+const got = resolveGot(gotModule);
 
 /**
  * One POST to Loki through got, which owns timeouts, keep-alive agents and TLS. got's own retry is

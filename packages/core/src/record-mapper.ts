@@ -129,6 +129,9 @@ export class RecordMapper {
       this.counters.linesTruncated++;
     }
 
+    // Loki refuses a stream without labels unless its service-name discovery fills one in; do what
+    // that default does, so the entry is stored whatever the server's configuration.
+    if (labels.length === 0) labels.push(['service_name', 'unknown_service']);
     const stream = this.streamFor(labels);
     let ts: bigint | undefined;
     if (record.timestamp !== undefined && record.timestamp !== null) {

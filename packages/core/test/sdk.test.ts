@@ -99,7 +99,7 @@ describe('direct SDK API (loki-sdk-py style)', () => {
 
   it('offline buffer: entries wait while Loki is down and go out when it returns', async () => {
     const r = await receiver();
-    const s = sdk({ appName: 'off', endpoints: { loki: r.pushUrl }, bufferSize: 2, retryInitialDelayMillis: 20, retryMaxDelayMillis: 100 });
+    const s = sdk({ appName: 'off', endpoints: { loki: r.pushUrl }, bufferSize: 2, retryInitialDelayMillis: 20, retryMaxDelayMillis: 100, onError: () => {} });
     await r.stop();
     for (let i = 0; i < 6; i++) s.info(`held ${i}`);
     await new Promise((res) => setTimeout(res, 300));
