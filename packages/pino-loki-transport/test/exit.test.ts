@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { fixture, receiver, run } from './helpers.js';
+
+// Each case runs a real app in a child process; what the receiver holds right after the child has
+// exited is what reached Loki before the process ended (no waiting afterwards).
+describe('logs at process end reach Loki', () => {
+  it.each([
+    ['process.exit() right after logging', 'exit', 0],
+    ['a natural end', 'natural', 0],
+    ['process.exit(3) from a timer', 'exit-later', 3],
+  ])('%s', async (_name, scenario, exitCode) => {
+    const r = await receiver();
+    const result = await run(fixture('log-then.mjs'), { env: { LOKI_URL: r.url, SCENARIO: scenario, COUNT: '500' } });
+    expect(result.code).toBe(exitCode);
+    const expected = scenario === 'exit-later' ? 501 : 500;
+    const entries = r.entries({ fixture: 'log-then' });
+    expect(entries).toHaveLength(expected);
+    expect(entries.map((e) => (JSON.parse(e.line) as { i: number }).i)).toEqual(Array.from({ length: expected }, (_, i) => i));
+    expect(result.stderr).toBe('');
+  });
+
+  it('an uncaughtException handler that logs then exits', async () => {
+    const r = await receiver();
+    const result = await run(fixture('log-then.mjs'), { env: { LOKI_URL: r.url, SCENARIO: 'uncaught', COUNT: '5' } });
+    expect(result.code).toBe(1);
+    const entries = r.entries({ fixture: 'log-then' });
+    expect(entries).toHaveLength(6);
+    const last = entries[5]!;
+    expect(last.labels.level).toBe('fatal');
+    expect(JSON.parse(last.line)).toMatchObject({ msg: 'uncaught', err: { message: 'boom' } });
+  });
+
+  it('with several targets (pino/file next to us) as well', async () => {
+    const r = await receiver();
+    const result = await run(fixture('log-then.mjs'), { env: { LOKI_URL: r.url, SCENARIO: 'exit', COUNT: '300', TARGETS: 'multi' } });
+    expect(result.code).toBe(0);
+    expect(r.entries({ fixture: 'log-then' })).toHaveLength(300);
+    expect(result.stdout.trim().split('\n')).toHaveLength(300);
+  });
+
+  it('from a CommonJS caller (require-style resolution of the target)', async () => {
+    const r = await receiver();
+    const result = await run(fixture('log-then.cjs'), { env: { LOKI_URL: r.url, COUNT: '20' } });
+    expect(result.code).toBe(0);
+    expect(r.entries({ fixture: 'cjs' })).toHaveLength(20);
+    expect(result.stderr).toBe('');
+  });
+});
+
+describe('a dead Loki does not hold the exit beyond the close deadline', () => {
+  it.each([
+    ['process.exit()', 'exit'],
+    ['a natural end', 'natural'],
+    ['an uncaughtException handler', 'uncaught'],
+  ])('%s', async (_name, scenario) => {
+    const r = await receiver();
+    const url = r.url;
+    await r.close(); // nothing listens on that port any more
+    const closeTimeoutMillis = 1000;
+    const result = await run(fixture('log-then.mjs'), {
+      env: { LOKI_URL: url, SCENARIO: scenario, COUNT: '50', CLOSE_TIMEOUT_MILLIS: String(closeTimeoutMillis) },
+    });
+    expect(result.code).toBe(scenario === 'uncaught' ? 1 : 0);
+    // A bound, not a speed goal: the deadline plus node start-up and worker start.
+    expect(result.elapsedMillis).toBeLessThan(closeTimeoutMillis + 4000);
+  });
+});

@@ -1,0 +1,152 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { flushLoki, getLokiStats, type LokiErrorEvent } from '../src/index.js';
+import { endTransport, flushLogger, lokiLogger, receiver } from './helpers.js';
+
+describe('logger.flush(cb) resolves after Loki acknowledged', () => {
+  it('with a single target (thread-stream calls our stream flush())', async () => {
+    const r = await receiver();
+    r.setResponseDelay(300);
+    // A long batch interval: without the flush nothing would be sent for 10 s.
+    const { logger } = lokiLogger(r, { batchIntervalMillis: 10_000 });
+    for (let i = 0; i < 100; i++) logger.info({ i }, 'x');
+    await flushLogger(logger);
+    expect(r.entries()).toHaveLength(100);
+    logger.info('after');
+    await flushLogger(logger);
+    expect(r.entries()).toHaveLength(101);
+  });
+
+  it('with several targets in one worker (the flush answer is held until Loki acknowledged)', async () => {
+    const r = await receiver();
+    r.setResponseDelay(300);
+    const file = join(mkdtempSync(join(tmpdir(), 'plt-')), 'out.log');
+    const transport = pino.transport({
+      targets: [
+        { target: 'pino/file', options: { destination: file, mkdir: true } },
+        { target: 'pino-loki-transport', options: { host: r.url, batchIntervalMillis: 10_000 } },
+      ],
+    });
+    const logger = pino(transport);
+    try {
+      for (let i = 0; i < 50; i++) logger.info({ i }, 'x');
+      await flushLogger(logger as pino.Logger<string>);
+      expect(r.entries()).toHaveLength(50);
+    } finally {
+      await endTransport(transport);
+    }
+  });
+
+  it('flushLoki() reports the outcome, and is bounded when Loki is down', async () => {
+    const r = await receiver();
+    const { logger, transport } = lokiLogger(r, { batchIntervalMillis: 10_000 });
+    logger.info('one');
+    const ok = await flushLoki(transport);
+    expect(ok).toEqual({ ok: true, pending: 0, dropped: 0, timedOut: false });
+    expect(r.entries()).toHaveLength(1);
+
+    await r.stop();
+    logger.info('two');
+    const started = Date.now();
+    const down = await flushLoki(transport, { timeoutMillis: 800 });
+    expect(down.ok).toBe(false);
+    expect(Date.now() - started).toBeLessThan(3000);
+
+    await r.start();
+    const back = await flushLoki(transport, { timeoutMillis: 20_000 });
+    expect(back.ok).toBe(true);
+    expect(r.entries().map((e) => (JSON.parse(e.line) as { msg: string }).msg)).toEqual(['one', 'two']);
+  });
+
+  it('getLokiStats() reads the counters from the main thread; statsIntervalMillis emits them', async () => {
+    const r = await receiver();
+    const { logger, transport } = lokiLogger(r, { statsIntervalMillis: 50 });
+    for (let i = 0; i < 10; i++) logger.info('x');
+    await flushLogger(logger);
+    const stats = await getLokiStats(transport);
+    expect(stats).toMatchObject({ entriesPushed: 10, entriesSent: 10, entriesDropped: 0, bufferedEntries: 0, linesReceived: 10 });
+    const periodic = await new Promise<{ entriesSent: number; id?: number }>((resolve) => transport.once('lokiStats', resolve));
+    expect(periodic.entriesSent).toBe(10);
+    expect(periodic.id).toBeUndefined();
+  });
+
+  it('getLokiStats() resolves undefined when no transport of ours answers', async () => {
+    const transport = pino.transport({ target: 'pino/file', options: { destination: '/dev/null' } });
+    try {
+      expect(await getLokiStats(transport, { timeoutMillis: 300 })).toBeUndefined();
+    } finally {
+      await endTransport(transport);
+    }
+  });
+});
+
+describe('errors reach the main thread as events and never crash anything', () => {
+  it("a 401 from Loki: lokiError with code, status and Loki's message; the app goes on", async () => {
+    const r = await receiver({ authEnabled: true });
+    const { logger, transport, errors } = lokiLogger(r);
+    logger.info('rejected');
+    await flushLogger(logger);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'ERR_LOKI_REJECTED', status: 401, entries: 1, retryable: false });
+    expect(errors[0]!.responseBody).toContain('no org id');
+    expect(errors[0]!.message).toContain('no org id');
+    const stats = await getLokiStats(transport);
+    expect(stats?.droppedByReason.rejected).toBe(1);
+    logger.info('still logging');
+    await flushLogger(logger);
+    expect(transport.destroyed).toBe(false);
+  });
+
+  it('tenantId and basic auth are sent', async () => {
+    const r = await receiver({ authEnabled: true });
+    const { logger, errors } = lokiLogger(r, { tenantId: 'acme', basicAuth: { username: 'u', password: 'p' } });
+    logger.info('hello');
+    await flushLogger(logger);
+    expect(errors).toEqual([]);
+    expect(r.entries(undefined, { tenant: 'acme' })).toHaveLength(1);
+    expect(r.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
+  });
+
+  it('a transient outage: ERR_LOKI_UNAVAILABLE, then everything delivered after retries', async () => {
+    const r = await receiver();
+    r.failNext(503, 'reset');
+    const { logger, transport, errors } = lokiLogger(r, { retryInitialDelayMillis: 20 });
+    for (let i = 0; i < 5; i++) logger.info({ i }, 'x');
+    await flushLogger(logger);
+    expect(r.entries()).toHaveLength(5);
+    expect(errors.map((e) => e.code)).toEqual(['ERR_LOKI_UNAVAILABLE']);
+    expect(errors[0]!.status).toBe(503);
+    const stats = await getLokiStats(transport);
+    expect(stats?.retries).toBe(2);
+  });
+
+  it('unusable options are reported, the worker keeps running and other targets keep logging', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'plt-')), 'out.log');
+    const transport = pino.transport({
+      targets: [
+        { target: 'pino/file', options: { destination: file } },
+        { target: 'pino-loki-transport', options: { host: 'ftp://nowhere', batching: { interval: 5 } } },
+      ],
+    });
+    const errors: LokiErrorEvent[] = [];
+    transport.on('lokiError', (e: LokiErrorEvent) => errors.push(e));
+    let streamError: unknown;
+    transport.on('error', (e: unknown) => (streamError = e));
+    const logger = pino(transport);
+    try {
+      logger.info('kept');
+      await flushLogger(logger as pino.Logger<string>);
+      const { readFileSync } = await import('node:fs');
+      expect(readFileSync(file, 'utf8')).toContain('"msg":"kept"');
+      expect(errors.map((e) => e.code)).toEqual(['ERR_LOKI_INVALID_OPTIONS', 'ERR_LOKI_INVALID_OPTIONS']);
+      expect(errors[0]!.message).toContain('ftp:');
+      expect(errors[1]!.message).toContain('batching (pino-loki option; use batchIntervalMillis');
+      expect(streamError).toBeUndefined();
+    } finally {
+      await endTransport(transport);
+    }
+  });
+});
