@@ -67,6 +67,17 @@ describe.each(['json', 'protobuf+snappy'])('4 MiB gRPC message limit over %s', (
   });
 });
 
+it('answers 500 for many tiny entries: protobuf overhead counts towards 4 MiB, not towards the burst', async () => {
+  const base = BigInt(Date.now()) * 1_000_000n;
+  const values: Array<[string, string]> = [];
+  for (let i = 0; i < 250_000; i++) values.push([(base + BigInt(i)).toString(), 'x']);
+  const req: PushBody = { streams: [{ stream: { app: 'tiny' }, values }] };
+  const res = await push(receiver.pushUrl, 'protobuf+snappy', req);
+  expect(res.status).toBe(500);
+  expect(res.body).toContain(`grpc: received message larger than max (${forwardedSize(req)} vs. 4194304)`);
+  expect(receiver.entries()).toEqual([]);
+});
+
 it('counts only the accepted part towards maxRecvMsgBytes, and the 500 beats validation errors', async () => {
   const small = await createLokiReceiver({ limits: { maxRecvMsgBytes: 1000 } });
   try {
