@@ -1,3 +1,4 @@
+import { DiskBuffer } from './disk-buffer.js';
 import { EntryQueue } from './entry-queue.js';
 import { LokiError, type LokiErrorCode } from './errors.js';
 import { drainSync, type DrainBody } from './exit-drain.js';
@@ -61,6 +62,11 @@ export interface LokiClientStats {
   invalidTimestamps: number;
   /** True while Loki is unreachable and entries wait in the offline buffer. */
   offline: boolean;
+  /** Disk buffer (when on): records written, replayed from earlier processes, deleted over maxBytes, unreadable. */
+  diskEntriesWritten: number;
+  diskEntriesReplayed: number;
+  diskEntriesDropped: number;
+  diskCorruptRecords: number;
 }
 
 export interface FlushResult {
@@ -113,6 +119,7 @@ export function createLokiClient(options: LokiClientOptions = {}): LokiClient {
 class LokiClientImpl implements LokiClient, ExitParticipant {
   private readonly mapper: RecordMapper;
   private readonly sender: HttpSender;
+  private readonly disk: DiskBuffer | undefined;
   private readonly pending = new EntryQueue();
   private pendingSince: number | undefined;
   private readonly inFlight = new Set<Batch>();
@@ -144,6 +151,14 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   constructor(private readonly options: ResolvedOptions) {
     this.mapper = new RecordMapper(options, (error) => this.report(error));
     this.sender = new HttpSender(options);
+    if (options.diskBuffer !== undefined) {
+      this.disk = new DiskBuffer(options.diskBuffer, (error) => this.report(error));
+      // Entries an earlier process left unacknowledged go first, with their original timestamps.
+      for (const replayed of this.disk.recover((key, labels) => this.mapper.streamByKey(key, labels))) {
+        const { segment, ...rest } = replayed;
+        this.enqueue({ ...rest, seq: 0, segment });
+      }
+    }
     if (options.exitHook) registerExitParticipant(this);
   }
 
@@ -190,6 +205,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       }
     }
     entry.seq = ++this.seq;
+    if (this.disk !== undefined && entry.segment === undefined) this.disk.append(entry);
     this.pending.push(entry);
     this.counters.bufferedEntries++;
     this.counters.bufferedBytes += entry.bytes;
@@ -384,9 +400,11 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
 
   // ---- settle and account ------------------------------------------------------------------
 
-  private release(entries: readonly LokiEntry[]): void {
+  /** Entries leave the buffer; `keepOnDisk` leaves their records for the next process to replay. */
+  private release(entries: readonly LokiEntry[], keepOnDisk = false): void {
     let bytes = 0;
     for (const e of entries) bytes += e.bytes;
+    if (this.disk !== undefined && !keepOnDisk) for (const e of entries) this.disk.settle(e);
     this.counters.bufferedEntries -= entries.length;
     this.counters.bufferedBytes -= bytes;
   }
@@ -399,7 +417,8 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   }
 
   private settleDropped(entries: readonly LokiEntry[], reason: DropReason): void {
-    this.release(entries);
+    // Undelivered at close or exit: on disk they survive for the next process.
+    this.release(entries, reason === 'shutdown_timeout' || reason === 'exit_failed');
     this.countDrop(reason, entries.length);
     for (const w of this.waiters) w.dropped += countUpTo(entries, w.target);
     this.checkWaiters();
@@ -479,6 +498,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     this.giveUpRemaining();
     this.destroyed = true;
     this.sender.destroy();
+    this.disk?.close();
     unregisterExitParticipant(this);
     return result;
   }
@@ -518,7 +538,11 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   }
 
   onExit(): void {
-    if (this.destroyed || this.counters.bufferedEntries === 0) return;
+    if (this.destroyed) return;
+    if (this.counters.bufferedEntries === 0) {
+      this.disk?.close(); // everything acknowledged: no segment left behind
+      return;
+    }
     const elapsed = this.exitStartedAt === undefined ? 0 : Date.now() - this.exitStartedAt;
     const timeoutMillis = Math.max(250, this.options.closeTimeoutMillis - elapsed);
     const left: LokiEntry[] = [];
@@ -530,7 +554,10 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     this.inFlight.clear();
     left.push(...this.pending.clear());
     this.destroyed = true;
+    // On disk first: should the drain fail or the machine die, the next process replays them.
+    this.disk?.writePending();
     const bodies: DrainBody[] = [];
+    let keepOnDisk = true;
     try {
       for (let i = 0; i < left.length; ) {
         const chunk: LokiEntry[] = [];
@@ -544,6 +571,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       const result = drainSync(this.options, bodies, timeoutMillis);
       this.counters.entriesSent += result.sent;
       this.countDrop('exit_failed', result.failed);
+      keepOnDisk = result.failed > 0;
       if (result.failed > 0) {
         this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${result.failed} entries could not be delivered: ${result.error ?? 'unknown error'}`, { entries: result.failed }));
       }
@@ -551,7 +579,8 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       this.countDrop('exit_failed', left.length);
       this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, delivery failed: ${(error as Error).message}`, { entries: left.length, cause: error }));
     }
-    this.release(left);
+    this.release(left, keepOnDisk);
+    this.disk?.close();
     this.sender.destroy();
   }
 
@@ -589,6 +618,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       droppedByReason,
       ...this.mapper.counters,
       offline: this.outage,
+      ...(this.disk?.counters ?? { diskEntriesWritten: 0, diskEntriesReplayed: 0, diskEntriesDropped: 0, diskCorruptRecords: 0 }),
     };
   }
 }

@@ -16,6 +16,9 @@ export type LokiErrorCode =
   | 'ERR_LOKI_CLOSED'
   | 'ERR_LOKI_SHUTDOWN_TIMEOUT'
   | 'ERR_LOKI_EXIT_DRAIN'
+  | 'ERR_LOKI_DISK_CORRUPT'
+  | 'ERR_LOKI_DISK_WRITE'
+  | 'ERR_LOKI_DISK_FULL'
   | 'ERR_LOKI_NOT_INITIALIZED';
 
 export interface LokiErrorDetails {

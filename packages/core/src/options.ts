@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LokiOptionsError, type LokiError } from './errors.js';
+import type { DiskBufferOptions } from './disk-buffer.js';
 import { sanitizeLabelName, labelValueToString } from './labels.js';
 
 export type LokiEncoding = 'protobuf' | 'json' | 'json-gzip';
@@ -67,6 +68,8 @@ export interface LokiClientOptions {
   flushTimeoutMillis?: number;
   /** Deadline of `close()`, and of the synchronous send at process exit. Default 5000. */
   closeTimeoutMillis?: number;
+  /** Opt-in: keep unacknowledged entries in segment files in this directory, replayed after a crash or restart. */
+  diskBuffer?: DiskBufferOptions;
   /** Deliver what is pending when the process ends (natural end: async flush; `process.exit()`: synchronous send). Default true. */
   exitHook?: boolean;
   /** The one error path. Default: a process warning the first time each error code occurs. */
@@ -97,6 +100,7 @@ export interface ResolvedOptions {
   flushTimeoutMillis: number;
   closeTimeoutMillis: number;
   exitHook: boolean;
+  diskBuffer: DiskBufferOptions | undefined;
   onError: (error: LokiError) => void;
 }
 
@@ -242,6 +246,19 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
     flushTimeoutMillis: positiveInt('flushTimeoutMillis', options.flushTimeoutMillis, DEFAULTS.flushTimeoutMillis, 0),
     closeTimeoutMillis: positiveInt('closeTimeoutMillis', options.closeTimeoutMillis, DEFAULTS.closeTimeoutMillis, 0),
     exitHook: options.exitHook ?? DEFAULTS.exitHook,
+    diskBuffer: resolveDiskBuffer(options.diskBuffer),
     onError: typeof options.onError === 'function' ? options.onError : defaultOnError,
   });
+}
+
+function resolveDiskBuffer(disk: DiskBufferOptions | undefined): DiskBufferOptions | undefined {
+  if (disk === undefined) return undefined;
+  if (disk === null || typeof disk !== 'object' || typeof disk.directory !== 'string' || disk.directory === '') {
+    throw new LokiOptionsError('diskBuffer needs { directory: string }');
+  }
+  const out: DiskBufferOptions = { directory: disk.directory };
+  if (disk.maxBytes !== undefined) out.maxBytes = positiveInt('diskBuffer.maxBytes', disk.maxBytes, 0, 1024);
+  if (disk.syncIntervalMillis !== undefined) out.syncIntervalMillis = positiveInt('diskBuffer.syncIntervalMillis', disk.syncIntervalMillis, 0, 0);
+  if (disk.segmentMaxBytes !== undefined) out.segmentMaxBytes = positiveInt('diskBuffer.segmentMaxBytes', disk.segmentMaxBytes, 0, 1024);
+  return out;
 }

@@ -150,7 +150,11 @@ export class RecordMapper {
   }
 
   private streamFor(labels: Array<[string, string]>): StreamRef {
-    const key = canonicalLabels(labels);
+    return this.streamByKey(canonicalLabels(labels), labels);
+  }
+
+  /** The stream of a canonical key (also for entries replayed from disk). */
+  streamByKey(key: string, labels: ReadonlyArray<readonly [string, string]>): StreamRef {
     let stream = this.streams.get(key);
     if (stream === undefined) {
       if (this.streams.size >= MAX_STREAMS_REMEMBERED) this.streams.clear();

@@ -33,4 +33,16 @@ export interface LokiEntry {
   /** line + metadata bytes, as Loki counts them. */
   readonly bytes: number;
   seq: number;
+  /** Disk segment holding this entry until Loki acknowledges it (disk buffer only). */
+  segment?: DiskSegment;
+  /** Acknowledged or given up (the disk buffer skips writing it). */
+  settled?: boolean;
+}
+
+/** A file of the disk buffer; deleted once sealed and every entry in it is settled. */
+export interface DiskSegment {
+  readonly path: string;
+  bytes: number;
+  unsettled: number;
+  sealed: boolean;
 }
