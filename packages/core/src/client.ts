@@ -505,19 +505,25 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
 
   /** At the close deadline: abort what is on the wire, drop and count what is left. */
   private giveUpRemaining(): void {
-    const left: LokiEntry[] = [];
-    for (const batch of this.inFlight) {
-      clearTimeout(batch.timer);
-      batch.abort?.abort();
-      left.push(...batch.entries);
-    }
-    this.inFlight.clear();
-    left.push(...this.pending.clear());
+    const left = this.takeAllUnsettled();
     this.pendingSince = undefined;
     if (left.length > 0) {
       this.settleDropped(left, 'shutdown_timeout');
       this.report(new LokiError('ERR_LOKI_SHUTDOWN_TIMEOUT', `close() deadline (${this.options.closeTimeoutMillis} ms) passed: ${left.length} entries not delivered`, { entries: left.length }));
     }
+  }
+
+  /** Empties the buffer: in-flight batches (aborted) then waiting entries, oldest first. */
+  private takeAllUnsettled(): LokiEntry[] {
+    // concat, not push(...spread): the buffer may hold 200 000 entries, past the argument limit.
+    let left: LokiEntry[] = [];
+    for (const batch of this.inFlight) {
+      clearTimeout(batch.timer);
+      batch.abort?.abort();
+      left = left.concat(batch.entries);
+    }
+    this.inFlight.clear();
+    return left.concat(this.pending.clear());
   }
 
   // ---- process end -------------------------------------------------------------------------
@@ -545,14 +551,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     }
     const elapsed = this.exitStartedAt === undefined ? 0 : Date.now() - this.exitStartedAt;
     const timeoutMillis = Math.max(250, this.options.closeTimeoutMillis - elapsed);
-    const left: LokiEntry[] = [];
-    for (const batch of this.inFlight) {
-      clearTimeout(batch.timer);
-      batch.abort?.abort();
-      left.push(...batch.entries);
-    }
-    this.inFlight.clear();
-    left.push(...this.pending.clear());
+    const left = this.takeAllUnsettled();
     this.destroyed = true;
     // On disk first: should the drain fail or the machine die, the next process replays them.
     this.disk?.writePending();
