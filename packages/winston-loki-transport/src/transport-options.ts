@@ -36,6 +36,7 @@ type PassThroughOptions = Pick<
   | 'bufferMaxBytes'
   | 'flushTimeoutMillis'
   | 'closeTimeoutMillis'
+  | 'diskBuffer'
   | 'exitHook'
 >;
 
@@ -157,6 +158,7 @@ const PASS_THROUGH: ReadonlyArray<keyof PassThroughOptions> = [
   'bufferMaxBytes',
   'flushTimeoutMillis',
   'closeTimeoutMillis',
+  'diskBuffer',
   'exitHook',
 ];
 

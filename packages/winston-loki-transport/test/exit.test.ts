@@ -77,6 +77,15 @@ describe('exit behaviour, more ways to end (ESM)', () => {
     expect(timing(run).sinceLastLogMillis).toBeLessThan(500);
   });
 
+  it('nobody listening to warn: a dead Loki at process.exit() is still reported on stderr (and stdout stays clean)', async () => {
+    const r = await receiver();
+    await r.stop();
+    const run = await runFixture('app.mjs', [r.url, 'exit', '3', '1000'], { NO_WARN_LISTENER: '1' });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/\[ERR_LOKI_EXIT_DRAIN\] LokiWarning: at process exit, 3 entries could not be delivered/);
+  });
+
   it('a Loki that answers 503 at first still gets logs written before process.exit()', async () => {
     const r = await receiver();
     r.failNext(503, 503);
