@@ -72,7 +72,7 @@ const CORE_KEYS = new Set([
   'host', 'url', 'tenantId', 'basicAuth', 'bearerToken', 'headers', 'tls', 'labels', 'levelLabel', 'metadataMode',
   'encoding', 'batchMaxEntries', 'batchMaxBytes', 'batchIntervalMillis', 'maxLineBytes', 'oversizedLine',
   'requestTimeoutMillis', 'maxRequestsInFlight', 'retryMaxAttempts', 'retryInitialDelayMillis', 'retryMaxDelayMillis',
-  'offlineBuffer', 'bufferMaxEntries', 'bufferMaxBytes', 'flushTimeoutMillis', 'closeTimeoutMillis',
+  'offlineBuffer', 'bufferMaxEntries', 'bufferMaxBytes', 'flushTimeoutMillis', 'closeTimeoutMillis', 'diskBuffer',
 ]);
 
 /** Keys pino and thread-stream add to a target's options on their way into the worker. */

@@ -123,8 +123,9 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
     for (const w of ready) w.resolve();
   };
 
+  let zeroStats: LokiClientStats | undefined;
   const stats = (id?: number): LokiStatsEvent => {
-    const base = client?.stats() ?? emptyStats();
+    const base = client?.stats() ?? (zeroStats ??= emptyStats());
     const event: LokiStatsEvent = { ...base, ...counters };
     if (id !== undefined) event.id = id;
     return event;
@@ -255,34 +256,11 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
 
 const PARSED = Object.freeze({});
 
+/** Zero counters of core's shape, for a transport whose options were unusable. */
 function emptyStats(): LokiClientStats {
-  return {
-    entriesPushed: 0,
-    entriesSent: 0,
-    entriesDropped: 0,
-    droppedByReason: {
-      buffer_full: 0,
-      line_too_long: 0,
-      rejected: 0,
-      retries_exhausted: 0,
-      ingestion_blocked: 0,
-      closed: 0,
-      shutdown_timeout: 0,
-      invalid_record: 0,
-      exit_failed: 0,
-    },
-    entriesRetried: 0,
-    retries: 0,
-    bufferedEntries: 0,
-    bufferedBytes: 0,
-    requests: 0,
-    requestsFailed: 0,
-    requestsPartiallyRejected: 0,
-    bytesSent: 0,
-    linesTruncated: 0,
-    labelsMovedToMetadata: 0,
-    metadataMovedToLine: 0,
-    invalidTimestamps: 0,
-    offline: false,
-  };
+  // A client that is never used gives the exact shape of core's stats, whatever core adds to it.
+  const idle = createLokiClient({ exitHook: false, onError: () => {} });
+  const zero = idle.stats();
+  void idle.close();
+  return zero;
 }

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../src/cli-args.js';
+import { cliPath, receiver, run } from './helpers.js';
+
+const now = Date.now();
+const input = [
+  JSON.stringify({ level: 30, time: now, pid: 1, hostname: 'h', label_service: 'api', msg: 'first' }),
+  'not json at all',
+  '',
+  JSON.stringify({ level: 50, time: now + 1, pid: 1, hostname: 'h', err: { message: 'bad' }, msg: 'second' }),
+  JSON.stringify({ level: 35, time: now + 2, msg: 'custom' }),
+].join('\n') + '\n';
+
+describe('CLI: node app.js | pino-loki-transport', () => {
+  it('ships stdin NDJSON (non-JSON lines as plain lines), copies the input to stdout, exits 0 at end of input', async () => {
+    const r = await receiver();
+    const result = await run(cliPath, { args: ['--host', r.url, '--labels', '{"app":"cli"}', '--level-map', '{"35":"notice"}'], input });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(input);
+    const entries = r.entries();
+    expect(entries.map((e) => e.line)).toEqual([
+      JSON.stringify({ level: 30, time: now, pid: 1, hostname: 'h', msg: 'first' }),
+      'not json at all',
+      JSON.stringify({ level: 50, time: now + 1, pid: 1, hostname: 'h', err: { message: 'bad' }, msg: 'second' }),
+      JSON.stringify({ level: 35, time: now + 2, msg: 'custom' }),
+    ]);
+    expect(entries.map((e) => e.labels)).toEqual([
+      { app: 'cli', level: 'info', service: 'api' },
+      { app: 'cli' },
+      { app: 'cli', level: 'error' },
+      { app: 'cli', level: 'notice' },
+    ]);
+    expect(entries[0]!.timestampNs).toBe(BigInt(now) * 1_000_000n);
+  });
+
+  it('takes core options as flags: tenant, basic auth, encoding, line format, pino-loki spellings', async () => {
+    const r = await receiver({ authEnabled: true });
+    const result = await run(cliPath, {
+      args: ['--hostname', r.url, '--tenant', 'acme', '--basic-auth', 'me:secret', '--encoding', 'json', '--line-format', 'message', '--interval', '0.05', '--no-stdout'],
+      input,
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    const entries = r.entries(undefined, { tenant: 'acme' });
+    expect(entries.map((e) => e.line)).toEqual(['first', 'not json at all', 'second', 'custom']);
+    // (Loki 3.4-3.5 keep JSON-pushed metadata values escaped, so `err` is not compared here.)
+    expect(entries[2]!.metadata).toMatchObject({ pid: '1', hostname: 'h' });
+    expect(r.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('me:secret').toString('base64')}`);
+    expect(r.requests[0]!.contentType).toBe('application/json');
+    // Credentials never reach the output.
+    expect(result.stderr).not.toContain('secret');
+  });
+
+  it('reads the password from LOKI_PASSWORD so it stays out of the process list', async () => {
+    const r = await receiver();
+    const result = await run(cliPath, { args: ['--host', r.url, '-u', 'me', '--no-stdout'], input, env: { LOKI_PASSWORD: 'pw' } });
+    expect(result.code).toBe(0);
+    expect(r.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('me:pw').toString('base64')}`);
+  });
+
+  it('prints delivery errors to stderr and exits 1 when entries were not delivered; --silence-errors keeps quiet', async () => {
+    const r = await receiver({ authEnabled: true }); // no tenant: 401 no org id
+    const loud = await run(cliPath, { args: ['--host', r.url, '--no-stdout'], input });
+    expect(loud.code).toBe(1);
+    expect(loud.stderr).toContain('ERR_LOKI_REJECTED');
+    expect(loud.stderr).toContain('no org id');
+    const quiet = await run(cliPath, { args: ['--host', r.url, '--no-stdout', '--silence-errors'], input });
+    expect(quiet.code).toBe(1);
+    expect(quiet.stderr).toBe('');
+  });
+
+  it('a dead Loki: exits within the close deadline', async () => {
+    const r = await receiver();
+    const url = r.url;
+    await r.close();
+    const result = await run(cliPath, { args: ['--host', url, '--close-timeout-millis', '1000', '--no-stdout', '--silence-errors'], input });
+    expect(result.code).toBe(1);
+    expect(result.elapsedMillis).toBeLessThan(5000);
+  });
+
+  it('--help prints usage; an unknown flag exits 2 with the usage', async () => {
+    const help = await run(cliPath, { args: ['--help'] });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--batch-interval-millis');
+    const bad = await run(cliPath, { args: ['--bogus'] });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Usage:');
+  });
+});
+
+describe('parseCliArgs', () => {
+  it('maps flags to options', () => {
+    const config = parseCliArgs(
+      ['--url', 'https://logs/x', '--headers', 'a=1,b=2', '--props-to-labels', 'x, y', '--ca-file', '/ca.pem', '--insecure', '--no-offline-buffer', '--level-label', 'false', '--batch-max-entries', '100', '--endpoint', '/ignored-when-url'],
+      { LOKI_BEARER_TOKEN: 't' },
+    );
+    expect(config.options).toEqual({
+      url: 'https://logs/x',
+      headers: { a: '1', b: '2' },
+      propsToLabels: ['x', 'y'],
+      tls: { caFile: '/ca.pem', rejectUnauthorized: false },
+      offlineBuffer: false,
+      levelLabel: false,
+      batchMaxEntries: 100,
+      bearerToken: 't',
+    });
+    expect(parseCliArgs(['--host', 'http://h:1', '--endpoint', 'custom/push']).options.url).toBe('http://h:1/custom/push');
+    expect(() => parseCliArgs(['--batch-max-entries', 'many'])).toThrow('--batch-max-entries must be a number');
+    expect(() => parseCliArgs(['--user', 'me'])).toThrow('--user needs --password');
+  });
+});
