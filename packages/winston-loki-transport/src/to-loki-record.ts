@@ -16,9 +16,6 @@ export interface LiftedLabels {
 
 type Info = Record<string | symbol, unknown>;
 
-/** Loki's own name for a stream with nothing to tell it apart (what `discover_service_name` falls back to). */
-const FALLBACK_LABELS = Object.freeze({ service_name: 'unknown_service' });
-
 /**
  * winston info -> core record. Reads info, never writes it: winston hands the same object to every
  * transport. Labels: static (core option) < `labels` object < `label_*` fields, as core ranks them.
@@ -91,9 +88,6 @@ export function toLokiRecord(info: Info, mapping: RecordMapping): LokiRecord {
     for (const [key, value] of lifted.fields) if (!(key in record)) record[key] = value;
   }
 
-  if (mapping.mayLackLabels && record.labels === undefined && !Object.keys(record).some((k) => k.startsWith('label_'))) {
-    record.labels = FALLBACK_LABELS;
-  }
   if (timestamp !== undefined) record.timestamp = timestamp;
 
   if (lineFromFormat) {

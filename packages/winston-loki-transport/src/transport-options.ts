@@ -86,11 +86,6 @@ export interface RecordMapping {
   useTimestamp: boolean;
   metaAsLabels: boolean;
   ignoredMeta: ReadonlySet<string>;
-  /**
-   * No level label and no static labels: an entry without label fields would have no label at all,
-   * which Loki rejects ("at least one label pair is required per stream").
-   */
-  mayLackLabels: boolean;
 }
 
 const LINE_FORMATS: readonly LineFormat[] = ['json', 'text', 'metadata'];
@@ -118,7 +113,6 @@ export function recordMapping(options: LokiTransportOptions): RecordMapping {
     useTimestamp: options.replaceTimestamp !== true,
     metaAsLabels: options.useWinstonMetaAsLabels === true,
     ignoredMeta: new Set(options.ignoredMeta ?? []),
-    mayLackLabels: options.levelLabel === false && !Object.values(options.labels ?? {}).some((v) => v !== undefined && v !== null && v !== ''),
   };
 }
 

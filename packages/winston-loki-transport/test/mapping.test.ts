@@ -66,7 +66,7 @@ describe('labels', () => {
     expect(r.entries({ t: 'renamed' })[0]).toMatchObject({ labels: { t: 'renamed', severity: 'warn' }, line: '{"message":"careful"}' });
   });
 
-  it('levelLabel: false and no labels anywhere: service_name="unknown_service", as Loki would name it (a stream needs a label)', async () => {
+  it('levelLabel: false and no labels anywhere: core labels the stream service_name="unknown_service" (Loki rejects a stream without labels)', async () => {
     const r = await receiver();
     const { logger, transport } = setup(r, { levelLabel: false });
     logger.info('unlabelled');

@@ -24,12 +24,8 @@ describe('toLokiRecord (pure)', () => {
     expect(map(info, { lineFormat: 'metadata' })).toEqual({ level: 'warn', message: 'm', metadata: { k: 'v' } });
   });
 
-  it('levelLabel: false keeps the level in the line; an entry that would have no label gets service_name', () => {
-    expect(map({ level: 'info', message: 'm', [LEVEL]: 'info' }, { levelLabel: false, labels: { app: 'a' } })).toEqual({ line: '{"message":"m","level":"info"}' });
-    expect(map({ level: 'info', message: 'm', [LEVEL]: 'info' }, { levelLabel: false })).toEqual({
-      labels: { service_name: 'unknown_service' },
-      line: '{"message":"m","level":"info"}',
-    });
+  it('levelLabel: false keeps the level in the line', () => {
+    expect(map({ level: 'info', message: 'm', [LEVEL]: 'info' }, { levelLabel: false })).toEqual({ line: '{"message":"m","level":"info"}' });
   });
 
   it('a format on the transport: info[MESSAGE] is the line, meta is not added', () => {
