@@ -30,6 +30,14 @@ describe('logs at process end reach Loki', () => {
     expect(JSON.parse(last.line)).toMatchObject({ msg: 'uncaught', err: { message: 'boom' } });
   });
 
+  it('an uncaught exception without a handler (node exits 1; what was logged before still arrives)', async () => {
+    const r = await receiver();
+    const result = await run(fixture('log-then.mjs'), { env: { LOKI_URL: r.url, SCENARIO: 'throw', COUNT: '5' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Error: unhandled');
+    expect(r.entries({ fixture: 'log-then' })).toHaveLength(5);
+  });
+
   it('with several targets (pino/file next to us) as well', async () => {
     const r = await receiver();
     const result = await run(fixture('log-then.mjs'), { env: { LOKI_URL: r.url, SCENARIO: 'exit', COUNT: '300', TARGETS: 'multi' } });
