@@ -76,6 +76,8 @@ export interface FlushResult {
   acknowledged: number;
   /** Entries of this flush given up (dropped). */
   dropped: number;
+  /** Entries of this flush in requests Loki answered 400: the valid ones were stored, the others rejected. */
+  partiallyRejected: number;
   /** Entries of this flush still unacknowledged when the deadline came. */
   pending: number;
   timedOut: boolean;
@@ -106,6 +108,7 @@ interface FlushWaiter {
   target: number;
   acknowledged: number;
   dropped: number;
+  partiallyRejected: number;
   resolve: (result: FlushResult) => void;
   timer?: NodeJS.Timeout;
 }
@@ -356,6 +359,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
         if (result.status === 400) {
           // A 400 is a partial accept: the valid entries were stored. Resending would not help.
           this.counters.requestsPartiallyRejected++;
+          for (const w of this.waiters) w.partiallyRejected += countUpTo(batch.entries, w.target);
           this.settleAcknowledged(batch.entries);
           this.report(new LokiError('ERR_LOKI_PARTIAL_REJECT', `Loki rejected entries of a ${n}-entry batch (${where}): ${result.message}`, { status: 400, responseBody: result.message, entries: n }));
         } else {
@@ -445,7 +449,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     this.waiters = this.waiters.filter((w) => w.target >= min);
     for (const w of done) {
       clearTimeout(w.timer);
-      w.resolve({ ok: w.dropped === 0, acknowledged: w.acknowledged, dropped: w.dropped, pending: 0, timedOut: false });
+      w.resolve({ ok: w.dropped === 0 && w.partiallyRejected === 0, acknowledged: w.acknowledged, dropped: w.dropped, partiallyRejected: w.partiallyRejected, pending: 0, timedOut: false });
     }
   }
 
@@ -468,14 +472,14 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   flush(options: { timeoutMillis?: number; keepAlive?: boolean } = {}): Promise<FlushResult> {
     const target = this.seq;
     if (this.destroyed || this.minUnsettledSeq() > target) {
-      return Promise.resolve({ ok: true, acknowledged: 0, dropped: 0, pending: this.destroyed ? this.unsettledUpTo(target) : 0, timedOut: false });
+      return Promise.resolve({ ok: true, acknowledged: 0, dropped: 0, partiallyRejected: 0, pending: this.destroyed ? this.unsettledUpTo(target) : 0, timedOut: false });
     }
     const timeoutMillis = options.timeoutMillis ?? this.options.flushTimeoutMillis;
     return new Promise<FlushResult>((resolve) => {
-      const waiter: FlushWaiter = { target, acknowledged: 0, dropped: 0, resolve };
+      const waiter: FlushWaiter = { target, acknowledged: 0, dropped: 0, partiallyRejected: 0, resolve };
       waiter.timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve({ ok: false, acknowledged: waiter.acknowledged, dropped: waiter.dropped, pending: this.unsettledUpTo(target), timedOut: true });
+        resolve({ ok: false, acknowledged: waiter.acknowledged, dropped: waiter.dropped, partiallyRejected: waiter.partiallyRejected, pending: this.unsettledUpTo(target), timedOut: true });
       }, timeoutMillis);
       if (options.keepAlive === false) waiter.timer.unref();
       this.waiters.push(waiter);

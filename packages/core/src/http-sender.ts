@@ -18,8 +18,8 @@ export interface SendResult {
 
 const MAX_BODY_IN_MESSAGE = 1024;
 
-// got is ESM-only. From our CommonJS build, require(esm) hands back the module namespace, which the
-// interop helper wraps once more: unwrap `default` until we hold the callable got instance.
+// got is ESM-only. Our CommonJS build bundles it, and the interop helpers may wrap its namespace in
+// `default` once or twice: unwrap until we hold the callable got instance.
 function resolveGot(module: unknown): Got {
   let candidate = module as { default?: unknown };
   for (let i = 0; i < 3 && typeof candidate !== 'function' && candidate?.default !== undefined; i++) {

@@ -5,6 +5,8 @@ export type { LokiErrorCode, LokiErrorDetails } from './errors.js';
 export { DEFAULTS, resolvePushUrl } from './options.js';
 export type { LokiClientOptions, LokiTlsOptions, LokiEncoding } from './options.js';
 export type { LokiRecord } from './record.js';
+export type { DiskBufferOptions } from './disk-buffer.js';
+export { safeStringify, metadataValueToString } from './safe-stringify.js';
 export type { LokiTimestamp } from './timestamp.js';
 export {
   LokiSDK,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { LokiOptionsError, type LokiError } from './errors.js';
 import type { DiskBufferOptions } from './disk-buffer.js';
 import { sanitizeLabelName, labelValueToString } from './labels.js';
@@ -165,6 +165,15 @@ const warnedCodes = new Set<string>();
 function defaultOnError(error: LokiError): void {
   if (warnedCodes.has(error.code)) return;
   warnedCodes.add(error.code);
+  // Inside an 'exit' listener no tick runs any more, so emitWarning would never print.
+  if ((process as unknown as { _exiting?: boolean })._exiting === true) {
+    try {
+      writeSync(2, `(node:${process.pid}) LokiWarning [${error.code}]: ${error.message}\n`);
+    } catch {
+      // stderr closed: nothing more we can do
+    }
+    return;
+  }
   process.emitWarning(`${error.message} (further ${error.code} warnings are suppressed; pass onError to see all)`, {
     type: 'LokiWarning',
     code: error.code,

@@ -31,6 +31,7 @@ export type MapResult = { entry: LokiEntry } | { dropped: 'line_too_long'; bytes
 /** record -> labels / metadata / line / timestamp: the first step of the data path. */
 export class RecordMapper {
   private readonly streams = new Map<string, StreamRef>();
+  private readonly levelStreams = new Map<string, StreamRef>();
   private readonly warnedLabels = new Set<string>();
   readonly counters: MapperCounters = { labelsMovedToMetadata: 0, metadataMovedToLine: 0, linesTruncated: 0, invalidTimestamps: 0 };
 
@@ -41,41 +42,52 @@ export class RecordMapper {
 
   map(record: LokiRecord): MapResult {
     const { options } = this;
-    const labels: Array<[string, string]> = [...options.staticLabels];
     const metadata: Array<[string, unknown]> = [];
     const overflow: Array<[string, string]> = [];
-    const seen = new Set<string>(labels.map(([name]) => name));
-
-    const addLabel = (rawName: string, rawValue: unknown): void => {
-      const name = sanitizeLabelName(rawName);
-      const value = labelValueToString(rawValue);
-      if (name === undefined || value === undefined) return;
-      if (seen.has(name)) {
-        // A later source wins (static < labels object < label_* fields).
-        const at = labels.findIndex(([n]) => n === name);
-        if (at >= 0) labels[at] = [name, value];
-        else {
-          const o = overflow.findIndex(([n]) => n === name);
-          if (o >= 0) overflow[o] = [name, value];
-        }
-        return;
-      }
-      seen.add(name);
-      if (labels.length < MAX_LABELS) labels.push([name, value]);
-      else overflow.push([name, value]);
-    };
-
+    const keys = Object.keys(record);
     const level = typeof record.level === 'string' ? record.level : record.level === undefined ? undefined : String(record.level);
-    if (level !== undefined && level !== '') {
-      if (options.levelLabel !== false) addLabel(options.levelLabel, level);
-      else metadata.push(['level', level]);
-    }
     const recordLabels = record.labels;
-    if (recordLabels !== null && typeof recordLabels === 'object') {
-      for (const name of Object.keys(recordLabels)) addLabel(name, recordLabels[name]);
+    const hasRecordLabels = recordLabels !== null && typeof recordLabels === 'object' && Object.keys(recordLabels).length > 0;
+    let hasLabelFields = false;
+    for (const key of keys) {
+      if (key.startsWith('label_') && key.length > 6) {
+        hasLabelFields = true;
+        break;
+      }
     }
-    for (const key of Object.keys(record)) {
-      if (key.startsWith('label_') && key.length > 6) addLabel(key.slice(6), record[key]);
+    if (level !== undefined && level !== '' && options.levelLabel === false) metadata.push(['level', level]);
+
+    let stream: StreamRef;
+    if (!hasRecordLabels && !hasLabelFields && options.staticLabels.length < MAX_LABELS) {
+      // Hot path (most records): labels are the static ones plus the level: one cached stream per level.
+      stream = this.levelStream(level);
+    } else {
+      const labels: Array<[string, string]> = [...options.staticLabels];
+      const seen = new Set<string>(labels.map(([name]) => name));
+      const addLabel = (rawName: string, rawValue: unknown): void => {
+        const name = sanitizeLabelName(rawName);
+        const value = labelValueToString(rawValue);
+        if (name === undefined || value === undefined) return;
+        if (seen.has(name)) {
+          // A later source wins (static < labels object < label_* fields).
+          const at = labels.findIndex(([n]) => n === name);
+          if (at >= 0) labels[at] = [name, value];
+          else {
+            const o = overflow.findIndex(([n]) => n === name);
+            if (o >= 0) overflow[o] = [name, value];
+          }
+          return;
+        }
+        seen.add(name);
+        if (labels.length < MAX_LABELS) labels.push([name, value]);
+        else overflow.push([name, value]);
+      };
+      if (level !== undefined && level !== '' && options.levelLabel !== false) addLabel(options.levelLabel, level);
+      if (hasRecordLabels) for (const name of Object.keys(recordLabels)) addLabel(name, recordLabels[name]);
+      for (const key of keys) {
+        if (key.startsWith('label_') && key.length > 6) addLabel(key.slice(6), record[key]);
+      }
+      stream = this.streamFor(labels);
     }
 
     const addMetadata = (key: string, value: unknown): void => {
@@ -86,7 +98,7 @@ export class RecordMapper {
     if (recordMetadata !== null && typeof recordMetadata === 'object') {
       for (const key of Object.keys(recordMetadata)) addMetadata(key, recordMetadata[key]);
     }
-    for (const key of Object.keys(record)) {
+    for (const key of keys) {
       if (RESERVED.has(key) || key.startsWith('label_')) continue;
       addMetadata(key, record[key]);
     }
@@ -129,10 +141,6 @@ export class RecordMapper {
       this.counters.linesTruncated++;
     }
 
-    // Loki refuses a stream without labels unless its service-name discovery fills one in; do what
-    // that default does, so the entry is stored whatever the server's configuration.
-    if (labels.length === 0) labels.push(['service_name', 'unknown_service']);
-    const stream = this.streamFor(labels);
     let ts: bigint | undefined;
     if (record.timestamp !== undefined && record.timestamp !== null) {
       ts = toNs(record.timestamp);
@@ -150,14 +158,37 @@ export class RecordMapper {
   }
 
   private streamFor(labels: Array<[string, string]>): StreamRef {
+    // Loki refuses a stream without labels unless its service-name discovery fills one in; do what
+    // that default does, so the entry is stored whatever the server's configuration.
+    if (labels.length === 0) labels.push(['service_name', 'unknown_service']);
     return this.streamByKey(canonicalLabels(labels), labels);
+  }
+
+  private levelStream(level: string | undefined): StreamRef {
+    const cacheKey = level ?? '';
+    let stream = this.levelStreams.get(cacheKey);
+    if (stream === undefined) {
+      const { levelLabel, staticLabels } = this.options;
+      const value = level === undefined ? undefined : labelValueToString(level);
+      const labels: Array<[string, string]> =
+        levelLabel !== false && value !== undefined
+          ? [...staticLabels.filter(([name]) => name !== levelLabel), [levelLabel, value]]
+          : [...staticLabels];
+      stream = this.streamFor(labels);
+      if (this.levelStreams.size >= 1000) this.levelStreams.clear();
+      this.levelStreams.set(cacheKey, stream);
+    }
+    return stream;
   }
 
   /** The stream of a canonical key (also for entries replayed from disk). */
   streamByKey(key: string, labels: ReadonlyArray<readonly [string, string]>): StreamRef {
     let stream = this.streams.get(key);
     if (stream === undefined) {
-      if (this.streams.size >= MAX_STREAMS_REMEMBERED) this.streams.clear();
+      if (this.streams.size >= MAX_STREAMS_REMEMBERED) {
+        this.streams.clear();
+        this.levelStreams.clear(); // they point into the same stream objects
+      }
       stream = { key, labels: [...labels].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)), lastNs: 0n };
       this.streams.set(key, stream);
     }

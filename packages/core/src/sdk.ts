@@ -146,12 +146,12 @@ export class LokiSDK {
 
   /** Sends everything logged so far; resolves with what happened (never rejects). */
   flush(options?: { timeoutMillis?: number }): Promise<FlushResult> {
-    return this.client?.flush(options) ?? Promise.resolve({ ok: true, acknowledged: 0, dropped: 0, pending: 0, timedOut: false });
+    return this.client?.flush(options) ?? Promise.resolve({ ok: true, acknowledged: 0, dropped: 0, partiallyRejected: 0, pending: 0, timedOut: false });
   }
 
   /** Flushes within the close deadline and releases the connection. Logging after close is a counted no-op. */
   close(): Promise<FlushResult> {
-    return this.client?.close() ?? Promise.resolve({ ok: true, acknowledged: 0, dropped: 0, pending: 0, timedOut: false });
+    return this.client?.close() ?? Promise.resolve({ ok: true, acknowledged: 0, dropped: 0, partiallyRejected: 0, pending: 0, timedOut: false });
   }
 
   stats(): LokiClientStats | undefined {

@@ -63,7 +63,7 @@ describe('retry', () => {
     await c.flush();
     expect(r.requests.map((q) => q.status)).toEqual([400, 204]);
     expect(r.entries().map((e) => e.line)).toEqual(['good 1', 'good 2', 'next batch']);
-    expect(first.acknowledged).toBe(3);
+    expect(first).toMatchObject({ ok: false, acknowledged: 3, partiallyRejected: 3 });
     expect(errors.map((e) => e.code)).toEqual(['ERR_LOKI_PARTIAL_REJECT']);
     expect(errors[0]!.responseBody).toContain('timestamp too old');
     expect(c.stats().requestsPartiallyRejected).toBe(1);
@@ -148,10 +148,10 @@ describe('flush and close', () => {
   it('flush says what happened to everything pushed before it', async () => {
     const r = await receiver();
     const { client: c } = client(r);
-    expect(await c.flush()).toEqual({ ok: true, acknowledged: 0, dropped: 0, pending: 0, timedOut: false });
+    expect(await c.flush()).toEqual({ ok: true, acknowledged: 0, dropped: 0, partiallyRejected: 0, pending: 0, timedOut: false });
     c.push({ message: 'one' });
     c.push({ message: 'two' });
-    expect(await c.flush()).toEqual({ ok: true, acknowledged: 2, dropped: 0, pending: 0, timedOut: false });
+    expect(await c.flush()).toEqual({ ok: true, acknowledged: 2, dropped: 0, partiallyRejected: 0, pending: 0, timedOut: false });
   });
 
   it('flush times out with the count still pending when Loki is away', async () => {
