@@ -17,7 +17,7 @@ describe('burst', () => {
     for (let i = 0; i < N; i++) logger.info('burst entry', { i });
 
     const result = await transport.flush({ timeoutMillis: 100_000 });
-    expect(result).toEqual({ ok: true, acknowledged: N, dropped: 0, pending: 0, timedOut: false });
+    expect(result).toEqual({ ok: true, acknowledged: N, dropped: 0, partiallyRejected: 0, pending: 0, timedOut: false });
     expect(warnings).toEqual([]);
     const stored = r.entries({ test: 'burst' });
     expect(stored).toHaveLength(N);

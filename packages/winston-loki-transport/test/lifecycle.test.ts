@@ -29,7 +29,7 @@ describe('end, flush, close', () => {
     const { logger, transport } = setup(r, { batchIntervalMillis: 60_000 });
     for (let i = 0; i < 10; i++) logger.info(`e${i}`);
     const result = await transport.flush();
-    expect(result).toEqual({ ok: true, acknowledged: 10, dropped: 0, pending: 0, timedOut: false });
+    expect(result).toEqual({ ok: true, acknowledged: 10, dropped: 0, partiallyRejected: 0, pending: 0, timedOut: false });
     expect(r.entries()).toHaveLength(10);
     expect(transport.stats()).toMatchObject({ entriesPushed: 10, entriesSent: 10, entriesDropped: 0, bufferedEntries: 0 });
   });
