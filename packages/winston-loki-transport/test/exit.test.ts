@@ -67,6 +67,13 @@ describe('exit behaviour, more ways to end (ESM)', () => {
     expect(stored[3]!.labels.level).toBe('error');
   });
 
+  it('an app that handles SIGTERM with a flush delivers before it exits', async () => {
+    const r = await receiver();
+    const run = await runFixture('app.mjs', [r.url, 'sigterm', '7']);
+    expect(run.code).toBe(0);
+    expect(r.entries({ mode: 'sigterm' }).map((e) => e.line)).toEqual(lines('sigterm', 7));
+  });
+
   it('an app that stops its own timer ends right after, everything stored', async () => {
     const r = await receiver();
     const run = await runFixture('app.mjs', [r.url, 'timer', '10']);
