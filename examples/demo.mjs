@@ -73,7 +73,8 @@ for (const ex of examples) {
     console.log(`    ${fmtLabels(s.labels)}`);
     for (const e of s.entries.slice(0, 5)) {
       const time = new Date(Number(e.timestampNs / 1_000_000n)).toISOString();
-      const md = Object.keys(e.metadata).length ? `  ${JSON.stringify(e.metadata)}` : '';
+      let md = Object.keys(e.metadata).length ? `  ${JSON.stringify(e.metadata)}` : '';
+      if (md.length > 160) md = `${md.slice(0, 157)}...`;
       const line = e.line.length > 140 ? `${e.line.slice(0, 137)}...` : e.line;
       console.log(`      ${time}  ${line}${md}`);
     }

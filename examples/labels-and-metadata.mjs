@@ -12,4 +12,5 @@ client.push({ message: 'refund failed', level: 'error', err: new Error('gateway 
 
 const result = await client.close();
 console.log(`close: ${result.acknowledged} acknowledged`);
-console.log('stats:', JSON.stringify(client.stats().droppedByReason));
+const { entriesSent, entriesDropped, requests, bytesSent } = client.stats();
+console.log('stats:', JSON.stringify({ entriesSent, entriesDropped, requests, bytesSent }));
