@@ -1,5 +1,6 @@
 import { LokiOptionsError, type LokiClientOptions, type LokiError, type LokiTlsOptions } from '@loki-sdk/core';
 import { TRANSPORT_DEFAULTS } from './defaults.js';
+import { inPinoWorker } from './worker-link.js';
 
 /** Core options that can cross into pino's worker: everything but functions and the exit hook. */
 type CoreOptions = Omit<LokiClientOptions, 'onError' | 'exitHook'>;
@@ -138,8 +139,10 @@ export function resolveTransportOptions(
   for (const [key, value] of Object.entries(opts)) {
     if (CORE_KEYS.has(key) && value !== undefined) core[key] = value;
   }
-  // pino's worker ends through our close(); core's own process hooks have nothing to do there.
-  core.exitHook = false;
+  // In pino's worker, pino ends the worker through our close() at process exit, so core's own
+  // process hooks would have nothing to do (and a worker's 'exit' is not the app's). Elsewhere (the
+  // CLI, a direct in-process stream) they are the safety net at process end.
+  core.exitHook = !inPinoWorker();
   core.onError = onError;
   const tls = normalizeTls(opts.tls);
   if (tls !== undefined) core.tls = tls;

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { flushLogger, jsonLines, lokiLogger, receiver } from './helpers.js';
+import { endTransport, flushLogger, jsonLines, lokiLogger, receiver } from './helpers.js';
 
 // Loki rejects entries older than a week: fixed times in tests are taken from today.
 const FIXED_MS = Date.now() - 60_000;
@@ -60,6 +60,24 @@ describe('pino record -> Loki entry, through the real pino worker', () => {
     expect(r.entries().map((e) => e.labels.level)).toEqual(['notice', 'audit', 'info']);
     // The numeric level stays in the line as pino wrote it.
     expect(jsonLines(r).map((l) => l.level)).toEqual([35, 45, 30]);
+  });
+
+  it('custom levels and messageKey also with several targets in the worker', async () => {
+    const r = await receiver();
+    const transport = pino.transport({
+      targets: [
+        { target: 'pino-pretty', options: { destination: '/dev/null' } },
+        { target: 'pino-loki-transport', options: { host: r.url, lineFormat: 'message' } },
+      ],
+    });
+    const logger = pino({ customLevels: { notice: 35 }, messageKey: 'text' }, transport) as unknown as pino.Logger<'notice'>;
+    try {
+      logger.notice('n');
+      await flushLogger(logger as unknown as pino.Logger<string>);
+      expect(r.entries().map((e) => [e.labels.level, e.line])).toEqual([['notice', 'n']]);
+    } finally {
+      await endTransport(transport);
+    }
   });
 
   it('useOnlyCustomLevels and levelMap renames', async () => {
