@@ -13,7 +13,7 @@ export default async function pinoLokiTransport(options?: PinoLokiOptions): Prom
 }
 
 export { pinoLokiTransport };
-export type { LokiErrorEvent, LokiStatsEvent, LokiFlushedEvent } from './transport.js';
+export type { LokiErrorEvent, LokiStatsEvent, LokiFlushedEvent, LokiClosedEvent } from './events.js';
 export type { PinoLokiOptions } from './options.js';
 export { TRANSPORT_DEFAULTS } from './defaults.js';
 export { toLokiRecord, toTimestamp, DEFAULT_LEVEL_NAMES } from './to-loki-record.js';

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { LokiFlushedEvent, LokiStatsEvent } from './transport.js';
+import type { LokiFlushedEvent, LokiStatsEvent } from './events.js';
 import { MESSAGE_CONTEXT, type TransportRequest } from './worker-link.js';
 
 /**
@@ -19,6 +19,8 @@ export interface FlushLokiResult {
   pending: number;
   /** Entries given up (dropped) during the flush. */
   dropped: number;
+  /** Entries in requests Loki answered 400 (the valid ones were stored). */
+  partiallyRejected: number;
   timedOut: boolean;
 }
 
@@ -69,7 +71,7 @@ function waitForAnswer<T extends { id?: number }>(stream: TransportStream, event
 export async function flushLoki(stream: TransportStream, options: { timeoutMillis?: number } = {}): Promise<FlushLokiResult> {
   const timeoutMillis = options.timeoutMillis ?? 30_000;
   const deadline = Date.now() + timeoutMillis;
-  const timedOut: FlushLokiResult = { ok: false, pending: 0, dropped: 0, timedOut: true };
+  const timedOut: FlushLokiResult = { ok: false, pending: 0, dropped: 0, partiallyRejected: 0, timedOut: true };
   // First the main thread's buffer into the worker (thread-stream's flush), then ask the worker.
   const reached = await new Promise<boolean>((resolve) => {
     if (typeof stream.flush !== 'function') {
@@ -91,7 +93,7 @@ export async function flushLoki(stream: TransportStream, options: { timeoutMilli
   const remaining = Math.max(1, deadline - Date.now());
   const result = await ask<LokiFlushedEvent>(stream, 'LOKI_FLUSH', 'lokiFlushed', remaining);
   if (result === undefined) return timedOut;
-  return { ok: result.ok, pending: result.pending, dropped: result.dropped, timedOut: result.timedOut };
+  return { ok: result.ok, pending: result.pending, dropped: result.dropped, partiallyRejected: result.partiallyRejected ?? 0, timedOut: result.timedOut };
 }
 
 /** The worker's counters (core's plus the transport's), or undefined when no answer came in time. */

@@ -1,59 +1,22 @@
 import type { Transform } from 'node:stream';
 import build from 'pino-abstract-transport';
 import { createLokiClient, LokiError, type FlushResult, type LokiClient, type LokiClientStats } from '@loki-sdk/core';
+import { waitForRoom } from './backpressure.js';
+import { toErrorEvent, type LokiClosedEvent, type LokiFlushedEvent, type LokiStatsEvent } from './events.js';
+import { LineTracker } from './line-tracker.js';
 import { resolveTransportOptions, unknownOptionNames, type PinoLokiOptions, type TransportSettings } from './options.js';
 import { DEFAULT_LEVEL_NAMES, toLokiRecord, type MappingConfig } from './to-loki-record.js';
 import { holdFlushAcknowledgements, onTransportRequest, pinoConfig, postEvent, type TransportRequest } from './worker-link.js';
 
-/** Payload of the `lokiError` event on the stream `pino.transport()` returns. */
-export interface LokiErrorEvent {
-  code: string;
-  message: string;
-  status?: number;
-  responseBody?: string;
-  entries?: number;
-  retryable: boolean;
-}
-
-/** Payload of the `lokiStats` event: core's counters plus the transport's. */
-export interface LokiStatsEvent extends LokiClientStats {
-  /** Set when the event answers a `getLokiStats()` request. */
-  id?: number;
-  /** Lines read from pino (blank lines included). */
-  linesReceived: number;
-  /** Times reading paused because too much waited for Loki. */
-  backpressurePauses: number;
-}
-
-/** Payload of the `lokiFlushed` event, the answer to `flushLoki()`. */
-export interface LokiFlushedEvent extends FlushResult {
-  id: number;
-}
-
-/** Emitted on the stream itself (not through the worker channel) when it has closed its client. */
-export interface LokiClosedEvent extends FlushResult {
-  stats: LokiStatsEvent;
-}
+export type { LokiClosedEvent, LokiErrorEvent, LokiFlushedEvent, LokiStatsEvent } from './events.js';
 
 /** How long the first record waits for pino's config (levels, messageKey) before defaults apply. */
 const PINO_CONFIG_WAIT_MILLIS = 1000;
 /** Backpressure is checked every this many records; stats() is cheap but not free. */
 const BACKPRESSURE_CHECK_EVERY = 256;
-const BACKPRESSURE_POLL_MILLIS = 5;
 
-const NOT_DELIVERED: FlushResult = { ok: false, acknowledged: 0, dropped: 0, pending: 0, timedOut: false };
-
-function toErrorEvent(error: LokiError): LokiErrorEvent {
-  const event: LokiErrorEvent = { code: error.code, message: error.message, retryable: error.retryable === true };
-  if (error.status !== undefined) event.status = error.status;
-  if (error.responseBody !== undefined) event.responseBody = error.responseBody;
-  if (error.entries !== undefined) event.entries = error.entries;
-  return event;
-}
-
-function delay(millis: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, millis).unref());
-}
+const NOT_DELIVERED: FlushResult = { ok: false, acknowledged: 0, dropped: 0, partiallyRejected: 0, pending: 0, timedOut: false };
+const PARSED = Object.freeze({});
 
 /**
  * The pino transport: `pino.transport({ target: 'pino-loki-transport', options })`. Runs in pino's
@@ -80,8 +43,8 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
     printErrors = settings.printErrors;
     client = createLokiClient(resolved.core);
   } catch (error) {
-    // Unusable options must not crash pino's worker (that would end every target): we report and
-    // discard, and the stats show it.
+    // Unusable options must not crash pino's worker (that would end every target): report, then
+    // read and discard, so the other targets keep flowing.
     report(error instanceof LokiError ? error : new LokiError('ERR_LOKI_INVALID_OPTIONS', String(error)));
   }
   for (const name of unknownOptionNames(options)) {
@@ -107,41 +70,19 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
     const pino = config.get();
     if (pino === undefined) return;
     if (pino.levels?.labels !== undefined) mapping.levelNames = { ...pino.levels.labels };
+    // Options given explicitly win over pino's.
     if (settings?.messageKey === undefined && typeof pino.messageKey === 'string') mapping.messageKey = pino.messageKey;
     if (settings?.errorKey === undefined && typeof pino.errorKey === 'string') mapping.errorKey = pino.errorKey;
   };
 
-  const counters = { linesReceived: 0, backpressurePauses: 0 };
-  let consumed = 0;
-  let loopDone = false;
-  let consumeWaiters: Array<{ target: number; resolve: () => void }> = [];
-  const settleConsumeWaiters = (): void => {
-    if (consumeWaiters.length === 0) return;
-    const ready = consumeWaiters.filter((w) => loopDone || w.target <= consumed);
-    if (ready.length === 0) return;
-    consumeWaiters = consumeWaiters.filter((w) => !ready.includes(w));
-    for (const w of ready) w.resolve();
-  };
-
+  const lines = new LineTracker();
+  let backpressurePauses = 0;
   let zeroStats: LokiClientStats | undefined;
   const stats = (id?: number): LokiStatsEvent => {
     const base = client?.stats() ?? (zeroStats ??= emptyStats());
-    const event: LokiStatsEvent = { ...base, ...counters };
+    const event: LokiStatsEvent = { ...base, linesReceived: lines.received, backpressurePauses };
     if (id !== undefined) event.id = id;
     return event;
-  };
-
-  /** Waits while too much waits for a Loki that answers; a Loki that does not answer is core's buffer's job. */
-  const relieve = async (c: LokiClient, s: TransportSettings): Promise<void> => {
-    let current = c.stats();
-    if (current.bufferedEntries < s.highWaterMarkEntries && current.bufferedBytes < s.highWaterMarkBytes) return;
-    counters.backpressurePauses++;
-    const lowEntries = Math.floor(s.highWaterMarkEntries / 2);
-    const lowBytes = Math.floor(s.highWaterMarkBytes / 2);
-    while (!c.closed && !current.offline && (current.bufferedEntries > lowEntries || current.bufferedBytes > lowBytes)) {
-      await delay(BACKPRESSURE_POLL_MILLIS);
-      current = c.stats();
-    }
   };
 
   const consume = async (source: AsyncIterable<string>): Promise<void> => {
@@ -161,43 +102,23 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
           }
           if (settings !== undefined && ++sinceCheck >= BACKPRESSURE_CHECK_EVERY) {
             sinceCheck = 0;
-            await relieve(client, settings);
+            if (await waitForRoom(client, settings.highWaterMarkEntries, settings.highWaterMarkBytes)) backpressurePauses++;
           }
         }
-        consumed++;
-        settleConsumeWaiters();
+        lines.lineConsumed();
       }
     } catch {
       // The source was destroyed; close() still runs through pino-abstract-transport.
     } finally {
-      loopDone = true;
-      settleConsumeWaiters();
+      lines.finished();
     }
   };
 
   let source: Transform | undefined;
-  /** Resolves once every line written to the stream before the call has been pushed to core. */
-  const drainPipeline = async (): Promise<void> => {
-    const s = source;
-    if (s === undefined) return;
-    if (!s.writableEnded && !s.destroyed) {
-      // An empty write is a barrier: its callback runs after every earlier chunk went through split2.
-      await new Promise<void>((resolve) => {
-        try {
-          s.write('', () => resolve());
-        } catch {
-          resolve();
-        }
-      });
-    }
-    const target = counters.linesReceived;
-    if (loopDone || consumed >= target) return;
-    await new Promise<void>((resolve) => consumeWaiters.push({ target, resolve }));
-  };
-
+  /** Everything written before the call, acknowledged by Loki (or the deadline). Never rejects. */
   const flushToLoki = async (timeoutMillis?: number): Promise<FlushResult> => {
     try {
-      await drainPipeline();
+      await lines.drain(source);
       if (client === undefined) return NOT_DELIVERED;
       return await client.flush(timeoutMillis === undefined ? {} : { timeoutMillis });
     } catch {
@@ -226,20 +147,22 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
   stream = build(
     (s) => {
       source = s;
-      // thread-stream (≥ 4.1) calls the destination's flush() for `logger.flush(cb)`; a zero-argument
-      // function returning a promise is awaited. It must never reject (that would end the worker).
+      // thread-stream (pino 10's, 4.2.1 here) calls the destination's flush() for `logger.flush(cb)`
+      // and awaits the promise of a zero-argument one. It must never reject: that ends the worker.
       (s as Transform & { flush?: () => Promise<void> }).flush = () => flushToLoki().then(() => undefined);
       return consume(s as AsyncIterable<string>);
     },
     {
       parse: 'lines',
-      // Count here (synchronously, in split2) so a flush knows how many lines it waits for; the
-      // line itself is parsed once, in the mapping.
+      // Counted here, synchronously in split2, for the flush barrier; the line itself is parsed
+      // once, in the mapping (pino-abstract-transport would JSON.parse it a second time).
       parseLine: () => {
-        counters.linesReceived++;
+        lines.received++;
         return PARSED;
       },
       metadata: false,
+      // pino-abstract-transport calls this once the stream has ended (all lines consumed) or was
+      // destroyed; pino (thread-stream) waits for the resulting 'close' at process exit.
       close: async () => {
         if (statsTimer !== undefined) clearInterval(statsTimer);
         stopRequests();
@@ -253,8 +176,6 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
   );
   return stream;
 }
-
-const PARSED = Object.freeze({});
 
 /** Zero counters of core's shape, for a transport whose options were unusable. */
 function emptyStats(): LokiClientStats {

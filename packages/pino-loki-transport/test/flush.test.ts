@@ -45,7 +45,7 @@ describe('logger.flush(cb) resolves after Loki acknowledged', () => {
     const { logger, transport } = lokiLogger(r, { batchIntervalMillis: 10_000 });
     logger.info('one');
     const ok = await flushLoki(transport);
-    expect(ok).toEqual({ ok: true, pending: 0, dropped: 0, timedOut: false });
+    expect(ok).toEqual({ ok: true, pending: 0, dropped: 0, partiallyRejected: 0, timedOut: false });
     expect(r.entries()).toHaveLength(1);
 
     await r.stop();

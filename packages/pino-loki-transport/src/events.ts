@@ -1,0 +1,40 @@
+import type { FlushResult, LokiClientStats, LokiError } from '@loki-sdk/core';
+
+/** Payload of the `lokiError` event on the stream `pino.transport()` returns. */
+export interface LokiErrorEvent {
+  code: string;
+  message: string;
+  status?: number;
+  responseBody?: string;
+  entries?: number;
+  retryable: boolean;
+}
+
+/** Payload of the `lokiStats` event: core's counters plus the transport's. */
+export interface LokiStatsEvent extends LokiClientStats {
+  /** Set when the event answers a `getLokiStats()` request. */
+  id?: number;
+  /** Lines read from pino (blank lines included). */
+  linesReceived: number;
+  /** Times reading paused because too much waited for Loki. */
+  backpressurePauses: number;
+}
+
+/** Payload of the `lokiFlushed` event, the answer to `flushLoki()`. */
+export interface LokiFlushedEvent extends FlushResult {
+  id: number;
+}
+
+/** Emitted on the stream itself (not through the worker channel) when it has closed its client. */
+export interface LokiClosedEvent extends FlushResult {
+  stats: LokiStatsEvent;
+}
+
+/** A LokiError as plain data: an Error instance would lose `code` and the rest in the structured clone. */
+export function toErrorEvent(error: LokiError): LokiErrorEvent {
+  const event: LokiErrorEvent = { code: error.code, message: error.message, retryable: error.retryable === true };
+  if (error.status !== undefined) event.status = error.status;
+  if (error.responseBody !== undefined) event.responseBody = error.responseBody;
+  if (error.entries !== undefined) event.entries = error.entries;
+  return event;
+}

@@ -1,0 +1,48 @@
+import type { Writable } from 'node:stream';
+
+/**
+ * Counts lines into the transport (in split2, synchronously) and out of it (pushed to core), so a
+ * flush can wait for exactly the lines written before it, even while new ones keep coming.
+ */
+export class LineTracker {
+  received = 0;
+  private consumed = 0;
+  private done = false;
+  private waiters: Array<{ target: number; resolve: () => void }> = [];
+
+  lineConsumed(): void {
+    this.consumed++;
+    if (this.waiters.length > 0) this.settle();
+  }
+
+  /** The reading loop ended: nobody will consume more, so nobody waits. */
+  finished(): void {
+    this.done = true;
+    this.settle();
+  }
+
+  /** Resolves once every line written to `source` before the call has been consumed. Never rejects. */
+  async drain(source: Writable | undefined): Promise<void> {
+    if (source !== undefined && !source.writableEnded && !source.destroyed) {
+      // An empty write is a barrier: its callback runs after every earlier chunk went through split2
+      // (writes are processed in order), so `received` then counts all of them.
+      await new Promise<void>((resolve) => {
+        try {
+          source.write('', () => resolve());
+        } catch {
+          resolve();
+        }
+      });
+    }
+    const target = this.received;
+    if (this.done || this.consumed >= target) return;
+    await new Promise<void>((resolve) => this.waiters.push({ target, resolve }));
+  }
+
+  private settle(): void {
+    const ready = this.waiters.filter((w) => this.done || w.target <= this.consumed);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  }
+}
