@@ -93,8 +93,9 @@ function drainMain(): void {
 
 const DRAIN_SOURCE = `(${drainMain.toString()})()`;
 
-function pem(value: string | Buffer): string {
-  return typeof value === 'string' ? value : value.toString('utf8');
+function pem(value: string | Uint8Array): string {
+  // Buffer.from: a Buffer that crossed a structured clone (pino's worker) is a plain Uint8Array.
+  return typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
 }
 
 /**

@@ -129,6 +129,15 @@ export const DEFAULTS = {
 
 export const PUSH_PATH = '/loki/api/v1/push';
 
+/** Every option name createLokiClient understands (adapters use it to validate what users pass). */
+export const CLIENT_OPTION_NAMES: readonly (keyof LokiClientOptions)[] = [
+  'host', 'url', 'tenantId', 'basicAuth', 'bearerToken', 'headers', 'tls', 'labels', 'levelLabel', 'metadataMode',
+  'encoding', 'batchMaxEntries', 'batchMaxBytes', 'batchIntervalMillis', 'maxLineBytes', 'oversizedLine',
+  'requestTimeoutMillis', 'maxRequestsInFlight', 'retryMaxAttempts', 'retryInitialDelayMillis', 'retryMaxDelayMillis',
+  'offlineBuffer', 'bufferMaxEntries', 'bufferMaxBytes', 'flushTimeoutMillis', 'closeTimeoutMillis', 'diskBuffer',
+  'exitHook', 'onError',
+];
+
 /** `host` (base URL) or `url` (full push URL) to the push URL. */
 export function resolvePushUrl(options: { host?: string; url?: string }): string {
   const raw = options.url ?? options.host ?? DEFAULTS.host;
