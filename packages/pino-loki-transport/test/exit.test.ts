@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, receiver, run } from './helpers.js';
 
@@ -37,6 +41,33 @@ describe('logs at process end reach Loki', () => {
     expect(result.stderr).toContain('Error: unhandled');
     expect(r.entries({ fixture: 'log-then' })).toHaveLength(5);
   });
+
+  it('an app that handles SIGTERM and exits from logger.flush(cb)', async () => {
+    const r = await receiver();
+    const result = await run(fixture('log-then.mjs'), { env: { LOKI_URL: r.url, SCENARIO: 'sigterm', COUNT: '40' } });
+    expect(result.code).toBe(0);
+    expect(r.entries({ fixture: 'log-then' })).toHaveLength(40);
+  });
+
+  it('kill -9 with the disk buffer on: the next process replays what Loki never got', async () => {
+    const r = await receiver();
+    await r.stop();
+    const dir = mkdtempSync(join(tmpdir(), 'pino-loki-disk-'));
+    const child = spawn(process.execPath, [fixture('log-then.mjs')], {
+      env: { ...process.env, NODE_OPTIONS: '', LOKI_URL: r.url, SCENARIO: 'disk-then-hang', COUNT: '50', DISK_DIR: dir },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('written') && resolve()));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('close', resolve));
+    await r.start();
+    const replay = await run(fixture('log-then.mjs'), { env: { LOKI_URL: r.url, SCENARIO: 'sigterm', COUNT: '1', DISK_DIR: dir } });
+    expect(replay.code).toBe(0);
+    const lines = r.entries({ fixture: 'log-then' }).map((e) => JSON.parse(e.line) as { i: number; scenario: string });
+    expect(lines.filter((l) => l.scenario === 'disk-then-hang').map((l) => l.i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(lines.filter((l) => l.scenario === 'sigterm')).toHaveLength(1);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.seg'))).toEqual([]);
+  }, 30_000);
 
   it('with several targets (pino/file next to us) as well', async () => {
     const r = await receiver();
