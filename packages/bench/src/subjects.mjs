@@ -1,0 +1,181 @@
+// Every subject the bench runs, each with its documented configuration. A subject is built in a
+// fresh child process (scenario.mjs): `create(url)` returns { log(i), finish(timeoutMillis) }.
+// finish() is the subject's documented way to make sure what was logged is delivered, then stop.
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import pino from 'pino';
+import winston from 'winston';
+import { fields, MESSAGE } from './records.mjs';
+
+const require = createRequire(import.meta.url);
+
+/** Resolves when the promise settles or after `millis`, whichever is first; says which. */
+function within(promise, millis) {
+  let timer;
+  const deadline = new Promise((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), millis);
+  });
+  return Promise.race([Promise.resolve(promise).then(() => 'done', () => 'error'), deadline]).finally(() => clearTimeout(timer));
+}
+
+/** pino.transport(): wait until the worker runs, so its start-up is not charged to the first calls. */
+async function pinoTransport(target, options) {
+  const transport = pino.transport({ target, options });
+  await within(once(transport, 'ready'), 10_000);
+  return transport;
+}
+
+async function endTransport(transport, millis) {
+  const closed = once(transport, 'close');
+  transport.end();
+  return within(closed, millis);
+}
+
+function winstonLogger(transport) {
+  // winston's defaults (level 'info', format json()) for every winston subject alike.
+  return winston.createLogger({ transports: [transport] });
+}
+
+/** winston's floor: a transport that does nothing (winston without any transport warns on every call). */
+class NullTransport extends winston.Transport {
+  log(_info, callback) {
+    callback();
+  }
+}
+
+export const SUBJECTS = {
+  'pino-null': {
+    family: 'pino',
+    floor: true,
+    title: 'pino → /dev/null',
+    config: "pino(pino.destination('/dev/null')) — pino's own benchmark floor (SonicBoom, minLength 0, in the main thread)",
+    async create() {
+      const dest = pino.destination('/dev/null');
+      const logger = pino(dest);
+      return {
+        log: (i) => logger.info(fields(i), MESSAGE),
+        async finish() {
+          dest.flushSync();
+          return 'done';
+        },
+      };
+    },
+  },
+  'pino-file': {
+    family: 'pino',
+    floor: true,
+    title: 'pino → pino/file /dev/null (worker)',
+    config: "pino.transport({ target: 'pino/file', options: { destination: '/dev/null' } }) — the same worker-thread path as a transport, writing nowhere",
+    async create() {
+      const transport = await pinoTransport('pino/file', { destination: '/dev/null' });
+      const logger = pino(transport);
+      return {
+        log: (i) => logger.info(fields(i), MESSAGE),
+        finish: (millis) => endTransport(transport, millis),
+      };
+    },
+  },
+  'pino-ours': {
+    family: 'pino',
+    ours: true,
+    title: 'pino + pino-loki-transport (ours)',
+    config: "pino.transport({ target: 'pino-loki-transport', options: { host } }) — all defaults (protobuf+snappy, 1 s / 5000-entry batches); finish: flushLoki() then end()",
+    async create(url) {
+      const { flushLoki } = await import('pino-loki-transport');
+      const transport = await pinoTransport('pino-loki-transport', { host: url });
+      const logger = pino(transport);
+      return {
+        log: (i) => logger.info(fields(i), MESSAGE),
+        async finish(millis) {
+          const started = Date.now();
+          const flushed = await flushLoki(transport, { timeoutMillis: millis });
+          const ended = await endTransport(transport, Math.max(1000, millis - (Date.now() - started)));
+          return flushed.ok ? ended : 'flush-not-ok';
+        },
+      };
+    },
+  },
+  'pino-loki': {
+    family: 'pino',
+    theirs: true,
+    title: 'pino + pino-loki 3 (theirs)',
+    config: "pino.transport({ target: 'pino-loki', options: { host } }) — its defaults (JSON, batching every 5 s, maxBufferSize 10 000 dropping the oldest); finish: end() (its close() pushes the buffer)",
+    async create(url) {
+      const transport = await pinoTransport('pino-loki', { host: url });
+      const logger = pino(transport);
+      return {
+        log: (i) => logger.info(fields(i), MESSAGE),
+        finish: (millis) => endTransport(transport, millis),
+      };
+    },
+  },
+  'winston-null': {
+    family: 'winston',
+    floor: true,
+    title: 'winston, no-op transport',
+    config: 'winston.createLogger({ transports: [a transport whose log() only calls back] }) — winston itself, shipping nothing',
+    async create() {
+      const logger = winstonLogger(new NullTransport());
+      return {
+        log: (i) => logger.info(MESSAGE, fields(i)),
+        async finish() {
+          return 'done';
+        },
+      };
+    },
+  },
+  'winston-ours': {
+    family: 'winston',
+    ours: true,
+    title: 'winston + winston-loki-transport (ours)',
+    config: 'new LokiTransport({ host }) — all defaults (protobuf+snappy, JSON line, 1 s / 5000-entry batches); finish: transport.flush() then close()',
+    async create(url) {
+      const { LokiTransport } = await import('winston-loki-transport');
+      const transport = new LokiTransport({ host: url });
+      const logger = winstonLogger(transport);
+      return {
+        log: (i) => logger.info(MESSAGE, fields(i)),
+        async finish(millis) {
+          const flushed = await transport.flush({ timeoutMillis: millis });
+          await within(transport.close(), 5000);
+          return flushed.ok ? 'done' : 'flush-not-ok';
+        },
+        stats: () => transport.stats(),
+      };
+    },
+  },
+  'winston-loki': {
+    family: 'winston',
+    theirs: true,
+    title: 'winston + winston-loki 6 (theirs)',
+    config: 'new LokiTransport({ host }) — its defaults (protobuf+snappy, batches every 5 s, replaceTimestamp, 60 s back-off after a failed batch); finish: close() (sends the batch at once)',
+    async create(url) {
+      const LokiTransport = require('winston-loki');
+      const transport = new LokiTransport({ host: url });
+      const logger = winstonLogger(transport);
+      return {
+        log: (i) => logger.info(MESSAGE, fields(i)),
+        finish: (millis) => within(transport.close(), millis),
+      };
+    },
+  },
+  core: {
+    family: 'core',
+    ours: true,
+    title: '@loki-sdk/core client (ours)',
+    config: "createLokiClient({ host }).push({ level: 'info', message, ...fields }) — all defaults (fields become structured metadata); finish: flush() then close()",
+    async create(url) {
+      const { createLokiClient } = await import('@loki-sdk/core');
+      const client = createLokiClient({ host: url });
+      return {
+        log: (i) => client.push({ level: 'info', message: MESSAGE, ...fields(i) }),
+        async finish(millis) {
+          const flushed = await client.flush({ timeoutMillis: millis });
+          await within(client.close(), 5000);
+          return flushed.ok ? 'done' : 'flush-not-ok';
+        },
+        stats: () => client.stats(),
+      };
+    },
+  },
+};
