@@ -4,15 +4,23 @@
  * stand-in, undefined values are left out as JSON does.
  */
 export function safeStringify(value: unknown): string {
-  const seen = new WeakSet<object>();
+  // Ancestors only (not every object seen), so a value shared by two fields is written twice, not "[Circular]".
+  const ancestors: object[] = [];
   const replacer = function (this: unknown, _key: string, val: unknown): unknown {
     if (typeof val === 'bigint') return val.toString();
     if (typeof val === 'symbol') return val.toString();
     if (typeof val === 'function') return `[Function ${val.name || 'anonymous'}]`;
     if (val !== null && typeof val === 'object') {
-      if (seen.has(val)) return '[Circular]';
-      seen.add(val);
-      if (val instanceof Error) return errorToObject(val);
+      // `this` is the object holding the key: drop ancestors that are no longer on the path.
+      while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this) ancestors.pop();
+      if (ancestors.includes(val)) return '[Circular]';
+      ancestors.push(val);
+      if (val instanceof Error) {
+        // The plain stand-in is what JSON walks next, so it joins the path too.
+        const plain = errorToObject(val);
+        ancestors.push(plain);
+        return plain;
+      }
     }
     return val;
   };

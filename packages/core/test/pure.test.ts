@@ -126,6 +126,8 @@ describe('safe stringify', () => {
     expect(parsed.err.name).toBe('TypeError');
     expect(parsed.err.message).toBe('boom');
     expect(parsed.err.stack).toContain('TypeError: boom');
+    const shared = { id: 1 };
+    expect(safeStringify({ a: shared, b: shared })).toBe('{"a":{"id":1},"b":{"id":1}}');
     const hostile = { toJSON() { throw new Error('nope'); } };
     expect(safeStringify(hostile)).toContain('Unserializable');
   });

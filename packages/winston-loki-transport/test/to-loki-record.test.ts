@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { entryTime } from '../src/entry-time.js';
-import { safeStringify } from '../src/safe-json.js';
+import { safeStringify } from '@loki-sdk/core';
 import { LEVEL, MESSAGE, toLokiRecord } from '../src/to-loki-record.js';
 import { recordMapping, type LokiTransportOptions } from '../src/transport-options.js';
 
