@@ -14,7 +14,7 @@ interface StreamRecord {
   stream: string;
   entries: StoredEntry[];
   /** Lines stored per timestamp, for de-duplication. */
-  linesByTimestamp: Map<bigint, string | string[]>;
+  linesByTimestamp: Map<string, string | string[]>;
 }
 
 /** Stream predicate used for filtering. */
@@ -41,11 +41,13 @@ export class EntryStore {
     }
     const stored: StoredEntry[] = [];
     for (const e of entries) {
-      const lines = rec.linesByTimestamp.get(e.timestampNs);
-      if (lines === undefined) rec.linesByTimestamp.set(e.timestampNs, e.line);
+      // Keyed by the decimal string: V8 hashes BigInt Map keys slowly (several µs per entry here).
+      const timestamp = e.timestampNs.toString();
+      const lines = rec.linesByTimestamp.get(timestamp);
+      if (lines === undefined) rec.linesByTimestamp.set(timestamp, e.line);
       else if (typeof lines === 'string') {
         if (lines === e.line) continue;
-        rec.linesByTimestamp.set(e.timestampNs, [lines, e.line]);
+        rec.linesByTimestamp.set(timestamp, [lines, e.line]);
       } else {
         if (lines.includes(e.line)) continue;
         lines.push(e.line);
@@ -55,7 +57,7 @@ export class EntryStore {
         labels: rec.labels as Record<string, string>,
         stream,
         timestampNs: e.timestampNs,
-        timestamp: e.timestampNs.toString(),
+        timestamp,
         line: e.line,
         metadata: Object.freeze({ ...e.metadata }),
       });
