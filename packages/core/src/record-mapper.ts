@@ -117,27 +117,33 @@ export class RecordMapper {
 
     let line = typeof record.line === 'string' ? record.line : messageToLine(record.message);
     let entryMetadata: Array<[string, string]> | undefined;
+    let metadataBytes = 0;
     if (metadata.length > 0) {
       if (options.metadataMode === 'line') {
         line = mergeIntoLine(line, record, metadata);
       } else {
-        entryMetadata = metadata.map(([k, v]) => [k, metadataValueToString(v)]);
-        let metadataBytes = 0;
-        for (const [k, v] of entryMetadata) metadataBytes += Buffer.byteLength(k) + Buffer.byteLength(v);
+        // Converted in place: one array per entry, not two.
+        const converted = metadata as unknown as Array<[string, string]>;
+        for (const pair of converted) {
+          pair[1] = metadataValueToString(pair[1]);
+          metadataBytes += byteLength(pair[0]) + byteLength(pair[1]);
+        }
         // Over Loki's limits the entry would be rejected (400): keep the data, in the line.
-        if (entryMetadata.length > MAX_METADATA_PAIRS || metadataBytes > MAX_METADATA_BYTES) {
+        if (converted.length > MAX_METADATA_PAIRS || metadataBytes > MAX_METADATA_BYTES) {
           this.counters.metadataMovedToLine++;
-          line = mergeIntoLine(line, record, metadata);
-          entryMetadata = undefined;
+          line = mergeIntoLine(line, record, converted);
+          metadataBytes = 0;
+        } else {
+          entryMetadata = converted;
         }
       }
     }
 
-    let lineBytes = Buffer.byteLength(line);
+    let lineBytes = byteLength(line);
     if (lineBytes > options.maxLineBytes) {
       if (options.oversizedLine === 'drop') return { dropped: 'line_too_long', bytes: lineBytes };
       line = truncateUtf8(line, options.maxLineBytes);
-      lineBytes = Buffer.byteLength(line);
+      lineBytes = byteLength(line);
       this.counters.linesTruncated++;
     }
 
@@ -152,9 +158,7 @@ export class RecordMapper {
     if (ts <= stream.lastNs && stream.lastNs - ts < ONE_MS_NS) ts = stream.lastNs + 1n;
     if (ts > stream.lastNs) stream.lastNs = ts;
 
-    let bytes = lineBytes;
-    if (entryMetadata !== undefined) for (const [k, v] of entryMetadata) bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
-    return { entry: { stream, timestampNs: ts, line, metadata: entryMetadata, bytes, seq: 0 } };
+    return { entry: { stream, timestampNs: ts, line, metadata: entryMetadata, bytes: lineBytes + metadataBytes, seq: 0 } };
   }
 
   private streamFor(labels: Array<[string, string]>): StreamRef {
@@ -194,6 +198,15 @@ export class RecordMapper {
     }
     return stream;
   }
+}
+
+/** UTF-8 length; a JS loop beats the native call for the short ASCII strings most fields are. */
+function byteLength(text: string): number {
+  if (text.length > 64) return Buffer.byteLength(text);
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 0x7f) return Buffer.byteLength(text);
+  }
+  return text.length;
 }
 
 function messageToLine(message: unknown): string {
