@@ -19,7 +19,7 @@ function panel(y, title, bars, unit, digits = 0) {
     const w = b.value === undefined ? 0 : Math.max(1, (b.value / max) * BAR_W);
     out.push(`<text x="${LABEL_W - 8}" y="${top + 15}" text-anchor="end">${esc(SUBJECTS[b.subject].title)}</text>`);
     out.push(`<rect x="${LABEL_W}" y="${top + 3}" width="${w.toFixed(1)}" height="${ROW_H - 6}" fill="${colorOf(b.subject)}"/>`);
-    const text = b.value === undefined ? 'n/a' : `${digits === 0 ? fmtInt(b.value) : b.value.toFixed(digits)} ${unit}${b.note ? ` — ${b.note}` : ''}`;
+    const text = b.value === undefined ? `n/a${b.note ? ` — ${b.note}` : ''}` : `${digits === 0 ? fmtInt(b.value) : b.value.toFixed(digits)} ${unit}${b.note ? ` — ${b.note}` : ''}`;
     out.push(`<text x="${LABEL_W + w + 6}" y="${top + 15}">${esc(text)}</text>`);
   });
   return { svg: out.join('\n'), height: 30 + bars.length * ROW_H + 18 };
@@ -32,11 +32,16 @@ export function renderChart(results, meta) {
   const shipper = (s) => !SUBJECTS[s].floor;
   const lostNote = (r) => (r.lostMax > 0 ? `lost ${fmtInt(r.lost?.median)} (median)` : undefined);
 
+  const refusedNote = (r) => {
+    if (r.bytesPerEntry !== undefined) return undefined;
+    const refused = Object.keys(r.statusCounts).filter((k) => k !== '204');
+    return `nothing stored${refused.length ? ` (HTTP ${refused.join(', ')})` : ''}`;
+  };
   const panels = [
     ['Main-thread cost per log call, burst of 200 000 calls (ns/call, lower is better)', bars('burst-200k', 'nsPerCall'), 'ns'],
     ['Main thread busy per call until delivered, burst of 200 000 (ns/call, lower is better)', bars('burst-200k', 'mainNsPerCall'), 'ns'],
     ['Delivered entries/s, burst of 1 000 000 calls (higher is better)', bars('burst-1m', 'deliveredPerSec', shipper, lostNote), '/s'],
-    ['Bytes on the wire per stored entry, burst of 100 000 calls (lower is better)', bars('burst-100k', 'bytesPerEntry', shipper), 'B', 1],
+    ['Bytes on the wire per stored entry, burst of 100 000 calls (lower is better)', bars('burst-100k', 'bytesPerEntry', shipper, refusedNote), 'B', 1],
     ['Peak RSS while the receiver is down (MB)', bars('outage', 'rssPeakDuringMB', shipper, lostNote), 'MB'],
   ].filter(([, b]) => b.length > 0);
 

@@ -136,7 +136,8 @@ async function runSequential(scenario, subject, rep, attempt = 1) {
   const done = await child.done;
   if (done.result === undefined && !done.killed && attempt === 1) {
     // Most likely a package being rebuilt under us (its dist/ briefly gone): one more try.
-    log(`  [${rep}] ${subject} crashed before finishing (${done.stderrTail.split('\n')[0] ?? ''}); trying once more`);
+    const why = done.stderrTail.split('\n').find((l) => /error/i.test(l)) ?? `exit ${done.exitCode ?? done.signal}`;
+    log(`  [${rep}] ${subject} crashed before finishing (${why.trim().slice(0, 160)}); trying once more`);
     await receiver.close();
     await sleep(3000);
     return runSequential(scenario, subject, rep, 2);

@@ -519,7 +519,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
 
   /** Empties the buffer: in-flight batches (aborted) then waiting entries, oldest first. */
   private takeAllUnsettled(): LokiEntry[] {
-    // concat, not push(...spread): the buffer may hold 200 000 entries, past the argument limit.
+    // concat, not push(...spread): the buffer may hold a million entries, past the argument limit.
     let left: LokiEntry[] = [];
     for (const batch of this.inFlight) {
       clearTimeout(batch.timer);

@@ -60,7 +60,7 @@ export interface LokiClientOptions {
   retryMaxDelayMillis?: number;
   /** Keep entries while Loki is unreachable (bounded below) instead of dropping a batch after its attempts. Default true. */
   offlineBuffer?: boolean;
-  /** Most entries held (waiting, in flight, offline). Oldest dropped beyond. Default 200000. */
+  /** Most entries held (waiting, in flight, offline). Oldest dropped beyond. Default 1000000 (a 1M-call burst is kept whole). */
   bufferMaxEntries?: number;
   /** Most bytes held. Oldest dropped beyond. Default 64 MiB. */
   bufferMaxBytes?: number;
@@ -120,7 +120,7 @@ export const DEFAULTS = {
   retryInitialDelayMillis: 500,
   retryMaxDelayMillis: 30_000,
   offlineBuffer: true,
-  bufferMaxEntries: 200_000,
+  bufferMaxEntries: 1_000_000,
   bufferMaxBytes: 64 * 1024 * 1024,
   flushTimeoutMillis: 30_000,
   closeTimeoutMillis: 5_000,

@@ -48,7 +48,7 @@ export const FLAGS: Record<string, Flag> = {
   'retry-initial-delay-millis': { kind: 'number', option: 'retryInitialDelayMillis', help: 'First backoff (default 500)' },
   'retry-max-delay-millis': { kind: 'number', option: 'retryMaxDelayMillis', help: 'Longest backoff (default 30000)' },
   'no-offline-buffer': { kind: 'boolean', help: 'Drop batches after their attempts instead of keeping them while Loki is down' },
-  'buffer-max-entries': { kind: 'number', option: 'bufferMaxEntries', help: 'Most entries held (default 200000)' },
+  'buffer-max-entries': { kind: 'number', option: 'bufferMaxEntries', help: 'Most entries held (default 1000000)' },
   'buffer-max-bytes': { kind: 'number', option: 'bufferMaxBytes', help: 'Most bytes held (default 67108864)' },
   'close-timeout-millis': { kind: 'number', option: 'closeTimeoutMillis', help: 'Deadline of the final flush at end of input (default 5000)' },
   'ca-file': { kind: 'string', option: 'tls.caFile', help: 'CA certificate file (PEM)' },

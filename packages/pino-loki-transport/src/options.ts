@@ -1,4 +1,4 @@
-import { LokiOptionsError, type LokiClientOptions, type LokiError, type LokiTlsOptions } from '@loki-sdk/core';
+import { DEFAULTS, LokiOptionsError, type LokiClientOptions, type LokiError, type LokiTlsOptions } from '@loki-sdk/core';
 import { TRANSPORT_DEFAULTS } from './defaults.js';
 import { inPinoWorker } from './worker-link.js';
 
@@ -160,8 +160,8 @@ export function resolveTransportOptions(
     throw new LokiOptionsError('levelMap must map level names or numbers to strings');
   }
 
-  const bufferMaxEntries = typeof opts.bufferMaxEntries === 'number' ? opts.bufferMaxEntries : 200_000;
-  const bufferMaxBytes = typeof opts.bufferMaxBytes === 'number' ? opts.bufferMaxBytes : 64 * 1024 * 1024;
+  const bufferMaxEntries = typeof opts.bufferMaxEntries === 'number' ? opts.bufferMaxEntries : DEFAULTS.bufferMaxEntries;
+  const bufferMaxBytes = typeof opts.bufferMaxBytes === 'number' ? opts.bufferMaxBytes : DEFAULTS.bufferMaxBytes;
   const highWaterMarkEntries = Math.max(
     1,
     Math.min(nonNegativeInt('highWaterMarkEntries', opts.highWaterMarkEntries, TRANSPORT_DEFAULTS.highWaterMarkEntries, 1), Math.floor(bufferMaxEntries / 2)),
