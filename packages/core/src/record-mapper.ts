@@ -32,6 +32,7 @@ export type MapResult = { entry: LokiEntry } | { dropped: 'line_too_long'; bytes
 export class RecordMapper {
   private readonly streams = new Map<string, StreamRef>();
   private readonly levelStreams = new Map<string, StreamRef>();
+  private readonly rawStreams = new Map<string, StreamRef>();
   private readonly warnedLabels = new Set<string>();
   readonly counters: MapperCounters = { labelsMovedToMetadata: 0, metadataMovedToLine: 0, linesTruncated: 0, invalidTimestamps: 0 };
 
@@ -62,32 +63,50 @@ export class RecordMapper {
       // Hot path (most records): labels are the static ones plus the level: one cached stream per level.
       stream = this.levelStream(level);
     } else {
-      const labels: Array<[string, string]> = [...options.staticLabels];
-      const seen = new Set<string>(labels.map(([name]) => name));
-      const addLabel = (rawName: string, rawValue: unknown): void => {
-        const name = sanitizeLabelName(rawName);
-        const value = labelValueToString(rawValue);
-        if (name === undefined || value === undefined) return;
-        if (seen.has(name)) {
-          // A later source wins (static < labels object < label_* fields).
-          const at = labels.findIndex(([n]) => n === name);
-          if (at >= 0) labels[at] = [name, value];
-          else {
-            const o = overflow.findIndex(([n]) => n === name);
-            if (o >= 0) overflow[o] = [name, value];
-          }
-          return;
-        }
-        seen.add(name);
-        if (labels.length < MAX_LABELS) labels.push([name, value]);
-        else overflow.push([name, value]);
-      };
-      if (level !== undefined && level !== '' && options.levelLabel !== false) addLabel(options.levelLabel, level);
-      if (hasRecordLabels) for (const name of Object.keys(recordLabels)) addLabel(name, recordLabels[name]);
-      for (const key of keys) {
-        if (key.startsWith('label_') && key.length > 6) addLabel(key.slice(6), record[key]);
+      // Records with their own labels: the raw label values (strings and numbers) form a cache key,
+      // so a repeated label set skips sanitising, sorting and rendering.
+      let rawKey: string | undefined = level ?? '';
+      if (hasRecordLabels) {
+        for (const name of Object.keys(recordLabels)) rawKey = appendRaw(rawKey, '\u0001', name, recordLabels[name]);
       }
-      stream = this.streamFor(labels);
+      for (const key of keys) {
+        if (key.startsWith('label_') && key.length > 6) rawKey = appendRaw(rawKey, '\u0002', key, record[key]);
+      }
+      const cached = rawKey === undefined ? undefined : this.rawStreams.get(rawKey);
+      if (cached !== undefined) {
+        stream = cached;
+      } else {
+        const labels: Array<[string, string]> = [...options.staticLabels];
+        const seen = new Set<string>(labels.map(([name]) => name));
+        const addLabel = (rawName: string, rawValue: unknown): void => {
+          const name = sanitizeLabelName(rawName);
+          const value = labelValueToString(rawValue);
+          if (name === undefined || value === undefined) return;
+          if (seen.has(name)) {
+            // A later source wins (static < labels object < label_* fields).
+            const at = labels.findIndex(([n]) => n === name);
+            if (at >= 0) labels[at] = [name, value];
+            else {
+              const o = overflow.findIndex(([n]) => n === name);
+              if (o >= 0) overflow[o] = [name, value];
+            }
+            return;
+          }
+          seen.add(name);
+          if (labels.length < MAX_LABELS) labels.push([name, value]);
+          else overflow.push([name, value]);
+        };
+        if (level !== undefined && level !== '' && options.levelLabel !== false) addLabel(options.levelLabel, level);
+        if (hasRecordLabels) for (const name of Object.keys(recordLabels)) addLabel(name, recordLabels[name]);
+        for (const key of keys) {
+          if (key.startsWith('label_') && key.length > 6) addLabel(key.slice(6), record[key]);
+        }
+        stream = this.streamFor(labels);
+        if (rawKey !== undefined && overflow.length === 0) {
+          if (this.rawStreams.size >= MAX_STREAMS_REMEMBERED) this.rawStreams.clear();
+          this.rawStreams.set(rawKey, stream);
+        }
+      }
     }
 
     const addMetadata = (key: string, value: unknown): void => {
@@ -192,12 +211,20 @@ export class RecordMapper {
       if (this.streams.size >= MAX_STREAMS_REMEMBERED) {
         this.streams.clear();
         this.levelStreams.clear(); // they point into the same stream objects
+        this.rawStreams.clear();
       }
       stream = { key, labels: [...labels].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)), lastNs: 0n };
       this.streams.set(key, stream);
     }
     return stream;
   }
+}
+
+/** Extends a label cache key; undefined (no caching) when a value is not a plain string or number. */
+function appendRaw(rawKey: string | undefined, kind: string, name: string, value: unknown): string | undefined {
+  if (rawKey === undefined) return undefined;
+  if (typeof value === 'string' || typeof value === 'number') return `${rawKey}${kind}${name}\u0003${value}`;
+  return undefined;
 }
 
 /** UTF-8 length; a JS loop beats the native call for the short ASCII strings most fields are. */

@@ -13,6 +13,26 @@ describe('mapping: what Loki stores', () => {
     expect(entry!.metadata).toEqual({ amount: '100.5', currency: 'USD', ok: 'false' });
   });
 
+  it('repeated label sets (cached) and changing ones each land in their own stream', async () => {
+    const r = await receiver();
+    const { client: c } = client(r, { labels: { app: 'cache' } });
+    for (let i = 0; i < 30; i++) {
+      c.push({ message: `m${i}`, level: i % 2 ? 'warn' : 'info', label_route: `/r${i % 3}`, labels: { n: i % 2 } });
+    }
+    c.push({ message: 'object label', label_route: { path: '/x' } });
+    await c.flush();
+    const streams = r.streams().map((s) => [s.stream, s.entries.length]);
+    expect(streams).toEqual([
+      ['{app="cache", level="info", n="0", route="/r0"}', 5],
+      ['{app="cache", level="warn", n="1", route="/r1"}', 5],
+      ['{app="cache", level="info", n="0", route="/r2"}', 5],
+      ['{app="cache", level="warn", n="1", route="/r0"}', 5],
+      ['{app="cache", level="info", n="0", route="/r1"}', 5],
+      ['{app="cache", level="warn", n="1", route="/r2"}', 5],
+      ['{app="cache", route="{\\"path\\":\\"/x\\"}"}', 1],
+    ]);
+  });
+
   it('label_* fields win over the labels object, which wins over static labels', async () => {
     const r = await receiver();
     const { client: c } = client(r, { labels: { env: 'static' } });
