@@ -3,14 +3,18 @@ export type LokiTimestamp = number | Date | bigint | string;
 
 const NS_PER_MS = 1_000_000n;
 
-// Wall clock anchored to the monotonic clock gives ns precision; re-anchored when they drift apart
-// (NTP steps), so "now" never strays more than 1 ms from Date.now().
+// Wall clock anchored to the monotonic clock gives ns precision. Once a second it is compared with
+// Date.now() and re-anchored when they drifted apart (NTP steps): "now" never strays > 1 ms for long.
 let anchorWallNs = BigInt(Date.now()) * NS_PER_MS;
 let anchorMonoNs = process.hrtime.bigint();
+let lastCheckMonoNs = anchorMonoNs;
+const CHECK_EVERY_NS = 1_000_000_000n;
 
 export function nowNs(): bigint {
   const mono = process.hrtime.bigint();
   const ns = anchorWallNs + (mono - anchorMonoNs);
+  if (mono - lastCheckMonoNs < CHECK_EVERY_NS) return ns;
+  lastCheckMonoNs = mono;
   const wallMs = Date.now();
   const diffMs = Number(ns / NS_PER_MS) - wallMs;
   if (diffMs > 1 || diffMs < -1) {
