@@ -279,6 +279,8 @@ export function renderMarkdown(results, meta) {
     '',
     '![chart](chart.svg)',
     '',
+    'What profiling found where a target is missed, and how the competitors behave: [findings.md](findings.md). The same scenarios with the receiver\'s Loki size limits switched off: [results-limits-off.md](results-limits-off.md).',
+    '',
     '## Targets',
     '',
     targetsTable(results.targets),
