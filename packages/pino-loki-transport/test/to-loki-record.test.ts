@@ -71,6 +71,23 @@ describe('toLokiRecord', () => {
     expect(toLokiRecord('{"level":33,"time":1}', { ...config, replaceTimestamp: true })).toEqual({ line: '{"level":33,"time":1}', level: '33' });
   });
 
+  it('the in-place fast path gives the same record as a full parse', () => {
+    const slowConfig = { ...config, propsToLabels: ['__force_full_parse__'] }; // any prop path disables the fast path
+    const lines = [
+      '{"level":30,"time":1700000000123,"pid":1,"hostname":"h","msg":"x"}',
+      '{"level":50,"time":1700000000123,"err":{"type":"Error","message":"a \\"quoted\\" }"},"msg":"y"}',
+      '{"level":35,"time":1700000000123}',
+      '{"level":30,"time":"2023-11-14T22:13:20.123Z","msg":"iso time: full path"}',
+      '{"level":30,"time":1700000000123,"label_app":"a","msg":"labels: full path"}',
+      '{"level":30,"time":1700000000123,"msg":"mentions \\"label_x\\" in text: full path, same result"}',
+      '{"level":30,"msg":"no time"}',
+      '{"time":1700000000123,"level":30}',
+    ];
+    for (const raw of lines) expect(toLokiRecord(raw, config)).toEqual(toLokiRecord(raw, slowConfig));
+    expect(toLokiRecord(lines[0]!, config)).toEqual({ line: lines[0], level: 'info', timestamp: 1700000000123 });
+    expect(toLokiRecord(lines[1]!, { ...config, replaceTimestamp: true })).toEqual({ line: lines[1], level: 'error' });
+  });
+
   it('an empty labelPrefix turns label fields off', () => {
     const raw = '{"label_a":"x"}';
     expect(toLokiRecord(raw, { ...config, labelPrefix: '' })).toEqual({ line: raw });
