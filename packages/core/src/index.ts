@@ -6,7 +6,7 @@ export { DEFAULTS, CLIENT_OPTION_NAMES, resolvePushUrl } from './options.js';
 export type { LokiClientOptions, LokiTlsOptions, LokiEncoding } from './options.js';
 export type { LokiRecord } from './record.js';
 export type { DiskBufferOptions } from './disk-buffer.js';
-export { safeStringify, metadataValueToString } from './safe-stringify.js';
+export { safeStringify, metadataValueToString, messageToLine } from './safe-stringify.js';
 export type { LokiTimestamp } from './timestamp.js';
 export {
   LokiSDK,

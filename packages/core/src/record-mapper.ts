@@ -8,7 +8,7 @@ import {
 } from './labels.js';
 import type { ResolvedOptions } from './options.js';
 import type { LokiEntry, LokiRecord, StreamRef } from './record.js';
-import { metadataValueToString, safeStringify } from './safe-stringify.js';
+import { messageToLine, metadataValueToString, safeStringify } from './safe-stringify.js';
 import { nowNs, toNs } from './timestamp.js';
 
 /** Loki's structured metadata limits (contract §2.2). */
@@ -234,14 +234,6 @@ function byteLength(text: string): number {
     if (text.charCodeAt(i) > 0x7f) return Buffer.byteLength(text);
   }
   return text.length;
-}
-
-function messageToLine(message: unknown): string {
-  if (typeof message === 'string') return message;
-  if (message === undefined || message === null) return '';
-  if (message instanceof Error) return message.stack ?? `${message.name}: ${message.message}`;
-  if (typeof message === 'object') return safeStringify(message);
-  return String(message);
 }
 
 function mergeIntoLine(line: string, record: LokiRecord, metadata: Array<[string, unknown]>): string {

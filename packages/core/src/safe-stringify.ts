@@ -52,3 +52,12 @@ export function metadataValueToString(value: unknown): string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
   return safeStringify(value);
 }
+
+/** A message as line text: strings as they are, Errors as their stack, objects as safe JSON. */
+export function messageToLine(message: unknown): string {
+  if (typeof message === 'string') return message;
+  if (message === undefined || message === null) return '';
+  if (message instanceof Error) return message.stack ?? `${message.name}: ${message.message}`;
+  if (typeof message === 'object') return safeStringify(message);
+  return String(message);
+}

@@ -15,12 +15,3 @@ export function stringifyFields(fields: Record<string, unknown>, hasObjectValue:
   }
   return safeStringify(fields);
 }
-
-/** A message as line text: strings as they are, Errors as their stack, objects as JSON. */
-export function messageText(message: unknown): string {
-  if (typeof message === 'string') return message;
-  if (message === undefined || message === null) return '';
-  if (message instanceof Error) return message.stack ?? `${message.name}: ${message.message}`;
-  if (typeof message === 'object') return safeStringify(message);
-  return String(message);
-}

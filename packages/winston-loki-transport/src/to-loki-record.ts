@@ -1,6 +1,6 @@
-import type { LokiRecord, LokiTimestamp } from '@loki-sdk/core';
+import { messageToLine, type LokiRecord, type LokiTimestamp } from '@loki-sdk/core';
 import { entryTime } from './entry-time.js';
-import { messageText, stringifyFields } from './safe-json.js';
+import { stringifyFields } from './safe-json.js';
 import type { RecordMapping } from './transport-options.js';
 
 // triple-beam's keys, spelled out so the data path needs no require of triple-beam.
@@ -95,7 +95,7 @@ export function toLokiRecord(info: Info, mapping: RecordMapping): LokiRecord {
   } else if (lineFormat === 'json') {
     record.line = stringifyFields(fields!, hasObjectValue);
   } else if (lineFormat === 'text') {
-    const text = messageText(message);
+    const text = messageToLine(message);
     record.line = fieldCount === 0 ? text : `${text} ${stringifyFields(fields!, hasObjectValue)}`;
   } else {
     record.message = message;
