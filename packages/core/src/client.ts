@@ -291,11 +291,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     if (!due) return undefined;
     const entries: LokiEntry[] = [];
     let bytes = 0;
-    while (entries.length < options.batchMaxEntries) {
-      const next = pending.peek();
-      if (next === undefined) break;
-      // The first entry always goes, so a single large entry travels alone.
-      if (entries.length > 0 && bytes + next.bytes > options.batchMaxBytes) break;
+    for (let next = pending.peek(); next !== undefined && fitsInBatch(entries.length, bytes, next, options); next = pending.peek()) {
       pending.shift();
       entries.push(next);
       bytes += next.bytes;
@@ -565,7 +561,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       for (let i = 0; i < left.length; ) {
         const chunk: LokiEntry[] = [];
         let bytes = 0;
-        while (i < left.length && (chunk.length === 0 || (bytes + left[i]!.bytes <= this.options.batchMaxBytes && chunk.length < this.options.batchMaxEntries))) {
+        while (i < left.length && fitsInBatch(chunk.length, bytes, left[i]!, this.options)) {
           bytes += left[i]!.bytes;
           chunk.push(left[i++]!);
         }
@@ -624,6 +620,11 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       ...(this.disk?.counters ?? { diskEntriesWritten: 0, diskEntriesReplayed: 0, diskEntriesDropped: 0, diskCorruptRecords: 0 }),
     };
   }
+}
+
+/** The size rule of a request: batchMaxEntries and batchMaxBytes, but the first entry always goes (a large one travels alone). */
+function fitsInBatch(count: number, bytes: number, next: LokiEntry, options: ResolvedOptions): boolean {
+  return count === 0 || (count < options.batchMaxEntries && bytes + next.bytes <= options.batchMaxBytes);
 }
 
 function countUpTo(entries: readonly LokiEntry[], target: number): number {
