@@ -1,4 +1,4 @@
-import { DEFAULTS, LokiOptionsError, type LokiClientOptions, type LokiError, type LokiTlsOptions } from '@loki-sdk/core';
+import { CLIENT_OPTION_NAMES, DEFAULTS, LokiOptionsError, type LokiClientOptions, type LokiError, type LokiTlsOptions } from '@loki-sdk/core';
 import { TRANSPORT_DEFAULTS } from './defaults.js';
 import { inPinoWorker } from './worker-link.js';
 
@@ -69,12 +69,8 @@ const TRANSPORT_KEYS = new Set([
   'highWaterMarkEntries',
 ]);
 
-const CORE_KEYS = new Set([
-  'host', 'url', 'tenantId', 'basicAuth', 'bearerToken', 'headers', 'tls', 'labels', 'levelLabel', 'metadataMode',
-  'encoding', 'batchMaxEntries', 'batchMaxBytes', 'batchIntervalMillis', 'maxLineBytes', 'oversizedLine',
-  'requestTimeoutMillis', 'maxRequestsInFlight', 'retryMaxAttempts', 'retryInitialDelayMillis', 'retryMaxDelayMillis',
-  'offlineBuffer', 'bufferMaxEntries', 'bufferMaxBytes', 'flushTimeoutMillis', 'closeTimeoutMillis', 'diskBuffer',
-]);
+// Core's own list, less what the worker decides itself (the exit hook) or cannot receive (a function).
+const CORE_KEYS = new Set<string>(CLIENT_OPTION_NAMES.filter((name) => name !== 'exitHook' && name !== 'onError'));
 
 /** Keys pino and thread-stream add to a target's options on their way into the worker. */
 const INJECTED_KEYS = new Set(['$context', 'pinoWillSendConfig', 'levels', 'dedupe']);
