@@ -119,6 +119,15 @@ export function createLokiClient(options: LokiClientOptions = {}): LokiClient {
   return new LokiClientImpl(resolveOptions(options));
 }
 
+/**
+ * Delivers what the client holds, synchronously, as its exit hook does at `process.exit()` (within
+ * `closeTimeoutMillis`); the client is spent afterwards. For hosts that run a client where the
+ * process's `exit` is not theirs to hear: a worker thread whose main thread is exiting.
+ */
+export function deliverSyncAtExit(client: LokiClient, timeoutMillis?: number): void {
+  if (client instanceof LokiClientImpl) client.onExit(timeoutMillis);
+}
+
 class LokiClientImpl implements LokiClient, ExitParticipant {
   private readonly mapper: RecordMapper;
   private readonly sender: HttpSender;
@@ -543,14 +552,14 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     });
   }
 
-  onExit(): void {
+  onExit(timeoutOverrideMillis?: number): void {
     if (this.destroyed) return;
     if (this.counters.bufferedEntries === 0) {
       this.disk?.close(); // everything acknowledged: no segment left behind
       return;
     }
     const elapsed = this.exitStartedAt === undefined ? 0 : Date.now() - this.exitStartedAt;
-    const timeoutMillis = Math.max(250, this.options.closeTimeoutMillis - elapsed);
+    const timeoutMillis = timeoutOverrideMillis ?? Math.max(250, this.options.closeTimeoutMillis - elapsed);
     const left = this.takeAllUnsettled();
     this.destroyed = true;
     // On disk first: should the drain fail or the machine die, the next process replays them.

@@ -1,12 +1,16 @@
-export { createLokiClient } from './client.js';
+export { createLokiClient, deliverSyncAtExit } from './client.js';
 export type { LokiClient, LokiClientStats, FlushResult, DropReason } from './client.js';
 export { LokiError, LokiOptionsError } from './errors.js';
 export type { LokiErrorCode, LokiErrorDetails } from './errors.js';
-export { DEFAULTS, CLIENT_OPTION_NAMES, resolvePushUrl } from './options.js';
+export { DEFAULTS, CLIENT_OPTION_NAMES, checkClientOptions, resolvePushUrl } from './options.js';
 export type { LokiClientOptions, LokiTlsOptions, LokiEncoding } from './options.js';
 export type { LokiRecord } from './record.js';
 export type { DiskBufferOptions } from './disk-buffer.js';
 export { safeStringify, metadataValueToString, messageToLine } from './safe-stringify.js';
+export { labelValueToString } from './labels.js';
+export { nowNs } from './timestamp.js';
+export { registerExitParticipant, unregisterExitParticipant } from './exit-hook.js';
+export type { ExitParticipant } from './exit-hook.js';
 export type { LokiTimestamp } from './timestamp.js';
 export {
   LokiSDK,

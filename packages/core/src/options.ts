@@ -189,6 +189,14 @@ function defaultOnError(error: LokiError): void {
   });
 }
 
+/**
+ * Throws the LokiOptionsError createLokiClient would throw for these options, without making a
+ * client. For hosts that build the client elsewhere (a worker) but must refuse bad options at once.
+ */
+export function checkClientOptions(options: LokiClientOptions = {}): void {
+  resolveOptions(options);
+}
+
 export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new LokiOptionsError('options must be an object');
   const pushUrl = resolvePushUrl(options);
