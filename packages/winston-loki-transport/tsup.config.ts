@@ -19,5 +19,9 @@ export default defineConfig([
     format: ['cjs'],
     dts: true,
     footer: { js: CJS_FOOTER },
+    // import.meta.url (to find the worker script) as the CommonJS module's own file URL.
+    shims: true,
   },
+  // The delivery worker's script (ESM whichever build started it); found as dist/delivery-worker.js.
+  { entry: { 'delivery-worker': 'src/delivery-worker.ts' }, format: ['esm'], sourcemap: true, target: 'node20' },
 ]);

@@ -1,44 +1,60 @@
-import { createLokiClient, LokiError, type FlushResult, type LokiClient, type LokiClientStats } from '@loki-sdk/core';
+import { checkClientOptions, LokiError, type FlushResult, type LokiClientStats } from '@loki-sdk/core';
 import TransportStream from 'winston-transport';
+import { InThreadSink, type InfoSink } from './info-sink.js';
 import { labelLiftingFormat } from './label-lifting-format.js';
-import { toLokiRecord } from './to-loki-record.js';
-import { clientOptions, recordMapping, streamOptions, type LokiTransportOptions, type RecordMapping } from './transport-options.js';
+import { isPlainJsonFormat } from './logger-json-format.js';
+import { clientOptions, recordMapping, streamOptions, type LokiTransportOptions } from './transport-options.js';
 import { warnUnheard } from './unheard-warning.js';
+import { deliveryWorkerFile, WorkerSink } from './worker-sink.js';
 
 type Info = Record<string | symbol, unknown>;
 type Listener = (...args: unknown[]) => void;
+type Source = { listenerCount(event: string): number; format?: { transform?: unknown; options?: unknown } };
 
 /**
- * A winston transport that delivers to Grafana Loki through @loki-sdk/core. `log()` only maps info to
- * a record and queues it; batching, sending, retries and delivery at process exit are core's.
+ * A winston transport that delivers to Grafana Loki through @loki-sdk/core. By default `log()` only
+ * turns info into text for a delivery worker thread, which maps, batches and sends (worker-sink.ts);
+ * with `worker: false` the mapping and core's client run on the calling thread.
  * Delivery failures are `'warn'` events (winston re-emits them on the logger), never `'error'`:
  * an `'error'` nobody listens to would crash the app.
  */
 export class LokiTransport extends TransportStream {
   readonly name: string = 'loki';
-  private readonly client: LokiClient;
-  private readonly mapping: RecordMapping;
+  private readonly sink: InfoSink;
   private readonly userOnError: ((error: LokiError) => void) | undefined;
   private readonly userOnConnectionError: ((error: unknown) => void) | undefined;
   private logging = false;
   private loggedQueue: unknown[] = [];
   private pipedFrom: { listenerCount(event: string): number } | undefined;
+  /** The loggers piping into this transport (usually one). */
+  private sources: Source[] = [];
 
   constructor(options: LokiTransportOptions = {}) {
     const opts = options ?? {};
     super(streamOptions(opts));
     if (opts.format !== undefined) this.format = labelLiftingFormat(opts.format);
-    this.mapping = recordMapping(opts);
+    const mapping = recordMapping(opts);
     this.userOnError = typeof opts.onError === 'function' ? opts.onError : undefined;
     this.userOnConnectionError = typeof opts.onConnectionError === 'function' ? opts.onConnectionError : undefined;
-    this.client = createLokiClient(clientOptions(opts, (error) => this.deliverError(error)));
+    const core = clientOptions(opts, (error) => this.deliverError(error));
+    const workerFile = opts.worker === false ? undefined : deliveryWorkerFile();
+    if (workerFile === undefined) {
+      this.sink = new InThreadSink(core, mapping);
+    } else {
+      checkClientOptions(core); // bad options throw here, as in-thread, not later in the worker
+      this.sink = new WorkerSink(workerFile, core, mapping);
+    }
     // Remember the logger, to know whether a 'warn' bubbled up to it is heard.
-    this.on('pipe', (src: { listenerCount(event: string): number }) => {
+    this.on('pipe', (src: Source) => {
       this.pipedFrom = src;
+      this.sources = [...this.sources, src];
+    });
+    this.on('unpipe', (src: Source) => {
+      this.sources = this.sources.filter((s) => s !== src);
     });
   }
 
-  /** winston's entry point. Cheap by design: map, queue in core's buffer, call back. */
+  /** winston's entry point. Cheap by design: take the info as text (or map and queue it in-thread), call back. */
   override log(info: Info, callback: () => void): void {
     // winston-transport's convention is one setImmediate per call; one per tick, and none when nobody listens, is cheaper.
     if (this.listenerCount('logged') > 0) {
@@ -47,7 +63,7 @@ export class LokiTransport extends TransportStream {
     }
     this.logging = true;
     try {
-      this.client.push(toLokiRecord(info, this.mapping));
+      this.sink.log(info, this.loggerMadeJson());
     } catch (error) {
       // Mapping reads app objects (getters, proxies): a throw there costs the entry, never the app.
       this.deliverError(new LokiError('ERR_LOKI_INVALID_RECORD', `winston info could not be mapped: ${(error as Error)?.message ?? String(error)}`, { entries: 1, cause: error }));
@@ -57,9 +73,21 @@ export class LokiTransport extends TransportStream {
     callback();
   }
 
+  /**
+   * Whether `info[MESSAGE]` is the info as JSON, made by the logger's json() format (winston's
+   * default): the worker path then reuses it instead of serializing the info a second time.
+   * Checked per call (a logger's format can be replaced); it is two property reads.
+   */
+  private loggerMadeJson(): boolean {
+    const { sources } = this;
+    if (sources.length === 0) return false;
+    for (let i = 0; i < sources.length; i++) if (!isPlainJsonFormat(sources[i]!.format)) return false;
+    return true;
+  }
+
   /** Called by winston's `logger.end()`: 'finish' is emitted once Loki acknowledged everything (or close() gave up). */
   override _final(callback: (error?: Error | null) => void): void {
-    void this.client.close().then(
+    void this.sink.close().then(
       () => callback(),
       () => callback(),
     );
@@ -67,7 +95,7 @@ export class LokiTransport extends TransportStream {
 
   /** Resolves when everything logged before the call is acknowledged by Loki, or given up, or at the deadline. Never rejects. */
   flush(options?: { timeoutMillis?: number }): Promise<FlushResult> {
-    return this.client.flush(options);
+    return this.sink.flush(options);
   }
 
   /**
@@ -75,12 +103,12 @@ export class LokiTransport extends TransportStream {
    * transport is removed or the logger closed. Idempotent; never rejects.
    */
   override close(): Promise<FlushResult> {
-    return this.client.close();
+    return this.sink.close();
   }
 
   /** Counters of the underlying client: entries pushed, sent, dropped (by reason), buffered, requests... */
   stats(): LokiClientStats {
-    return this.client.stats();
+    return this.sink.stats();
   }
 
   private readonly emitLogged = (): void => {

@@ -73,6 +73,12 @@ export interface LokiTransportOptions extends PassThroughOptions, StreamOptions,
   lineFormat?: LineFormat;
   /** Also called with each delivery error (the `'warn'` event fires as well). */
   onError?: (error: LokiError) => void;
+  /**
+   * Map, batch and send in a worker thread (default true): `log()` then only serializes the info.
+   * `false` does everything on the calling thread. Without the worker script (an app bundled into
+   * one file) the transport works in-thread whatever this says.
+   */
+  worker?: boolean;
 }
 
 /** What the record mapping needs to know, resolved once. */

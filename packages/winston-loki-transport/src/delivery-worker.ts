@@ -1,0 +1,136 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createLokiClient, deliverSyncAtExit, type FlushResult, type LokiError, type LokiRecord } from '@loki-sdk/core';
+import { recordFromWire } from './wire-entry.js';
+import { CONTROL, writeStats, type EntryChunk, type ErrorReport, type FlushRequest, type ToWorker, type WorkerSetup } from './worker-protocol.js';
+
+/**
+ * The delivery worker: takes the chunks the transport posts, maps each entry to a core record and
+ * pushes it to a core client, which batches, encodes and sends. Answers flush/close requests and,
+ * when the main thread exits, delivers synchronously while that thread waits.
+ */
+const setup = workerData as WorkerSetup;
+const control = new Int32Array(setup.control);
+const statsView = new Float64Array(setup.stats);
+const { port, mapping } = setup;
+
+lowerPriority();
+
+const client = createLokiClient({ ...setup.client, onError: report });
+
+/**
+ * Shipping logs must not slow the app: on Linux this thread takes a nice value of 10, so when the
+ * cores are busy the app's threads run first and delivery uses the idle time (setpriority on a
+ * thread id affects that thread alone). Elsewhere, or if refused, nothing changes.
+ */
+function lowerPriority(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) setPriority(tid, 10);
+  } catch {
+    // Not permitted or no procfs: run at the app's priority.
+  }
+}
+
+function report(error: LokiError): void {
+  const message: ErrorReport = {
+    type: 'error',
+    code: error.code,
+    message: error.message,
+    status: error.status,
+    responseBody: error.responseBody,
+    entries: error.entries,
+    retryable: error.retryable,
+  };
+  try {
+    port.postMessage(message);
+  } catch {
+    // The main thread is gone.
+  }
+}
+
+function publishStats(): void {
+  writeStats(statsView, client.stats());
+}
+
+// Sends and acknowledgements change the counters between chunks; stats() on the main thread reads this.
+setInterval(publishStats, 50).unref();
+
+function take(chunk: EntryChunk): void {
+  const lines = chunk.text.split('\n');
+  const { records, times, baseNs, baseMillis } = chunk;
+  let r = 0;
+  for (let i = 0; i < chunk.count; i++) {
+    const isRecord = r < records.length && records[r] === i;
+    if (isRecord) r++;
+    const line = lines[i] ?? '';
+    let record: LokiRecord;
+    try {
+      record = recordFromWire(line, isRecord, mapping);
+    } catch {
+      record = { line }; // cannot happen (the text is our own JSON); were it to, the entry is kept as is
+    }
+    // The time of the log call, as ns: the chunk's wall clock plus the monotonic offset.
+    record.timestamp ??= baseNs + BigInt(Math.round(((times[i] ?? baseMillis) - baseMillis) * 1e6));
+    client.push(record);
+  }
+  Atomics.add(control, CONTROL.consumedEntries, chunk.count);
+  Atomics.add(control, CONTROL.consumedChars, chunk.text.length - (chunk.count - 1));
+  publishStats();
+}
+
+function answer(id: number, result: Promise<FlushResult>): void {
+  void result.then((value) => {
+    publishStats();
+    try {
+      port.postMessage({ type: 'answer', id, result: value });
+    } catch {
+      // The main thread is gone.
+    }
+  });
+}
+
+/**
+ * The natural end of the app: flush, but answer as soon as a request fails (Loki down or slow)
+ * so the app is not held for the whole deadline; the exit delivery then has one more go.
+ */
+function flushAtExit(request: FlushRequest): Promise<FlushResult> {
+  const before = client.stats().requestsFailed;
+  return new Promise((resolve) => {
+    const poll = setInterval(() => {
+      if (client.stats().requestsFailed === before) return;
+      clearInterval(poll);
+      const stats = client.stats();
+      resolve({ ok: false, acknowledged: 0, dropped: 0, partiallyRejected: 0, pending: stats.bufferedEntries, timedOut: false });
+    }, 20);
+    void client.flush({ timeoutMillis: request.timeoutMillis }).then((result) => {
+      clearInterval(poll);
+      resolve(result);
+    });
+  });
+}
+
+parentPort?.on('message', (msg: ToWorker) => {
+  switch (msg.type) {
+    case 'entries':
+      take(msg);
+      break;
+    case 'flush':
+      answer(msg.id, msg.atExit === true ? flushAtExit(msg) : client.flush({ timeoutMillis: msg.timeoutMillis }));
+      break;
+    case 'close':
+      answer(msg.id, client.close());
+      break;
+    case 'exit':
+      try {
+        deliverSyncAtExit(client, Math.max(100, msg.deadline - Date.now()));
+        publishStats();
+      } finally {
+        Atomics.store(control, CONTROL.exitDone, 1);
+        Atomics.notify(control, CONTROL.exitDone);
+      }
+      break;
+  }
+});

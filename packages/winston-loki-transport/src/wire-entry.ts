@@ -1,0 +1,80 @@
+import { labelValueToString, messageToLine, metadataValueToString, type LokiRecord } from '@loki-sdk/core';
+import { LEVEL, MESSAGE, toLokiRecord } from './to-loki-record.js';
+import type { RecordMapping } from './transport-options.js';
+
+type Info = Record<string | symbol, unknown>;
+
+/**
+ * How one info crosses to the delivery worker, as text taken at the time of the call (the app may
+ * change its objects right after).
+ *
+ * Common case, the info itself as JSON: every value is a string, a finite number, a boolean or
+ * null, so JSON keeps it exactly and the worker maps the parsed copy as the main thread would
+ * have. One `JSON.stringify` is all the main thread pays (none when the logger's json() format
+ * already made that JSON); mapping and batching happen in the worker.
+ *
+ * Anything else (objects, Errors, BigInt, a colorized level, the transport's own `format`): the
+ * record is mapped here, and every value JSON could not keep is turned to the text core would have
+ * made of it (labelValueToString, metadataValueToString, messageToLine). `undefined` when the info
+ * is plain; the caller then uses `plainInfoJson`.
+ */
+export function plainInfoJson(info: Info, loggerMadeJson: boolean): string | undefined {
+  for (const key in info) {
+    const value = info[key];
+    const type = typeof value;
+    if (type === 'string' || type === 'boolean' || type === 'undefined' || value === null) continue;
+    if (type === 'number' && Number.isFinite(value)) continue;
+    return undefined;
+  }
+  const level = info[LEVEL];
+  if (level !== undefined && level !== info.level) return undefined;
+  if (info instanceof Error) return undefined;
+  // The logger's json() already wrote these same fields as JSON (keys sorted): no second serialization.
+  const made = loggerMadeJson ? info[MESSAGE] : undefined;
+  return typeof made === 'string' ? made : JSON.stringify(info);
+}
+
+/** The mapped record with every value in a form JSON keeps and core reads the same way. */
+export function recordJson(info: Info, mapping: RecordMapping): string {
+  const record = toLokiRecord(info, mapping);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (value === undefined) continue;
+    switch (key) {
+      case 'line':
+        out.line = value;
+        break;
+      case 'message':
+        out.message = messageToLine(value);
+        break;
+      case 'timestamp':
+        // bigint: ns digits, which core reads as ns; Date: its epoch ms; numbers and text as they are.
+        out.timestamp = typeof value === 'bigint' ? value.toString() : value instanceof Date ? value.getTime() : value;
+        break;
+      case 'metadata':
+      case 'labels':
+        out[key] = textValues(value as Record<string, unknown>, key === 'metadata' ? metadataValueToString : labelValueToString);
+        break;
+      default:
+        // level and label_* fields: label values.
+        out[key] = labelValueToString(value);
+    }
+  }
+  return JSON.stringify(out);
+}
+
+function textValues(values: Record<string, unknown>, toText: (value: unknown) => string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(values)) {
+    const text = toText(values[key]);
+    if (text !== undefined) out[key] = text;
+  }
+  return out;
+}
+
+/** Worker side: one line of a chunk back to a core record. */
+export function recordFromWire(line: string, isRecord: boolean, mapping: RecordMapping): LokiRecord {
+  const parsed = JSON.parse(line) as Info;
+  return isRecord ? (parsed as LokiRecord) : toLokiRecord(parsed, mapping);
+}

@@ -1,0 +1,148 @@
+import type { DropReason, FlushResult, LokiClientOptions, LokiClientStats, LokiErrorCode } from '@loki-sdk/core';
+import type { MessagePort } from 'node:worker_threads';
+import type { RecordMapping } from './transport-options.js';
+
+/**
+ * The contract between the transport (main thread, worker-sink.ts) and its delivery worker
+ * (delivery-worker.ts). The main thread only turns each info into text; the worker maps, batches
+ * and sends it with @loki-sdk/core.
+ */
+
+export interface WorkerSetup {
+  client: Omit<LokiClientOptions, 'onError'>;
+  mapping: RecordMapping;
+  /** Float64 stats snapshot written by the worker, read by `stats()` (layout: STATS_LAYOUT). */
+  stats: SharedArrayBuffer;
+  /** Int32 control words, see CONTROL. */
+  control: SharedArrayBuffer;
+  /** The worker's messages to the main thread (a port of its own, so they can be read synchronously at exit). */
+  port: MessagePort;
+}
+
+/** Int32 words of the control buffer. */
+export const CONTROL = {
+  /** Entries taken in by the worker (wraps at 2^32; differences are what matter). */
+  consumedEntries: 0,
+  /** UTF-16 units of entry text taken in (wraps likewise). */
+  consumedChars: 1,
+  /** Set to 1 by the worker when the exit delivery is done. */
+  exitDone: 2,
+  length: 3,
+} as const;
+
+/**
+ * Entries logged in one tick (or up to a size), as text: one line per entry, `\n`-separated (JSON
+ * never holds a raw newline). An entry is either the info itself as JSON (its values were all
+ * plain) or, at the indexes in `records`, an already mapped record (see wire-entry.ts).
+ */
+export interface EntryChunk {
+  type: 'entries';
+  text: string;
+  count: number;
+  /** `performance.now()` at each log call; with `baseNs`/`baseMillis` the entry's epoch ns. */
+  times: number[];
+  baseNs: bigint;
+  baseMillis: number;
+  records: number[];
+}
+
+export interface FlushRequest {
+  type: 'flush';
+  id: number;
+  timeoutMillis?: number;
+  /** A flush at the natural end of the process: answer early when Loki fails, the exit delivery takes over. */
+  atExit?: boolean;
+}
+
+export interface CloseRequest {
+  type: 'close';
+  id: number;
+}
+
+/** The main thread is exiting and waits on CONTROL.exitDone: deliver synchronously by `deadline` (epoch ms). */
+export interface ExitRequest {
+  type: 'exit';
+  deadline: number;
+}
+
+export type ToWorker = EntryChunk | FlushRequest | CloseRequest | ExitRequest;
+
+export interface ErrorReport {
+  type: 'error';
+  code: LokiErrorCode;
+  message: string;
+  status?: number;
+  responseBody?: string;
+  entries?: number;
+  retryable: boolean;
+}
+
+export interface Answer {
+  type: 'answer';
+  id: number;
+  result: FlushResult;
+}
+
+export type FromWorker = ErrorReport | Answer;
+
+type NumericStat = { [K in keyof LokiClientStats]: LokiClientStats[K] extends number ? K : never }[keyof LokiClientStats];
+
+export const NUMERIC_STATS = [
+  'entriesPushed',
+  'entriesSent',
+  'entriesDropped',
+  'entriesRetried',
+  'retries',
+  'bufferedEntries',
+  'bufferedBytes',
+  'requests',
+  'requestsFailed',
+  'requestsPartiallyRejected',
+  'bytesSent',
+  'linesTruncated',
+  'labelsMovedToMetadata',
+  'metadataMovedToLine',
+  'invalidTimestamps',
+  'diskEntriesWritten',
+  'diskEntriesReplayed',
+  'diskEntriesDropped',
+  'diskCorruptRecords',
+] as const satisfies readonly NumericStat[];
+
+export const DROP_REASONS = [
+  'buffer_full',
+  'line_too_long',
+  'rejected',
+  'retries_exhausted',
+  'ingestion_blocked',
+  'closed',
+  'shutdown_timeout',
+  'invalid_record',
+  'exit_failed',
+] as const satisfies readonly DropReason[];
+
+// Compile-time: a counter core adds must be added above, or the build fails here.
+type Missing = Exclude<NumericStat, (typeof NUMERIC_STATS)[number]> | Exclude<DropReason, (typeof DROP_REASONS)[number]>;
+const complete: [Missing] extends [never] ? true : Missing = true;
+void complete;
+
+/** Float64 slots: the numeric stats, then the drop reasons, then `offline` (0/1). */
+export const STATS_SLOTS = NUMERIC_STATS.length + DROP_REASONS.length + 1;
+
+export function writeStats(view: Float64Array, stats: LokiClientStats): void {
+  let i = 0;
+  for (const key of NUMERIC_STATS) view[i++] = stats[key];
+  for (const reason of DROP_REASONS) view[i++] = stats.droppedByReason[reason];
+  view[i] = stats.offline ? 1 : 0;
+}
+
+export function readStats(view: Float64Array): LokiClientStats {
+  const out = {} as Record<string, unknown>;
+  let i = 0;
+  for (const key of NUMERIC_STATS) out[key] = view[i++];
+  const dropped = {} as Record<DropReason, number>;
+  for (const reason of DROP_REASONS) dropped[reason] = view[i++]!;
+  out.droppedByReason = dropped;
+  out.offline = view[i] === 1;
+  return out as unknown as LokiClientStats;
+}

@@ -1,0 +1,350 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import {
+  DEFAULTS,
+  LokiError,
+  nowNs,
+  registerExitParticipant,
+  unregisterExitParticipant,
+  type ExitParticipant,
+  type FlushResult,
+  type LokiClientOptions,
+  type LokiClientStats,
+  type LokiErrorCode,
+} from '@loki-sdk/core';
+import { InThreadSink, type Info, type InfoSink } from './info-sink.js';
+import type { RecordMapping } from './transport-options.js';
+import { plainInfoJson, recordJson } from './wire-entry.js';
+import { CONTROL, readStats, STATS_SLOTS, type EntryChunk, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
+
+// A chunk goes to the worker at the end of the tick, or sooner at this size, so that in a long
+// synchronous burst the worker starts sending while the app is still logging.
+const CHUNK_ENTRIES = 256;
+const CHUNK_CHARS = 256 * 1024;
+
+/**
+ * The worker script, next to this module once built. From the sources (tests) the same path
+ * reaches the package's dist. Undefined when it is not there (e.g. the app was bundled into one
+ * file): the transport then works in-thread.
+ */
+export function deliveryWorkerFile(): string | undefined {
+  try {
+    const file = fileURLToPath(new URL('../dist/delivery-worker.js', import.meta.url));
+    return existsSync(file) ? file : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The main-thread half of the delivery worker. Per call: one JSON.stringify of the info (see
+ * wire-entry.ts), a timestamp, an array push. Per tick (or 1000 entries): one postMessage. The
+ * worker maps, batches, encodes and sends with @loki-sdk/core; this thread keeps the exit duties
+ * (it alone hears `beforeExit` and `exit`) and the error path.
+ *
+ * Bounds: the worker's core client holds at most `bufferMaxEntries`/`bufferMaxBytes`; chunks posted
+ * and not yet taken in are held to the same bounds, beyond which new chunks are dropped and
+ * counted (`buffer_full`).
+ */
+export class WorkerSink implements InfoSink, ExitParticipant {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly control: Int32Array;
+  private readonly statsView: Float64Array;
+  private readonly closeTimeoutMillis: number;
+  private readonly maxEntries: number;
+  private readonly maxChars: number;
+  private readonly exitHook: boolean;
+
+  private lines: string[] = [];
+  private times: number[] = [];
+  private records: number[] = [];
+  private chars = 0;
+  private baseNs = 0n;
+  private baseMillis = 0;
+  private scheduled = false;
+
+  /** Entries log() accepted. */
+  private logged = 0;
+  private postedEntries = 0; // int32 arithmetic, compared with the worker's counters
+  private postedChars = 0;
+  private droppedFull = 0;
+  private droppedClosed = 0;
+
+  private nextId = 1;
+  private readonly waiting = new Map<number, (result: FlushResult) => void>();
+  private closePromise: Promise<FlushResult> | undefined;
+  private closing = false;
+  /** The worker stopped unexpectedly: from then on, an in-thread client does the work. */
+  private fallback: InThreadSink | undefined;
+  private exitFlushing = false;
+  private exitFlushedAt = -1;
+  private exitStartedAt: number | undefined;
+
+  constructor(
+    file: string,
+    options: LokiClientOptions,
+    private readonly mapping: RecordMapping,
+  ) {
+    const { onError, ...clientOptions } = options;
+    this.onError = onError ?? (() => {});
+    this.clientOptions = options;
+    this.closeTimeoutMillis = options.closeTimeoutMillis ?? DEFAULTS.closeTimeoutMillis;
+    // A backstop for a stuck worker, not the buffer rule: a small bufferMaxEntries is applied by the
+    // worker's client (oldest dropped); here only a backlog that size or 64 Ki entries, whichever is more.
+    this.maxEntries = Math.max(options.bufferMaxEntries ?? DEFAULTS.bufferMaxEntries, 65_536);
+    // Text is UTF-16 here; the bytes bound is approximated with two bytes per unit.
+    this.maxChars = Math.floor((options.bufferMaxBytes ?? DEFAULTS.bufferMaxBytes) / 2);
+    this.exitHook = options.exitHook !== false;
+
+    const stats = new SharedArrayBuffer(STATS_SLOTS * Float64Array.BYTES_PER_ELEMENT);
+    const control = new SharedArrayBuffer(CONTROL.length * Int32Array.BYTES_PER_ELEMENT);
+    this.statsView = new Float64Array(stats);
+    this.control = new Int32Array(control);
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    const setup: WorkerSetup = { client: { ...clientOptions, exitHook: false }, mapping, stats, control, port: channel.port2 };
+    this.worker = new Worker(file, { workerData: setup, transferList: [channel.port2] });
+    // Neither keeps the app alive; a pending flush()/close() refs them while it waits.
+    // (A 'message' listener refs its port: unref after adding it.)
+    this.port.on('message', (msg: FromWorker) => this.onMessage(msg));
+    this.worker.unref();
+    this.port.unref();
+    this.worker.on('error', (error) => this.onWorkerGone(error));
+    this.worker.on('exit', (code) => {
+      if (!this.closing) this.onWorkerGone(new Error(`the delivery worker exited with code ${code}`));
+    });
+    if (this.exitHook) registerExitParticipant(this);
+  }
+
+  private readonly onError: (error: LokiError) => void;
+  private readonly clientOptions: LokiClientOptions;
+
+  // ---- the data path -------------------------------------------------------------------------
+
+  log(info: Info, loggerMadeJson: boolean): void {
+    if (this.fallback !== undefined) return this.fallback.log(info);
+    if (this.closing) {
+      if (this.droppedClosed++ === 0) this.onError(new LokiError('ERR_LOKI_CLOSED', 'log after close(): entry dropped', { entries: 1 }));
+      return;
+    }
+    let text = this.mapping.useFormat ? undefined : plainInfoJson(info, loggerMadeJson);
+    if (text === undefined) {
+      text = recordJson(info, this.mapping);
+      this.records.push(this.lines.length);
+    }
+    if (this.lines.length === 0) {
+      this.baseNs = nowNs();
+      this.baseMillis = performance.now();
+    }
+    this.lines.push(text);
+    this.times.push(performance.now());
+    this.chars += text.length;
+    this.logged++;
+    if (this.lines.length >= CHUNK_ENTRIES || this.chars >= CHUNK_CHARS) this.post();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.postScheduled);
+    }
+  }
+
+  private readonly postScheduled = (): void => {
+    this.scheduled = false;
+    this.post();
+  };
+
+  private post(): void {
+    const count = this.lines.length;
+    if (count === 0) return;
+    const chars = this.chars;
+    const backlogEntries = (this.postedEntries - Atomics.load(this.control, CONTROL.consumedEntries)) | 0;
+    const backlogChars = (this.postedChars - Atomics.load(this.control, CONTROL.consumedChars)) | 0;
+    if (backlogEntries >= this.maxEntries || backlogChars >= this.maxChars) {
+      // The worker has a whole buffer's worth not yet taken in (stuck, or far behind): shed this
+      // chunk, counted, rather than grow without bound. Otherwise the worker's own buffer applies
+      // the bounds (oldest dropped), as in-thread.
+      this.droppedFull += count;
+      this.onError(
+        new LokiError('ERR_LOKI_BUFFER_FULL', `${count} entries dropped: the delivery worker has ${backlogEntries} entries not yet taken in`, {
+          entries: count,
+        }),
+      );
+    } else {
+      const chunk: EntryChunk = {
+        type: 'entries',
+        text: this.lines.join('\n'),
+        count,
+        times: this.times,
+        baseNs: this.baseNs,
+        baseMillis: this.baseMillis,
+        records: this.records,
+      };
+      this.send(chunk);
+      this.postedEntries = (this.postedEntries + count) | 0;
+      this.postedChars = (this.postedChars + chars) | 0;
+    }
+    this.lines = [];
+    this.times = [];
+    this.records = [];
+    this.chars = 0;
+  }
+
+  private send(message: ToWorker): void {
+    try {
+      this.worker.postMessage(message);
+    } catch (error) {
+      this.onWorkerGone(error);
+    }
+  }
+
+  // ---- requests ------------------------------------------------------------------------------
+
+  flush(options?: { timeoutMillis?: number }): Promise<FlushResult> {
+    if (this.fallback !== undefined) return this.fallback.flush(options);
+    if (this.closePromise !== undefined) return this.closePromise.then(() => doneResult(0));
+    this.post();
+    return this.request({ type: 'flush', id: this.nextId++, timeoutMillis: options?.timeoutMillis });
+  }
+
+  close(): Promise<FlushResult> {
+    this.closePromise ??= this.doClose();
+    return this.closePromise;
+  }
+
+  private async doClose(): Promise<FlushResult> {
+    if (this.fallback !== undefined) return this.fallback.close();
+    this.post();
+    this.closing = true;
+    const result = await this.request({ type: 'close', id: this.nextId++ });
+    unregisterExitParticipant(this);
+    await this.worker.terminate().catch(() => {});
+    return result;
+  }
+
+  private request(message: ToWorker & { id: number }): Promise<FlushResult> {
+    return new Promise<FlushResult>((resolve) => {
+      this.waiting.set(message.id, resolve);
+      if (this.waiting.size === 1) {
+        this.worker.ref();
+        this.port.ref();
+      }
+      this.send(message);
+    });
+  }
+
+  private settle(id: number, result: FlushResult): void {
+    const resolve = this.waiting.get(id);
+    if (resolve === undefined) return;
+    this.waiting.delete(id);
+    if (this.waiting.size === 0) {
+      this.worker.unref();
+      this.port.unref();
+    }
+    resolve(result);
+  }
+
+  private onMessage(msg: FromWorker): void {
+    if (msg.type === 'answer') this.settle(msg.id, msg.result);
+    else if (msg.type === 'error') {
+      const { code, message, type: _type, ...details } = msg;
+      this.onError(new LokiError(code as LokiErrorCode, message, details));
+    }
+  }
+
+  /** The worker died (it should not): entries it had not taken in are lost and counted; an in-thread client carries on. */
+  private onWorkerGone(error: unknown): void {
+    if (this.fallback !== undefined || this.closePromise !== undefined) return;
+    const lost = this.inTransit(readStats(this.statsView)) + this.lines.length;
+    this.droppedClosed += lost;
+    this.lines = [];
+    this.times = [];
+    this.records = [];
+    this.chars = 0;
+    unregisterExitParticipant(this);
+    this.fallback = new InThreadSink(this.clientOptions, this.mapping);
+    this.onError(
+      new LokiError('ERR_LOKI_UNAVAILABLE', `the delivery worker stopped (${(error as Error)?.message ?? String(error)}); ${lost} entries lost, logging goes on in this thread`, {
+        entries: lost,
+        cause: error,
+      }),
+    );
+    for (const id of [...this.waiting.keys()]) this.settle(id, { ok: false, acknowledged: 0, dropped: lost, partiallyRejected: 0, pending: 0, timedOut: false });
+  }
+
+  // ---- counters ------------------------------------------------------------------------------
+
+  /** Entries logged and not yet taken in by the worker (posted or still in this tick's chunk). */
+  private inTransit(worker: LokiClientStats): number {
+    return Math.max(0, this.logged - this.droppedFull - worker.entriesPushed);
+  }
+
+  stats(): LokiClientStats {
+    const worker = readStats(this.statsView);
+    if (this.fallback !== undefined) {
+      const own = this.fallback.stats();
+      // Counters of both clients add up; the worker's last snapshot is final.
+      const sum = own as unknown as Record<string, unknown>;
+      for (const [key, value] of Object.entries(worker)) if (typeof value === 'number') sum[key] = (sum[key] as number) + value;
+      for (const reason of Object.keys(own.droppedByReason) as Array<keyof LokiClientStats['droppedByReason']>) {
+        own.droppedByReason[reason] += worker.droppedByReason[reason];
+      }
+      own.droppedByReason.closed += this.droppedClosed;
+      own.entriesDropped += this.droppedClosed;
+      return own;
+    }
+    const transit = this.inTransit(worker);
+    worker.bufferedEntries += transit;
+    worker.entriesPushed = this.logged + this.droppedClosed;
+    worker.entriesDropped += this.droppedFull + this.droppedClosed;
+    worker.droppedByReason.buffer_full += this.droppedFull;
+    worker.droppedByReason.closed += this.droppedClosed;
+    return worker;
+  }
+
+  // ---- process end (this thread hears it; the worker does the delivering) -------------------
+
+  onBeforeExit(): void {
+    if (this.closing || this.fallback !== undefined || this.exitFlushing) return;
+    this.post();
+    // Tried already and nothing new since: let the process end (the exit delivery has one more go).
+    if (this.logged === this.exitFlushedAt || this.stats().bufferedEntries === 0) return;
+    this.exitFlushing = true;
+    this.exitStartedAt ??= Date.now();
+    const mark = this.logged;
+    void this.request({ type: 'flush', id: this.nextId++, timeoutMillis: this.closeTimeoutMillis, atExit: true }).then(() => {
+      this.exitFlushing = false;
+      this.exitFlushedAt = mark;
+    });
+  }
+
+  /**
+   * `process.exit()` (or the end after the beforeExit flush): the worker still runs while this
+   * thread waits, so it delivers synchronously (core's exit path) and raises a flag. Bounded by
+   * what is left of `closeTimeoutMillis`.
+   */
+  onExit(): void {
+    if (this.closing || this.fallback !== undefined) return;
+    this.post();
+    if (this.stats().bufferedEntries === 0) return;
+    const elapsed = this.exitStartedAt === undefined ? 0 : Date.now() - this.exitStartedAt;
+    const timeoutMillis = Math.max(250, this.closeTimeoutMillis - elapsed);
+    const deadline = Date.now() + timeoutMillis;
+    Atomics.store(this.control, CONTROL.exitDone, 0);
+    this.send({ type: 'exit', deadline });
+    // A little grace past the deadline: the worker may be booting or finishing a chunk when asked.
+    const waitUntil = deadline + 500;
+    for (;;) {
+      if (Atomics.load(this.control, CONTROL.exitDone) === 1) break;
+      const left = waitUntil - Date.now();
+      if (left <= 0) break;
+      Atomics.wait(this.control, CONTROL.exitDone, 0, left);
+    }
+    // No tick runs any more: take the worker's error reports now.
+    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) this.onMessage(m.message as FromWorker);
+  }
+}
+
+function doneResult(pending: number): FlushResult {
+  return { ok: pending === 0, acknowledged: 0, dropped: 0, partiallyRejected: 0, pending, timedOut: false };
+}
