@@ -59,6 +59,35 @@ describe('end, flush, close', () => {
   });
 });
 
+describe('the delivery worker', () => {
+  it('if it dies, logging goes on in this thread: a warn says so, later entries are stored, counters add up', async () => {
+    const r = await receiver();
+    const { logger, transport } = setup(r);
+    const warnings: LokiError[] = [];
+    transport.on('warn', (e: LokiError) => warnings.push(e));
+    for (let i = 0; i < 10; i++) logger.info('before', { i });
+    expect((await transport.flush()).ok).toBe(true);
+    // White-box on purpose: nothing public can kill the worker, and its death must not cost the app.
+    const worker = (transport as unknown as { sink: { worker: { terminate(): Promise<number> } } }).sink.worker;
+    await worker.terminate();
+    await until(() => warnings.some((w) => w.code === 'ERR_LOKI_UNAVAILABLE'));
+    expect(warnings.find((w) => w.code === 'ERR_LOKI_UNAVAILABLE')!.message).toMatch(/delivery worker stopped .*0 entries lost, logging goes on in this thread/);
+    for (let i = 0; i < 10; i++) logger.info('after', { i });
+    expect((await transport.flush()).ok).toBe(true);
+    expect(r.entries().map((e) => JSON.parse(e.line).message)).toEqual([...Array(10).fill('before'), ...Array(10).fill('after')]);
+    expect(transport.stats()).toMatchObject({ entriesPushed: 20, entriesSent: 20, entriesDropped: 0, bufferedEntries: 0 });
+  });
+
+  it('worker: false does the same work in this thread (no worker started)', async () => {
+    const r = await receiver();
+    const { logger, transport } = setup(r, { worker: false });
+    expect((transport as unknown as { sink: { worker?: unknown } }).sink.worker).toBeUndefined();
+    logger.info('here', { k: 1 });
+    expect((await transport.flush()).ok).toBe(true);
+    expect(r.entries()[0]!.line).toBe('{"message":"here","k":1}');
+  });
+});
+
 describe("delivery failures are 'warn' events, never 'error', never thrown", () => {
   it('a 401 reaches the transport and the logger as a warn with code, status and Loki\'s message', async () => {
     const r = await receiver();
