@@ -257,6 +257,19 @@ describe.each(ENCODING_NAMES)('core push rules over %s', (encoding) => {
     expect(receiver.requests.map((r) => r.entriesStored)).toEqual([1, 0, 0, 1]);
   });
 
+  it('de-duplicates a batch resent after later ones (a retry): the index of a stream written in order is built when needed', async () => {
+    const base = BigInt(tsAgo());
+    const ts = (i: number) => String(base + BigInt(i));
+    const batch = (from: number, to: number) => ({
+      streams: [{ stream: { app: 'resend' }, values: Array.from({ length: to - from }, (_, k) => [ts(from + k), `line ${from + k}`] as Tuple) }],
+    });
+    for (const [from, to] of [[0, 3], [3, 6], [0, 3], [6, 8]] as const) expect((await push(receiver.pushUrl, encoding, batch(from, to))).status).toBe(204);
+    // Older than the newest stored, but new: kept.
+    expect((await push(receiver.pushUrl, encoding, { streams: [{ stream: { app: 'resend' }, values: [[ts(1), 'late line']] }] })).status).toBe(204);
+    expect(receiver.entries().map((e) => e.line)).toEqual([...Array.from({ length: 8 }, (_, i) => `line ${i}`), 'late line']);
+    expect(receiver.requests.map((r) => r.entriesStored)).toEqual([3, 3, 0, 2, 1]);
+  });
+
   it('does not de-duplicate across different streams', async () => {
     const ts = tsAgo();
     const res = await push(receiver.pushUrl, encoding, {
