@@ -4,14 +4,26 @@
  * escapes. Returns undefined when the text is not a well-formed object; the caller falls back.
  */
 export function removeTopLevelKeys(json: string, shouldRemove: (key: string) => boolean): string | undefined {
+  return splitTopLevelKeys(json, shouldRemove)?.kept;
+}
+
+export interface SplitObject {
+  /** The object without the removed keys (the input itself when none was removed). */
+  kept: string;
+  /** Removed keys with the JSON text of their values, in order. */
+  removed: Array<[key: string, valueText: string]>;
+}
+
+/** removeTopLevelKeys, also handing back what was removed (its values still as JSON text). */
+export function splitTopLevelKeys(json: string, shouldRemove: (key: string) => boolean): SplitObject | undefined {
   const n = json.length;
   let i = skipSpace(json, 0);
   if (json.charCodeAt(i) !== 0x7b /* { */) return undefined;
   const head = json.slice(0, i + 1);
   i = skipSpace(json, i + 1);
   const kept: string[] = [];
-  let removed = false;
-  if (json.charCodeAt(i) === 0x7d /* } */) return json;
+  const removed: Array<[string, string]> = [];
+  if (json.charCodeAt(i) === 0x7d /* } */) return { kept: json, removed };
   for (;;) {
     if (json.charCodeAt(i) !== 0x22 /* " */) return undefined;
     const keyStart = i;
@@ -19,11 +31,12 @@ export function removeTopLevelKeys(json: string, shouldRemove: (key: string) => 
     if (keyEnd < 0) return undefined;
     i = skipSpace(json, keyEnd);
     if (json.charCodeAt(i) !== 0x3a /* : */) return undefined;
-    i = skipValue(json, skipSpace(json, i + 1));
+    const valueStart = skipSpace(json, i + 1);
+    i = skipValue(json, valueStart);
     if (i < 0) return undefined;
     const rawKey = json.slice(keyStart + 1, keyEnd - 1);
     const key = rawKey.includes('\\') ? (JSON.parse(`"${rawKey}"`) as string) : rawKey;
-    if (shouldRemove(key)) removed = true;
+    if (shouldRemove(key)) removed.push([key, json.slice(valueStart, i)]);
     else kept.push(json.slice(keyStart, i));
     i = skipSpace(json, i);
     const c = json.charCodeAt(i);
@@ -35,7 +48,7 @@ export function removeTopLevelKeys(json: string, shouldRemove: (key: string) => 
     if (skipSpace(json, i + 1) !== n) return undefined;
     break;
   }
-  return removed ? `${head}${kept.join(',')}}` : json;
+  return { kept: removed.length > 0 ? `${head}${kept.join(',')}}` : json, removed };
 }
 
 function skipSpace(s: string, i: number): number {

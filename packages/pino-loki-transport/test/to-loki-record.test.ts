@@ -78,13 +78,23 @@ describe('toLokiRecord', () => {
       '{"level":50,"time":1700000000123,"err":{"type":"Error","message":"a \\"quoted\\" }"},"msg":"y"}',
       '{"level":35,"time":1700000000123}',
       '{"level":30,"time":"2023-11-14T22:13:20.123Z","msg":"iso time: full path"}',
-      '{"level":30,"time":1700000000123,"label_app":"a","msg":"labels: full path"}',
+      '{"level":30,"time":1700000000123,"label_app":"a","msg":"label fields, cut out in place"}',
+      '{"level":30,"time":1700000000123,"i":1,"label_route":"/a","user":"u1","label_code":200,"label_ok":true,"label_obj":{"k":[1,"}"]},"msg":"m"}',
+      '{"level":30,"time":1700000000123,"msg":"label last","label_z":"\\u00e9 \\"q\\""}',
+      '{"level":30,"time":1700000000123,"label_\\u0061pp":"escaped key","label_dup":"1","label_dup":"2"}',
+      '{"level":30,"time":1700000000123,"label_app":nul}',
       '{"level":30,"time":1700000000123,"msg":"mentions \\"label_x\\" in text: full path, same result"}',
       '{"level":30,"msg":"no time"}',
       '{"time":1700000000123,"level":30}',
     ];
     for (const raw of lines) expect(toLokiRecord(raw, config)).toEqual(toLokiRecord(raw, slowConfig));
     expect(toLokiRecord(lines[0]!, config)).toEqual({ line: lines[0], level: 'info', timestamp: 1700000000123 });
+    expect(toLokiRecord(lines[5]!, config)).toEqual({
+      line: '{"level":30,"time":1700000000123,"i":1,"user":"u1","msg":"m"}',
+      labels: { route: '/a', code: 200, ok: true, obj: { k: [1, '}'] } },
+      level: 'info',
+      timestamp: 1700000000123,
+    });
     expect(toLokiRecord(lines[1]!, { ...config, replaceTimestamp: true })).toEqual({ line: lines[1], level: 'error' });
   });
 
