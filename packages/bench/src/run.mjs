@@ -1,7 +1,8 @@
 // `pnpm bench`: every subject, every scenario, each in a fresh child process, against the
 // Loki-compatible receiver of @loki-sdk/testing running here in the parent.
 //   node src/run.mjs [--quick | --full] [--reps=N] [--subjects=a,b] [--scenarios=a,b] [--limits=off] [--profile=DIR] [--no-write]
-import { mkdirSync, writeFileSync } from 'node:fs';
+//   node src/run.mjs --report=docs/benchmarks/results.json   (re-render the tables and chart from a saved run)
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createLokiReceiver } from '@loki-sdk/testing';
 import { startChild } from './child-run.mjs';
 import { machineInfo } from './machine.mjs';
@@ -28,20 +29,27 @@ const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=
 const outDir = new URL('../../../docs/benchmarks/', import.meta.url);
 
 const startedAt = Date.now();
-const scenarios = plan(mode)
-  .filter((s) => onlyScenarios === undefined || onlyScenarios.includes(s.id))
-  .map((s) => ({
-    ...s,
-    reps: repsOverride ?? s.reps,
-    subjects: s.subjects.filter((x) => onlySubjects === undefined || onlySubjects.includes(x)),
-  }))
-  .filter((s) => s.subjects.length > 0);
+// --report=FILE: no runs; the tables and chart are rendered again from a saved results.json.
+const reportFrom = option('report');
+const saved = reportFrom === undefined ? undefined : JSON.parse(readFileSync(reportFrom, 'utf8'));
+const planned = plan(saved?.meta.mode ?? mode);
+const scenarios =
+  saved !== undefined
+    ? saved.scenarios.map((s) => ({ ...planned.find((p) => p.id === s.id), ...s }))
+    : planned
+        .filter((s) => onlyScenarios === undefined || onlyScenarios.includes(s.id))
+        .map((s) => ({
+          ...s,
+          reps: repsOverride ?? s.reps,
+          subjects: s.subjects.filter((x) => onlySubjects === undefined || onlySubjects.includes(x)),
+        }))
+        .filter((s) => s.subjects.length > 0);
 
-const machine = machineInfo();
+const machine = saved?.meta ?? machineInfo();
 log(`loki-sdk bench, mode ${mode}${limitsOff ? ', receiver limits off' : ''}: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB, node ${machine.node}`);
 
-const runs = [];
-for (const scenario of scenarios) {
+const runs = saved?.runs ?? [];
+for (const scenario of saved === undefined ? scenarios : []) {
   log(`\n## ${scenario.title} (${scenario.reps} repetition${scenario.reps === 1 ? '' : 's'})`);
   for (let rep = 1; rep <= scenario.reps; rep++) {
     if (scenario.kind === 'outage') {
@@ -55,18 +63,18 @@ for (const scenario of scenarios) {
 
 const elapsedSeconds = Math.round((Date.now() - startedAt) / 1000);
 const results = aggregate(scenarios, runs);
-const meta = { ...machine, mode, limitsOff, elapsedSeconds, subjects: Object.fromEntries(Object.entries(SUBJECTS).map(([k, v]) => [k, { title: v.title, config: v.config }])) };
+const meta = saved?.meta ?? { ...machine, mode, limitsOff, elapsedSeconds, subjects: Object.fromEntries(Object.entries(SUBJECTS).map(([k, v]) => [k, { title: v.title, config: v.config }])) };
 process.stdout.write('\n' + renderConsole(results, meta) + '\n');
 
 const partial = onlySubjects !== undefined || onlyScenarios !== undefined;
 // The main files hold complete runs at Loki's limits; a run with --limits=off is written beside them.
-const base = limitsOff ? 'results-limits-off' : 'results';
-if (!flag('no-write') && (!partial || limitsOff)) {
+const base = meta.limitsOff ? 'results-limits-off' : 'results';
+if (!flag('no-write') && (!partial || meta.limitsOff)) {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(new URL(`${base}.md`, outDir), renderMarkdown(results, meta));
-  if (!limitsOff) writeFileSync(new URL('chart.svg', outDir), renderChart(results, meta));
+  if (!meta.limitsOff) writeFileSync(new URL('chart.svg', outDir), renderChart(results, meta));
   writeFileSync(new URL(`${base}.json`, outDir), JSON.stringify({ meta, scenarios: scenarios.map(({ id, title, params, reps, subjects }) => ({ id, title, params, reps, subjects })), runs }, null, 1) + '\n');
-  log(`\nwrote docs/benchmarks/${base}.md${limitsOff ? '' : ', chart.svg'}, ${base}.json (${elapsedSeconds} s)`);
+  log(`\nwrote docs/benchmarks/${base}.md${meta.limitsOff ? '' : ', chart.svg'}, ${base}.json (${elapsedSeconds} s)`);
 } else {
   log(`\nnot written (${partial ? 'partial run' : '--no-write'}); ${elapsedSeconds} s`);
 }
