@@ -21,7 +21,8 @@ export type DropReason =
   | 'invalid_record'
   | 'exit_failed';
 
-const DROP_REASONS: readonly DropReason[] = [
+/** Every drop reason, in the order `stats().droppedByReason` lists them. */
+export const DROP_REASONS: readonly DropReason[] = [
   'buffer_full',
   'line_too_long',
   'rejected',

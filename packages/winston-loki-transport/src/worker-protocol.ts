@@ -1,4 +1,4 @@
-import type { DropReason, FlushResult, LokiClientOptions, LokiClientStats, LokiErrorCode } from '@loki-sdk/core';
+import { DROP_REASONS, type DropReason, type FlushResult, type LokiClientOptions, type LokiClientStats, type LokiErrorCode } from '@loki-sdk/core';
 import type { MessagePort } from 'node:worker_threads';
 import type { RecordMapping } from './transport-options.js';
 
@@ -109,20 +109,8 @@ export const NUMERIC_STATS = [
   'diskCorruptRecords',
 ] as const satisfies readonly NumericStat[];
 
-export const DROP_REASONS = [
-  'buffer_full',
-  'line_too_long',
-  'rejected',
-  'retries_exhausted',
-  'ingestion_blocked',
-  'closed',
-  'shutdown_timeout',
-  'invalid_record',
-  'exit_failed',
-] as const satisfies readonly DropReason[];
-
 // Compile-time: a counter core adds must be added above, or the build fails here.
-type Missing = Exclude<NumericStat, (typeof NUMERIC_STATS)[number]> | Exclude<DropReason, (typeof DROP_REASONS)[number]>;
+type Missing = Exclude<NumericStat, (typeof NUMERIC_STATS)[number]>;
 const complete: [Missing] extends [never] ? true : Missing = true;
 void complete;
 
