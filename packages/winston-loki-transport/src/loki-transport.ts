@@ -38,12 +38,16 @@ export class LokiTransport extends TransportStream {
     this.userOnConnectionError = typeof opts.onConnectionError === 'function' ? opts.onConnectionError : undefined;
     const core = clientOptions(opts, (error) => this.deliverError(error));
     const workerFile = opts.worker === false ? undefined : deliveryWorkerFile();
-    if (workerFile === undefined) {
-      this.sink = new InThreadSink(core, mapping);
-    } else {
+    let sink: InfoSink | undefined;
+    if (workerFile !== undefined) {
       checkClientOptions(core); // bad options throw here, as in-thread, not later in the worker
-      this.sink = new WorkerSink(workerFile, core, mapping);
+      try {
+        sink = new WorkerSink(workerFile, core, mapping);
+      } catch {
+        // No thread to be had (resource limits, a locked-down runtime): the same work in this thread.
+      }
     }
+    this.sink = sink ?? new InThreadSink(core, mapping);
     // Remember the logger, to know whether a 'warn' bubbled up to it is heard.
     this.on('pipe', (src: Source) => {
       this.pipedFrom = src;

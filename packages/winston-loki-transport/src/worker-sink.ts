@@ -56,6 +56,9 @@ export class WorkerSink implements InfoSink, ExitParticipant {
   private readonly maxEntries: number;
   private readonly maxChars: number;
   private readonly exitHook: boolean;
+  private readonly onError: (error: LokiError) => void;
+  /** Kept for the in-thread fallback. */
+  private readonly clientOptions: LokiClientOptions;
 
   private lines: string[] = [];
   private times: number[] = [];
@@ -117,9 +120,6 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     });
     if (this.exitHook) registerExitParticipant(this);
   }
-
-  private readonly onError: (error: LokiError) => void;
-  private readonly clientOptions: LokiClientOptions;
 
   // ---- the data path -------------------------------------------------------------------------
 
