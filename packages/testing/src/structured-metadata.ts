@@ -1,6 +1,7 @@
 /** Loki's structured-metadata sanitising (distributor.go: Prometheus `NormalizeLabel` on names, U+FFFD → space in values). */
 
 const LETTER_OR_DIGIT = /[\p{L}\p{Nd}]/u;
+const PLAIN_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 
 /**
  * Prometheus' `NormalizeLabel`: every rune that is not a Unicode letter or decimal digit becomes `_`;
@@ -8,6 +9,9 @@ const LETTER_OR_DIGIT = /[\p{L}\p{Nd}]/u;
  * Examples: `trace.id` → `trace_id`, `1x` → `key_1x`, `_x` → `key_x`.
  */
 export function normalizeStructuredMetadataName(name: string): string {
+  // ASCII letters, digits and `_` after a leading letter map to themselves (`_` becomes `_`): the usual
+  // name skips the per-rune loop below (a Unicode regex test and a concatenation per character).
+  if (PLAIN_NAME.test(name)) return name;
   if (name === '') return name;
   let out = '';
   for (const ch of name) out += LETTER_OR_DIGIT.test(ch) ? ch : '_';

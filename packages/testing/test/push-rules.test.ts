@@ -227,7 +227,7 @@ describe.each(ENCODING_NAMES)('core push rules over %s', (encoding) => {
       streams: [
         {
           stream: { app: 'sm' },
-          values: [[tsAgo(), 'line', { 'trace.id': 't', '1x': 'one', _x: 'under', __y: 'double', 'ok-é': 'bad \ufffd char' }]],
+          values: [[tsAgo(), 'line', { 'trace.id': 't', '1x': 'one', _x: 'under', __y: 'double', 'ok-é': 'bad \ufffd char', plain_Name9: 'as is' }]],
         },
       ],
     });
@@ -238,6 +238,7 @@ describe.each(ENCODING_NAMES)('core push rules over %s', (encoding) => {
       key_x: 'under',
       __y: 'double',
       ok_é: 'bad   char',
+      plain_Name9: 'as is',
     });
   });
 
