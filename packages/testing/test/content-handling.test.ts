@@ -1,19 +1,10 @@
 import { deflateSync, gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compressSnappyBlock, createLokiReceiver, encodePushRequestProtobuf, type LokiReceiver } from '../src/index.js';
-import { DAY, nsAgo, postRaw, tsAgo } from './helpers.js';
+import { DAY, nsAgo, postRaw, tsAgo, sharedReceiver } from './helpers.js';
 
 let receiver: LokiReceiver;
-
-beforeAll(async () => {
-  receiver = await createLokiReceiver();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.clear();
-});
+sharedReceiver((r) => (receiver = r));
 
 const JSON_CT = { 'content-type': 'application/json' };
 const PROTO_CT = { 'content-type': 'application/x-protobuf' };

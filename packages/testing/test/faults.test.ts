@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLokiReceiver, type LokiReceiver } from '../src/index.js';
-import { ENCODINGS, push, tsAgo, type PushBody } from './helpers.js';
+import { ENCODINGS, push, tsAgo, type PushBody, sharedReceiver } from './helpers.js';
 
 let receiver: LokiReceiver;
-
-beforeAll(async () => {
-  receiver = await createLokiReceiver();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.clear();
-  receiver.setResponseDelay(0);
-});
+sharedReceiver(
+  (r) => (receiver = r),
+  (r) => r.setResponseDelay(0),
+);
 
 function body(line: string): PushBody {
   return { streams: [{ stream: { app: 'faults' }, values: [[tsAgo(), line]] }] };

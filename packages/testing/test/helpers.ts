@@ -1,5 +1,25 @@
 import { deflateRawSync, gzipSync } from 'node:zlib';
-import { compressSnappyBlock, encodePushRequestProtobuf } from '../src/index.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { compressSnappyBlock, createLokiReceiver, encodePushRequestProtobuf, type LokiReceiver } from '../src/index.js';
+
+/**
+ * One receiver for a whole test file: started before its tests (then handed to `use`), closed after
+ * them, and emptied before each test (then given to `reset`, for per-test settings).
+ */
+export function sharedReceiver(use: (receiver: LokiReceiver) => void, reset?: (receiver: LokiReceiver) => void): void {
+  let receiver: LokiReceiver | undefined;
+  beforeAll(async () => {
+    receiver = await createLokiReceiver();
+    use(receiver);
+  });
+  afterAll(async () => {
+    await receiver?.close();
+  });
+  beforeEach(() => {
+    receiver!.clear();
+    reset?.(receiver!);
+  });
+}
 
 /** One entry tuple as in Loki's JSON: [ns, line, metadata?]. */
 export type Tuple = [string, string] | [string, string, Record<string, string>];

@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLokiReceiver, DEFAULT_RECEIVER_LIMITS, encodePushRequestProtobuf, type LokiReceiver } from '../src/index.js';
-import { ENCODING_NAMES, push, tsAgo, type PushBody } from './helpers.js';
+import { ENCODING_NAMES, push, tsAgo, type PushBody, sharedReceiver } from './helpers.js';
 
 let receiver: LokiReceiver;
-
-beforeAll(async () => {
-  receiver = await createLokiReceiver();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.clear();
-});
+sharedReceiver((r) => (receiver = r));
 
 function bigPush(lines: number, lineBytes: number, app = 'big'): PushBody {
   const values: Array<[string, string]> = [];

@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLokiReceiver, type LokiReceiver } from '../src/index.js';
-import { DAY, ENCODING_NAMES, HOUR, push, tsAgo, type Tuple } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { LokiReceiver } from '../src/index.js';
+import { DAY, ENCODING_NAMES, HOUR, push, tsAgo, type Tuple, sharedReceiver } from './helpers.js';
 
 let receiver: LokiReceiver;
-
-beforeAll(async () => {
-  receiver = await createLokiReceiver();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.clear();
-});
+sharedReceiver((r) => (receiver = r));
 
 describe.each(ENCODING_NAMES)('core push rules over %s', (encoding) => {
   it('stores a valid push and answers 204 with an empty body', async () => {

@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLokiReceiver, type LokiReceiver } from '../src/index.js';
-import { nsAgo, push, tsAgo, type PushBody, responseJson } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { LokiReceiver } from '../src/index.js';
+import { nsAgo, push, tsAgo, type PushBody, responseJson, sharedReceiver } from './helpers.js';
 
 let receiver: LokiReceiver;
-
-beforeAll(async () => {
-  receiver = await createLokiReceiver();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-beforeEach(() => {
-  receiver.clear();
-});
+sharedReceiver((r) => (receiver = r));
 
 async function seed(): Promise<void> {
   const res = await push(receiver.pushUrl, 'protobuf+snappy', {
