@@ -62,7 +62,7 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
   let hasLabelFields = false;
   if (prefix !== '') {
     for (const key in obj) {
-      if (key.length > prefix.length && key.startsWith(prefix)) {
+      if (isLabelKey(key, prefix)) {
         hasLabelFields = true;
         (labels ??= {})[key.slice(prefix.length)] = obj[key];
       }
@@ -86,7 +86,7 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
     return record;
   }
   const leaves = (key: string): boolean =>
-    (prefix !== '' && key.length > prefix.length && key.startsWith(prefix)) || (hasMetadataObject && key === metadataKey);
+    isLabelKey(key, prefix) || (hasMetadataObject && key === metadataKey);
   record.line = removeTopLevelKeys(raw, leaves) ?? stringifyWithout(obj, leaves);
   return record;
 }
@@ -108,7 +108,7 @@ function fastRecord(raw: string, config: MappingConfig): LokiRecord | undefined 
   let line = raw;
   let labels: Record<string, unknown> | undefined;
   if (prefix !== '' && raw.includes(`"${prefix}`)) {
-    const split = splitTopLevelKeys(raw, (key) => key.length > prefix.length && key.startsWith(prefix));
+    const split = splitTopLevelKeys(raw, (key) => isLabelKey(key, prefix));
     if (split === undefined) return undefined;
     if (split.removed.length > 0) {
       labels = {};
@@ -139,6 +139,11 @@ function fastRecord(raw: string, config: MappingConfig): LokiRecord | undefined 
     if (timestamp !== undefined) record.timestamp = timestamp;
   }
   return record;
+}
+
+/** A label field: the prefix and at least one more character (an empty prefix turns label fields off). */
+function isLabelKey(key: string, prefix: string): boolean {
+  return prefix !== '' && key.length > prefix.length && key.startsWith(prefix);
 }
 
 function levelName(value: unknown, config: MappingConfig): string | undefined {
@@ -208,7 +213,7 @@ function messageMetadata(obj: PinoObject, config: MappingConfig, fromKey: PinoOb
   const metadata: Record<string, unknown> = {};
   for (const key in obj) {
     if (key === 'level' || key === config.timeKey || key === config.messageKey) continue;
-    if (prefix !== '' && key.length > prefix.length && key.startsWith(prefix)) continue;
+    if (isLabelKey(key, prefix)) continue;
     if (fromKey !== undefined && key === config.metadataKey) continue;
     if (config.propsToLabels.includes(key)) continue;
     metadata[key] = obj[key];
