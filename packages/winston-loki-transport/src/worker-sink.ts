@@ -55,7 +55,6 @@ export class WorkerSink implements InfoSink, ExitParticipant {
   private readonly closeTimeoutMillis: number;
   private readonly maxEntries: number;
   private readonly maxChars: number;
-  private readonly exitHook: boolean;
   private readonly onError: (error: LokiError) => void;
   /** Kept for the in-thread fallback. */
   private readonly clientOptions: LokiClientOptions;
@@ -99,7 +98,6 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     this.maxEntries = Math.max(options.bufferMaxEntries ?? DEFAULTS.bufferMaxEntries, 65_536);
     // Text is UTF-16 here; the bytes bound is approximated with two bytes per unit.
     this.maxChars = Math.floor((options.bufferMaxBytes ?? DEFAULTS.bufferMaxBytes) / 2);
-    this.exitHook = options.exitHook !== false;
 
     const stats = new SharedArrayBuffer(STATS_SLOTS * Float64Array.BYTES_PER_ELEMENT);
     const control = new SharedArrayBuffer(CONTROL.length * Int32Array.BYTES_PER_ELEMENT);
@@ -118,7 +116,7 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     this.worker.on('exit', (code) => {
       if (!this.closing) this.onWorkerGone(new Error(`the delivery worker exited with code ${code}`));
     });
-    if (this.exitHook) registerExitParticipant(this);
+    if (options.exitHook !== false) registerExitParticipant(this);
   }
 
   // ---- the data path -------------------------------------------------------------------------
@@ -184,6 +182,11 @@ export class WorkerSink implements InfoSink, ExitParticipant {
       this.postedEntries = (this.postedEntries + count) | 0;
       this.postedChars = (this.postedChars + chars) | 0;
     }
+    this.resetChunk();
+  }
+
+  /** A new chunk: the posted arrays were copied by postMessage (or are given up), never reused. */
+  private resetChunk(): void {
     this.lines = [];
     this.times = [];
     this.records = [];
@@ -257,10 +260,7 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     if (this.fallback !== undefined || this.closePromise !== undefined) return;
     const lost = this.inTransit(readStats(this.statsView)) + this.lines.length;
     this.droppedClosed += lost;
-    this.lines = [];
-    this.times = [];
-    this.records = [];
-    this.chars = 0;
+    this.resetChunk();
     unregisterExitParticipant(this);
     this.fallback = new InThreadSink(this.clientOptions, this.mapping);
     this.onError(
