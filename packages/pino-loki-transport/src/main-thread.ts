@@ -10,6 +10,8 @@ import { MESSAGE_CONTEXT, type TransportRequest } from './worker-link.js';
  */
 export interface TransportStream extends EventEmitter {
   flush?: (cb: (err?: Error) => void) => void;
+  /** thread-stream: lines wait in the main thread for room in the shared buffer. */
+  readonly writableNeedDrain?: boolean;
 }
 
 export interface FlushLokiResult {
@@ -73,6 +75,10 @@ export async function flushLoki(stream: TransportStream, options: { timeoutMilli
   const deadline = Date.now() + timeoutMillis;
   const timedOut: FlushLokiResult = { ok: false, pending: 0, dropped: 0, partiallyRejected: 0, timedOut: true };
   // First the main thread's buffer into the worker (thread-stream's flush), then ask the worker.
+  // thread-stream's flush() re-checks with setImmediate until its main-thread buffer is empty: after a
+  // burst that is a busy loop for as long as the worker takes to read megabytes, a core taken from the
+  // worker and Loki. Its 'drain' event marks the same point without spinning, so wait for it first.
+  if (!(await drained(stream, deadline))) return timedOut;
   const reached = await new Promise<boolean>((resolve) => {
     if (typeof stream.flush !== 'function') {
       resolve(true);
@@ -94,6 +100,25 @@ export async function flushLoki(stream: TransportStream, options: { timeoutMilli
   const result = await ask<LokiFlushedEvent>(stream, 'LOKI_FLUSH', 'lokiFlushed', remaining);
   if (result === undefined) return timedOut;
   return { ok: result.ok, pending: result.pending, dropped: result.dropped, partiallyRejected: result.partiallyRejected ?? 0, timedOut: result.timedOut };
+}
+
+/** Resolves true once thread-stream no longer holds lines back (at once when it holds none). */
+function drained(stream: TransportStream, deadline: number): Promise<boolean> {
+  if (stream.writableNeedDrain !== true) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => finish(false), Math.max(1, deadline - Date.now()));
+    const onDrain = (): void => finish(true);
+    // A stream that closes instead goes on to flush(), which reports the error.
+    const onClose = (): void => finish(true);
+    function finish(value: boolean): void {
+      clearTimeout(timer);
+      stream.off('drain', onDrain);
+      stream.off('close', onClose);
+      resolve(value);
+    }
+    stream.once('drain', onDrain);
+    stream.once('close', onClose);
+  });
 }
 
 /** The worker's counters (core's plus the transport's), or undefined when no answer came in time. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { flushLoki, getLokiStats, type LokiErrorEvent } from '../src/index.js';
-import { endTransport, flushLogger, lokiLogger, receiver } from './helpers.js';
+import { endTransport, flushLogger, jsonLines, lokiLogger, receiver } from './helpers.js';
 
 describe('logger.flush(cb) resolves after Loki acknowledged', () => {
   it('with a single target (thread-stream calls our stream flush())', async () => {
@@ -59,6 +59,38 @@ describe('logger.flush(cb) resolves after Loki acknowledged', () => {
     const back = await flushLoki(transport, { timeoutMillis: 20_000 });
     expect(back.ok).toBe(true);
     expect(r.entries().map((e) => (JSON.parse(e.line) as { msg: string }).msg)).toEqual(['one', 'two']);
+  });
+
+  it("flushLoki() after more than thread-stream's 4 MiB shared buffer: waits for its drain, then all is stored", { timeout: 60_000 }, async () => {
+    const r = await receiver();
+    const { logger, transport, errors } = lokiLogger(r, { batchIntervalMillis: 200 });
+    const pad = 'p'.repeat(1000);
+    const count = 8000; // ~8 MB of lines: most wait in the main thread for room in the shared buffer
+    for (let i = 0; i < count; i++) logger.info({ i, pad }, 'big');
+    expect((transport as unknown as { writableNeedDrain: boolean }).writableNeedDrain).toBe(true);
+    const result = await flushLoki(transport);
+    expect(result).toEqual({ ok: true, pending: 0, dropped: 0, partiallyRejected: 0, timedOut: false });
+    const stored = jsonLines(r).map((l) => l.i);
+    expect(stored).toEqual(Array.from({ length: count }, (_, i) => i));
+    expect(errors).toEqual([]);
+  });
+
+  it('flushLoki() is bounded while the worker holds lines back for a slow Loki', { timeout: 60_000 }, async () => {
+    const r = await receiver();
+    r.setResponseDelay(4000);
+    // A low high-water mark: the worker stops reading, so thread-stream cannot drain until Loki answers.
+    const { logger, transport } = lokiLogger(r, { batchIntervalMillis: 50, highWaterMarkEntries: 100 });
+    const pad = 'p'.repeat(1000);
+    const count = 8000;
+    for (let i = 0; i < count; i++) logger.info({ i, pad }, 'big');
+    const started = Date.now();
+    const late = await flushLoki(transport, { timeoutMillis: 500 });
+    expect(late).toMatchObject({ ok: false, timedOut: true });
+    expect(Date.now() - started).toBeLessThan(2000);
+    r.setResponseDelay(0);
+    const back = await flushLoki(transport, { timeoutMillis: 30_000 });
+    expect(back.ok).toBe(true);
+    expect(new Set(jsonLines(r).map((l) => l.i)).size).toBe(count);
   });
 
   it('getLokiStats() reads the counters from the main thread; statsIntervalMillis emits them', async () => {
