@@ -144,6 +144,40 @@ describe('offline buffer', () => {
   });
 });
 
+describe('the next batch, encoded while a request is on the wire', () => {
+  const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  it('is sent as encoded when its entries are unchanged: every entry once, in order', async () => {
+    const r = await receiver();
+    r.setResponseDelay(100);
+    const { client: c } = client(r, { batchMaxEntries: 10 });
+    for (let i = 0; i < 35; i++) c.push({ message: `m${i}` });
+    expect(await c.flush()).toMatchObject({ ok: true, acknowledged: 35 });
+    expect(r.requests.map((q) => q.entriesStored)).toEqual([10, 10, 10, 5]);
+    expect(r.entries().map((e) => e.line)).toEqual(Array.from({ length: 35 }, (_, i) => `m${i}`));
+  });
+
+  it('is encoded again when the oldest of its entries were dropped meanwhile (buffer full)', async () => {
+    const r = await receiver();
+    r.setResponseDelay(300);
+    const { client: c } = client(r, { batchMaxEntries: 10, bufferMaxEntries: 20 });
+    for (let i = 0; i < 10; i++) c.push({ message: `m${i}` });
+    await until(() => c.stats().requests === 1);
+    for (let i = 10; i < 20; i++) c.push({ message: `m${i}` });
+    // The pump, then the encoding ahead, each run on a later turn of the event loop.
+    await tick();
+    await tick();
+    await tick();
+    // Over the 20-entry bound: m10..m14 (the front of the encoded batch) are dropped.
+    for (let i = 20; i < 25; i++) c.push({ message: `m${i}` });
+    expect(c.stats().droppedByReason.buffer_full).toBe(5);
+    expect(await c.flush()).toMatchObject({ ok: true });
+    const expected = [...Array.from({ length: 10 }, (_, i) => `m${i}`), ...Array.from({ length: 10 }, (_, i) => `m${i + 15}`)];
+    expect(r.entries().map((e) => e.line)).toEqual(expected);
+    expect(c.stats()).toMatchObject({ entriesSent: 20, entriesDropped: 5, bufferedEntries: 0 });
+  });
+});
+
 describe('flush and close', () => {
   it('flush says what happened to everything pushed before it', async () => {
     const r = await receiver();
