@@ -4,6 +4,10 @@ import { backoffDelayMillis, classifyStatus, parseRetryAfter } from '../src/retr
 import { metadataValueToString, safeStringify } from '../src/safe-stringify.js';
 import { nowNs, splitNs, toNs } from '../src/timestamp.js';
 import { resolvePushUrl } from '../src/options.js';
+import { encodePushRequestProtobuf as referenceEncoder } from '@loki-sdk/testing';
+import { encodePushRequestProtobuf } from '../src/encode-protobuf.js';
+import type { LokiEntry, StreamRef } from '../src/record.js';
+import { groupByStream } from '../src/stream-groups.js';
 
 describe('label names', () => {
   it.each([
@@ -149,5 +153,37 @@ describe('URLs', () => {
     expect(resolvePushUrl({ url: 'https://logs.example.com/custom/push' })).toBe('https://logs.example.com/custom/push');
     expect(() => resolvePushUrl({ host: 'loki:3100' })).toThrow(/http/);
     expect(() => resolvePushUrl({ host: 'not a url' })).toThrow(/not a valid URL/);
+  });
+});
+
+describe('protobuf encoder', () => {
+  const stream = (key: string): StreamRef => ({ key, labels: [], lastNs: 0n });
+  const entry = (ref: StreamRef, timestampNs: bigint, line: string, metadata?: Array<[string, string]>): LokiEntry => {
+    let bytes = Buffer.byteLength(line);
+    for (const [name, value] of metadata ?? []) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+    return { stream: ref, timestampNs, line, metadata, bytes, seq: 0 };
+  };
+
+  it('writes the same bytes as the receiver\'s independent encoder, ASCII fast path and UTF-8 path alike', () => {
+    const a = stream('{app="a"}');
+    const b = stream('{app="b", env="é"}');
+    const now = 1_795_631_666_919_123_456n;
+    const entries = [
+      entry(a, now, '{"level":30,"msg":"plain ascii line longer than sixteen characters"}', [['i', '1'], ['user', 'u1']]),
+      entry(a, now + 1n, 'short', [['k', '']]),
+      entry(b, now + 2n, 'héllo wörld', [['name', 'välue']]),
+      entry(a, now + 3n, '', [['only', 'metadata']]),
+      entry(b, now + 4n, 'lone surrogate \ud800 here'),
+      entry(a, now + 5n, 'x'.repeat(300), [['long', 'y'.repeat(200)]]),
+      entry(a, 1_700_000_000_000_000_000n, 'zero nanos'),
+      entry(a, 5n, 'zero seconds'),
+      entry(a, 0n, 'zero time'),
+      entry(b, -1_500_000_000_123n, 'before 1970'),
+      entry(a, now + 6n, 'emoji \u{1F600} line', [['e', '\u{1F600}']]),
+      entry(a, now + 7n, 'latin1 \u00ff but not ascii'),
+    ];
+    const groups = groupByStream(entries);
+    const expected = referenceEncoder(groups.map((g) => ({ labels: g.stream.key, entries: g.entries.map((e) => ({ timestampNs: e.timestampNs, line: e.line, metadata: e.metadata ?? [] })) })));
+    expect(Buffer.from(encodePushRequestProtobuf(groups)).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
   });
 });
