@@ -15,6 +15,8 @@ const PINO_CONFIG_WAIT_MILLIS = 1000;
 /** Backpressure is checked every this many records; stats() is cheap but not free. */
 const BACKPRESSURE_CHECK_EVERY = 256;
 
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 const NOT_DELIVERED: FlushResult = { ok: false, acknowledged: 0, dropped: 0, partiallyRejected: 0, pending: 0, timedOut: false };
 const PARSED = Object.freeze({});
 
@@ -103,6 +105,11 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
           if (settings !== undefined && ++sinceCheck >= BACKPRESSURE_CHECK_EVERY) {
             sinceCheck = 0;
             if (await waitForRoom(client, settings.highWaterMarkEntries, settings.highWaterMarkBytes)) backpressurePauses++;
+            // thread-stream hands over up to 4 MiB at once (~30 000 lines), and this loop runs them in
+            // microtasks: without a turn of the event loop, core's batches (setImmediate) and its HTTP
+            // replies wait for the whole chunk. Measured in a 100 000-line burst: the first request left
+            // ~270 ms after the first line; with this turn, when its 5000 entries were there.
+            else await turn();
           }
         }
         lines.lineConsumed();
