@@ -100,10 +100,20 @@ function levelFromLine(line: string): string {
  * logfmt field, substring scan). `unknown` when nothing matches.
  */
 export function detectLogLevel(labels: readonly LabelPair[], metadata: ReadonlyArray<readonly [string, string]>, line: string): string {
+  return levelFromLabels(labels) ?? detectLogLevelWithoutLabels(metadata, line);
+}
+
+/** The first step of {@link detectLogLevel}: a stream label named like a level field. The same for every entry of a stream. */
+export function levelFromLabels(labels: readonly LabelPair[]): string | undefined {
   for (const field of LOG_LEVEL_FIELDS) {
     const label = labels.find((l) => l.name === field);
     if (label) return label.value;
   }
+  return undefined;
+}
+
+/** {@link detectLogLevel} for a stream without a level label. */
+export function detectLogLevelWithoutLabels(metadata: ReadonlyArray<readonly [string, string]>, line: string): string {
   for (const field of LOG_LEVEL_FIELDS) {
     const pair = metadata.find(([name]) => name === field);
     if (pair) return pair[1];

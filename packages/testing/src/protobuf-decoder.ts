@@ -17,10 +17,18 @@ const MIN_VALID_SECONDS = -62135596800n; // 0001-01-01T00:00:00Z
 const MAX_VALID_SECONDS = 253402300800n; // 10000-01-01T00:00:00Z
 const NS_PER_SECOND = 1_000_000_000n;
 
+// No per-field arrays or sub-readers: a tag read sets `field`/`wireType`, a length-delimited field
+// returns its start and sets `fieldEnd`, and strings are read straight from the Buffer. The decoder
+// is the receiver's largest cost per entry (with structured metadata ~2.3 µs per entry before this).
 class Reader {
   pos: number;
-  constructor(readonly buf: Uint8Array, start: number, readonly end: number) {
+  end: number;
+  field = 0;
+  wireType = 0;
+  fieldEnd = 0;
+  constructor(readonly buf: Buffer, start: number, end: number) {
     this.pos = start;
+    this.end = end;
   }
 
   get done(): boolean {
@@ -46,6 +54,18 @@ class Reader {
 
   /** A full 64-bit varint as an unsigned bigint. */
   uint64(): bigint {
+    // Up to 7 bytes (49 bits) are exact in a double: one BigInt at the end instead of one per byte.
+    let small = 0;
+    let factor = 1;
+    const start = this.pos;
+    for (let i = 0; i < 7; i++) {
+      if (this.pos >= this.end) throw new ProtobufDecodeError('unexpected EOF');
+      const b = this.buf[this.pos++]!;
+      small += (b & 0x7f) * factor;
+      if (b < 0x80) return BigInt(small);
+      factor *= 128;
+    }
+    this.pos = start;
     let result = 0n;
     let shift = 0n;
     for (let i = 0; i < 10; i++) {
@@ -58,19 +78,34 @@ class Reader {
     throw new ProtobufDecodeError('proto: integer overflow');
   }
 
-  /** Bounds of a length-delimited field. */
-  lengthDelimited(): [number, number] {
+  /** Start of a length-delimited field; its end is left in `fieldEnd`. */
+  lengthDelimited(): number {
     const len = this.uint();
     const start = this.pos;
     const end = start + len;
     if (end > this.end) throw new ProtobufDecodeError('unexpected EOF');
     this.pos = end;
-    return [start, end];
+    this.fieldEnd = end;
+    return start;
   }
 
   string(): string {
-    const [start, end] = this.lengthDelimited();
-    return Buffer.from(this.buf.buffer, this.buf.byteOffset + start, end - start).toString('utf8');
+    const start = this.lengthDelimited();
+    return this.buf.toString('utf8', start, this.fieldEnd);
+  }
+
+  /** Reads the next field's contents into a sub-range: returns the outer end, to restore with `leave`. */
+  enter(): number {
+    const start = this.lengthDelimited();
+    const outerEnd = this.end;
+    this.pos = start;
+    this.end = this.fieldEnd;
+    return outerEnd;
+  }
+
+  leave(outerEnd: number): void {
+    this.pos = this.end;
+    this.end = outerEnd;
   }
 
   skip(wireType: number, fieldNumber: number): void {
@@ -111,14 +146,16 @@ class Reader {
     this.pos += n;
   }
 
-  /** Reads a tag; returns [fieldNumber, wireType]. */
-  tag(message: string): [number, number] {
+  /** Reads a tag into `field` and `wireType`; returns the field number. */
+  tag(message: string): number {
     const tag = this.uint();
     const fieldNumber = Math.floor(tag / 8);
     const wireType = tag & 7;
     if (wireType === 4) throw new ProtobufDecodeError(`proto: ${message}: wiretype end group for non-group`);
     if (fieldNumber <= 0) throw new ProtobufDecodeError(`proto: ${message}: illegal tag ${fieldNumber} (wire type ${wireType})`);
-    return [fieldNumber, wireType];
+    this.field = fieldNumber;
+    this.wireType = wireType;
+    return fieldNumber;
   }
 }
 
@@ -126,125 +163,136 @@ function expectWireType(actual: number, expected: number, field: string): void {
   if (actual !== expected) throw new ProtobufDecodeError(`proto: wrong wireType = ${actual} for field ${field}`);
 }
 
-function decodeTimestamp(r: Reader, start: number, end: number): bigint {
-  const sub = new Reader(r.buf, start, end);
+/** The Timestamp message in the reader's current range. */
+function decodeTimestamp(r: Reader): bigint {
   let seconds = 0n;
   let nanos = 0n;
-  while (!sub.done) {
-    const [field, wt] = sub.tag('Timestamp');
+  while (!r.done) {
+    const field = r.tag('Timestamp');
+    const wt = r.wireType;
     if (field === 1) {
       expectWireType(wt, 0, 'Seconds');
-      seconds = BigInt.asIntN(64, sub.uint64());
+      seconds = BigInt.asIntN(64, r.uint64());
     } else if (field === 2) {
       expectWireType(wt, 0, 'Nanos');
-      nanos = BigInt.asIntN(32, sub.uint64());
-    } else sub.skip(wt, field);
+      nanos = BigInt.asIntN(32, r.uint64());
+    } else r.skip(wt, field);
   }
-  const shown = `&types.Timestamp{Seconds:${seconds}, Nanos:${nanos}}`;
-  if (seconds < MIN_VALID_SECONDS) throw new ProtobufDecodeError(`timestamp: ${shown} before 0001-01-01`);
-  if (seconds >= MAX_VALID_SECONDS) throw new ProtobufDecodeError(`timestamp: ${shown} after 10000-01-01`);
-  if (nanos < 0n || nanos >= NS_PER_SECOND) throw new ProtobufDecodeError(`timestamp: ${shown}: nanos not in range [0, 1e9)`);
+  const shown = (): string => `&types.Timestamp{Seconds:${seconds}, Nanos:${nanos}}`;
+  if (seconds < MIN_VALID_SECONDS) throw new ProtobufDecodeError(`timestamp: ${shown()} before 0001-01-01`);
+  if (seconds >= MAX_VALID_SECONDS) throw new ProtobufDecodeError(`timestamp: ${shown()} after 10000-01-01`);
+  if (nanos < 0n || nanos >= NS_PER_SECOND) throw new ProtobufDecodeError(`timestamp: ${shown()}: nanos not in range [0, 1e9)`);
   return seconds * NS_PER_SECOND + nanos;
 }
 
-function decodeLabelPair(r: Reader, start: number, end: number): [string, string] {
-  const sub = new Reader(r.buf, start, end);
+/** The LabelPairAdapter message in the reader's current range. */
+function decodeLabelPair(r: Reader): [string, string] {
   let name = '';
   let value = '';
-  while (!sub.done) {
-    const [field, wt] = sub.tag('LabelPairAdapter');
+  while (!r.done) {
+    const field = r.tag('LabelPairAdapter');
+    const wt = r.wireType;
     if (field === 1) {
       expectWireType(wt, 2, 'Name');
-      name = sub.string();
+      name = r.string();
     } else if (field === 2) {
       expectWireType(wt, 2, 'Value');
-      value = sub.string();
-    } else sub.skip(wt, field);
+      value = r.string();
+    } else r.skip(wt, field);
   }
   return [name, value];
 }
 
-function decodeEntry(r: Reader, start: number, end: number): RawPushEntry {
-  const sub = new Reader(r.buf, start, end);
+/** The EntryAdapter message in the reader's current range. */
+function decodeEntry(r: Reader): RawPushEntry {
   // A missing timestamp is Go's zero time (year 1), which later fails the age check.
   let timestampNs = MIN_VALID_SECONDS * NS_PER_SECOND;
   let line = '';
   let lineBytes = 0;
   const metadata: Array<[string, string]> = [];
-  while (!sub.done) {
-    const [field, wt] = sub.tag('EntryAdapter');
+  while (!r.done) {
+    const field = r.tag('EntryAdapter');
+    const wt = r.wireType;
     switch (field) {
       case 1: {
         expectWireType(wt, 2, 'Timestamp');
-        const [s, e] = sub.lengthDelimited();
-        timestampNs = decodeTimestamp(sub, s, e);
+        const outer = r.enter();
+        timestampNs = decodeTimestamp(r);
+        r.leave(outer);
         break;
       }
       case 2: {
         expectWireType(wt, 2, 'Line');
-        const [s, e] = sub.lengthDelimited();
-        lineBytes = e - s;
-        line = Buffer.from(sub.buf.buffer, sub.buf.byteOffset + s, lineBytes).toString('utf8');
+        const s = r.lengthDelimited();
+        lineBytes = r.fieldEnd - s;
+        line = r.buf.toString('utf8', s, r.fieldEnd);
         break;
       }
       case 3: {
         expectWireType(wt, 2, 'StructuredMetadata');
-        const [s, e] = sub.lengthDelimited();
-        metadata.push(decodeLabelPair(sub, s, e));
+        const outer = r.enter();
+        metadata.push(decodeLabelPair(r));
+        r.leave(outer);
         break;
       }
       case 4: {
         // `parsed` is query-side only; decoded for well-formedness, then ignored.
         expectWireType(wt, 2, 'Parsed');
-        const [s, e] = sub.lengthDelimited();
-        decodeLabelPair(sub, s, e);
+        const outer = r.enter();
+        decodeLabelPair(r);
+        r.leave(outer);
         break;
       }
       default:
-        sub.skip(wt, field);
+        r.skip(wt, field);
     }
   }
   return { timestampNs, line, lineBytes, metadata };
 }
 
-function decodeStream(r: Reader, start: number, end: number): RawPushStream {
-  const sub = new Reader(r.buf, start, end);
+/** The StreamAdapter message in the reader's current range. */
+function decodeStream(r: Reader): RawPushStream {
   let labels = '';
   const entries: RawPushEntry[] = [];
-  while (!sub.done) {
-    const [field, wt] = sub.tag('StreamAdapter');
+  while (!r.done) {
+    const field = r.tag('StreamAdapter');
+    const wt = r.wireType;
     switch (field) {
       case 1:
         expectWireType(wt, 2, 'Labels');
-        labels = sub.string();
+        labels = r.string();
         break;
       case 2: {
         expectWireType(wt, 2, 'Entries');
-        const [s, e] = sub.lengthDelimited();
-        entries.push(decodeEntry(sub, s, e));
+        const outer = r.enter();
+        entries.push(decodeEntry(r));
+        r.leave(outer);
         break;
       }
       case 3:
         expectWireType(wt, 0, 'Hash');
-        sub.uint64();
+        r.uint64();
         break;
       default:
-        sub.skip(wt, field);
+        r.skip(wt, field);
     }
   }
   return { labels, entries };
 }
 
 /** Decodes an uncompressed `PushRequest`. Throws {@link ProtobufDecodeError}. */
-export function decodePushRequestProtobuf(buf: Uint8Array): RawPushStream[] {
+export function decodePushRequestProtobuf(bytes: Uint8Array): RawPushStream[] {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const r = new Reader(buf, 0, buf.length);
   const streams: RawPushStream[] = [];
   while (!r.done) {
-    const [field, wt] = r.tag('PushRequest');
+    const field = r.tag('PushRequest');
+    const wt = r.wireType;
     if (field === 1) {
       expectWireType(wt, 2, 'Streams');
-      const [s, e] = r.lengthDelimited();
-      streams.push(decodeStream(r, s, e));
+      const outer = r.enter();
+      streams.push(decodeStream(r));
+      r.leave(outer);
     } else r.skip(wt, field);
   }
   return streams;

@@ -5,7 +5,7 @@
  * gRPC size limit (500, nothing stored), storage with de-duplication, and the partial-accept 400.
  */
 import { formatLabelPairs } from './label-format.js';
-import { DETECTED_LEVEL, detectLogLevel } from './log-level.js';
+import { DETECTED_LEVEL, detectLogLevelWithoutLabels, levelFromLabels } from './log-level.js';
 import { forwardedPushRequestSize } from './protobuf-encoder.js';
 import type { DecodedPush } from './push-decoder.js';
 import type { TenantRateLimiter } from './rate-limiter.js';
@@ -44,6 +44,8 @@ interface AcceptedStream {
   entries: AcceptedEntry[];
 }
 
+const NO_NAMES: readonly string[] = [];
+
 /** Runs validation, limits and storage for a decoded push. */
 export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult {
   const { limits } = ctx;
@@ -70,8 +72,10 @@ export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult 
       continue;
     }
     const entries: AcceptedEntry[] = [];
+    // A level label decides `detected_level` for every entry of the stream.
+    const streamLevel = ctx.discoverLogLevels ? levelFromLabels(s.labels) : undefined;
     for (const entry of s.entries) {
-      const names = entry.metadata.map(([name]) => normalizeStructuredMetadataName(name));
+      const names = entry.metadata.length === 0 ? NO_NAMES : entry.metadata.map(([name]) => normalizeStructuredMetadataName(name));
       const entryError = validateEntry(entry, names, stream, bounds, limits);
       if (entryError !== undefined) {
         errors.push(entryError);
@@ -80,7 +84,7 @@ export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult 
       const pairs: Array<[string, string]> = entry.metadata.map(([, value], i) => [names[i]!, sanitizeStructuredMetadataValue(value)]);
       acceptedLines++;
       acceptedBytes += entry.lineBytes + structuredMetadataBytes(pairs);
-      if (ctx.discoverLogLevels) pairs.push([DETECTED_LEVEL, detectLogLevel(s.labels, pairs, entry.line)]);
+      if (ctx.discoverLogLevels) pairs.push([DETECTED_LEVEL, streamLevel ?? detectLogLevelWithoutLabels(pairs, entry.line)]);
       entries.push({ timestampNs: entry.timestampNs, line: entry.line, metadata: Object.fromEntries(pairs), pairs });
     }
     if (entries.length > 0) {

@@ -1,7 +1,7 @@
 /** In-memory entry storage per tenant and stream, with Loki's exact-duplicate suppression. */
 import type { StoredEntry, StoredStream } from './types.js';
 
-/** An accepted entry to be stored. */
+/** An accepted entry to be stored; its `metadata` object is handed over (frozen and kept). */
 export interface NewEntry {
   timestampNs: bigint;
   line: string;
@@ -55,9 +55,10 @@ export class EntryStore {
         if (isDuplicate(index, timestamp, e.line)) continue;
       }
       if (e.timestampNs > rec.maxTimestampNs) rec.maxTimestampNs = e.timestampNs;
+      // The processor built this object for the store alone: frozen as it is, not copied.
       let metadata = NO_METADATA;
       for (const _ in e.metadata) {
-        metadata = Object.freeze({ ...e.metadata });
+        metadata = Object.freeze(e.metadata);
         break;
       }
       const entry: StoredEntry = Object.freeze({
