@@ -297,8 +297,8 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   private nextBatchEntries(): { entries: LokiEntry[]; bytes: number } {
     const entries: LokiEntry[] = [];
     let bytes = 0;
-    for (const next of this.pending.values()) {
-      if (!fitsInBatch(entries.length, bytes, next, this.options)) break;
+    // Indexed, not through values(): a generator step per entry showed in the worker's profile.
+    for (let next = this.pending.at(0); next !== undefined && fitsInBatch(entries.length, bytes, next, this.options); next = this.pending.at(entries.length)) {
       entries.push(next);
       bytes += next.bytes;
     }

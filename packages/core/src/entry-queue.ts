@@ -22,6 +22,11 @@ export class EntryQueue {
     return this.items[this.head];
   }
 
+  /** The entry `index` places from the front, without removing it. */
+  at(index: number): LokiEntry | undefined {
+    return this.items[this.head + index];
+  }
+
   shift(): LokiEntry | undefined {
     if (this.head >= this.items.length) return undefined;
     const entry = this.items[this.head]!;
