@@ -1,5 +1,5 @@
 import type { LokiRecord, LokiTimestamp } from '@loki-sdk/core';
-import { removeTopLevelKeys, splitTopLevelKeys } from './json-keys.js';
+import { removeTopLevelKeys, splitFlatLabelKeys, splitTopLevelKeys } from './json-keys.js';
 
 /** What the mapping needs; `messageKey`, `errorKey` and `levelNames` follow pino's config once it arrives. */
 export interface MappingConfig {
@@ -107,8 +107,8 @@ function fastRecord(raw: string, config: MappingConfig): LokiRecord | undefined 
   const prefix = config.labelPrefix;
   let line = raw;
   let labels: Record<string, unknown> | undefined;
-  if (prefix !== '' && raw.includes(`"${prefix}`)) {
-    const split = splitTopLevelKeys(raw, (key) => isLabelKey(key, prefix));
+  if (prefix !== '' && raw.includes(prefix)) {
+    const split = splitFlatLabelKeys(raw, prefix) ?? splitTopLevelKeys(raw, (key) => isLabelKey(key, prefix));
     if (split === undefined) return undefined;
     if (split.removed.length > 0) {
       labels = {};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { removeTopLevelKeys } from '../src/json-keys.js';
+import { removeTopLevelKeys, splitFlatLabelKeys, splitTopLevelKeys } from '../src/json-keys.js';
 import { DEFAULT_LEVEL_NAMES, toLokiRecord, toTimestamp, type MappingConfig } from '../src/to-loki-record.js';
 
 const config: MappingConfig = {
@@ -25,9 +25,46 @@ describe('removeTopLevelKeys', () => {
   it('handles first/last/only keys, escaped keys, whitespace and backslash runs', () => {
     expect(removeTopLevelKeys('{"label_a":1}', isLabel)).toBe('{}');
     expect(removeTopLevelKeys('{"label_a":1,"b":2}', isLabel)).toBe('{"b":2}');
-    expect(removeTopLevelKeys('{ "b" : "x\\\\", "label_a" : true }', isLabel)).toBe('{"b" : "x\\\\"}');
+    // Spacing is kept: a removed pair takes its comma (and the spacing before it) with it.
+    expect(removeTopLevelKeys('{ "b" : "x\\\\", "label_a" : true }', isLabel)).toBe('{ "b" : "x\\\\" }');
+    expect(removeTopLevelKeys('{ "label_a" : 1 , "b" : 2 }', isLabel)).toBe('{ "b" : 2 }');
+    expect(removeTopLevelKeys('{ "label_a" : 1 }', isLabel)).toBe('{  }');
+    expect(removeTopLevelKeys('{"a":1,"label_b":2,"label_c":3,"d":4}', isLabel)).toBe('{"a":1,"d":4}');
+    expect(removeTopLevelKeys('{"label_b":2,"label_c":3,"d":4}', isLabel)).toBe('{"d":4}');
+    expect(removeTopLevelKeys('{"a":1,"label_b":2,"label_c":3}', isLabel)).toBe('{"a":1}');
     expect(removeTopLevelKeys('{"label\\u005fa":null,"b":false}', isLabel)).toBe('{"b":false}');
     expect(removeTopLevelKeys('{"b":2}', isLabel)).toBe('{"b":2}');
+  });
+
+  it('the indexOf path for flat lines cuts exactly what the full scan cuts, and bails on any other shape', () => {
+    const isLabelField = (k: string): boolean => k.length > 'label_'.length && k.startsWith('label_');
+    const taken = [
+      '{"level":30,"time":1,"label_route":"/a","i":1,"msg":"m"}',
+      '{"level":30,"label_a":1,"label_b":"x","c":2}',
+      '{"level":30,"msg":"see \\"label_x\\" here","label_y":true}',
+      '{"level":30,"msg":"label_x","label_y":null,"z":false}',
+      '{"level":30,"a":"x,","label_y":-1.5e3}',
+      '{"level":30,"a":"q\\\\","label_y":"v\\"w"}',
+      '{"level":30,"i":1}',
+    ];
+    for (const line of taken) {
+      const flat = splitFlatLabelKeys(line, 'label_');
+      expect(flat, line).toBeDefined();
+      expect(flat, line).toEqual(splitTopLevelKeys(line, isLabelField));
+    }
+    const bails = [
+      '{"label_a":1,"b":2}', // first key
+      '{"level":30,"o":{"label_a":1},"label_b":2}', // nested object
+      '{"level":30,"a":[1],"label_b":2}', // array
+      '{"level":30, "label_b":2}', // spacing before the key
+      '{"level":30 ,"label_b":2}', // spacing before the comma
+      '{"level":30,"label_b" :2}', // spacing after the key
+      '{"level":30,"label_b":2 }', // spacing after the value
+      '{"level":30,"label\\u005fb":2}', // escaped key (found by the full scan)
+      '{"level":30,"label_":2,"label_b":3}', // the bare prefix
+    ];
+    for (const line of bails) expect(splitFlatLabelKeys(line, 'label_'), line).toBeUndefined();
+    expect(splitFlatLabelKeys(taken[0]!, 'label_')).toEqual({ kept: '{"level":30,"time":1,"i":1,"msg":"m"}', removed: [['label_route', '"/a"']] });
   });
 
   it('returns undefined for text that is not one JSON object', () => {
