@@ -178,11 +178,15 @@ function decodeTimestamp(r: Reader): bigint {
       nanos = BigInt.asIntN(32, r.uint64());
     } else r.skip(wt, field);
   }
-  const shown = (): string => `&types.Timestamp{Seconds:${seconds}, Nanos:${nanos}}`;
-  if (seconds < MIN_VALID_SECONDS) throw new ProtobufDecodeError(`timestamp: ${shown()} before 0001-01-01`);
-  if (seconds >= MAX_VALID_SECONDS) throw new ProtobufDecodeError(`timestamp: ${shown()} after 10000-01-01`);
-  if (nanos < 0n || nanos >= NS_PER_SECOND) throw new ProtobufDecodeError(`timestamp: ${shown()}: nanos not in range [0, 1e9)`);
+  if (seconds < MIN_VALID_SECONDS) throw new ProtobufDecodeError(`timestamp: ${shown(seconds, nanos)} before 0001-01-01`);
+  if (seconds >= MAX_VALID_SECONDS) throw new ProtobufDecodeError(`timestamp: ${shown(seconds, nanos)} after 10000-01-01`);
+  if (nanos < 0n || nanos >= NS_PER_SECOND) throw new ProtobufDecodeError(`timestamp: ${shown(seconds, nanos)}: nanos not in range [0, 1e9)`);
   return seconds * NS_PER_SECOND + nanos;
+}
+
+/** Go's `%#v` of a types.Timestamp, as Loki's error text shows it (built only for an error). */
+function shown(seconds: bigint, nanos: bigint): string {
+  return `&types.Timestamp{Seconds:${seconds}, Nanos:${nanos}}`;
 }
 
 /** The LabelPairAdapter message in the reader's current range. */

@@ -90,17 +90,23 @@ export function validateEntry(
   if (limits.maxStructuredMetadataEntries !== 0 && entry.metadata.length > limits.maxStructuredMetadataEntries) {
     return `stream '${stream}' has too many structured metadata labels: '${entry.metadata.length}', limit: '${limits.maxStructuredMetadataEntries}'. Please see \`limits_config.max_structured_metadata_entries_count\` or contact your Loki administrator to increase it.`;
   }
-  // A pair-wise check (at most maxStructuredMetadataEntries names, 128 by default): no Set per entry.
+  // The usual handful of names is checked pair-wise: no Set per entry.
+  const seen = entry.metadata.length > 16 ? new Set<string>() : undefined;
   for (let i = 0; i < entry.metadata.length; i++) {
     const original = entry.metadata[i]![0];
     const name = normalisedNames[i] ?? original;
     if (original === '') {
       return `entry for stream '${stream}' has structured metadata with an empty name (stricter than Loki, which accepts it)`;
     }
-    for (let j = 0; j < i; j++) {
-      if ((normalisedNames[j] ?? entry.metadata[j]![0]) === name) {
-        return `entry for stream '${stream}' has duplicate structured metadata name: '${name}' (after normalisation; stricter than Loki, which accepts it)`;
-      }
+    let duplicate = false;
+    if (seen !== undefined) {
+      duplicate = seen.has(name);
+      seen.add(name);
+    } else {
+      for (let j = 0; j < i && !duplicate; j++) duplicate = (normalisedNames[j] ?? entry.metadata[j]![0]) === name;
+    }
+    if (duplicate) {
+      return `entry for stream '${stream}' has duplicate structured metadata name: '${name}' (after normalisation; stricter than Loki, which accepts it)`;
     }
   }
   return undefined;

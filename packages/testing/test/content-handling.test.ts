@@ -358,6 +358,9 @@ describe('protobuf body rules', () => {
           { timestampNs: ts, line: 'empty name', metadata: [['', 'v']] },
           { timestampNs: ts, line: 'dup name', metadata: [['k', '1'], ['k', '2']] },
           { timestampNs: ts, line: 'collision', metadata: [['a.b', '1'], ['a_b', '2']] },
+          // Past 16 names the check takes another path: the same answer.
+          { timestampNs: ts, line: 'many, one twice', metadata: [...Array.from({ length: 20 }, (_, i): [string, string] => [`n_${i}`, 'v']), ['n.3', 'x']] },
+          { timestampNs: ts, line: 'many, all distinct', metadata: Array.from({ length: 20 }, (_, i): [string, string] => [`m${i}`, 'v']) },
           { timestampNs: ts, line: 'fine', metadata: [['k', '1']] },
         ],
       },
@@ -367,7 +370,9 @@ describe('protobuf body rules', () => {
     expect(res.body).toContain('structured metadata with an empty name');
     expect(res.body).toContain("duplicate structured metadata name: 'k'");
     expect(res.body).toContain("duplicate structured metadata name: 'a_b'");
-    expect(receiver.entries().map((e) => [e.line, e.metadata])).toEqual([['fine', { k: '1' }]]);
+    expect(res.body).toContain("duplicate structured metadata name: 'n_3'");
+    expect(receiver.entries().map((e) => e.line)).toEqual(['many, all distinct', 'fine']);
+    expect(receiver.entries()[1]!.metadata).toEqual({ k: '1' });
   });
 
   it('keeps a protobuf structured-metadata value with a newline as is', async () => {
