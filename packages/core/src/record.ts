@@ -30,7 +30,7 @@ export interface LokiEntry {
   readonly timestampNs: bigint;
   readonly line: string;
   readonly metadata: ReadonlyArray<readonly [string, string]> | undefined;
-  /** line + metadata bytes, as Loki counts them. */
+  /** line + metadata bytes, as Loki counts them: exact UTF-8 byte counts (the protobuf encoder relies on it). */
   readonly bytes: number;
   seq: number;
   /** Disk segment holding this entry until Loki acknowledges it (disk buffer only). */

@@ -87,7 +87,7 @@ export function splitTopLevelKeys(json: string, shouldRemove: (key: string) => b
  */
 export function splitFlatLabelKeys(json: string, prefix: string): SplitObject | undefined {
   // No '{' after the first character and no '[': no nesting (braces in strings only make it bail).
-  if (prefix === '' || json.indexOf('{', 1) >= 0 || json.indexOf('[') >= 0) return undefined;
+  if (prefix === '' || json.charCodeAt(0) !== 0x7b || json.indexOf('{', 1) >= 0 || json.indexOf('[') >= 0) return undefined;
   // An escaped key could spell the prefix (`"label\u005fx"`): only \u escapes can, for a prefix of
   // letters, digits and '_'; the needle below would miss such a key, so let the full scan read it.
   if (json.includes('\\u') || (!isPlainPrefix(prefix) && json.includes('\\'))) return undefined;

@@ -54,6 +54,7 @@ describe('removeTopLevelKeys', () => {
     }
     const bails = [
       '{"label_a":1,"b":2}', // first key
+      ' {"level":30,"label_b":2}', // not starting with its brace
       '{"level":30,"o":{"label_a":1},"label_b":2}', // nested object
       '{"level":30,"a":[1],"label_b":2}', // array
       '{"level":30, "label_b":2}', // spacing before the key
