@@ -51,7 +51,7 @@ export class RecordMapper {
     const hasRecordLabels = recordLabels !== null && typeof recordLabels === 'object' && Object.keys(recordLabels).length > 0;
     let hasLabelFields = false;
     for (const key of keys) {
-      if (key.startsWith('label_') && key.length > 6) {
+      if (isLabelField(key)) {
         hasLabelFields = true;
         break;
       }
@@ -70,7 +70,7 @@ export class RecordMapper {
         for (const name of Object.keys(recordLabels)) rawKey = appendRaw(rawKey, '\u0001', name, recordLabels[name]);
       }
       for (const key of keys) {
-        if (key.startsWith('label_') && key.length > 6) rawKey = appendRaw(rawKey, '\u0002', key, record[key]);
+        if (isLabelField(key)) rawKey = appendRaw(rawKey, '\u0002', key, record[key]);
       }
       const cached = rawKey === undefined ? undefined : this.rawStreams.get(rawKey);
       if (cached !== undefined) {
@@ -99,7 +99,7 @@ export class RecordMapper {
         if (level !== undefined && level !== '' && options.levelLabel !== false) addLabel(options.levelLabel, level);
         if (hasRecordLabels) for (const name of Object.keys(recordLabels)) addLabel(name, recordLabels[name]);
         for (const key of keys) {
-          if (key.startsWith('label_') && key.length > 6) addLabel(key.slice(6), record[key]);
+          if (isLabelField(key)) addLabel(key.slice(6), record[key]);
         }
         stream = this.streamFor(labels);
         if (rawKey !== undefined && overflow.length === 0) {
@@ -218,6 +218,11 @@ export class RecordMapper {
     }
     return stream;
   }
+}
+
+/** A `label_*` field: the prefix and at least one more character. */
+function isLabelField(key: string): boolean {
+  return key.startsWith('label_') && key.length > 6;
 }
 
 /** Extends a label cache key; undefined (no caching) when a value is not a plain string or number. */
