@@ -105,6 +105,11 @@ function fieldSize(bytes: number): number {
   return bytes > 0 ? 1 + varintSize(bytes) + bytes : 0;
 }
 
+/** Size of a Timestamp message whose seconds fit a double. */
+function timestampSize(seconds: number, nanos: number): number {
+  return (seconds !== 0 ? 1 + varintSize(seconds) : 0) + (nanos !== 0 ? 1 + varintSize(nanos) : 0);
+}
+
 /** Encodes streams as an (uncompressed) protobuf PushRequest. */
 export function encodePushRequestProtobuf(groups: readonly StreamGroup[]): Buffer {
   const plan = groups.map((group) => {
@@ -119,11 +124,11 @@ export function encodePushRequestProtobuf(groups: readonly StreamGroup[]): Buffe
     for (let i = 0; i < count; i++) {
       const entry = group.entries[i]!;
       const ns = entry.timestampNs;
-      const s = ns / 1_000_000_000n;
-      const sec = Number(s);
       if (ns >= 0n && entry.bytes === asciiLength(entry)) {
-        const nano = Number(ns - s * 1_000_000_000n);
-        const tsSize = (sec !== 0 ? 1 + varintSize(sec) : 0) + (nano !== 0 ? 1 + varintSize(nano) : 0);
+        const whole = ns / 1_000_000_000n;
+        const sec = Number(whole);
+        const nano = Number(ns - whole * 1_000_000_000n);
+        const tsSize = timestampSize(sec, nano);
         let e = 1 + varintSize(tsSize) + tsSize + fieldSize(entry.line.length);
         if (entry.metadata !== undefined) {
           for (const [name, value] of entry.metadata) {
@@ -164,7 +169,7 @@ export function encodePushRequestProtobuf(groups: readonly StreamGroup[]): Buffe
       const sec = s.seconds[i]!;
       const nano = s.nanos[i]!;
       w.byte(0x0a); // EntryAdapter.timestamp
-      w.varint((sec !== 0 ? 1 + varintSize(sec) : 0) + (nano !== 0 ? 1 + varintSize(nano) : 0));
+      w.varint(timestampSize(sec, nano));
       if (sec !== 0) {
         w.byte(0x08);
         w.varint(sec);
