@@ -95,15 +95,11 @@ function levelFromLine(line: string): string {
 }
 
 /**
- * The `detected_level` value for one entry: a stream label named like a level field (verbatim), else such a
- * structured-metadata pair (verbatim), else an OTLP `severity_number` pair, else the line (JSON field,
- * logfmt field, substring scan). `unknown` when nothing matches.
+ * The `detected_level` value for one entry is, in order: a stream label named like a level field (verbatim),
+ * else such a structured-metadata pair (verbatim), else an OTLP `severity_number` pair, else the line (JSON
+ * field, logfmt field, substring scan); `unknown` when nothing matches. This is the first step, the same for
+ * every entry of a stream; {@link detectLogLevelWithoutLabels} is the rest.
  */
-export function detectLogLevel(labels: readonly LabelPair[], metadata: ReadonlyArray<readonly [string, string]>, line: string): string {
-  return levelFromLabels(labels) ?? detectLogLevelWithoutLabels(metadata, line);
-}
-
-/** The first step of {@link detectLogLevel}: a stream label named like a level field. The same for every entry of a stream. */
 export function levelFromLabels(labels: readonly LabelPair[]): string | undefined {
   for (const field of LOG_LEVEL_FIELDS) {
     const label = labels.find((l) => l.name === field);
@@ -112,7 +108,7 @@ export function levelFromLabels(labels: readonly LabelPair[]): string | undefine
   return undefined;
 }
 
-/** {@link detectLogLevel} for a stream without a level label. */
+/** The `detected_level` of an entry whose stream has no level label (see {@link levelFromLabels}). */
 export function detectLogLevelWithoutLabels(metadata: ReadonlyArray<readonly [string, string]>, line: string): string {
   for (const field of LOG_LEVEL_FIELDS) {
     const pair = metadata.find(([name]) => name === field);
