@@ -78,6 +78,8 @@ export function splitTopLevelKeys(json: string, shouldRemove: (key: string) => b
   return { kept: kept + json.slice(copyFrom), removed };
 }
 
+const PLAIN_PREFIX = /^[A-Za-z0-9_]+$/;
+
 /**
  * The same cut as splitTopLevelKeys, for the line pino usually writes: an object with no nested
  * object or array and no spacing around the removed pairs (`,"label_x":"v"`). Found with indexOf
@@ -90,7 +92,7 @@ export function splitFlatLabelKeys(json: string, prefix: string): SplitObject | 
   if (prefix === '' || json.charCodeAt(0) !== 0x7b || json.indexOf('{', 1) >= 0 || json.indexOf('[') >= 0) return undefined;
   // An escaped key could spell the prefix (`"label\u005fx"`): only \u escapes can, for a prefix of
   // letters, digits and '_'; the needle below would miss such a key, so let the full scan read it.
-  if (json.includes('\\u') || (!isPlainPrefix(prefix) && json.includes('\\'))) return undefined;
+  if (json.includes('\\u') || (json.includes('\\') && !PLAIN_PREFIX.test(prefix))) return undefined;
   const needle = '"' + prefix;
   const removed: Array<[string, string]> = [];
   let kept = '';
@@ -117,16 +119,6 @@ export function splitFlatLabelKeys(json: string, prefix: string): SplitObject | 
   }
   if (removed.length === 0) return { kept: json, removed };
   return { kept: kept + json.slice(copyFrom), removed };
-}
-
-let lastPrefix = '';
-let lastPlain = false;
-function isPlainPrefix(prefix: string): boolean {
-  if (prefix !== lastPrefix) {
-    lastPrefix = prefix;
-    lastPlain = /^[A-Za-z0-9_]+$/.test(prefix);
-  }
-  return lastPlain;
 }
 
 /** The last character of a JSON value: a closing quote, a digit, or the end of true/false/null. */
