@@ -1,14 +1,18 @@
 /**
- * Decoder for the JSON push body (`{"streams":[{"stream":{…},"values":[["<ns>","<line>",{…}]]}]}`),
- * following Loki 3.4.6 (pkg/loghttp/query.go, labels.go) where it is strict, and stricter where the
- * receiver documents it: label values and structured-metadata values must be strings, and an entry
- * tuple may have at most three elements.
+ * Decoder for the JSON push body (`{"streams":[{"stream":{…},"values":[["<ns>","<line>",{…}]]}]}`), as
+ * Loki 3.4.6 decodes it: jsoniter walks the request and hands each stream object to
+ * `LogProtoStream.UnmarshalJSON` (pkg/loghttp/query.go, labels.go), which reads it with jsonparser.
+ * The quirks that follow from that are reproduced: trailing bytes after the body are ignored, label values
+ * of any JSON type are stringified, `null` entries are skipped, tuple elements past the third are ignored,
+ * an entry's error is the *last* one its elements produced (the element index does not advance after an
+ * error), and a stream's error is reported in jsoniter's `… error found in #10 byte of …` form.
+ * With `strict`, the receiver's stricter rules apply on top (see the README).
  */
 import { goQuote } from './go-strings.js';
 import { renderJsonStreamLabels } from './label-format.js';
 import type { RawPushEntry, RawPushStream } from './push-model.js';
 
-/** A JSON body Loki (or this stricter receiver) rejects as a whole (answered 400). */
+/** A JSON body Loki (or the strict receiver) rejects as a whole (answered 400). */
 export class JsonDecodeError extends Error {
   constructor(message: string) {
     super(message);
@@ -20,20 +24,122 @@ export class JsonDecodeError extends Error {
 export interface JsonDecodeOptions {
   /** Keep structured-metadata values as the raw JSON text between the quotes (Loki 3.4.6). */
   rawMetadataValues: boolean;
+  /** The receiver's stricter rules: string label values, at most 3 tuple elements, nothing after the body. */
+  strict: boolean;
+  /**
+   * The body held invalid UTF-8 bytes (decoded as U+FFFD): Go keeps such bytes and quotes them as `\xff`,
+   * which Loki's label parser accepts, so these U+FFFD are written as an escape in the label text.
+   */
+  replacedInvalidBytes: boolean;
+  /** The raw body, for the byte context of jsoniter's error text. */
+  bytes?: Buffer;
 }
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
+// jsonparser's error values (vendor/github.com/grafana/jsonparser/parser.go).
+const MALFORMED_STRING = `Value is string, but can't find closing '"' symbol`;
+const MALFORMED_ARRAY = "Value is array, but can't find closing ']' symbol";
+const MALFORMED_OBJECT = "Value looks like object, but can't find closing '}' symbol";
+const MALFORMED_VALUE = "Value looks like Number/Boolean/None, but can't find its end: ',' or '}' symbol";
+const OVERFLOW_INTEGER = 'Value is number, but overflowed while parsing';
+const MALFORMED_STRING_ESCAPE = 'Encountered an invalid escape sequence in a string';
+
+/** An error LogProtoStream.UnmarshalJSON returns; jsoniter reports it with the byte context. */
+class StreamValueError extends Error {}
+
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const MAX_INT64 = 2n ** 63n - 1n;
+/** jsoniter's Decoder reads the body in chunks of this size; its error context is taken from the current chunk. */
+const JSONITER_BUFFER_BYTES = 512;
 
-interface JsonString {
-  value: string;
-  raw: string;
+type ValueType = 'string' | 'number' | 'object' | 'array' | 'boolean' | 'null' | 'invalid';
+
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
+  return -1;
 }
+
+function unicodeEscapeAt(s: string, i: number): number {
+  if (s.charCodeAt(i) !== 0x5c || s.charCodeAt(i + 1) !== 0x75) return -1;
+  let r = 0;
+  for (let k = 2; k < 6; k++) {
+    const d = hexDigit(s.charCodeAt(i + k));
+    if (d < 0) return -1;
+    r = r * 16 + d;
+  }
+  return r;
+}
+
+/**
+ * jsonparser's `Unescape`: JSON escapes of the raw text between the quotes, or undefined when one is
+ * invalid. A `\u` surrogate must be followed by a `\u` escape of at least U+DC00 (a lone surrogate fails);
+ * the pair is combined as jsonparser does, and a result beyond U+10FFFF becomes U+FFFD.
+ */
+export function unescapeJsonString(raw: string): string | undefined {
+  let b = raw.indexOf('\\');
+  if (b < 0) return raw;
+  let out = raw.slice(0, b);
+  for (;;) {
+    const e = raw[b + 1];
+    let consumed = 2;
+    switch (e) {
+      case '"': out += '"'; break;
+      case '\\': out += '\\'; break;
+      case '/': out += '/'; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'u': {
+        const r = unicodeEscapeAt(raw, b);
+        if (r < 0) return undefined;
+        if (r < 0xd800 || r > 0xdfff) {
+          out += String.fromCharCode(r);
+          consumed = 6;
+          break;
+        }
+        const r2 = unicodeEscapeAt(raw, b + 6);
+        if (r2 < 0xdc00) return undefined;
+        const cp = 0x10000 + ((r - 0xd800) << 10) + (r2 - 0xdc00);
+        out += cp > 0x10ffff ? '\ufffd' : String.fromCodePoint(cp);
+        consumed = 12;
+        break;
+      }
+      default:
+        return undefined;
+    }
+    const next = raw.indexOf('\\', b + consumed);
+    if (next < 0) return out + raw.slice(b + consumed);
+    out += raw.slice(b + consumed, next);
+    b = next;
+  }
+}
+
+/** jsonparser's `parseInt` (via `ParseInt`): an optional `-`, digits, no leading zero, int64 range. */
+function parseTimestamp(raw: string): bigint | string {
+  const neg = raw.charCodeAt(0) === 0x2d;
+  const digits = neg ? raw.slice(1) : raw;
+  if (digits === '') return MALFORMED_VALUE;
+  for (let i = 0; i < digits.length; i++) {
+    const c = digits.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return MALFORMED_VALUE;
+  }
+  // "Deal with invalid data such as 00": a zero digit followed by more digits (jsonparser bytes.go).
+  if (digits.length > 1 && digits.charCodeAt(0) === 0x30) return MALFORMED_VALUE;
+  if (digits.length > 20) return OVERFLOW_INTEGER;
+  const n = BigInt(digits);
+  if (n > MAX_INT64 + (neg ? 1n : 0n)) return OVERFLOW_INTEGER;
+  return neg ? -n : n;
+}
+
+/** Go's zero `time.Time` (year 1), what an entry without a timestamp element gets. */
+const GO_ZERO_TIME_NS = -62135596800n * 1_000_000_000n;
 
 class JsonPushParser {
   private i = 0;
-  private nextBackslash = -1;
+  private nextBackslash: number;
 
   constructor(private readonly s: string, private readonly options: JsonDecodeOptions) {
     this.nextBackslash = s.indexOf('\\');
@@ -65,18 +171,12 @@ class JsonPushParser {
   }
 
   private found(): string {
-    const c = this.s[this.i];
-    if (c === undefined) return 'end of input';
-    if (c === '"') return 'a string';
-    if (c === '{') return 'an object';
-    if (c === '[') return 'an array';
-    if (c === 't' || c === 'f') return 'a boolean';
-    if (c === 'n') return 'null';
-    if (c === '-' || (c >= '0' && c <= '9')) return 'a number';
-    return `'${c}'`;
+    const t = this.kind();
+    if (t === 'invalid') return this.i >= this.s.length ? 'end of input' : `'${this.s[this.i]}'`;
+    return t === 'null' ? 'null' : `a ${t}`;
   }
 
-  private kind(): 'string' | 'number' | 'object' | 'array' | 'boolean' | 'null' | 'invalid' {
+  private kind(): ValueType {
     const c = this.peek();
     if (c === '"') return 'string';
     if (c === '{') return 'object';
@@ -87,140 +187,104 @@ class JsonPushParser {
     return 'invalid';
   }
 
-  private string(): JsonString {
+  /** The raw text between the quotes of the string at the cursor (escapes not decoded, not checked). */
+  private rawString(): string {
     this.ws();
     const s = this.s;
     if (s[this.i] !== '"') this.fail(`expected a string, found ${this.found()}`);
     const start = this.i + 1;
-    const close = s.indexOf('"', start);
-    if (close < 0) this.fail('unterminated string');
     if (this.nextBackslash >= 0 && this.nextBackslash < start) this.nextBackslash = s.indexOf('\\', start);
-    if (this.nextBackslash < 0 || this.nextBackslash > close) {
-      this.i = close + 1;
-      const v = s.slice(start, close);
-      return { value: v, raw: v };
-    }
-    let out = '';
-    let i = start;
-    let nb = this.nextBackslash;
+    let j = start;
     for (;;) {
-      const q = s.indexOf('"', i);
+      const q = s.indexOf('"', j);
       if (q < 0) {
         this.i = s.length;
         this.fail('unterminated string');
       }
-      if (nb < 0 || nb > q) {
-        out += s.slice(i, q);
-        i = q;
-        break;
+      const b = this.nextBackslash;
+      if (b < 0 || b > q) {
+        this.i = q + 1;
+        return s.slice(start, q);
       }
-      out += s.slice(i, nb);
-      i = nb;
-      const e = s[i + 1];
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          const hex = s.slice(i + 2, i + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-            this.i = i;
-            this.fail('invalid \\u escape in string');
-          }
-          out += String.fromCharCode(parseInt(hex, 16));
-          i += 4;
-          break;
-        }
-        default:
-          this.i = i;
-          this.fail(`invalid escape '\\${e ?? ''}' in string`);
-      }
-      i += 2;
-      nb = s.indexOf('\\', i);
+      // Skip the escaped character (it may be a quote) and look again.
+      j = b + 2;
+      this.nextBackslash = s.indexOf('\\', j);
     }
-    this.i = i + 1;
-    this.nextBackslash = nb;
-    return { value: out, raw: s.slice(start, i) };
   }
 
-  private skipValue(): void {
+  /** A string decoded with jsonparser's rules; `onError` is the message when an escape is invalid. */
+  private decodedString(onError: string): string {
+    const raw = this.rawString();
+    if (raw.indexOf('\\') < 0) return raw;
+    const v = unescapeJsonString(raw);
+    if (v === undefined) throw new StreamValueError(onError);
+    return v;
+  }
+
+  /** Skips any value; returns its raw text (for strings: between the quotes). */
+  private skipValue(): string {
+    const start = this.i;
     switch (this.kind()) {
       case 'string':
-        this.string();
-        return;
-      case 'number':
-        this.number();
-        return;
+        return this.rawString();
+      case 'number': {
+        NUMBER.lastIndex = this.i;
+        const m = NUMBER.exec(this.s);
+        if (!m) this.fail('invalid number');
+        this.i += m[0].length;
+        return m[0];
+      }
       case 'boolean':
       case 'null':
-        this.literal();
-        return;
+        for (const word of ['true', 'false', 'null']) {
+          if (this.s.startsWith(word, this.i)) {
+            this.i += word.length;
+            return word;
+          }
+        }
+        return this.fail('invalid literal');
       case 'object':
         this.i++;
         if (this.peek() === '}') {
           this.i++;
-          return;
+          return this.s.slice(start, this.i);
         }
         for (;;) {
-          this.string();
+          this.rawString();
           this.expect(':', "':'");
           this.skipValue();
           const c = this.peek();
           this.i++;
-          if (c === '}') return;
+          if (c === '}') return this.s.slice(start, this.i);
           if (c !== ',') this.fail("expected ',' or '}' in object");
         }
       case 'array':
         this.i++;
         if (this.peek() === ']') {
           this.i++;
-          return;
+          return this.s.slice(start, this.i);
         }
         for (;;) {
           this.skipValue();
           const c = this.peek();
           this.i++;
-          if (c === ']') return;
+          if (c === ']') return this.s.slice(start, this.i);
           if (c !== ',') this.fail("expected ',' or ']' in array");
         }
       default:
-        this.fail(`expected a JSON value, found ${this.found()}`);
+        return this.fail(`expected a JSON value, found ${this.found()}`);
     }
   }
 
-  private number(): string {
-    this.ws();
-    NUMBER.lastIndex = this.i;
-    const m = NUMBER.exec(this.s);
-    if (!m) this.fail('invalid number');
-    this.i += m[0].length;
-    return m[0];
-  }
-
-  private literal(): void {
-    for (const word of ['true', 'false', 'null']) {
-      if (this.s.startsWith(word, this.i)) {
-        this.i += word.length;
-        return;
-      }
-    }
-    this.fail('invalid literal');
-  }
-
-  /** Iterates the members of an object whose `{` is next; `onMember` must consume the value. */
-  private object(what: string, onMember: (key: string) => void): void {
+  /** Iterates the members of an object whose `{` is next; `onMember` gets the raw key and must consume the value. */
+  private object(what: string, onMember: (rawKey: string) => void): void {
     this.expect('{', `${what} to be an object`);
     if (this.peek() === '}') {
       this.i++;
       return;
     }
     for (;;) {
-      const key = this.string().value;
+      const key = this.rawString();
       this.expect(':', "':'");
       onMember(key);
       const c = this.peek();
@@ -254,90 +318,190 @@ class JsonPushParser {
     return false;
   }
 
+  /** jsonparser's ObjectEach key: unescaped when it has an escape. */
+  private static key(raw: string): string {
+    if (raw.indexOf('\\') < 0) return raw;
+    const v = unescapeJsonString(raw);
+    if (v === undefined) throw new StreamValueError(MALFORMED_STRING_ESCAPE);
+    return v;
+  }
+
   parse(): RawPushStream[] {
     this.ws();
-    if (this.i >= this.s.length) throw new JsonDecodeError('EOF: the request body is empty');
+    if (this.i >= this.s.length) throw new JsonDecodeError('EOF');
     let streams: RawPushStream[] = [];
-    this.object('the request body', (key) => {
-      if (key !== 'streams') return this.skipValue();
+    this.object('the request body', (rawKey) => {
+      // jsoniter matches struct fields case-insensitively.
+      if (rawKey.length !== 7 || rawKey.toLowerCase() !== 'streams') return void this.skipValue();
       if (this.isNull()) {
         streams = [];
         return;
       }
       const list: RawPushStream[] = [];
-      this.array('"streams"', () => list.push(this.stream()));
+      this.array('"streams"', () => {
+        const start = this.i;
+        try {
+          list.push(this.stream());
+        } catch (err) {
+          if (!(err instanceof StreamValueError)) throw err;
+          // jsoniter captured the whole stream object before handing it over: its error points after it.
+          this.i = start;
+          this.ws();
+          this.skipValue();
+          throw new JsonDecodeError(this.jsoniterError(`unmarshalerDecoder: ${err.message}`));
+        }
+      });
       streams = list;
     });
-    this.ws();
-    if (this.i < this.s.length) this.fail('unexpected content after the JSON object');
+    if (this.options.strict) {
+      this.ws();
+      if (this.i < this.s.length) this.fail('unexpected content after the JSON object (strict; Loki ignores it)');
+    }
     return streams;
   }
 
+  /** jsoniter's `ReportError` text, wrapped by the slice and struct decoders, with the cursor at `this.i`. */
+  private jsoniterError(message: string): string {
+    const bytes = this.options.bytes ?? Buffer.from(this.s, 'utf8');
+    const head = Buffer.byteLength(this.s.slice(0, this.i), 'utf8');
+    const chunkStart = head === 0 ? 0 : Math.floor((head - 1) / JSONITER_BUFFER_BYTES) * JSONITER_BUFFER_BYTES;
+    const chunk = bytes.subarray(chunkStart, Math.min(bytes.length, chunkStart + JSONITER_BUFFER_BYTES));
+    const h = head - chunkStart;
+    const peekStart = Math.max(0, h - 10);
+    const parsing = chunk.toString('utf8', peekStart, Math.min(chunk.length, h + 10));
+    const context = chunk.toString('utf8', Math.max(0, h - 50), Math.min(chunk.length, h + 50));
+    return `loghttp.PushRequest.Streams: []loghttp.LogProtoStream: ${message}, error found in #${h - peekStart} byte of ...|${parsing}|..., bigger context ...|${context}|...`;
+  }
+
   private stream(): RawPushStream {
-    let labels = new Map<string, string>();
+    let labels: Map<string, string> | undefined;
     let entries: RawPushEntry[] = [];
-    this.object('a stream', (key) => {
+    if (this.kind() !== 'object') {
+      this.skipValue();
+      throw new StreamValueError(MALFORMED_OBJECT);
+    }
+    this.object('a stream', (rawKey) => {
+      const key = JsonPushParser.key(rawKey);
       if (key === 'stream') {
-        labels = new Map();
-        if (this.isNull()) return;
-        const current = labels;
-        this.object('"stream"', (name) => {
+        if (this.kind() !== 'object') {
+          this.skipValue();
+          throw new StreamValueError(MALFORMED_OBJECT);
+        }
+        const current = (labels ??= new Map());
+        this.object('"stream"', (rawName) => {
+          const name = JsonPushParser.key(rawName);
           const kind = this.kind();
-          if (kind !== 'string') {
-            this.fail(`stream label ${goQuote(name)} has a ${kind} value; label values must be JSON strings (stricter than Loki, which stringifies them)`);
+          if (kind !== 'string' && this.options.strict) {
+            this.fail(`stream label ${goQuote(name)} has a ${kind} value; label values must be JSON strings (strict; Loki stringifies them)`);
           }
-          current.set(name, this.string().value);
+          // Loki's LabelSet: ParseString on the raw value (any type), then on the already unescaped name.
+          const raw = this.skipValue();
+          const value = raw.indexOf('\\') < 0 ? raw : unescapeJsonString(raw);
+          if (value === undefined) throw new StreamValueError(MALFORMED_VALUE);
+          const twice = name.indexOf('\\') < 0 ? name : unescapeJsonString(name);
+          if (twice === undefined) throw new StreamValueError(MALFORMED_VALUE);
+          current.set(twice, value);
         });
       } else if (key === 'values') {
-        entries = [];
         if (this.isNull()) return;
-        const list = entries;
-        this.array('"values"', () => list.push(this.entry()));
+        if (this.kind() !== 'array') {
+          this.skipValue();
+          throw new StreamValueError(MALFORMED_ARRAY);
+        }
+        const list: RawPushEntry[] = [];
+        this.array('"values"', () => {
+          if (this.isNull()) return;
+          list.push(this.entry());
+        });
+        entries = list;
       } else this.skipValue();
     });
-    return { labels: renderJsonStreamLabels([...labels]), entries };
+    let text = renderJsonStreamLabels(labels ? [...labels] : []);
+    if (this.options.replacedInvalidBytes) text = text.replaceAll('\ufffd', '\\ufffd');
+    return { labels: text, entries };
   }
 
+  /** One entry, with jsonparser's element state machine (see the file comment). */
   private entry(): RawPushEntry {
-    let timestampNs: bigint | undefined;
+    if (this.kind() !== 'array') {
+      this.skipValue();
+      throw new StreamValueError(MALFORMED_ARRAY);
+    }
+    let timestampNs = GO_ZERO_TIME_NS;
     let line = '';
-    const metadata: Array<[string, string]> = [];
-    this.array('an entry', (index) => {
-      if (index === 0) {
-        const kind = this.kind();
-        if (kind !== 'string') {
-          if (kind === 'number') {
-            this.fail(`Value is string, but can't find closing '"' symbol: the timestamp must be a JSON string of decimal nanoseconds, not a number`);
-          }
-          this.fail(`the timestamp must be a JSON string of decimal nanoseconds, found ${this.found()}`);
-        }
-        timestampNs = parseInt64(this.string().value);
-      } else if (index === 1) {
-        if (this.kind() !== 'string') this.fail(`the log line must be a JSON string, found ${this.found()}`);
-        line = this.string().value;
-      } else if (index === 2) {
-        if (this.kind() !== 'object') this.fail(`structured metadata (third tuple element) must be a JSON object, found ${this.found()}`);
-        this.object('structured metadata', (name) => {
-          const kind = this.kind();
-          if (kind !== 'string') this.fail(`structured metadata ${goQuote(name)} has a ${kind} value; values must be JSON strings`);
-          const v = this.string();
-          metadata.push([name, this.options.rawMetadataValues ? v.raw : v.value]);
-        });
-      } else {
-        this.fail(`an entry has more than 3 elements; expected ["<ns>", "<line>"] or ["<ns>", "<line>", {…}] (stricter than Loki, which ignores extra elements)`);
+    let metadata: Array<[string, string]> = [];
+    let index = 0;
+    let error: string | undefined;
+    let elements = 0;
+    this.array('an entry', () => {
+      elements++;
+      const kind = this.kind();
+      if ((index === 0 || index === 1) && kind !== 'string') {
+        this.skipValue();
+        error = MALFORMED_STRING;
+        return;
       }
+      if (index === 2 && kind !== 'object') {
+        this.skipValue();
+        error = MALFORMED_OBJECT;
+        return;
+      }
+      if (index === 0) {
+        const ts = parseTimestamp(this.rawString());
+        if (typeof ts === 'string') {
+          error = ts;
+          return;
+        }
+        timestampNs = ts;
+      } else if (index === 1) {
+        try {
+          line = this.decodedString(MALFORMED_VALUE);
+        } catch (err) {
+          if (!(err instanceof StreamValueError)) throw err;
+          error = err.message;
+          return;
+        }
+      } else if (index === 2) {
+        const pairs: Array<[string, string]> = [];
+        let failed: string | undefined;
+        this.object('structured metadata', (rawName) => {
+          if (failed !== undefined) return void this.skipValue();
+          let name: string;
+          try {
+            name = JsonPushParser.key(rawName);
+          } catch {
+            failed = MALFORMED_STRING_ESCAPE;
+            return void this.skipValue();
+          }
+          if (this.kind() !== 'string') {
+            failed = MALFORMED_STRING;
+            return void this.skipValue();
+          }
+          const raw = this.rawString();
+          if (this.options.rawMetadataValues) pairs.push([name, raw]);
+          else {
+            const v = unescapeJsonString(raw);
+            if (v === undefined) failed = MALFORMED_VALUE;
+            else pairs.push([name, v]);
+          }
+        });
+        if (failed !== undefined) {
+          error = failed;
+          return;
+        }
+        metadata = pairs;
+      } else {
+        if (this.options.strict) {
+          this.fail('an entry has more than 3 elements (strict; Loki ignores the extra elements)');
+        }
+        this.skipValue();
+      }
+      index++;
     });
-    if (timestampNs === undefined) this.fail('an entry is an empty array; expected ["<ns>", "<line>"]');
+    if (error !== undefined) throw new StreamValueError(error);
+    if (elements === 0 && this.options.strict) this.fail('an entry is an empty array (strict; Loki stores it at year 1, then rejects it as too old)');
     return { timestampNs, line, lineBytes: Buffer.byteLength(line, 'utf8'), metadata };
   }
-}
-
-/** Go's `strconv.ParseInt(s, 10, 64)`. */
-function parseInt64(s: string): bigint {
-  if (!/^[+-]?\d+$/.test(s)) throw new JsonDecodeError(`strconv.ParseInt: parsing ${goQuote(s)}: invalid syntax`);
-  const v = BigInt(s);
-  if (v < INT64_MIN || v > INT64_MAX) throw new JsonDecodeError(`strconv.ParseInt: parsing ${goQuote(s)}: value out of range`);
-  return v;
 }
 
 /** Decodes a JSON push body. An absent or `null` `streams` gives an empty list. Throws {@link JsonDecodeError}. */

@@ -26,8 +26,8 @@ export class SelectorSyntaxError extends Error {
   }
 }
 
-/** Converts a Go RE2 pattern to a JS RegExp anchored like Prometheus does. */
-function compileRegex(pattern: string): RegExp {
+/** Converts a Go RE2 pattern to a JS RegExp, anchored like Prometheus does unless `anchored` is false (line filters). */
+export function compileRegex(pattern: string, anchored = true): RegExp {
   let flags = 's';
   let body = pattern;
   const lead = /^\(\?([imsU]+)\)/.exec(body);
@@ -38,7 +38,7 @@ function compileRegex(pattern: string): RegExp {
   }
   body = body.replaceAll('(?P<', '(?<').replaceAll('\\z', '$(?![\\s\\S])');
   try {
-    return new RegExp(`^(?:${body})$`, flags);
+    return new RegExp(anchored ? `^(?:${body})$` : body, flags);
   } catch (err) {
     throw new SelectorSyntaxError(`invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
   }

@@ -15,6 +15,10 @@ export const DEFAULT_RECEIVER_LIMITS: Readonly<ReceiverLimits> = Object.freeze({
   maxRecvMsgBytes: 4194304,
   ingestionBurstBytes: 6 * 1024 * 1024,
   ingestionRateBytesPerSecond: undefined,
+  outOfOrderWindowMillis: 60 * 60 * 1000,
+  perStreamRateBytesPerSecond: 3 * 1024 * 1024,
+  perStreamBurstBytes: 15 * 1024 * 1024,
+  maxEntriesLimitPerQuery: 5000,
 });
 
 /** Merges overrides onto the defaults; `undefined` overrides keep the default (except for the rate, where it means off). */

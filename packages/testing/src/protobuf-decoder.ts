@@ -186,7 +186,8 @@ function decodeTimestamp(r: Reader): bigint {
 
 /** Go's `%#v` of a types.Timestamp, as Loki's error text shows it (built only for an error). */
 function shown(seconds: bigint, nanos: bigint): string {
-  return `&types.Timestamp{Seconds:${seconds}, Nanos:${nanos}}`;
+  // gogo's generated GoString, one field per line.
+  return `&types.Timestamp{Seconds: ${seconds},\nNanos: ${nanos},\n}`;
 }
 
 /** The LabelPairAdapter message in the reader's current range. */

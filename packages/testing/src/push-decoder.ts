@@ -3,9 +3,11 @@
  * Content-Encoding, then Content-Type (JSON or snappy-block protobuf), then every stream's label string.
  * Any failure here rejects the whole request with 400.
  */
+import { isUtf8 } from 'node:buffer';
 import { gunzipSync, inflateRawSync } from 'node:zlib';
 import { uncompressSync } from 'snappy';
 import { decodePushRequestJson } from './json-push-decoder.js';
+import { decodeLegacyPushJson } from './legacy-push-decoder.js';
 import { type LabelPair, LabelSyntaxError, parseLokiLabels } from './label-parser.js';
 import { parseMediaType } from './media-type.js';
 import { decodePushRequestProtobuf } from './protobuf-decoder.js';
@@ -16,6 +18,12 @@ export interface ParsedPushStream {
   /** Sorted pairs, empty values dropped, duplicates kept. */
   labels: LabelPair[];
   entries: RawPushEntry[];
+  /**
+   * A label value holds a U+FFFD that was written as an escape: Loki's parser accepts it, but the
+   * distributor forwards the labels re-quoted with the character raw, and the ingester's parser then
+   * rejects the stream (400 `invalid UTF-8 rune`, the other streams stored).
+   */
+  replacementCharInLabels: boolean;
 }
 
 /** The successfully decoded request. */
@@ -37,36 +45,44 @@ export class PushDecodeError extends Error {
 /** Options of {@link decodePushBody}. */
 export interface PushDecodeOptions {
   rawJsonMetadataValues: boolean;
+  /** The receiver's stricter JSON rules (see the README). */
+  strict: boolean;
+  /** `/api/prom/push`: JSON bodies use the legacy shape. */
+  legacyJson?: boolean;
 }
+
+const ENCODED_REPLACEMENT_CHAR = Buffer.from([0xef, 0xbf, 0xbd]);
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function zlibError(prefix: string, err: unknown): string {
-  const code = (err as { code?: string }).code;
-  if (code === 'Z_BUF_ERROR') return 'unexpected EOF';
-  return `${prefix}: corrupt input (${errorText(err)})`;
+function isTruncated(err: unknown): boolean {
+  return (err as { code?: string }).code === 'Z_BUF_ERROR';
 }
 
-function removeContentEncoding(body: Buffer, encoding: string | undefined): Buffer {
+/** Loki decompresses while decoding: a truncated gzip body ends inside jsoniter's read of the streams. */
+function truncatedText(json: boolean): string {
+  return json ? 'loghttp.PushRequest.Streams: []loghttp.LogProtoStream: unexpected EOF' : 'unexpected EOF';
+}
+
+function removeContentEncoding(body: Buffer, encoding: string | undefined, json: boolean): Buffer {
   switch (encoding ?? '') {
     case '':
     case 'snappy':
       return body;
     case 'gzip':
-      if (body.length === 0) throw new PushDecodeError('EOF', 0);
-      if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) throw new PushDecodeError('gzip: invalid header', body.length);
       try {
         return gunzipSync(body);
       } catch (err) {
-        throw new PushDecodeError(zlibError('gzip', err), body.length);
+        throw new PushDecodeError(isTruncated(err) ? truncatedText(json) : `gzip: invalid data (${errorText(err)})`, body.length);
       }
     case 'deflate':
       try {
         return inflateRawSync(body);
-      } catch (err) {
-        throw new PushDecodeError(zlibError('flate', err), body.length);
+      } catch {
+        // What Loki 3.4.6 answered for zlib-wrapped and for garbage deflate bodies.
+        throw new PushDecodeError('EOF', body.length);
       }
     default:
       throw new PushDecodeError(`Content-Encoding "${encoding}" not supported`, body.length);
@@ -114,30 +130,38 @@ export function decodePushBody(
   contentEncoding: string | undefined,
   options: PushDecodeOptions,
 ): DecodedPush {
-  const decoded = removeContentEncoding(body, contentEncoding);
-  let format: 'json' | 'protobuf';
-  let uncompressed = decoded;
-  let raw: RawPushStream[];
-
-  if (contentType === undefined || contentType === '') {
-    // Loki 3.4.6 reads such a body as snappy protobuf; this receiver always rejects it.
-    const proto = snappyDecode(decoded);
-    throw new PushDecodeError(
-      'missing Content-Type header: send Content-Type: application/x-protobuf or application/json ' +
-        '(Loki 3.4.6 would read this body as snappy protobuf; this receiver is stricter)',
-      proto.length,
-    );
+  // Loki checks the Content-Encoding (and reads the gzip header), then parses the Content-Type, then reads the body.
+  if (contentEncoding === 'gzip') {
+    if (body.length === 0) throw new PushDecodeError('EOF', 0);
+    if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) throw new PushDecodeError('gzip: invalid header', body.length);
+  } else if (contentEncoding !== undefined && contentEncoding !== '' && contentEncoding !== 'snappy' && contentEncoding !== 'deflate') {
+    throw new PushDecodeError(`Content-Encoding "${contentEncoding}" not supported`, body.length);
   }
+  if (contentType === undefined || contentType === '') throw new PushDecodeError('mime: no media type', body.length);
   let mediaType: string;
   try {
     mediaType = parseMediaType(contentType);
   } catch (err) {
-    throw new PushDecodeError(errorText(err), decoded.length);
+    throw new PushDecodeError(errorText(err), body.length);
   }
-  if (mediaType === 'application/json') {
+  const json = mediaType === 'application/json';
+  const decoded = removeContentEncoding(body, contentEncoding, json);
+  let format: 'json' | 'protobuf';
+  let uncompressed = decoded;
+  let raw: RawPushStream[];
+
+  if (json) {
     format = 'json';
+    const text = decoded.toString('utf8');
     try {
-      raw = decodePushRequestJson(decoded.toString('utf8'), { rawMetadataValues: options.rawJsonMetadataValues });
+      raw = options.legacyJson
+        ? decodeLegacyPushJson(text)
+        : decodePushRequestJson(text, {
+            rawMetadataValues: options.rawJsonMetadataValues,
+            strict: options.strict,
+            replacedInvalidBytes: text.includes('\ufffd') && !isUtf8(decoded) && !decoded.includes(ENCODED_REPLACEMENT_CHAR),
+            bytes: decoded,
+          });
     } catch (err) {
       throw new PushDecodeError(errorText(err), decoded.length);
     }
@@ -155,7 +179,11 @@ export function decodePushBody(
   const streams: ParsedPushStream[] = [];
   for (const stream of raw) {
     try {
-      streams.push({ labels: parseLokiLabels(stream.labels), entries: stream.entries });
+      const labels = parseLokiLabels(stream.labels);
+      let replacementCharInLabels = false;
+      // A raw U+FFFD already failed the parse; only an escaped one can be left (a rare, cheap test per stream).
+      if (stream.labels.indexOf('\\') >= 0) for (const l of labels) if (l.value.includes('\ufffd')) replacementCharInLabels = true;
+      streams.push({ labels, entries: stream.entries, replacementCharInLabels });
     } catch (err) {
       if (err instanceof LabelSyntaxError) {
         throw new PushDecodeError(`couldn't parse labels: ${err.message}`, uncompressed.length, entryCount);

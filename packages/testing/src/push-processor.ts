@@ -7,6 +7,7 @@
 import { formatLabelPairs } from './label-format.js';
 import { DETECTED_LEVEL, detectLogLevelWithoutLabels, levelFromLabels } from './log-level.js';
 import { forwardedPushRequestSize } from './protobuf-encoder.js';
+import type { Ingester } from './ingester.js';
 import type { DecodedPush } from './push-decoder.js';
 import type { TenantRateLimiter } from './rate-limiter.js';
 import { addServiceName } from './service-name.js';
@@ -21,7 +22,10 @@ export interface PushContext {
   limits: ReceiverLimits;
   discoverServiceName: boolean;
   discoverLogLevels: boolean;
+  /** The receiver's stricter rules (see the README). */
+  strict: boolean;
   store: EntryStore;
+  ingester: Ingester;
   rateLimiter: TenantRateLimiter;
   nowMs: number;
 }
@@ -36,12 +40,15 @@ export interface PushResult {
 
 interface AcceptedEntry extends NewEntry {
   pairs: Array<[string, string]>;
+  /** Line + structured-metadata bytes, `detected_level` excluded. */
+  bytes: number;
 }
 
 interface AcceptedStream {
   labels: Record<string, string>;
   stream: string;
   entries: AcceptedEntry[];
+  replacementCharInLabels: boolean;
 }
 
 const NO_NAMES: readonly string[] = [];
@@ -52,6 +59,7 @@ export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult 
   const streams = decoded.streams.map((s) => ({
     labels: ctx.discoverServiceName ? addServiceName(s.labels) : s.labels,
     entries: s.entries,
+    replacementCharInLabels: s.replacementCharInLabels,
   }));
   if (streams.length === 0) {
     return { status: 422, message: 'error at least one valid stream is required for ingestion', entriesStored: 0 };
@@ -66,7 +74,7 @@ export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult 
   for (const s of streams) {
     if (s.entries.length === 0) continue;
     const stream = formatLabelPairs(s.labels);
-    const labelError = validateStreamLabels(s.labels, stream, limits);
+    const labelError = validateStreamLabels(s.labels, stream, limits, ctx.strict);
     if (labelError !== undefined) {
       errors.push(labelError);
       continue;
@@ -76,19 +84,20 @@ export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult 
     const streamLevel = ctx.discoverLogLevels ? levelFromLabels(s.labels) : undefined;
     for (const entry of s.entries) {
       const names = entry.metadata.length === 0 ? NO_NAMES : entry.metadata.map(([name]) => normalizeStructuredMetadataName(name));
-      const entryError = validateEntry(entry, names, stream, bounds, limits);
+      const entryError = validateEntry(entry, names, stream, bounds, limits, ctx.strict);
       if (entryError !== undefined) {
         errors.push(entryError);
         continue;
       }
       const pairs: Array<[string, string]> = entry.metadata.map(([, value], i) => [names[i]!, sanitizeStructuredMetadataValue(value)]);
       acceptedLines++;
-      acceptedBytes += entry.lineBytes + structuredMetadataBytes(pairs);
+      const bytes = entry.lineBytes + (pairs.length === 0 ? 0 : structuredMetadataBytes(pairs));
+      acceptedBytes += bytes;
       if (ctx.discoverLogLevels) pairs.push([DETECTED_LEVEL, streamLevel ?? detectLogLevelWithoutLabels(pairs, entry.line)]);
-      entries.push({ timestampNs: entry.timestampNs, line: entry.line, metadata: Object.fromEntries(pairs), pairs });
+      entries.push({ timestampNs: entry.timestampNs, line: entry.line, metadata: Object.fromEntries(pairs), pairs, bytes });
     }
     if (entries.length > 0) {
-      accepted.push({ labels: Object.fromEntries(s.labels.map((l) => [l.name, l.value])), stream, entries });
+      accepted.push({ labels: Object.fromEntries(s.labels.map((l) => [l.name, l.value])), stream, entries, replacementCharInLabels: s.replacementCharInLabels });
     }
   }
 
@@ -119,8 +128,15 @@ export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult 
     }
   }
 
+  const ingested = ctx.ingester.push(ctx.tenant, accepted, ctx.nowMs);
   let stored = 0;
-  for (const s of accepted) stored += ctx.store.add(ctx.tenant, s.labels, s.stream, s.entries).length;
+  for (let i = 0; i < accepted.length; i++) {
+    const s = accepted[i]!;
+    const entries = ingested.toStore[i]!;
+    if (entries.length > 0) stored += ctx.store.add(ctx.tenant, s.labels, s.stream, entries).length;
+  }
+  // An ingester error beats the distributor's validation errors.
+  if (ingested.error !== undefined) return { status: ingested.error.status, message: ingested.error.message, entriesStored: stored };
   return errors.length > 0
     ? { status: 400, message: groupErrors(errors), entriesStored: stored }
     : { status: 204, message: '', entriesStored: stored };

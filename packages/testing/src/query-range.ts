@@ -1,19 +1,15 @@
 /**
- * A minimal `GET /loki/api/v1/query_range` for log stream selectors, with Loki's response shape
- * (pkg/loghttp/query.go): default limit 100 (max 5000), direction backward (default) or forward,
- * window `[start, end)` defaulting to the last hour, structured metadata merged into the stream labels
- * unless `X-Loki-Response-Encoding-Flags: categorize-labels` is sent. Only stream selectors are supported.
+ * A minimal `GET /loki/api/v1/query_range` for log queries (a stream selector and line filters), with Loki's
+ * response shape (pkg/loghttp/query.go): default limit 100 (max `max_entries_limit_per_query`), direction
+ * backward (default) or forward, window `[start, end)` defaulting to the last hour, structured metadata merged
+ * into the stream labels unless `X-Loki-Response-Encoding-Flags: categorize-labels` is sent.
  */
-import { parseSelectorPrefix, SelectorSyntaxError } from './label-matcher.js';
+import { decodeGoEscapes, goQuote } from './go-strings.js';
+import { compileRegex, parseSelectorPrefix, SelectorSyntaxError } from './label-matcher.js';
+import { LabelSyntaxError, parseMetric } from './label-parser.js';
+import { BadRequest, type HttpAnswer, jsonAnswer, plain, queryBounds } from './query-params.js';
 import type { EntryStore } from './store.js';
 import type { StoredEntry } from './types.js';
-
-/** An HTTP answer. */
-export interface HttpAnswer {
-  status: number;
-  contentType: string;
-  body: string;
-}
 
 /** Inputs of {@link queryRange}. */
 export interface QueryRangeContext {
@@ -21,57 +17,89 @@ export interface QueryRangeContext {
   categorizeLabels: boolean;
   store: EntryStore;
   nowMs: number;
-}
-
-const MAX_ENTRIES_LIMIT = 5000;
-const NS_PER_MS = 1_000_000n;
-const NS_PER_S = 1_000_000_000n;
-
-class BadRequest extends Error {}
-
-function plain(status: number, message: string): HttpAnswer {
-  return { status, contentType: 'text/plain; charset=utf-8', body: message + '\n' };
-}
-
-/** Loki's timestamp parameter: ≤10 digits = seconds, longer = ns, with `.` = float seconds, else RFC3339(Nano). */
-function parseTime(value: string, name: string): bigint {
-  if (/^-?\d+$/.test(value)) {
-    const digits = value.replace('-', '');
-    return digits.length <= 10 ? BigInt(value) * NS_PER_S : BigInt(value);
-  }
-  if (/^-?\d*\.\d*$/.test(value) && value !== '.') {
-    return BigInt(Math.round(Number(value) * 1000)) * NS_PER_MS;
-  }
-  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(value);
-  if (m) {
-    const ms = Date.parse(`${m[1]}${m[3]}`);
-    if (!Number.isNaN(ms)) return BigInt(ms) * NS_PER_MS + BigInt((m[2] ?? '').padEnd(9, '0') || '0');
-  }
-  throw new BadRequest(`invalid ${name}: cannot parse "${value}" to a valid timestamp`);
-}
-
-/** Prometheus duration (`90s`, `5m`, `1h30m`, `2d`). */
-function parseDuration(value: string): bigint {
-  const units: Record<string, bigint> = {
-    ms: NS_PER_MS, s: NS_PER_S, m: 60n * NS_PER_S, h: 3600n * NS_PER_S, d: 86400n * NS_PER_S, w: 604800n * NS_PER_S, y: 31536000n * NS_PER_S,
-  };
-  const re = /(\d+)(ms|s|m|h|d|w|y)/gy;
-  let total = 0n;
-  let consumed = 0;
-  for (let m = re.exec(value); m !== null; m = re.exec(value)) {
-    total += BigInt(m[1]!) * units[m[2]!]!;
-    consumed = re.lastIndex;
-  }
-  if (value === '' || consumed !== value.length) throw new BadRequest(`invalid since: cannot parse "${value}" as a duration`);
-  return total;
-}
-
-function htmlSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  /** `max_entries_limit_per_query`. */
+  maxEntriesLimitPerQuery: number;
 }
 
 function sortedRecord(record: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+type LineFilter = (line: string) => boolean;
+
+/** Parses the line filters after the selector: `|= "s"`, `!= "s"`, `|~ "re"`, `!~ "re"` (strings `"…"` or `` `…` ``). */
+function parseLineFilters(text: string): LineFilter[] {
+  const filters: LineFilter[] = [];
+  let i = 0;
+  const ws = (): void => {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+  };
+  for (;;) {
+    ws();
+    if (i >= text.length) return filters;
+    const op = text.slice(i, i + 2);
+    if (op !== '|=' && op !== '!=' && op !== '|~' && op !== '!~') {
+      throw new BadRequest(
+        `this receiver supports only a stream selector followed by line filters (|= != |~ !~) in query_range; cannot parse ${JSON.stringify(text.slice(i))}`,
+      );
+    }
+    i += 2;
+    ws();
+    let value: string;
+    const quote = text[i];
+    if (quote === '`') {
+      const close = text.indexOf('`', i + 1);
+      if (close < 0) throw new BadRequest('parse error: unterminated raw string in a line filter');
+      value = text.slice(i + 1, close);
+      i = close + 1;
+    } else if (quote === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (j >= text.length) throw new BadRequest('parse error: unterminated string in a line filter');
+      try {
+        value = decodeGoEscapes(text.slice(i + 1, j), '"');
+      } catch (err) {
+        throw new BadRequest(`parse error: ${(err as Error).message}`);
+      }
+      i = j + 1;
+    } else {
+      throw new BadRequest(`parse error: a line filter needs a quoted string after ${op}`);
+    }
+    if (op === '|=') filters.push((line) => line.includes(value));
+    else if (op === '!=') filters.push((line) => !line.includes(value));
+    else {
+      let re: RegExp;
+      try {
+        re = compileRegex(value, false);
+      } catch (err) {
+        throw new BadRequest((err as Error).message);
+      }
+      filters.push(op === '|~' ? (line) => re.test(line) : (line) => !re.test(line));
+    }
+  }
+}
+
+const PLAIN_LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Loki merges structured metadata into the stream's label text and parses it again for every entry that
+ * carries some (pkg/iter/categorized_labels_iterator.go): a name that is not a valid label name (`ü_z`, `日本`,
+ * `""`) makes the query fail with 500. Returns that error text, or undefined.
+ */
+function unparseableLabels(e: StoredEntry): string | undefined {
+  let bad = false;
+  for (const name in e.metadata) if (!PLAIN_LABEL_NAME.test(name)) bad = true;
+  if (!bad) return undefined;
+  const merged = { ...e.labels, ...e.metadata };
+  const names = Object.keys(merged).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const text = '{' + names.map((n) => `${n}=${goQuote(merged[n]!)}`).join(', ') + '}';
+  try {
+    parseMetric(text);
+  } catch (err) {
+    if (err instanceof LabelSyntaxError) return `failed to parse series labels to categorize labels: ${err.message}`;
+    throw err;
+  }
+  return undefined;
 }
 
 /** Answers a query_range request. */
@@ -80,9 +108,7 @@ export function queryRange(params: URLSearchParams, ctx: QueryRangeContext): Htt
     const query = params.get('query') ?? '';
     if (query.trim() === '') throw new BadRequest('parse error : syntax error: unexpected $end (the query parameter is required)');
     const { matchers, end: selectorEnd } = parseSelectorPrefix(query);
-    if (query.slice(selectorEnd).trim() !== '') {
-      throw new BadRequest('this receiver supports only log stream selectors such as {app="x"} in query_range (no pipelines or metric queries)');
-    }
+    const filters = parseLineFilters(query.slice(selectorEnd));
     if (!matchers.some((m) => !m.matches(''))) {
       throw new BadRequest(
         'queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~".*" does not meet this requirement, but app=~".+" will',
@@ -95,34 +121,27 @@ export function queryRange(params: URLSearchParams, ctx: QueryRangeContext): Htt
       if (!/^-?\d+$/.test(limitParam)) throw new BadRequest(`invalid limit: cannot parse "${limitParam}"`);
       limit = Number(limitParam);
       if (limit <= 0) throw new BadRequest('limit must be a positive value');
-      if (limit > MAX_ENTRIES_LIMIT) {
-        throw new BadRequest(`max entries limit per query exceeded, limit > max_entries_limit_per_query (${limit} > ${MAX_ENTRIES_LIMIT})`);
+      const max = ctx.maxEntriesLimitPerQuery;
+      if (max > 0 && limit > max) {
+        throw new BadRequest(`max entries limit per query exceeded, limit > max_entries_limit_per_query (${limit} > ${max})`);
       }
     }
 
     const directionParam = (params.get('direction') ?? 'backward').toLowerCase() || 'backward';
     if (directionParam !== 'forward' && directionParam !== 'backward') throw new BadRequest(`invalid direction "${params.get('direction')}"`);
     const forward = directionParam === 'forward';
-
-    const nowNs = BigInt(ctx.nowMs) * NS_PER_MS;
-    const endParam = params.get('end');
-    let end = endParam ? parseTime(endParam, 'end') : nowNs;
-    const startParam = params.get('start');
-    let start: bigint;
-    if (startParam) start = parseTime(startParam, 'start');
-    else {
-      const since = params.get('since');
-      const window = since ? parseDuration(since) : 3600n * NS_PER_S;
-      start = (end > nowNs ? nowNs : end) - window;
-    }
-    if (end < start) throw new BadRequest('end timestamp must not be before or equal to start time');
-    if (end === start) end = start + 1n;
+    const { start, end } = queryBounds(params, ctx.nowMs);
 
     const predicate = (labels: Record<string, string>): boolean =>
       matchers.every((m) => m.matches(Object.prototype.hasOwnProperty.call(labels, m.name) ? labels[m.name]! : ''));
-    const selected = ctx.store
+    const inWindow = ctx.store
       .entries(predicate, ctx.tenant)
-      .filter((e) => e.timestampNs >= start && e.timestampNs < end)
+      .filter((e) => e.timestampNs >= start && e.timestampNs < end && filters.every((f) => f(e.line)));
+    for (const e of inWindow) {
+      const failure = unparseableLabels(e);
+      if (failure !== undefined) return plain(500, failure);
+    }
+    const selected = inWindow
       .sort((a, b) => (a.timestampNs === b.timestampNs ? 0 : (a.timestampNs < b.timestampNs) === forward ? -1 : 1))
       .slice(0, limit);
 
@@ -145,7 +164,7 @@ export function queryRange(params: URLSearchParams, ctx: QueryRangeContext): Htt
       stats: { summary: { totalEntriesReturned: selected.length } },
     };
     if (ctx.categorizeLabels) data.encodingFlags = ['categorize-labels'];
-    return { status: 200, contentType: 'application/json; charset=UTF-8', body: htmlSafeJson({ status: 'success', data }) };
+    return jsonAnswer({ status: 'success', data });
   } catch (err) {
     if (err instanceof BadRequest || err instanceof SelectorSyntaxError) return plain(400, err.message);
     throw err;

@@ -5,9 +5,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { FaultScript, describeFaultStep } from './fault-script.js';
 import { compileSelector } from './label-matcher.js';
+import { Ingester } from './ingester.js';
 import { resolveLimits } from './limits.js';
-import { decodePushBody, PushDecodeError } from './push-decoder.js';
+import { decodePushBody, PushDecodeError, type PushDecodeOptions } from './push-decoder.js';
 import { processPush } from './push-processor.js';
+import { labelValues, labelNames, series } from './query-metadata.js';
 import { queryRange } from './query-range.js';
 import { TenantRateLimiter } from './rate-limiter.js';
 import { EntryStore } from './store.js';
@@ -27,6 +29,10 @@ import type {
 } from './types.js';
 
 const PUSH_PATH = '/loki/api/v1/push';
+/** Loki's legacy push route: the same handler, with the legacy JSON shape. */
+const LEGACY_PUSH_PATH = '/api/prom/push';
+const QUERY_PATHS = new Set(['/loki/api/v1/query_range', '/loki/api/v1/labels', '/loki/api/v1/series']);
+const LABEL_VALUES_PATH = /^\/loki\/api\/v1\/label\/([^/]+)\/values$/;
 const DEFAULT_WAIT_MILLIS = 10_000;
 
 interface Waiter {
@@ -55,6 +61,11 @@ function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** The first `X-Scope-OrgID` line, as Go's `Header.Get` reads it (Node joins repeated lines with ", "). */
+function tenantHeader(req: IncomingMessage): string | undefined {
+  return req.headersDistinct['x-scope-orgid']?.[0];
+}
+
 function describeSelector(selector: StreamSelector | undefined, tenant: string | undefined): string {
   let out = '';
   if (selector !== undefined) out += ` matching ${typeof selector === 'string' ? selector : JSON.stringify(selector)}`;
@@ -72,6 +83,7 @@ class Receiver implements LokiReceiver {
   private readonly limits: ReceiverLimits;
   private readonly store = new EntryStore();
   private readonly rateLimiter: TenantRateLimiter;
+  private readonly ingester: Ingester;
   private readonly faults = new FaultScript();
   private responseDelay = 0;
   private recorded: ReceivedRequest[] = [];
@@ -85,6 +97,7 @@ class Receiver implements LokiReceiver {
     this.host = options.host ?? '127.0.0.1';
     this.limits = resolveLimits(options.limits);
     this.rateLimiter = new TenantRateLimiter(this.limits.ingestionRateBytesPerSecond, this.limits.ingestionBurstBytes);
+    this.ingester = new Ingester(this.limits, options.strict ?? false);
   }
 
   get port(): number {
@@ -168,6 +181,7 @@ class Receiver implements LokiReceiver {
     this.store.clear();
     this.recorded = [];
     this.rateLimiter.reset();
+    this.ingester.reset();
   }
 
   // ---------------------------------------------------------------- faults
@@ -299,18 +313,19 @@ class Receiver implements LokiReceiver {
     res.on('error', () => undefined);
     const url = new URL(req.url ?? '/', 'http://receiver');
     const method = req.method ?? 'GET';
-    if (url.pathname === PUSH_PATH) {
-      if (method === 'POST') return this.handlePush(req, res);
-      return this.handleOther(req, res, () => this.send(res, 405, 'method not allowed\n', { Allow: 'POST' }));
+    if (url.pathname === PUSH_PATH || url.pathname === LEGACY_PUSH_PATH) {
+      if (method === 'POST') return this.handlePush(req, res, url.pathname === LEGACY_PUSH_PATH);
+      // gorilla/mux's method mismatch: 405 with an empty body.
+      return this.handleOther(req, res, () => this.send(res, 405, '', { Allow: 'POST' }));
     }
     if (url.pathname === '/ready') {
       return this.handleOther(req, res, () =>
-        method === 'GET' || method === 'HEAD' ? this.send(res, 200, 'ready\n') : this.send(res, 405, 'method not allowed\n', { Allow: 'GET' }),
+        method === 'GET' || method === 'HEAD' ? this.send(res, 200, 'ready\n') : this.send(res, 405, '', { Allow: 'GET' }),
       );
     }
-    if (url.pathname === '/loki/api/v1/query_range') {
+    if (QUERY_PATHS.has(url.pathname) || LABEL_VALUES_PATH.test(url.pathname)) {
       if (method !== 'GET' && method !== 'POST') {
-        return this.handleOther(req, res, () => this.send(res, 405, 'method not allowed\n', { Allow: 'GET, POST' }));
+        return this.handleOther(req, res, () => this.send(res, 405, '', { Allow: 'GET, POST' }));
       }
       return this.handleQuery(req, res, url);
     }
@@ -342,25 +357,41 @@ class Receiver implements LokiReceiver {
     if (generation !== this.generation) return;
     const params = new URLSearchParams(url.search);
     if (req.method === 'POST' && body.length > 0) {
-      for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.set(k, v);
+      for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
     }
-    const tenant = resolveTenant(req.headers['x-scope-orgid'], this.options.authEnabled ?? false);
+    const tenant = resolveTenant(tenantHeader(req), this.options.authEnabled ?? false);
     if ('status' in tenant) return this.send(res, tenant.status, tenant.message + '\n');
     const flags = headerValue(req.headers['x-loki-response-encoding-flags']) ?? '';
-    const answer = queryRange(params, {
+    const ctx = {
       tenant: tenant.tenant,
       categorizeLabels: flags.split(',').some((f) => f.trim() === 'categorize-labels'),
       store: this.store,
       nowMs: Date.now(),
-    });
+      maxEntriesLimitPerQuery: this.limits.maxEntriesLimitPerQuery,
+    };
+    const valuesOf = LABEL_VALUES_PATH.exec(url.pathname);
+    const answer =
+      url.pathname === '/loki/api/v1/query_range'
+        ? queryRange(params, ctx)
+        : url.pathname === '/loki/api/v1/labels'
+          ? labelNames(params, ctx)
+          : url.pathname === '/loki/api/v1/series'
+            ? series(params, ctx)
+            : labelValues(decodeURIComponent(valuesOf![1]!), params, ctx);
     this.send(res, answer.status, answer.body, { 'Content-Type': answer.contentType });
   }
 
-  private decodeQuietly(body: Buffer, req: IncomingMessage): { uncompressedBytes: number; entries: number } {
+  private decodeOptions(legacy: boolean): PushDecodeOptions {
+    return {
+      rawJsonMetadataValues: this.options.jsonStructuredMetadataValues !== 'decoded',
+      strict: this.options.strict ?? false,
+      legacyJson: legacy,
+    };
+  }
+
+  private decodeQuietly(body: Buffer, req: IncomingMessage, legacy: boolean): { uncompressedBytes: number; entries: number } {
     try {
-      const decoded = decodePushBody(body, headerValue(req.headers['content-type']), headerValue(req.headers['content-encoding']), {
-        rawJsonMetadataValues: this.options.jsonStructuredMetadataValues !== 'decoded',
-      });
+      const decoded = decodePushBody(body, headerValue(req.headers['content-type']), headerValue(req.headers['content-encoding']), this.decodeOptions(legacy));
       return { uncompressedBytes: decoded.uncompressedBytes, entries: decoded.entryCount };
     } catch (err) {
       if (err instanceof PushDecodeError) return { uncompressedBytes: err.uncompressedBytes, entries: err.entryCount };
@@ -368,7 +399,7 @@ class Receiver implements LokiReceiver {
     }
   }
 
-  private async handlePush(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handlePush(req: IncomingMessage, res: ServerResponse, legacy: boolean): Promise<void> {
     const receivedAt = Date.now();
     const generation = this.generation;
     let body: Buffer;
@@ -404,7 +435,7 @@ class Receiver implements LokiReceiver {
     }
 
     if (step !== undefined && !(typeof step === 'object' && 'delayMillis' in step)) {
-      const seen = this.decodeQuietly(body, req);
+      const seen = this.decodeQuietly(body, req, legacy);
       base.uncompressedBytes = seen.uncompressedBytes;
       base.entriesReceived = seen.entries;
       if (step === 'reset') {
@@ -432,9 +463,9 @@ class Receiver implements LokiReceiver {
       return;
     }
 
-    const tenant = resolveTenant(req.headers['x-scope-orgid'], this.options.authEnabled ?? false);
+    const tenant = resolveTenant(tenantHeader(req), this.options.authEnabled ?? false);
     if ('status' in tenant) {
-      const seen = this.decodeQuietly(body, req);
+      const seen = this.decodeQuietly(body, req, legacy);
       base.uncompressedBytes = seen.uncompressedBytes;
       base.entriesReceived = seen.entries;
       this.finishPush(res, base, tenant.status, tenant.message);
@@ -444,9 +475,7 @@ class Receiver implements LokiReceiver {
 
     let decoded;
     try {
-      decoded = decodePushBody(body, contentType, contentEncoding, {
-        rawJsonMetadataValues: this.options.jsonStructuredMetadataValues !== 'decoded',
-      });
+      decoded = decodePushBody(body, contentType, contentEncoding, this.decodeOptions(legacy));
     } catch (err) {
       if (!(err instanceof PushDecodeError)) throw err;
       base.uncompressedBytes = err.uncompressedBytes;
@@ -462,7 +491,9 @@ class Receiver implements LokiReceiver {
       limits: this.limits,
       discoverServiceName: this.options.discoverServiceName ?? false,
       discoverLogLevels: this.options.discoverLogLevels ?? false,
+      strict: this.options.strict ?? false,
       store: this.store,
+      ingester: this.ingester,
       rateLimiter: this.rateLimiter,
       nowMs: Date.now(),
     });

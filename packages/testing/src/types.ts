@@ -39,6 +39,22 @@ export interface ReceiverLimits {
    * (the default here); real Loki defaults to 4194304 B/s.
    */
   ingestionRateBytesPerSecond: number | undefined;
+  /**
+   * The ingester's out-of-order window, half of `max_chunk_age` (2h): an entry older than the newest entry of
+   * its stream (this push or an earlier one) minus this is rejected with 400 `entry too far behind`, the rest
+   * stored. 0 = off. Default 3600000 (1 h).
+   */
+  outOfOrderWindowMillis: number;
+  /**
+   * `per_stream_rate_limit` in bytes per second (line + structured-metadata bytes). As with Loki's default
+   * stream sharding, a stream's share of a push passes or fails whole: 429, one `Per stream rate limit
+   * exceeded …` line per dropped entry, the other streams stored. 0 = off. Default 3145728 (3MB).
+   */
+  perStreamRateBytesPerSecond: number;
+  /** `per_stream_rate_limit_burst`: the bucket's capacity, and the largest share of one push. Default 15728640 (15MB). */
+  perStreamBurstBytes: number;
+  /** `max_entries_limit_per_query`: a larger `limit` in `query_range` gets 400. Default 5000. */
+  maxEntriesLimitPerQuery: number;
 }
 
 /** Options of {@link createLokiReceiver}. */
@@ -68,6 +84,12 @@ export interface LokiReceiverOptions {
    * `'decoded'` stores the unescaped string, as Loki ≥ 3.6 does. Protobuf pushes are unaffected.
    */
   jsonStructuredMetadataValues?: 'raw' | 'decoded';
+  /**
+   * Be stricter than Loki where Loki lets a client bug through (default false: Loki 3.4.6's behaviour).
+   * See the README's list: non-string JSON label values, extra tuple elements, trailing bytes, `__` label
+   * names, empty or duplicate structured-metadata names, and every failing stream reported.
+   */
+  strict?: boolean;
   /** Limit overrides; see {@link ReceiverLimits} for the defaults. */
   limits?: Partial<ReceiverLimits>;
 }

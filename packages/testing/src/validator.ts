@@ -16,9 +16,9 @@ function bytes(s: string): number {
 /**
  * Validates a stream's labels. Returns the error message, or undefined when valid.
  * Loki's checks: at least one label, label count (service_name not counted), name/value length,
- * duplicate names. Stricter: names starting with `__` are rejected (`invalid_labels`).
+ * duplicate names. With `strict`: names starting with `__` are rejected (`invalid_labels`).
  */
-export function validateStreamLabels(labels: readonly LabelPair[], stream: string, limits: ReceiverLimits): string | undefined {
+export function validateStreamLabels(labels: readonly LabelPair[], stream: string, limits: ReceiverLimits, strict: boolean): string | undefined {
   if (labels.length === 0) return 'error at least one label pair is required per stream';
   let count = labels.length;
   if (labels.some((l) => l.name === 'service_name')) count--;
@@ -32,9 +32,10 @@ export function validateStreamLabels(labels: readonly LabelPair[], stream: strin
     if (l.name === last) return `stream '${stream}' has duplicate label name: '${l.name}'`;
     last = l.name;
   }
+  if (!strict) return undefined;
   for (const l of labels) {
     if (l.name.startsWith('__')) {
-      return `invalid_labels: stream '${stream}' has label name '${l.name}' starting with "__", which is reserved (stricter than Loki, which accepts it)`;
+      return `invalid_labels: stream '${stream}' has label name '${l.name}' starting with "__", which is reserved (strict; Loki accepts it)`;
     }
   }
   return undefined;
@@ -65,7 +66,7 @@ export function entryTimeBounds(nowNs: bigint, limits: ReceiverLimits): EntryTim
 
 /**
  * Validates one entry, in Loki's order (too old, too new, line size, structured-metadata size and count),
- * then the stricter checks (empty or duplicate structured-metadata names, compared after normalisation).
+ * then, with `strict`, the stricter checks (empty or duplicate structured-metadata names, compared after normalisation).
  * Returns the error message, or undefined when valid.
  */
 export function validateEntry(
@@ -74,6 +75,7 @@ export function validateEntry(
   stream: string,
   bounds: EntryTimeBounds,
   limits: ReceiverLimits,
+  strict: boolean,
 ): string | undefined {
   const ts = entry.timestampNs;
   if (limits.rejectOldSamples && ts < bounds.oldestNs) {
@@ -90,13 +92,14 @@ export function validateEntry(
   if (limits.maxStructuredMetadataEntries !== 0 && entry.metadata.length > limits.maxStructuredMetadataEntries) {
     return `stream '${stream}' has too many structured metadata labels: '${entry.metadata.length}', limit: '${limits.maxStructuredMetadataEntries}'. Please see \`limits_config.max_structured_metadata_entries_count\` or contact your Loki administrator to increase it.`;
   }
+  if (!strict || entry.metadata.length === 0) return undefined;
   // The usual handful of names is checked pair-wise: no Set per entry.
   const seen = entry.metadata.length > 16 ? new Set<string>() : undefined;
   for (let i = 0; i < entry.metadata.length; i++) {
     const original = entry.metadata[i]![0];
     const name = normalisedNames[i] ?? original;
     if (original === '') {
-      return `entry for stream '${stream}' has structured metadata with an empty name (stricter than Loki, which accepts it)`;
+      return `entry for stream '${stream}' has structured metadata with an empty name (strict; Loki accepts it)`;
     }
     let duplicate = false;
     if (seen !== undefined) {

@@ -34,6 +34,10 @@ it('uses Loki 3.4.6 defaults, with the token-bucket rate off', () => {
     maxRecvMsgBytes: 4194304,
     ingestionBurstBytes: 6291456,
     ingestionRateBytesPerSecond: undefined,
+    outOfOrderWindowMillis: 3600000,
+    perStreamRateBytesPerSecond: 3145728,
+    perStreamBurstBytes: 15728640,
+    maxEntriesLimitPerQuery: 5000,
   });
 });
 

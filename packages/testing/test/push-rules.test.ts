@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import type { LokiReceiver } from '../src/index.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createLokiReceiver, type LokiReceiver } from '../src/index.js';
 import { DAY, ENCODING_NAMES, HOUR, push, tsAgo, type Tuple, sharedReceiver } from './helpers.js';
 
 let receiver: LokiReceiver;
@@ -274,7 +274,26 @@ describe.each(ENCODING_NAMES)('core push rules over %s', (encoding) => {
     expect(receiver.entries().map((e) => e.stream)).toEqual(['{app="a"}', '{app="b"}']);
   });
 
-  it('rejects __-prefixed label names with 400 invalid_labels (stricter than Loki), storing the other stream', async () => {
+  it('accepts __-prefixed label names (__name__, __foo, __aggregated_metric__), as Loki does', async () => {
+    const ts = tsAgo();
+    const res = await push(receiver.pushUrl, encoding, {
+      streams: [
+        { stream: { __name__: 'm', app: 'a' }, values: [[ts, 'name']] },
+        { stream: { __foo: 'x', app: 'a' }, values: [[ts, 'foo']] },
+        { stream: { __aggregated_metric__: 'y' }, values: [[ts, 'aggregated']] },
+      ],
+    });
+    expect(res.status).toBe(204);
+    expect(receiver.entries().map((e) => [e.stream, e.line])).toEqual([
+      ['{__name__="m", app="a"}', 'name'],
+      ['{__foo="x", app="a"}', 'foo'],
+      ['{__aggregated_metric__="y"}', 'aggregated'],
+    ]);
+  });
+
+  it('with strict: true, rejects __-prefixed label names with 400 invalid_labels, storing the other stream', async () => {
+    const receiver = await createLokiReceiver({ strict: true });
+    onTestFinished(() => receiver.close());
     const res = await push(receiver.pushUrl, encoding, {
       streams: [
         { stream: { __reserved: 'x', app: 'a' }, values: [[tsAgo(), 'reserved']] },

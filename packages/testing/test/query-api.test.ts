@@ -145,7 +145,8 @@ describe('query_range', () => {
 
   it.each([
     ['{app=~".*"}', '', 'queries require at least one regexp or equality matcher'],
-    ['{app="x"} |= "foo"', '', 'only log stream selectors'],
+    ['{app="x"} | json', '', 'only a stream selector followed by line filters'],
+    ['sum(rate({app="x"}[1m]))', '', 'invalid stream selector'],
     ['{app="x"}', '&limit=0', 'limit must be a positive value'],
     ['{app="x"}', '&limit=5001', 'max entries limit per query exceeded'],
     ['{app="x"}', '&direction=sideways', 'invalid direction'],
