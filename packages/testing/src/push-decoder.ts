@@ -149,17 +149,19 @@ export function decodePushBody(
   let format: 'json' | 'protobuf';
   let uncompressed = decoded;
   let raw: RawPushStream[];
+  let replacedInvalidBytes = false;
 
   if (json) {
     format = 'json';
     const text = decoded.toString('utf8');
+    replacedInvalidBytes = text.includes('\ufffd') && !isUtf8(decoded) && !decoded.includes(ENCODED_REPLACEMENT_CHAR);
     try {
       raw = options.legacyJson
         ? decodeLegacyPushJson(text)
         : decodePushRequestJson(text, {
             rawMetadataValues: options.rawJsonMetadataValues,
             strict: options.strict,
-            replacedInvalidBytes: text.includes('\ufffd') && !isUtf8(decoded) && !decoded.includes(ENCODED_REPLACEMENT_CHAR),
+            replacedInvalidBytes,
             bytes: decoded,
           });
     } catch (err) {
@@ -182,7 +184,8 @@ export function decodePushBody(
       const labels = parseLokiLabels(stream.labels);
       let replacementCharInLabels = false;
       // A raw U+FFFD already failed the parse; only an escaped one can be left (a rare, cheap test per stream).
-      if (stream.labels.indexOf('\\') >= 0) for (const l of labels) if (l.value.includes('\ufffd')) replacementCharInLabels = true;
+      // Invalid bytes of a JSON body stay bytes in Go (quoted as \xff both times): not this case.
+      if (!replacedInvalidBytes && stream.labels.indexOf('\\') >= 0) for (const l of labels) if (l.value.includes('\ufffd')) replacementCharInLabels = true;
       streams.push({ labels, entries: stream.entries, replacementCharInLabels });
     } catch (err) {
       if (err instanceof LabelSyntaxError) {
