@@ -94,7 +94,8 @@ export class Ingester {
         if (store === s.entries) store = s.entries.slice(0, i);
         continue;
       }
-      if (windowNs > 0n && highestTs !== undefined && e.timestampNs < highestTs - windowNs) {
+      // The usual in-order entry is not older than the newest one: no cutoff (a BigInt allocation) computed.
+      if (windowNs > 0n && highestTs !== undefined && e.timestampNs < highestTs && e.timestampNs < highestTs - windowNs) {
         (tooFarBehind ??= []).push({ entry: e, cutoff: highestTs - windowNs });
         if (store === s.entries) store = s.entries.slice(0, i);
         continue;
