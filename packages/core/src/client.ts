@@ -60,7 +60,10 @@ export interface LokiClientStats {
   linesTruncated: number;
   labelsMovedToMetadata: number;
   metadataMovedToLine: number;
+  /** Record times that were not a plausible time (core README "Timestamps"): the entry got now instead. */
   invalidTimestamps: number;
+  /** Structured-metadata pairs dropped for an empty name (core README "Structured-metadata names"). */
+  metadataNamesDropped: number;
   /** True while Loki is unreachable and entries wait in the offline buffer. */
   offline: boolean;
   /** Disk buffer (when on): records written, replayed from earlier processes, deleted over maxBytes, unreadable. */
@@ -173,7 +176,8 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       // Entries an earlier process left unacknowledged go first, with their original timestamps.
       for (const replayed of this.disk.recover((key, labels) => this.mapper.streamByKey(key, labels))) {
         const { segment, ...rest } = replayed;
-        this.enqueue({ ...rest, seq: 0, segment });
+        // A segment may hold a time that cannot go to Loki (written by an older version): it would sink its request.
+        this.enqueue({ ...rest, timestampNs: this.mapper.replayTime(rest.timestampNs), seq: 0, segment });
       }
     }
     if (options.exitHook) registerExitParticipant(this);

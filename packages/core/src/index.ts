@@ -7,8 +7,8 @@ export type { LokiClientOptions, LokiTlsOptions, LokiEncoding } from './options.
 export type { LokiRecord } from './record.js';
 export type { DiskBufferOptions } from './disk-buffer.js';
 export { safeStringify, metadataValueToString, messageToLine } from './safe-stringify.js';
-export { labelValueToString } from './labels.js';
-export { nowNs } from './timestamp.js';
+export { labelValueToString, isLabelField, metadataName, LABEL_FIELD_PREFIX } from './labels.js';
+export { nowNs, timestampToNs, MIN_TIMESTAMP_NS, MAX_TIMESTAMP_NS } from './timestamp.js';
 export { registerExitParticipant, unregisterExitParticipant } from './exit-hook.js';
 export type { ExitParticipant } from './exit-hook.js';
 export type { LokiTimestamp } from './timestamp.js';

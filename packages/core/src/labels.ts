@@ -5,6 +5,58 @@ export const MAX_LABEL_VALUE_BYTES = 2048;
 
 const VALID_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
+/** The prefix that makes a record field a stream label: `label_region: 'eu'` -> label `region`. */
+export const LABEL_FIELD_PREFIX = 'label_';
+
+/**
+ * THE label-field test of every entry point: the prefix and at least one more character. A field
+ * named exactly the prefix (`label_`) is not a label: it is metadata (or line) named `label_`.
+ * An empty prefix (pino's `labelPrefix: ''`) turns label fields off.
+ */
+export function isLabelField(key: string, prefix: string = LABEL_FIELD_PREFIX): boolean {
+  return prefix !== '' && key.length > prefix.length && key.startsWith(prefix);
+}
+
+function isAsciiWord(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+}
+
+/**
+ * THE structured-metadata name rule (core, SDK, pino, winston; README "Structured-metadata names"):
+ * the name Loki 3.4.6 would store, in ASCII. Loki rewrites names with Prometheus' NormalizeLabel
+ * (non letters/digits -> `_`, a leading digit gets `key_`, a single leading `_` gets `key`) but keeps
+ * non-ASCII letters, and a stream whose metadata has such a name (or an empty one) answers 500 to
+ * every query. So: every character but `[A-Za-z0-9_]` becomes `_` (one per code point), then Loki's
+ * prefixes; the result is `[A-Za-z_][A-Za-z0-9_]*` and Loki leaves it as it is. Undefined for the
+ * empty name (dropped, counted in `metadataNamesDropped`).
+ */
+export function metadataName(name: string): string | undefined {
+  // The usual name (a letter, then letters, digits, `_`) is its own result: one pass, no allocation.
+  const first = name.charCodeAt(0);
+  let plain = (first >= 0x61 && first <= 0x7a) || (first >= 0x41 && first <= 0x5a);
+  for (let i = 1; plain && i < name.length; i++) plain = isAsciiWord(name.charCodeAt(i));
+  if (plain) return name;
+  if (name.length === 0) return undefined;
+  let out = '';
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (isAsciiWord(c)) {
+      out += name[i];
+      continue;
+    }
+    out += '_';
+    // A surrogate pair is one character (one `_`).
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = name.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+  }
+  const lead = out.charCodeAt(0);
+  if (lead >= 0x30 && lead <= 0x39) return `key_${out}`;
+  if (lead === 0x5f && out.charCodeAt(1) !== 0x5f) return `key${out}`;
+  return out;
+}
+
 /**
  * Sanitises a label name to Loki's syntax: every other character becomes `_`, a leading digit gets a
  * `_` prefix, and a reserved `__` prefix is cut to one `_` (so `service.name` -> `service_name`).

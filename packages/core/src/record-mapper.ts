@@ -1,15 +1,18 @@
 import { LokiError } from './errors.js';
 import {
   MAX_LABELS,
+  LABEL_FIELD_PREFIX,
   canonicalLabels,
+  isLabelField,
   labelValueToString,
+  metadataName,
   sanitizeLabelName,
   truncateUtf8,
 } from './labels.js';
 import type { ResolvedOptions } from './options.js';
 import type { LokiEntry, LokiRecord, StreamRef } from './record.js';
 import { messageToLine, metadataValueToString, safeStringify } from './safe-stringify.js';
-import { nowNs, toNs } from './timestamp.js';
+import { nowNs, timestampToNs } from './timestamp.js';
 
 /** Loki's structured metadata limits (contract §2.2). */
 const MAX_METADATA_PAIRS = 128;
@@ -24,6 +27,8 @@ export interface MapperCounters {
   metadataMovedToLine: number;
   linesTruncated: number;
   invalidTimestamps: number;
+  /** Structured-metadata pairs dropped because their name had nothing usable (the empty name). */
+  metadataNamesDropped: number;
 }
 
 export type MapResult = { entry: LokiEntry } | { dropped: 'line_too_long'; bytes: number };
@@ -34,7 +39,7 @@ export class RecordMapper {
   private readonly levelStreams = new Map<string, StreamRef>();
   private readonly rawStreams = new Map<string, StreamRef>();
   private readonly warnedLabels = new Set<string>();
-  readonly counters: MapperCounters = { labelsMovedToMetadata: 0, metadataMovedToLine: 0, linesTruncated: 0, invalidTimestamps: 0 };
+  readonly counters: MapperCounters = { labelsMovedToMetadata: 0, metadataMovedToLine: 0, linesTruncated: 0, invalidTimestamps: 0, metadataNamesDropped: 0 };
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -99,7 +104,7 @@ export class RecordMapper {
         if (level !== undefined && level !== '' && options.levelLabel !== false) addLabel(options.levelLabel, level);
         if (hasRecordLabels) for (const name of Object.keys(recordLabels)) addLabel(name, recordLabels[name]);
         for (const key of keys) {
-          if (isLabelField(key)) addLabel(key.slice(6), record[key]);
+          if (isLabelField(key)) addLabel(key.slice(LABEL_FIELD_PREFIX.length), record[key]);
         }
         stream = this.streamFor(labels);
         if (rawKey !== undefined && overflow.length === 0) {
@@ -110,7 +115,7 @@ export class RecordMapper {
     }
 
     const addMetadata = (key: string, value: unknown): void => {
-      if (value === undefined || key === '') return;
+      if (value === undefined) return;
       metadata.push([key, value]);
     };
     const recordMetadata = record.metadata;
@@ -118,7 +123,7 @@ export class RecordMapper {
       for (const key of Object.keys(recordMetadata)) addMetadata(key, recordMetadata[key]);
     }
     for (const key of keys) {
-      if (RESERVED.has(key) || key.startsWith('label_')) continue;
+      if (RESERVED.has(key) || isLabelField(key)) continue;
       addMetadata(key, record[key]);
     }
     if (overflow.length > 0) {
@@ -143,16 +148,26 @@ export class RecordMapper {
       } else {
         // Converted in place: one array per entry, not two.
         const converted = metadata as unknown as Array<[string, string]>;
-        for (const pair of converted) {
+        let kept = 0;
+        for (let i = 0; i < converted.length; i++) {
+          const pair = converted[i]!;
+          const name = metadataName(pair[0]);
+          if (name === undefined) {
+            this.counters.metadataNamesDropped++;
+            continue;
+          }
+          pair[0] = name;
           pair[1] = metadataValueToString(pair[1]);
           metadataBytes += byteLength(pair[0]) + byteLength(pair[1]);
+          converted[kept++] = pair;
         }
+        converted.length = kept;
         // Over Loki's limits the entry would be rejected (400): keep the data, in the line.
         if (converted.length > MAX_METADATA_PAIRS || metadataBytes > MAX_METADATA_BYTES) {
           this.counters.metadataMovedToLine++;
           line = mergeIntoLine(line, record, converted);
           metadataBytes = 0;
-        } else {
+        } else if (kept > 0) {
           entryMetadata = converted;
         }
       }
@@ -168,7 +183,7 @@ export class RecordMapper {
 
     let ts: bigint | undefined;
     if (record.timestamp !== undefined && record.timestamp !== null) {
-      ts = toNs(record.timestamp);
+      ts = timestampToNs(record.timestamp);
       if (ts === undefined) this.counters.invalidTimestamps++;
     }
     ts ??= nowNs();
@@ -204,6 +219,13 @@ export class RecordMapper {
     return stream;
   }
 
+  /** The time of an entry replayed from disk, by the same rule (a segment may predate it): now when out of range, counted. */
+  replayTime(ns: bigint): bigint {
+    if (timestampToNs(ns) !== undefined) return ns;
+    this.counters.invalidTimestamps++;
+    return nowNs();
+  }
+
   /** The stream of a canonical key (also for entries replayed from disk). */
   streamByKey(key: string, labels: ReadonlyArray<readonly [string, string]>): StreamRef {
     let stream = this.streams.get(key);
@@ -218,11 +240,6 @@ export class RecordMapper {
     }
     return stream;
   }
-}
-
-/** A `label_*` field: the prefix and at least one more character. */
-function isLabelField(key: string): boolean {
-  return key.startsWith('label_') && key.length > 6;
 }
 
 /** Extends a label cache key; undefined (no caching) when a value is not a plain string or number. */

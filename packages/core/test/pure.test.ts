@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalLabels, escapeLabelValue, labelValueToString, sanitizeLabelName, truncateUtf8 } from '../src/labels.js';
 import { backoffDelayMillis, classifyStatus, parseRetryAfter } from '../src/retry-policy.js';
 import { metadataValueToString, safeStringify } from '../src/safe-stringify.js';
-import { nowNs, splitNs, toNs } from '../src/timestamp.js';
+import { nowNs, splitNs, timestampToNs as toNs } from '../src/timestamp.js';
 import { resolvePushUrl } from '../src/options.js';
 import { encodePushRequestProtobuf as referenceEncoder } from '@loki-sdk/testing';
 import { encodePushRequestProtobuf } from '../src/encode-protobuf.js';
@@ -70,6 +70,36 @@ describe('timestamps', () => {
     expect(toNs('2023-11-14T22:13:20.123Z')).toBe(1700000000123000000n);
     expect(toNs('not a time')).toBeUndefined();
     expect(toNs(Number.NaN)).toBeUndefined();
+  });
+
+  // The table of packages/core/README.md "Timestamps".
+  it.each([
+    [1700000000, 1700000000000000000n],
+    [1700000000.5, 1700000000500000000n],
+    [1700000000123, 1700000000123000000n],
+    [1700000000123456, 1700000000123456000n],
+    ['1700000000', 1700000000000000000n],
+    ['1700000000.5', 1700000000500000000n],
+    ['1700000000123', 1700000000123000000n],
+    ['1700000000123456', 1700000000123456000n],
+    ['1700000000123456789', 1700000000123456789n],
+    ['0001700000000123', 1700000000123000000n],
+    [1700000000123456789n, 1700000000123456789n],
+    ['2023-11-14T22:13:20.123456789Z', 1700000000123456789n],
+    ['2023-11-14T23:13:20.123+01:00', 1700000000123000000n],
+    [new Date(1700000000123), 1700000000123000000n],
+    ['9223372036854775807', 9223372036854775807n],
+    ['946684800', 946684800000000000n],
+  ])('reads %s by magnitude', (input, expected) => {
+    expect(toNs(input)).toBe(expected);
+  });
+
+  it.each([
+    '99999999999999999999999', 1e300, -1, '-1700000000', 0, 2024, '2024', 1e10, '9223372036854775808', 946684799,
+    Number.NaN, Number.POSITIVE_INFINITY, '', 'yesterday', '1e12', '10:00:00', '1999-12-31T23:59:59Z',
+    '+275760-09-13T00:00:00.000Z', 999999999999999999999999n, -5n, new Date(Number.NaN), true, {}, null,
+  ])('%s is not a plausible time', (input) => {
+    expect(toNs(input)).toBeUndefined();
   });
 
   it('splits into protobuf seconds and non-negative nanos', () => {

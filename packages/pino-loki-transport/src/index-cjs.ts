@@ -16,7 +16,7 @@ export { pinoLokiTransport };
 export type { LokiErrorEvent, LokiStatsEvent, LokiFlushedEvent, LokiClosedEvent } from './events.js';
 export type { PinoLokiOptions } from './options.js';
 export { TRANSPORT_DEFAULTS } from './defaults.js';
-export { toLokiRecord, toTimestamp, DEFAULT_LEVEL_NAMES } from './to-loki-record.js';
+export { toLokiRecord, DEFAULT_LEVEL_NAMES } from './to-loki-record.js';
 export type { MappingConfig } from './to-loki-record.js';
 export { flushLoki, getLokiStats } from './main-thread.js';
 export type { FlushLokiResult, TransportStream } from './main-thread.js';

@@ -1,4 +1,4 @@
-import type { LokiRecord, LokiTimestamp } from '@loki-sdk/core';
+import { isLabelField, type LokiRecord, type LokiTimestamp } from '@loki-sdk/core';
 import { removeTopLevelKeys, splitFlatLabelKeys, splitTopLevelKeys } from './json-keys.js';
 
 /** What the mapping needs; `messageKey`, `errorKey` and `levelNames` follow pino's config once it arrives. */
@@ -48,9 +48,10 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
   const record: LokiRecord = {};
   const level = levelName(obj.level, config);
   if (level !== undefined) record.level = level;
+  // The time as pino wrote it: core reads it (its one rule, README "Timestamps") and counts what it cannot read.
   if (!config.replaceTimestamp) {
-    const timestamp = toTimestamp(obj[config.timeKey]);
-    if (timestamp !== undefined) record.timestamp = timestamp;
+    const timestamp = obj[config.timeKey];
+    if (timestamp !== undefined) record.timestamp = timestamp as LokiTimestamp;
   }
 
   let labels: Record<string, unknown> | undefined;
@@ -62,7 +63,7 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
   let hasLabelFields = false;
   if (prefix !== '') {
     for (const key in obj) {
-      if (isLabelKey(key, prefix)) {
+      if (isLabelField(key, prefix)) {
         hasLabelFields = true;
         (labels ??= {})[key.slice(prefix.length)] = obj[key];
       }
@@ -86,7 +87,7 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
     return record;
   }
   const leaves = (key: string): boolean =>
-    isLabelKey(key, prefix) || (hasMetadataObject && key === metadataKey);
+    isLabelField(key, prefix) || (hasMetadataObject && key === metadataKey);
   record.line = removeTopLevelKeys(raw, leaves) ?? stringifyWithout(obj, leaves);
   return record;
 }
@@ -108,7 +109,7 @@ function fastRecord(raw: string, config: MappingConfig): LokiRecord | undefined 
   let line = raw;
   let labels: Record<string, unknown> | undefined;
   if (prefix !== '' && raw.includes(prefix)) {
-    const split = splitFlatLabelKeys(raw, prefix) ?? splitTopLevelKeys(raw, (key) => isLabelKey(key, prefix));
+    const split = splitFlatLabelKeys(raw, prefix) ?? splitTopLevelKeys(raw, (key) => isLabelField(key, prefix));
     if (split === undefined) return undefined;
     if (split.removed.length > 0) {
       labels = {};
@@ -134,16 +135,8 @@ function fastRecord(raw: string, config: MappingConfig): LokiRecord | undefined 
   if (labels !== undefined) record.labels = labels;
   const name = levelName(level, config);
   if (name !== undefined) record.level = name;
-  if (!config.replaceTimestamp) {
-    const timestamp = toTimestamp(Number(raw.slice(timeStart, i)));
-    if (timestamp !== undefined) record.timestamp = timestamp;
-  }
+  if (!config.replaceTimestamp) record.timestamp = Number(raw.slice(timeStart, i));
   return record;
-}
-
-/** A label field: the prefix and at least one more character (an empty prefix turns label fields off). */
-function isLabelKey(key: string, prefix: string): boolean {
-  return prefix !== '' && key.length > prefix.length && key.startsWith(prefix);
 }
 
 function levelName(value: unknown, config: MappingConfig): string | undefined {
@@ -154,36 +147,6 @@ function levelName(value: unknown, config: MappingConfig): string | undefined {
   const map = config.levelMap;
   if (map === undefined) return name;
   return map[name] ?? (typeof value === 'number' ? map[String(value)] : undefined) ?? name;
-}
-
-/**
- * pino's time formats: epoch ms (default), `unixTime` seconds, ISO strings (`isoTime`, `isoTimeNano`
- * with ns digits) and anything custom. Numbers are read by magnitude, so seconds, ms, µs and ns
- * since the epoch all work. Unknown shapes go to core, which counts them and stamps now.
- */
-export function toTimestamp(value: unknown): LokiTimestamp | undefined {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return undefined;
-    const abs = Math.abs(value);
-    if (abs < 1e11) return value * 1000; // seconds
-    if (abs < 1e14) return value; // milliseconds
-    if (abs < 1e17) return BigInt(Math.round(value)) * 1000n; // microseconds
-    return BigInt(Math.round(value)); // nanoseconds
-  }
-  if (typeof value === 'string') {
-    if (/^\d+$/.test(value)) {
-      // Digits: the same magnitudes, exact (an ns string exceeds a double's precision).
-      const digits = value.replace(/^0+(?=\d)/, '');
-      const n = BigInt(digits);
-      if (digits.length <= 11) return n * 1_000_000_000n;
-      if (digits.length <= 14) return n * 1_000_000n;
-      if (digits.length <= 17) return n * 1000n;
-      return n;
-    }
-    if (/^\d+\.\d+$/.test(value)) return toTimestamp(Number(value));
-    return value === '' ? undefined : value;
-  }
-  return undefined;
 }
 
 function getPath(obj: PinoObject, path: string): unknown {
@@ -213,7 +176,7 @@ function messageMetadata(obj: PinoObject, config: MappingConfig, fromKey: PinoOb
   const metadata: Record<string, unknown> = {};
   for (const key in obj) {
     if (key === 'level' || key === config.timeKey || key === config.messageKey) continue;
-    if (isLabelKey(key, prefix)) continue;
+    if (isLabelField(key, prefix)) continue;
     if (fromKey !== undefined && key === config.metadataKey) continue;
     if (config.propsToLabels.includes(key)) continue;
     metadata[key] = obj[key];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { removeTopLevelKeys, splitFlatLabelKeys, splitTopLevelKeys } from '../src/json-keys.js';
-import { DEFAULT_LEVEL_NAMES, toLokiRecord, toTimestamp, type MappingConfig } from '../src/to-loki-record.js';
+import { DEFAULT_LEVEL_NAMES, toLokiRecord, type MappingConfig } from '../src/to-loki-record.js';
 
 const config: MappingConfig = {
   lineFormat: 'json',
@@ -72,22 +72,6 @@ describe('removeTopLevelKeys', () => {
     for (const bad of ['[1]', '{"a":1', '{"a":1}x', '{a:1}', '{"a":"unterminated}', '{"a":}']) {
       expect(removeTopLevelKeys(bad, isLabel)).toBeUndefined();
     }
-  });
-});
-
-describe('toTimestamp', () => {
-  it('reads numbers and digit strings by magnitude', () => {
-    expect(toTimestamp(1_700_000_000)).toBe(1_700_000_000_000); // s -> ms
-    expect(toTimestamp(1_700_000_000_123)).toBe(1_700_000_000_123); // ms
-    expect(toTimestamp(1_700_000_000_123_456)).toBe(1_700_000_000_123_456_000n); // µs -> ns
-    expect(toTimestamp('1700000000')).toBe(1_700_000_000_000_000_000n);
-    expect(toTimestamp('1700000000123')).toBe(1_700_000_000_123_000_000n);
-    expect(toTimestamp('1700000000123456789')).toBe(1_700_000_000_123_456_789n);
-    expect(toTimestamp('1700000000.5')).toBe(1_700_000_000_500);
-    expect(toTimestamp('2024-01-02T03:04:05.123Z')).toBe('2024-01-02T03:04:05.123Z');
-    expect(toTimestamp(undefined)).toBeUndefined();
-    expect(toTimestamp(Number.NaN)).toBeUndefined();
-    expect(toTimestamp({})).toBeUndefined();
   });
 });
 

@@ -1,3 +1,4 @@
+import { isLabelField } from '@loki-sdk/core';
 import type TransportStream from 'winston-transport';
 import { LIFTED_LABELS, type LiftedLabels } from './to-loki-record.js';
 
@@ -17,7 +18,7 @@ export function labelLiftingFormat(format: Format): Format {
     transform(info: Info, options?: unknown): Info | boolean {
       let lifted: LiftedLabels | undefined;
       for (const key of Object.keys(info)) {
-        if (key.startsWith('label_') && key.length > 6) {
+        if (isLabelField(key)) {
           (lifted ??= { fields: [] }).fields.push([key, info[key]]);
           delete info[key];
         } else if (key === 'labels') {

@@ -1,5 +1,4 @@
-import { messageToLine, type LokiRecord, type LokiTimestamp } from '@loki-sdk/core';
-import { entryTime } from './entry-time.js';
+import { isLabelField, messageToLine, timestampToNs, type LokiRecord, type LokiTimestamp } from '@loki-sdk/core';
 import { stringifyFields } from './safe-json.js';
 import type { RecordMapping } from './transport-options.js';
 
@@ -53,7 +52,7 @@ export function toLokiRecord(info: Info, mapping: RecordMapping): LokiRecord {
     const key = keys[i]!;
     if (key === 'message' || key === 'level') continue;
     const value = info[key];
-    if (key.startsWith('label_') && key.length > 6) {
+    if (isLabelField(key)) {
       record[key] = value;
       continue;
     }
@@ -62,9 +61,14 @@ export function toLokiRecord(info: Info, mapping: RecordMapping): LokiRecord {
       continue;
     }
     if (key === 'timestamp' && mapping.useTimestamp) {
-      timestamp = entryTime(value);
-      // Unreadable: the entry gets "now" and the text stays in the line.
-      if (timestamp !== undefined) continue;
+      // Core's one time rule (core README "Timestamps"), read here to know whether the field is spent.
+      const ns = timestampToNs(value);
+      if (ns !== undefined) {
+        timestamp = ns;
+        continue;
+      }
+      // Not a plausible time: core gives the entry "now" and counts it; the text stays in the line.
+      timestamp = value as LokiTimestamp;
     }
     if (mapping.metaAsLabels && !mapping.ignoredMeta.has(key)) {
       record[`label_${key}`] = value;

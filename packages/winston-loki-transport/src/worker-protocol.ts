@@ -103,6 +103,7 @@ export const NUMERIC_STATS = [
   'labelsMovedToMetadata',
   'metadataMovedToLine',
   'invalidTimestamps',
+  'metadataNamesDropped',
   'diskEntriesWritten',
   'diskEntriesReplayed',
   'diskEntriesDropped',
