@@ -30,4 +30,4 @@ export {
 export type { SdkOptions, SdkLevel, SdkCallResult, SdkFields } from './sdk.js';
 export { suggestName, unknownOptionsError } from './option-names.js';
 export { warnOncePerCode, writeStderrLine } from './error-warning.js';
-export { describeValue } from './option-checks.js';
+export { describeValue, optionChecks } from './option-checks.js';

@@ -157,6 +157,9 @@ export const CLIENT_OPTION_CHECKS = {
   onError: fn,
 } satisfies Record<keyof LokiClientOptions, Check>;
 
+/** The checks adapters use for their own options, so every package words its errors alike. */
+export const optionChecks = { string, nonEmptyString, boolean, numberAtLeast, oneOf, url, labels, fn } as const;
+
 /** Checks one option's value (undefined means "not set" and always passes). */
 export function checkOption(name: keyof LokiClientOptions, value: unknown): void {
   if (value !== undefined) CLIENT_OPTION_CHECKS[name](name, value);

@@ -168,7 +168,7 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
 }
 
 /** Default error path: one process warning per error code, so a down Loki does not flood stderr. */
-function defaultOnError(error: LokiError): void {
+export function defaultOnError(error: LokiError): void {
   warnOncePerCode(error, 'pass onError to see all');
 }
 

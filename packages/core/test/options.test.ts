@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLokiClient, LokiOptionsError, suggestName, type LokiClientOptions } from '../src/index.js';
+import { createLokiClient, LokiOptionsError, LokiSDK, suggestName, type LokiClientOptions } from '../src/index.js';
 import type { LokiError } from '../src/errors.js';
 import { client, receiver, until } from './helpers.js';
 
@@ -123,5 +123,41 @@ describe('options: unknown names are reported once at start-up, with a "did you 
     void c.close();
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toBe('unknown options ignored: bearertoken (did you mean bearerToken?), basicauth (did you mean basicAuth?)');
+  });
+});
+
+describe('SDK options: the same checks and the same report', () => {
+  function sdkErrors(options: Record<string, unknown>): { sdk: LokiSDK; errors: LokiError[] } {
+    const errors: LokiError[] = [];
+    const sdk = new LokiSDK().init({ appName: 'a', printToConsole: false, exitHook: false, onError: (e: LokiError) => errors.push(e), ...options } as never);
+    return { sdk, errors };
+  }
+
+  it.each([
+    ['endpoints', 'http://localhost:3100', /^endpoints must be \{ loki: string \} \(the push URL\), got a string$/],
+    ['useSendBeacon', 'false', /^useSendBeacon must be true or false, got a string \("false"\)$/],
+    ['enableOfflineBuffer', 0, /^enableOfflineBuffer must be true or false, got a number \(0\)$/],
+    ['bufferSize', '100', /^bufferSize must be a number >= 1, got a string \("100"\)$/],
+    ['maxRetries', -1, /^maxRetries must be a number >= 1, got a number \(-1\)$/],
+    ['printToConsole', 'yes', /^printToConsole must be true or false, got a string \("yes"\)$/],
+    ['basicAuth', `me:${SECRET}`, /^basicAuth must be \{ username: string, password: string \}, got a string$/],
+  ])('%s: %j is refused with a LokiOptionsError naming it', (name, value, expected) => {
+    let thrown: unknown;
+    try {
+      void sdkErrors({ [name]: value }).sdk.close();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(LokiOptionsError);
+    expect((thrown as Error).message).toMatch(expected);
+    expect((thrown as Error).message).not.toContain(SECRET);
+  });
+
+  it('a misspelt or a core name the SDK replaces is reported once, with what to use', async () => {
+    const { sdk, errors } = sdkErrors({ endpoint: 'http://x', url: 'http://y', tenantID: 'acme' });
+    await sdk.close();
+    expect(errors.map((e) => [e.code, e.message])).toEqual([
+      ['ERR_LOKI_INVALID_OPTIONS', 'unknown options ignored: endpoint (did you mean endpoints?), url (use endpoints.loki), tenantID (did you mean tenantId?)'],
+    ]);
   });
 });
