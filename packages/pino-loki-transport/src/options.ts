@@ -1,4 +1,5 @@
 import {
+  checkClientOptions,
   CLIENT_OPTION_NAMES,
   DEFAULTS,
   describeValue,
@@ -147,6 +148,14 @@ export function printErrorsOf(options: unknown): PrintErrors {
   if (printErrors === true) return 'all';
   if (printErrors === false || (printErrors === undefined && silenceErrors === true)) return 'none';
   return 'first';
+}
+
+/**
+ * Throws the LokiOptionsError these options would meet, ours and core's, without starting
+ * anything: for the CLI, which must refuse a bad value before it reads stdin.
+ */
+export function checkTransportOptions(options: PinoLokiOptions): void {
+  checkClientOptions(resolveTransportOptions(options, () => {}).core);
 }
 
 /** Splits the options into core's and ours, pino-loki's names translated, ours validated. Throws LokiOptionsError. */
