@@ -12,10 +12,11 @@ type Check = (name: string, value: unknown) => void;
 /** `a string`, `an array`, `null`...; with `showValue`, short non-secret values too: `a number (-5)`. */
 export function describeValue(value: unknown, showValue = false): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
   if (value instanceof Uint8Array) return 'a Buffer';
   const type = typeof value;
-  const article = type === 'object' || type === 'undefined' ? 'an' : 'a';
+  const article = type === 'object' ? 'an' : 'a';
   if (!showValue) return `${article} ${type}`;
   if (type === 'number' || type === 'boolean') return `${article} ${type} (${String(value)})`;
   if (type === 'string') {
@@ -82,6 +83,8 @@ const headers: Check = (name, value) => {
     } catch {
       throw new LokiOptionsError(`${name}: header name ${JSON.stringify(key.replace(/[\r\n]/g, ' '))} is not a valid HTTP header name`);
     }
+    // An unset value (`{ 'X-Team': process.env.TEAM }`) is left out, as got does.
+    if (v === undefined) continue;
     // The header's name is safe to show; its value (an Authorization header) is not.
     if (typeof v !== 'string') fail(`${name}[${JSON.stringify(key)}]`, 'a string', v);
     headerSafe(`${name}[${JSON.stringify(key)}]`, v);

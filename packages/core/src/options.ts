@@ -185,7 +185,8 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
   for (const name of CLIENT_OPTION_NAMES) checkOption(name, options[name]);
   const pushUrl = resolvePushUrl(options);
 
-  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name] = value;
   if (options.tenantId !== undefined && options.tenantId !== '') headers['X-Scope-OrgID'] = String(options.tenantId);
   if (options.basicAuth !== undefined) {
     const { username, password } = options.basicAuth;

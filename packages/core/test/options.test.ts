@@ -20,7 +20,7 @@ function optionsError(options: Record<string, unknown>): LokiOptionsError {
 describe('options: checked once, at construction, with a clear error', () => {
   it.each([
     ['basicAuth', `user:${SECRET}`, /^basicAuth must be \{ username: string, password: string \}, got a string$/],
-    ['basicAuth', { user: 'me', pass: SECRET }, /^basicAuth must be \{ username: string, password: string \}, got an object with username: an undefined/],
+    ['basicAuth', { user: 'me', pass: SECRET }, /^basicAuth must be \{ username: string, password: string \}, got an object with username: undefined/],
     ['tenantId', { id: 'acme' }, /^tenantId must be a string, got an object$/],
     ['tenantId', 42, /^tenantId must be a string, got a number$/],
     ['bearerToken', 12345, /^bearerToken must be a string, got a number$/],
@@ -66,7 +66,7 @@ describe('options: checked once, at construction, with a clear error', () => {
       host: 'http://localhost:3100',
       tenantId: 'acme',
       basicAuth: { username: 'u', password: 'p' },
-      headers: { 'x-team': 'core' },
+      headers: { 'x-team': 'core', 'x-unset': undefined as unknown as string },
       tls: { ca: Buffer.from('x'), rejectUnauthorized: true },
       labels: { app: 'a', n: 1 },
       levelLabel: false,

@@ -132,6 +132,19 @@ describe('pino path: the exit report reaches stderr', () => {
   });
 });
 
+describe('pino path: the exit report reaches stderr with printErrors: true too', () => {
+  it('Loki down: every error is printed, the exit report among them', async () => {
+    const r = await receiver();
+    const url = r.url;
+    await r.close();
+    const result = await app(url, { closeTimeoutMillis: 1000, printErrors: true, bearerToken: SECRET }, { COUNT: '1000', END: 'exit' });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^pino-loki-transport: ERR_LOKI_UNAVAILABLE: /m);
+    expect(result.stderr).toMatch(/^pino-loki-transport: ERR_LOKI_SHUTDOWN_TIMEOUT: .*1000 entries not delivered$/m);
+    expect(result.stderr).not.toContain(SECRET);
+  });
+});
+
 describe("pino-loki's names, translated", () => {
   it('each becomes our option (ours, when also given, wins); the caller\'s object is not changed', async () => {
     const { translatePinoLokiOptions } = await import('../src/pino-loki-options.js');
