@@ -4,7 +4,8 @@ import { LokiError, type LokiErrorCode } from './errors.js';
 import { drainSync, type DrainBody } from './exit-drain.js';
 import { registerExitParticipant, unregisterExitParticipant, type ExitParticipant } from './exit-hook.js';
 import { HttpSender, type SendResult } from './http-sender.js';
-import { resolveOptions, type LokiClientOptions, type ResolvedOptions } from './options.js';
+import { CLIENT_OPTION_NAMES, resolveOptions, type LokiClientOptions, type ResolvedOptions } from './options.js';
+import { unknownOptionsError } from './option-names.js';
 import { encodePushBody, type EncodedBody } from './push-encoder.js';
 import type { LokiEntry, LokiRecord } from './record.js';
 import { RecordMapper } from './record-mapper.js';
@@ -120,7 +121,12 @@ interface FlushWaiter {
 const REPORT_INTERVAL_MILLIS = 5000;
 
 export function createLokiClient(options: LokiClientOptions = {}): LokiClient {
-  return new LokiClientImpl(resolveOptions(options));
+  const resolved = resolveOptions(options);
+  const client = new LokiClientImpl(resolved);
+  // A misspelt option would silently fall back to its default: say so once, at start-up.
+  const unknown = unknownOptionsError(options, CLIENT_OPTION_NAMES);
+  if (unknown !== undefined) client.reportAtStart(unknown);
+  return client;
 }
 
 /**
@@ -645,6 +651,11 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   }
 
   // ---- errors and stats --------------------------------------------------------------------
+
+  /** For createLokiClient: a finding about the options, through the one error path. */
+  reportAtStart(error: LokiError): void {
+    this.report(error);
+  }
 
   private report(error: LokiError): void {
     try {

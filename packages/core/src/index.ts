@@ -28,3 +28,6 @@ export {
   SDK_DEFAULTS,
 } from './sdk.js';
 export type { SdkOptions, SdkLevel, SdkCallResult, SdkFields } from './sdk.js';
+export { suggestName, unknownOptionsError } from './option-names.js';
+export { warnOncePerCode, writeStderrLine } from './error-warning.js';
+export { describeValue, optionChecks } from './option-checks.js';

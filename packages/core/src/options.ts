@@ -1,4 +1,6 @@
-import { readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { warnOncePerCode } from './error-warning.js';
+import { checkOption, CLIENT_OPTION_CHECKS, describeValue } from './option-checks.js';
 import { LokiOptionsError, type LokiError } from './errors.js';
 import type { DiskBufferOptions } from './disk-buffer.js';
 import { sanitizeLabelName, labelValueToString } from './labels.js';
@@ -129,26 +131,22 @@ export const DEFAULTS = {
 
 export const PUSH_PATH = '/loki/api/v1/push';
 
-/** Every option name createLokiClient understands (adapters use it to validate what users pass). */
-export const CLIENT_OPTION_NAMES: readonly (keyof LokiClientOptions)[] = [
-  'host', 'url', 'tenantId', 'basicAuth', 'bearerToken', 'headers', 'tls', 'labels', 'levelLabel', 'metadataMode',
-  'encoding', 'batchMaxEntries', 'batchMaxBytes', 'batchIntervalMillis', 'maxLineBytes', 'oversizedLine',
-  'requestTimeoutMillis', 'maxRequestsInFlight', 'retryMaxAttempts', 'retryInitialDelayMillis', 'retryMaxDelayMillis',
-  'offlineBuffer', 'bufferMaxEntries', 'bufferMaxBytes', 'flushTimeoutMillis', 'closeTimeoutMillis', 'diskBuffer',
-  'exitHook', 'onError',
-];
+/** Every option name createLokiClient understands, from its one list of checks (adapters derive theirs from it). */
+export const CLIENT_OPTION_NAMES = Object.keys(CLIENT_OPTION_CHECKS) as ReadonlyArray<keyof LokiClientOptions>;
 
 /** `host` (base URL) or `url` (full push URL) to the push URL. */
 export function resolvePushUrl(options: { host?: string; url?: string }): string {
   const raw = options.url ?? options.host ?? DEFAULTS.host;
+  const name = options.url !== undefined ? 'url' : 'host';
   let parsed: URL;
   try {
     parsed = new URL(raw);
   } catch {
-    throw new LokiOptionsError(`Loki URL is not a valid URL (got a ${typeof raw} of length ${String(raw).length})`);
+    // The text itself is not shown: a URL may carry user:password@.
+    throw new LokiOptionsError(`${name}: Loki URL is not a valid URL (got a ${typeof raw} of length ${String(raw).length})`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new LokiOptionsError(`Loki URL must be http: or https:, got ${parsed.protocol}`);
+    throw new LokiOptionsError(`${name}: Loki URL must be http: or https:, got ${parsed.protocol}`);
   }
   if (options.url !== undefined || parsed.pathname.endsWith(PUSH_PATH)) return parsed.toString();
   parsed.pathname = parsed.pathname.replace(/\/+$/, '') + PUSH_PATH;
@@ -169,24 +167,9 @@ function oneOf<T extends string>(name: string, value: unknown, allowed: readonly
   return value as T;
 }
 
-const warnedCodes = new Set<string>();
 /** Default error path: one process warning per error code, so a down Loki does not flood stderr. */
-function defaultOnError(error: LokiError): void {
-  if (warnedCodes.has(error.code)) return;
-  warnedCodes.add(error.code);
-  // Inside an 'exit' listener no tick runs any more, so emitWarning would never print.
-  if ((process as unknown as { _exiting?: boolean })._exiting === true) {
-    try {
-      writeSync(2, `(node:${process.pid}) LokiWarning [${error.code}]: ${error.message}\n`);
-    } catch {
-      // stderr closed: nothing more we can do
-    }
-    return;
-  }
-  process.emitWarning(`${error.message} (further ${error.code} warnings are suppressed; pass onError to see all)`, {
-    type: 'LokiWarning',
-    code: error.code,
-  });
+export function defaultOnError(error: LokiError): void {
+  warnOncePerCode(error, 'pass onError to see all');
 }
 
 /**
@@ -198,10 +181,12 @@ export function checkClientOptions(options: LokiClientOptions = {}): void {
 }
 
 export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new LokiOptionsError('options must be an object');
+  if (typeof options !== 'object' || options === null) throw new LokiOptionsError(`options must be an object, got ${describeValue(options)}`);
+  for (const name of CLIENT_OPTION_NAMES) checkOption(name, options[name]);
   const pushUrl = resolvePushUrl(options);
 
-  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.headers ?? {})) if (value !== undefined) headers[name] = value;
   if (options.tenantId !== undefined && options.tenantId !== '') headers['X-Scope-OrgID'] = String(options.tenantId);
   if (options.basicAuth !== undefined) {
     const { username, password } = options.basicAuth;

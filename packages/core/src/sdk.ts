@@ -1,6 +1,8 @@
 import { createLokiClient, type FlushResult, type LokiClient, type LokiClientStats } from './client.js';
 import { LokiOptionsError } from './errors.js';
-import type { LokiClientOptions } from './options.js';
+import { describeValue, optionChecks } from './option-checks.js';
+import { unknownOptionsError } from './option-names.js';
+import { CLIENT_OPTION_NAMES, defaultOnError, type LokiClientOptions } from './options.js';
 
 /**
  * The direct API of our Python predecessor (loki-sdk-py), in TypeScript form: `initSdk()` then
@@ -41,6 +43,38 @@ export const SDK_DEFAULTS = {
   printToConsole: true,
 } as const;
 
+/** The SDK's own option names and their checks (with core's, the names initSdk knows). */
+const SDK_OWN_CHECKS = {
+  appName: optionChecks.nonEmptyString,
+  environment: optionChecks.string,
+  endpoints: (name: string, value: unknown) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new LokiOptionsError(`${name} must be { loki: string } (the push URL), got ${describeValue(value)}`);
+    }
+    const loki = (value as { loki?: unknown }).loki;
+    if (loki !== undefined) optionChecks.url(`${name}.loki`, loki);
+  },
+  useSendBeacon: optionChecks.boolean,
+  enableOfflineBuffer: optionChecks.boolean,
+  bufferSize: optionChecks.numberAtLeast(1),
+  offlineBufferSize: optionChecks.numberAtLeast(1),
+  flushInterval: optionChecks.numberAtLeast(0),
+  maxRetries: optionChecks.numberAtLeast(1),
+  printToConsole: optionChecks.boolean,
+} satisfies Record<Exclude<keyof SdkOptions, keyof LokiClientOptions>, (name: string, value: unknown) => void>;
+
+/** Core options the SDK sets from its own names: using core's name is a mistake worth a hint. */
+const SDK_REPLACED: Record<string, string> = {
+  url: 'use endpoints.loki',
+  host: 'use endpoints.loki',
+  batchMaxEntries: 'use bufferSize',
+  batchIntervalMillis: 'use flushInterval, in seconds',
+  retryMaxAttempts: 'use maxRetries',
+  offlineBuffer: 'use enableOfflineBuffer',
+  bufferMaxEntries: 'use offlineBufferSize',
+};
+const SDK_OPTION_NAMES = new Set<string>([...Object.keys(SDK_OWN_CHECKS), ...CLIENT_OPTION_NAMES.filter((n) => !(n in SDK_REPLACED))]);
+
 export type SdkLevel = 'debug' | 'info' | 'warning' | 'error' | 'critical';
 /** `undefined` in background mode (useSendBeacon true); a promise of the delivery otherwise. */
 export type SdkCallResult = Promise<FlushResult> | undefined;
@@ -68,6 +102,11 @@ export class LokiSDK {
     if (typeof options.appName !== 'string' || options.appName.trim() === '') {
       throw new LokiOptionsError('appName is required: initSdk({ appName: "my-service" })');
     }
+    for (const [name, check] of Object.entries(SDK_OWN_CHECKS)) {
+      const value = (options as unknown as Record<string, unknown>)[name];
+      if (value !== undefined) check(name, value);
+    }
+    const unknown = unknownOptionsError(options, SDK_OPTION_NAMES, SDK_REPLACED);
     const {
       appName,
       environment = SDK_DEFAULTS.environment,
@@ -80,9 +119,11 @@ export class LokiSDK {
       maxRetries = SDK_DEFAULTS.maxRetries,
       printToConsole = SDK_DEFAULTS.printToConsole,
       labels,
-      ...clientOptions
+      ...rest
     } = options;
-    if (typeof flushInterval !== 'number' || !(flushInterval >= 0)) throw new LokiOptionsError(`flushInterval is in seconds and must be >= 0, got ${String(flushInterval)}`);
+    // Only the names core knows go on: the others were reported (once, below), not passed silently.
+    const clientOptions: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(rest)) if (SDK_OPTION_NAMES.has(name)) clientOptions[name] = value;
     const next = createLokiClient({
       ...clientOptions,
       url: endpoints?.loki ?? SDK_DEFAULTS.endpoint,
@@ -93,6 +134,13 @@ export class LokiSDK {
       offlineBuffer: enableOfflineBuffer,
       bufferMaxEntries: Math.max(offlineBufferSize, bufferSize),
     });
+    if (unknown !== undefined) {
+      try {
+        (typeof options.onError === 'function' ? options.onError : defaultOnError)(unknown);
+      } catch {
+        // The error path must not throw into the app.
+      }
+    }
     const previous = this.client;
     this.client = next;
     this.appName = appName;

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { suggestName } from '@loki-sdk/core';
 import type { PinoLokiOptions } from './options.js';
 
 type Kind = 'string' | 'number' | 'boolean' | 'json' | 'list' | 'seconds';
@@ -120,7 +121,16 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliCo
   for (const [name, flag] of Object.entries(FLAGS)) {
     spec[name] = flag.short === undefined ? { type: flag.kind === 'boolean' ? 'boolean' : 'string' } : { type: flag.kind === 'boolean' ? 'boolean' : 'string', short: flag.short };
   }
-  const { values, positionals } = parseArgs({ args: argv, options: spec, strict: true, allowPositionals: true });
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options: spec, strict: true, allowPositionals: true });
+  } catch (error) {
+    const unknown = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-{1,2}[^']+)'/.exec((error as Error).message)?.[1] : undefined;
+    if (unknown === undefined) throw error;
+    const suggestion = suggestName(unknown.replace(/^-+/, ''), Object.keys(FLAGS));
+    throw new Error(`unknown option ${unknown}${suggestion === undefined ? '' : ` (did you mean --${suggestion}?)`}`);
+  }
+  const { values, positionals } = parsed;
   if (positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}`);
   const v = values as Record<string, string | boolean | undefined>;
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createRequire } from 'node:module';
 import { parseCliArgs, usage, type CliConfig } from './cli-args.js';
+import { checkTransportOptions } from './options.js';
 import pinoLokiTransport, { type LokiClosedEvent, type LokiErrorEvent } from './transport.js';
 
 /** After a first SIGINT/SIGTERM, how long to keep reading for the app's last lines. */
@@ -22,6 +23,14 @@ function main(): void {
   if (config.version) {
     const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
     process.stdout.write(`${pkg.version}\n`);
+    return;
+  }
+  try {
+    // Every value checked before a line is read: a bad one is an exit 2 now, not a run that discards everything.
+    checkTransportOptions(config.options);
+  } catch (error) {
+    process.stderr.write(`pino-loki-transport: ${(error as Error).message}\n`);
+    process.exitCode = 2;
     return;
   }
 
@@ -47,7 +56,8 @@ function main(): void {
   });
   stream.on('close', () => {
     if (closed !== undefined && !closed.ok && printErrors) {
-      process.stderr.write(`pino-loki-transport: ${closed.pending + closed.dropped} entries not delivered\n`);
+      const n = closed.pending + closed.dropped;
+      process.stderr.write(`pino-loki-transport: ${n} ${n === 1 ? 'entry' : 'entries'} not delivered\n`);
     }
     process.exitCode = closed?.ok === false || (closed?.stats.entriesDropped ?? 0) > 0 ? 1 : 0;
     process.off('SIGINT', onSignal);

@@ -6,7 +6,7 @@ export const TRANSPORT_DEFAULTS = {
   messageKey: 'msg',
   errorKey: 'err',
   replaceTimestamp: false,
-  printErrors: false,
+  // printErrors: unset = the first error of each code on stderr (see PinoLokiOptions.printErrors).
   statsIntervalMillis: 0,
   highWaterMarkEntries: 20_000,
 } as const;

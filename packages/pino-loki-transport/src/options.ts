@@ -1,5 +1,17 @@
-import { CLIENT_OPTION_NAMES, DEFAULTS, LokiOptionsError, type LokiClientOptions, type LokiError, type LokiTlsOptions } from '@loki-sdk/core';
+import {
+  checkClientOptions,
+  CLIENT_OPTION_NAMES,
+  DEFAULTS,
+  describeValue,
+  LokiOptionsError,
+  optionChecks,
+  unknownOptionsError,
+  type LokiClientOptions,
+  type LokiError,
+  type LokiTlsOptions,
+} from '@loki-sdk/core';
 import { TRANSPORT_DEFAULTS } from './defaults.js';
+import { PINO_LOKI_NAMES, PINO_LOKI_UNSUPPORTED, translatePinoLokiOptions } from './pino-loki-options.js';
 import { inPinoWorker } from './worker-link.js';
 
 /** Core options that can cross into pino's worker: everything but functions and the exit hook. */
@@ -28,7 +40,11 @@ export interface PinoLokiOptions extends CoreOptions {
   levelMap?: Record<string, string>;
   /** Ignore the record's time and stamp entries when the transport reads them. Default false. */
   replaceTimestamp?: boolean;
-  /** Also print delivery errors with console.error (in the worker, which pino pipes to stderr). Default false. */
+  /**
+   * Delivery errors on stderr: by default one line per error code (the first of each); `true`:
+   * every error; `false`: none (the `lokiError` event still fires). Written synchronously, so they
+   * reach stderr also while the process exits.
+   */
   printErrors?: boolean;
   /** Emit a `lokiStats` event on the transport stream this often; 0 = only on request. Default 0. */
   statsIntervalMillis?: number;
@@ -48,64 +64,59 @@ export interface TransportSettings {
   errorKey: string | undefined;
   levelMap: Record<string, string> | undefined;
   replaceTimestamp: boolean;
-  printErrors: boolean;
+  printErrors: PrintErrors;
   statsIntervalMillis: number;
   highWaterMarkEntries: number;
   highWaterMarkBytes: number;
 }
 
-const TRANSPORT_KEYS = new Set([
-  'lineFormat',
-  'labelPrefix',
-  'propsToLabels',
-  'metadataKey',
-  'timeKey',
-  'messageKey',
-  'errorKey',
-  'levelMap',
-  'replaceTimestamp',
-  'printErrors',
-  'statsIntervalMillis',
-  'highWaterMarkEntries',
-]);
+type Check = (name: string, value: unknown) => void;
+const { string, nonEmptyString, boolean, numberAtLeast, oneOf } = optionChecks;
+
+/** The transport's own options and their checks: the one list of its names. */
+const TRANSPORT_OPTION_CHECKS = {
+  lineFormat: oneOf('json', 'message'),
+  labelPrefix: string,
+  propsToLabels: (name, value) => {
+    if (!Array.isArray(value) || value.some((p) => typeof p !== 'string' || p === '')) {
+      throw new LokiOptionsError(`${name} must be an array of field names, got ${describeValue(value)}`);
+    }
+  },
+  metadataKey: nonEmptyString,
+  timeKey: nonEmptyString,
+  messageKey: nonEmptyString,
+  errorKey: nonEmptyString,
+  levelMap: (name, value) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+      throw new LokiOptionsError(`${name} must map level names or numbers to strings, got ${describeValue(value)}`);
+    }
+  },
+  replaceTimestamp: boolean,
+  printErrors: boolean,
+  statsIntervalMillis: numberAtLeast(0),
+  highWaterMarkEntries: numberAtLeast(1),
+} satisfies Record<Exclude<keyof PinoLokiOptions, keyof CoreOptions>, Check>;
 
 // Core's own list, less what the worker decides itself (the exit hook) or cannot receive (a function).
 const CORE_KEYS = new Set<string>(CLIENT_OPTION_NAMES.filter((name) => name !== 'exitHook' && name !== 'onError'));
 
 /** Keys pino and thread-stream add to a target's options on their way into the worker. */
-const INJECTED_KEYS = new Set(['$context', 'pinoWillSendConfig', 'levels', 'dedupe']);
+const INJECTED_KEYS = ['$context', 'pinoWillSendConfig', 'levels', 'dedupe'];
 
-/** pino-loki option names, with what to use instead, so a migration mistake is reported, not silent. */
-const PINO_LOKI_HINTS: Record<string, string> = {
-  batching: 'batchIntervalMillis (milliseconds) and bufferMaxEntries',
-  interval: 'batchIntervalMillis (milliseconds)',
-  timeout: 'requestTimeoutMillis',
-  silenceErrors: 'nothing (errors are never printed unless printErrors is true)',
-  endpoint: 'url (the full push URL)',
-  structuredMetaKey: 'metadataKey',
-  logFormat: "lineFormat: 'message'",
-  messageField: "lineFormat: 'message' and messageKey",
-  convertArrays: 'nothing (arrays stay arrays)',
+const KNOWN_NAMES = new Set<string>([...CORE_KEYS, ...Object.keys(TRANSPORT_OPTION_CHECKS), ...INJECTED_KEYS, ...PINO_LOKI_NAMES]);
+const HINTS: Record<string, string> = {
+  ...PINO_LOKI_UNSUPPORTED,
+  exitHook: "not used here: pino ends its worker at exit, and this transport delivers then",
+  onError: "functions cannot reach pino's worker: listen to the 'lokiError' event of the transport stream",
 };
 
-/** Names that neither core nor the transport knows: reported once through the error path. */
-export function unknownOptionNames(options: object | undefined): string[] {
-  if (options === undefined || options === null || typeof options !== 'object') return [];
-  return Object.keys(options)
-    .filter((key) => !CORE_KEYS.has(key) && !TRANSPORT_KEYS.has(key) && !INJECTED_KEYS.has(key))
-    .map((key) => (PINO_LOKI_HINTS[key] === undefined ? key : `${key} (pino-loki option; use ${PINO_LOKI_HINTS[key]})`));
+/** One report naming every option neither core nor the transport knows (with a "did you mean"), or undefined. */
+export function unknownOptions(options: object | undefined): LokiError | undefined {
+  return unknownOptionsError(options, KNOWN_NAMES, HINTS);
 }
 
-function optionalString(name: string, value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw new LokiOptionsError(`${name} must be a non-empty string`);
-  return value;
-}
-
-function nonNegativeInt(name: string, value: unknown, fallback: number, min = 0): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw new LokiOptionsError(`${name} must be a number >= ${min}, got ${String(value)}`);
-  return Math.floor(value);
+function nonNegativeInt(value: unknown, fallback: number): number {
+  return typeof value === 'number' ? Math.floor(value) : fallback;
 }
 
 /** A structured clone turns Buffers into plain Uint8Arrays; TLS wants Buffers or strings. */
@@ -123,13 +134,42 @@ function normalizeTls(tls: LokiTlsOptions | undefined): LokiTlsOptions | undefin
   return out;
 }
 
-/** Splits the options into core's and ours, validating ours. Throws LokiOptionsError. */
+/**
+ * How delivery errors reach stderr (synchronously: the worker's own stderr would reach the process
+ * through the main thread, which does not read it while it waits for the worker at exit):
+ * `first`: one line per error code (the default); `all`: every error; `none`: nothing.
+ */
+export type PrintErrors = 'first' | 'all' | 'none';
+
+/** `printErrors` (or pino-loki's `silenceErrors`) as a PrintErrors, read even from options that are otherwise unusable. */
+export function printErrorsOf(options: unknown): PrintErrors {
+  if (options === null || typeof options !== 'object') return 'first';
+  const { printErrors, silenceErrors } = options as { printErrors?: unknown; silenceErrors?: unknown };
+  if (printErrors === true) return 'all';
+  if (printErrors === false || (printErrors === undefined && silenceErrors === true)) return 'none';
+  return 'first';
+}
+
+/**
+ * Throws the LokiOptionsError these options would meet, ours and core's, without starting
+ * anything: for the CLI, which must refuse a bad value before it reads stdin.
+ */
+export function checkTransportOptions(options: PinoLokiOptions): void {
+  checkClientOptions(resolveTransportOptions(options, () => {}).core);
+}
+
+/** Splits the options into core's and ours, pino-loki's names translated, ours validated. Throws LokiOptionsError. */
 export function resolveTransportOptions(
   options: PinoLokiOptions | undefined,
   onError: (error: LokiError) => void,
 ): { core: LokiClientOptions; settings: TransportSettings } {
-  const opts = (options ?? {}) as PinoLokiOptions & Record<string, unknown>;
-  if (typeof opts !== 'object' || opts === null) throw new LokiOptionsError('options must be an object');
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new LokiOptionsError(`options must be an object, got ${describeValue(options)}`);
+  }
+  const opts = translatePinoLokiOptions((options ?? {}) as Record<string, unknown>) as PinoLokiOptions & Record<string, unknown>;
+  for (const [name, check] of Object.entries(TRANSPORT_OPTION_CHECKS) as Array<[string, Check]>) {
+    if (opts[name] !== undefined) check(name, opts[name]);
+  }
 
   const core: LokiClientOptions & Record<string, unknown> = {};
   for (const [key, value] of Object.entries(opts)) {
@@ -143,40 +183,27 @@ export function resolveTransportOptions(
   const tls = normalizeTls(opts.tls);
   if (tls !== undefined) core.tls = tls;
 
-  const lineFormat = opts.lineFormat ?? TRANSPORT_DEFAULTS.lineFormat;
-  if (lineFormat !== 'json' && lineFormat !== 'message') throw new LokiOptionsError(`lineFormat must be one of json, message, got ${String(lineFormat)}`);
-  const labelPrefix = opts.labelPrefix ?? TRANSPORT_DEFAULTS.labelPrefix;
-  if (typeof labelPrefix !== 'string') throw new LokiOptionsError('labelPrefix must be a string');
-  const propsToLabels = opts.propsToLabels ?? [];
-  if (!Array.isArray(propsToLabels) || propsToLabels.some((p) => typeof p !== 'string' || p === '')) {
-    throw new LokiOptionsError('propsToLabels must be an array of field names');
-  }
-  const levelMap = opts.levelMap;
-  if (levelMap !== undefined && (levelMap === null || typeof levelMap !== 'object' || Object.values(levelMap).some((v) => typeof v !== 'string'))) {
-    throw new LokiOptionsError('levelMap must map level names or numbers to strings');
-  }
-
   const bufferMaxEntries = typeof opts.bufferMaxEntries === 'number' ? opts.bufferMaxEntries : DEFAULTS.bufferMaxEntries;
   const bufferMaxBytes = typeof opts.bufferMaxBytes === 'number' ? opts.bufferMaxBytes : DEFAULTS.bufferMaxBytes;
   const highWaterMarkEntries = Math.max(
     1,
-    Math.min(nonNegativeInt('highWaterMarkEntries', opts.highWaterMarkEntries, TRANSPORT_DEFAULTS.highWaterMarkEntries, 1), Math.floor(bufferMaxEntries / 2)),
+    Math.min(nonNegativeInt(opts.highWaterMarkEntries, TRANSPORT_DEFAULTS.highWaterMarkEntries), Math.floor(bufferMaxEntries / 2)),
   );
 
   return {
     core,
     settings: {
-      lineFormat,
-      labelPrefix,
-      propsToLabels: [...propsToLabels],
-      metadataKey: optionalString('metadataKey', opts.metadataKey),
-      timeKey: optionalString('timeKey', opts.timeKey) ?? TRANSPORT_DEFAULTS.timeKey,
-      messageKey: optionalString('messageKey', opts.messageKey),
-      errorKey: optionalString('errorKey', opts.errorKey),
-      levelMap: levelMap === undefined ? undefined : { ...levelMap },
+      lineFormat: opts.lineFormat ?? TRANSPORT_DEFAULTS.lineFormat,
+      labelPrefix: opts.labelPrefix ?? TRANSPORT_DEFAULTS.labelPrefix,
+      propsToLabels: [...(opts.propsToLabels ?? [])],
+      metadataKey: opts.metadataKey,
+      timeKey: opts.timeKey ?? TRANSPORT_DEFAULTS.timeKey,
+      messageKey: opts.messageKey,
+      errorKey: opts.errorKey,
+      levelMap: opts.levelMap === undefined ? undefined : { ...opts.levelMap },
       replaceTimestamp: opts.replaceTimestamp === true,
-      printErrors: opts.printErrors === true,
-      statsIntervalMillis: nonNegativeInt('statsIntervalMillis', opts.statsIntervalMillis, TRANSPORT_DEFAULTS.statsIntervalMillis),
+      printErrors: printErrorsOf(opts),
+      statsIntervalMillis: nonNegativeInt(opts.statsIntervalMillis, TRANSPORT_DEFAULTS.statsIntervalMillis),
       highWaterMarkEntries,
       highWaterMarkBytes: Math.max(1024, Math.floor(bufferMaxBytes / 2)),
     },

@@ -1,10 +1,10 @@
 import type { Transform } from 'node:stream';
 import build from 'pino-abstract-transport';
-import { createLokiClient, LokiError, type FlushResult, type LokiClient, type LokiClientStats } from '@loki-sdk/core';
+import { createLokiClient, LokiError, warnOncePerCode, writeStderrLine, type FlushResult, type LokiClient, type LokiClientStats } from '@loki-sdk/core';
 import { waitForRoom } from './backpressure.js';
 import { toErrorEvent, type LokiClosedEvent, type LokiFlushedEvent, type LokiStatsEvent } from './events.js';
 import { LineTracker } from './line-tracker.js';
-import { resolveTransportOptions, unknownOptionNames, type PinoLokiOptions, type TransportSettings } from './options.js';
+import { printErrorsOf, resolveTransportOptions, unknownOptions, type PinoLokiOptions, type PrintErrors, type TransportSettings } from './options.js';
 import { DEFAULT_LEVEL_NAMES, toLokiRecord, type MappingConfig } from './to-loki-record.js';
 import { holdFlushAcknowledgements, onTransportRequest, pinoConfig, postEvent, type TransportRequest } from './worker-link.js';
 
@@ -26,7 +26,7 @@ const PARSED = Object.freeze({});
  * client. Never throws and never errors the stream: failures go to the `lokiError` event.
  */
 export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transform {
-  let printErrors = options !== null && typeof options === 'object' && options.printErrors === true;
+  let printErrors: PrintErrors = printErrorsOf(options);
   let stream: Transform | undefined;
   const report = (error: LokiError): void => {
     const event = toErrorEvent(error);
@@ -34,11 +34,15 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
     // Also on the stream itself, for in-process users (the CLI). Deferred, so errors found while
     // building are seen by listeners attached right after the factory returns.
     process.nextTick(() => stream?.emit('lokiError', event));
-    if (printErrors) console.error(`[pino-loki-transport] ${error.code}: ${error.message}`);
+    // The worker cannot know whether the main thread listens: stderr by default, as core and winston do.
+    if (printErrors === 'first') warnOncePerCode(error, 'printErrors: true prints all, false none');
+    else if (printErrors === 'all') writeStderrLine(`pino-loki-transport: ${error.code}: ${error.message}`);
   };
 
   let client: LokiClient | undefined;
   let settings: TransportSettings | undefined;
+  // One report for start-up findings, so the first-per-code default shows them all.
+  const findings: string[] = [];
   try {
     const resolved = resolveTransportOptions(options, report);
     settings = resolved.settings;
@@ -47,11 +51,11 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
   } catch (error) {
     // Unusable options must not crash pino's worker (that would end every target): report, then
     // read and discard, so the other targets keep flowing.
-    report(error instanceof LokiError ? error : new LokiError('ERR_LOKI_INVALID_OPTIONS', String(error)));
+    findings.push(`options unusable, nothing is sent to Loki: ${error instanceof Error ? error.message : String(error)}`);
   }
-  for (const name of unknownOptionNames(options)) {
-    report(new LokiError('ERR_LOKI_INVALID_OPTIONS', `unknown option ${name} is ignored`));
-  }
+  const unknown = unknownOptions(options);
+  if (unknown !== undefined) findings.push(unknown.message);
+  if (findings.length > 0) report(new LokiError('ERR_LOKI_INVALID_OPTIONS', findings.join('; ')));
 
   const config = pinoConfig(PINO_CONFIG_WAIT_MILLIS);
   const mapping: MappingConfig = {

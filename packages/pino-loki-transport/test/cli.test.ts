@@ -110,3 +110,45 @@ describe('parseCliArgs', () => {
     expect(() => parseCliArgs(['--user', 'me'])).toThrow('--user needs --password');
   });
 });
+
+describe('CLI: unusable values exit 2 at start-up, before reading stdin', () => {
+  /** Runs the CLI with stdin held open: a CLI that reads on instead of exiting is killed at the deadline. */
+  async function startUp(args: string[]): Promise<{ code: number | null; stderr: string }> {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    clearTimeout(timer);
+    return { code, stderr };
+  }
+
+  it.each([
+    [['--host', 'ftp://x'], 'host: Loki URL must be http: or https:, got ftp:'],
+    [['--encoding', 'brotli'], `encoding must be one of 'protobuf', 'json', 'json-gzip', got a string ("brotli")`],
+    [['--line-format', 'xml'], `lineFormat must be one of 'json', 'message', got a string ("xml")`],
+    [['--batch-max-entries', '0'], 'batchMaxEntries must be a number >= 1, got a number (0)'],
+    [['--tenant', 'acme\r\nX-Evil: 1'], 'tenantId must not contain CR, LF or other control characters'],
+    [['--ca-file', '/nonexistent/ca.pem'], 'cannot read TLS CA file /nonexistent/ca.pem'],
+  ])('%j', async (args, message) => {
+    const result = await startUp(['--no-stdout', ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`pino-loki-transport: ${message}`);
+  });
+
+  it('a misspelt flag: exit 2 with a did-you-mean', async () => {
+    const result = await startUp(['--hots', 'http://x']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('pino-loki-transport: unknown option --hots (did you mean --host?)');
+  });
+
+  it('the summary counts in words that agree: "1 entry not delivered"', async () => {
+    const r = await receiver({ authEnabled: true });
+    const one = `${JSON.stringify({ level: 30, time: Date.now(), msg: 'only' })}\n`;
+    const result = await run(cliPath, { args: ['--host', r.url, '--no-stdout'], input: one });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('pino-loki-transport: 1 entry not delivered');
+    expect(result.stderr).not.toContain('1 entries');
+  });
+});

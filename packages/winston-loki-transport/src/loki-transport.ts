@@ -1,13 +1,17 @@
-import { checkClientOptions, LokiError, type FlushResult, type LokiClientStats } from '@loki-sdk/core';
+import { checkClientOptions, LokiError, warnOncePerCode, type FlushResult, type LokiClientStats } from '@loki-sdk/core';
 import TransportStream from 'winston-transport';
 import { InThreadSink, type InfoSink } from './info-sink.js';
 import { labelLiftingFormat } from './label-lifting-format.js';
 import { isPlainJsonFormat } from './logger-json-format.js';
-import { clientOptions, recordMapping, streamOptions, type LokiTransportOptions } from './transport-options.js';
-import { warnUnheard } from './unheard-warning.js';
+import { checkTransportOptions, clientOptions, recordMapping, streamOptions, unknownTransportOptions, type LokiTransportOptions } from './transport-options.js';
 import { deliveryWorkerFile, WorkerSink } from './worker-sink.js';
 
 type Info = Record<string | symbol, unknown>;
+
+function checkedOptions(options: LokiTransportOptions): LokiTransportOptions {
+  checkTransportOptions(options);
+  return options;
+}
 type Listener = (...args: unknown[]) => void;
 type Source = { listenerCount(event: string): number; format?: { transform?: unknown; options?: unknown } };
 
@@ -31,7 +35,8 @@ export class LokiTransport extends TransportStream {
 
   constructor(options: LokiTransportOptions = {}) {
     const opts = options ?? {};
-    super(streamOptions(opts));
+    // Checked before anything is built: a wrong type is a LokiOptionsError here, never later.
+    super(streamOptions(checkedOptions(opts)));
     if (opts.format !== undefined) this.format = labelLiftingFormat(opts.format);
     const mapping = recordMapping(opts);
     this.userOnError = typeof opts.onError === 'function' ? opts.onError : undefined;
@@ -48,6 +53,10 @@ export class LokiTransport extends TransportStream {
       }
     }
     this.sink = sink ?? new InThreadSink(core, mapping);
+    // A misspelt option would silently fall back to its default. Told on the next tick, once the
+    // transport is in its logger, so a 'warn' listener there (or on the transport) hears it.
+    const unknown = unknownTransportOptions(opts);
+    if (unknown !== undefined) process.nextTick(() => this.announce(unknown));
     // Remember the logger, to know whether a 'warn' bubbled up to it is heard.
     this.on('pipe', (src: Source) => {
       this.pipedFrom = src;
@@ -149,6 +158,6 @@ export class LokiTransport extends TransportStream {
     } catch {
       // A throwing listener is the app's bug; it must not surface inside our timers.
     }
-    if (!heard) warnUnheard(error);
+    if (!heard) warnOncePerCode(error, "listen to 'warn' on the transport or logger to see all");
   }
 }

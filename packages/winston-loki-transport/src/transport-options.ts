@@ -1,4 +1,4 @@
-import { LokiOptionsError, type LokiClientOptions, type LokiError } from '@loki-sdk/core';
+import { CLIENT_OPTION_NAMES, describeValue, LokiOptionsError, optionChecks, unknownOptionsError, type LokiClientOptions, type LokiError } from '@loki-sdk/core';
 import type TransportStream from 'winston-transport';
 
 /**
@@ -9,36 +9,8 @@ import type TransportStream from 'winston-transport';
  */
 export type LineFormat = 'json' | 'text' | 'metadata';
 
-/** The core options passed through unchanged. */
-type PassThroughOptions = Pick<
-  LokiClientOptions,
-  | 'host'
-  | 'url'
-  | 'tenantId'
-  | 'bearerToken'
-  | 'headers'
-  | 'tls'
-  | 'labels'
-  | 'levelLabel'
-  | 'encoding'
-  | 'batchMaxEntries'
-  | 'batchMaxBytes'
-  | 'batchIntervalMillis'
-  | 'maxLineBytes'
-  | 'oversizedLine'
-  | 'requestTimeoutMillis'
-  | 'maxRequestsInFlight'
-  | 'retryMaxAttempts'
-  | 'retryInitialDelayMillis'
-  | 'retryMaxDelayMillis'
-  | 'offlineBuffer'
-  | 'bufferMaxEntries'
-  | 'bufferMaxBytes'
-  | 'flushTimeoutMillis'
-  | 'closeTimeoutMillis'
-  | 'diskBuffer'
-  | 'exitHook'
->;
+/** The core options passed through unchanged: all but those this transport sets itself. */
+type PassThroughOptions = Omit<LokiClientOptions, 'basicAuth' | 'metadataMode' | 'onError'>;
 
 type StreamOptions = Pick<TransportStream.TransportStreamOptions, 'format' | 'level' | 'silent' | 'handleExceptions' | 'handleRejections'>;
 
@@ -109,9 +81,6 @@ export function streamOptions(options: LokiTransportOptions): StreamOptions {
 
 export function recordMapping(options: LokiTransportOptions): RecordMapping {
   const lineFormat = options.lineFormat ?? 'json';
-  if (!LINE_FORMATS.includes(lineFormat)) {
-    throw new LokiOptionsError(`lineFormat must be one of ${LINE_FORMATS.join(', ')}, got ${String(lineFormat)}`);
-  }
   return {
     lineFormat,
     useFormat: options.format !== undefined,
@@ -129,38 +98,67 @@ function basicAuth(value: LokiTransportOptions['basicAuth']): LokiClientOptions[
     const at = value.indexOf(':');
     return at < 0 ? { username: value, password: '' } : { username: value.slice(0, at), password: value.slice(at + 1) };
   }
-  if (value === null || typeof value !== 'object') throw new LokiOptionsError('basicAuth must be { username, password } or a "username:password" string');
   return value;
 }
 
-const PASS_THROUGH: ReadonlyArray<keyof PassThroughOptions> = [
-  'host',
-  'url',
-  'tenantId',
-  'bearerToken',
-  'headers',
-  'tls',
-  'labels',
-  'levelLabel',
-  'encoding',
-  'batchMaxEntries',
-  'batchMaxBytes',
-  'batchIntervalMillis',
-  'maxLineBytes',
-  'oversizedLine',
-  'requestTimeoutMillis',
-  'maxRequestsInFlight',
-  'retryMaxAttempts',
-  'retryInitialDelayMillis',
-  'retryMaxDelayMillis',
-  'offlineBuffer',
-  'bufferMaxEntries',
-  'bufferMaxBytes',
-  'flushTimeoutMillis',
-  'closeTimeoutMillis',
-  'diskBuffer',
-  'exitHook',
-];
+const NOT_PASSED = new Set<string>(['basicAuth', 'metadataMode', 'onError']);
+const PASS_THROUGH = CLIENT_OPTION_NAMES.filter((name) => !NOT_PASSED.has(name)) as ReadonlyArray<keyof PassThroughOptions>;
+
+type Check = (name: string, value: unknown) => void;
+const { string, boolean, numberAtLeast, oneOf, fn } = optionChecks;
+
+/** The transport's own options (winston's, winston-loki's, ours) and their checks: the one list of their names. */
+const TRANSPORT_OPTION_CHECKS = {
+  // A `{ username, password }` object is checked by core.
+  basicAuth: (name, value) => {
+    if (typeof value !== 'string' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      throw new LokiOptionsError(`${name} must be { username, password } or a "username:password" string, got ${describeValue(value)}`);
+    }
+  },
+  lineFormat: oneOf(...LINE_FORMATS),
+  onError: fn,
+  worker: boolean,
+  interval: numberAtLeast(0),
+  json: boolean,
+  batching: boolean,
+  timeout: numberAtLeast(1),
+  clearOnError: boolean,
+  replaceTimestamp: boolean,
+  gracefulShutdown: boolean,
+  onConnectionError: fn,
+  useWinstonMetaAsLabels: boolean,
+  ignoredMeta: (name, value) => {
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new LokiOptionsError(`${name} must be an array of field names, got ${describeValue(value)}`);
+  },
+  format: (name, value) => {
+    if (value === null || typeof value !== 'object' || typeof (value as { transform?: unknown }).transform !== 'function') {
+      throw new LokiOptionsError(`${name} must be a winston format (winston.format.json(), ...), got ${describeValue(value)}`);
+    }
+  },
+  level: string,
+  silent: boolean,
+  handleExceptions: boolean,
+  handleRejections: boolean,
+} satisfies Record<Exclude<keyof LokiTransportOptions, keyof PassThroughOptions>, Check>;
+
+const KNOWN_NAMES = new Set<string>([...PASS_THROUGH, ...Object.keys(TRANSPORT_OPTION_CHECKS)]);
+const HINTS: Record<string, string> = {
+  metadataMode: 'set by this transport: use lineFormat',
+};
+
+/** Throws a LokiOptionsError for an own option of the wrong type or range (core checks the rest). */
+export function checkTransportOptions(options: LokiTransportOptions): void {
+  if (options === null || typeof options !== 'object') throw new LokiOptionsError(`options must be an object, got ${describeValue(options)}`);
+  for (const [name, check] of Object.entries(TRANSPORT_OPTION_CHECKS) as Array<[string, Check]>) {
+    const value = (options as Record<string, unknown>)[name];
+    if (value !== undefined) check(name, value);
+  }
+}
+
+/** One report naming every option nobody knows, with a "did you mean", or undefined. */
+export function unknownTransportOptions(options: LokiTransportOptions): LokiError | undefined {
+  return unknownOptionsError(options, KNOWN_NAMES, HINTS);
+}
 
 /** The options of the core client, winston-loki names translated. `onError` is the transport's. */
 export function clientOptions(options: LokiTransportOptions, onError: (error: LokiError) => void): LokiClientOptions {

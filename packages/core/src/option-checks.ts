@@ -1,0 +1,169 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
+import { LokiOptionsError } from './errors.js';
+import type { LokiClientOptions } from './options.js';
+
+/**
+ * The type and range of every option of createLokiClient, checked once at construction. Each check
+ * throws a LokiOptionsError naming the option, the type of the value given and what is expected.
+ * Values are shown only where they cannot be secret (numbers, choices); credentials never.
+ */
+type Check = (name: string, value: unknown) => void;
+
+/** `a string`, `an array`, `null`...; with `showValue`, short non-secret values too: `a number (-5)`. */
+export function describeValue(value: unknown, showValue = false): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Uint8Array) return 'a Buffer';
+  const type = typeof value;
+  const article = type === 'object' ? 'an' : 'a';
+  if (!showValue) return `${article} ${type}`;
+  if (type === 'number' || type === 'boolean') return `${article} ${type} (${String(value)})`;
+  if (type === 'string') {
+    const text = value as string;
+    return `a string (${JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text)})`;
+  }
+  return `${article} ${type}`;
+}
+
+function fail(name: string, expected: string, value: unknown, showValue = false): never {
+  throw new LokiOptionsError(`${name} must be ${expected}, got ${describeValue(value, showValue)}`);
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array);
+
+const string: Check = (name, value) => {
+  if (typeof value !== 'string') fail(name, 'a string', value);
+};
+const nonEmptyString: Check = (name, value) => {
+  if (typeof value !== 'string' || value === '') fail(name, 'a non-empty string', value);
+};
+const boolean: Check = (name, value) => {
+  if (typeof value !== 'boolean') fail(name, 'true or false', value, true);
+};
+const numberAtLeast =
+  (min: number): Check =>
+  (name, value) => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(name, `a number >= ${min}`, value, true);
+  };
+const oneOf =
+  (...allowed: string[]): Check =>
+  (name, value) => {
+    if (typeof value !== 'string' || !allowed.includes(value)) fail(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value, true);
+  };
+
+/** A CR or LF would split the request head: every push then fails as a network error, retried forever. */
+function headerSafe(name: string, value: string): void {
+  try {
+    validateHeaderValue('x', value);
+  } catch {
+    throw new LokiOptionsError(`${name} must not contain CR, LF or other control characters`);
+  }
+}
+
+const url: Check = (name, value) => {
+  if (typeof value !== 'string' || value === '') fail(name, 'an http:// or https:// URL string', value);
+};
+const headerString: Check = (name, value) => {
+  if (typeof value !== 'string') fail(name, 'a string', value);
+  headerSafe(name, value);
+};
+const basicAuth: Check = (name, value) => {
+  if (!isPlainObject(value) || typeof value.username !== 'string' || typeof value.password !== 'string') {
+    const got = isPlainObject(value) ? `an object with username: ${describeValue(value.username)}, password: ${describeValue(value.password)}` : describeValue(value);
+    throw new LokiOptionsError(`${name} must be { username: string, password: string }, got ${got}`);
+  }
+};
+const headers: Check = (name, value) => {
+  if (!isPlainObject(value)) fail(name, 'an object of header names to string values', value);
+  for (const [key, v] of Object.entries(value)) {
+    try {
+      validateHeaderName(key);
+    } catch {
+      throw new LokiOptionsError(`${name}: header name ${JSON.stringify(key.replace(/[\r\n]/g, ' '))} is not a valid HTTP header name`);
+    }
+    // An unset value (`{ 'X-Team': process.env.TEAM }`) is left out, as got does.
+    if (v === undefined) continue;
+    // The header's name is safe to show; its value (an Authorization header) is not.
+    if (typeof v !== 'string') fail(`${name}[${JSON.stringify(key)}]`, 'a string', v);
+    headerSafe(`${name}[${JSON.stringify(key)}]`, v);
+  }
+};
+const pem: Check = (name, value) => {
+  if (typeof value !== 'string' && !(value instanceof Uint8Array)) fail(name, 'PEM text (a string or a Buffer)', value);
+};
+const tls: Check = (name, value) => {
+  if (!isPlainObject(value)) fail(name, 'an object ({ ca, cert, key, caFile, certFile, keyFile, passphrase, rejectUnauthorized })', value);
+  const t = value;
+  if (t.ca !== undefined) {
+    if (Array.isArray(t.ca)) t.ca.forEach((ca, i) => pem(`${name}.ca[${i}]`, ca));
+    else pem(`${name}.ca`, t.ca);
+  }
+  if (t.cert !== undefined) pem(`${name}.cert`, t.cert);
+  if (t.key !== undefined) pem(`${name}.key`, t.key);
+  for (const file of ['caFile', 'certFile', 'keyFile'] as const) if (t[file] !== undefined) nonEmptyString(`${name}.${file}`, t[file]);
+  if (t.passphrase !== undefined) string(`${name}.passphrase`, t.passphrase);
+  if (t.rejectUnauthorized !== undefined) boolean(`${name}.rejectUnauthorized`, t.rejectUnauthorized);
+};
+const labels: Check = (name, value) => {
+  if (!isPlainObject(value)) fail(name, 'an object of label names to values', value);
+};
+const levelLabel: Check = (name, value) => {
+  if (value !== false && (typeof value !== 'string' || value === '')) fail(name, 'a label name or false', value, true);
+};
+const diskBuffer: Check = (name, value) => {
+  if (!isPlainObject(value) || typeof value.directory !== 'string' || value.directory === '') {
+    fail(name, '{ directory: string, maxBytes?, syncIntervalMillis?, segmentMaxBytes? }', isPlainObject(value) ? value.directory : value);
+  }
+  if (value.maxBytes !== undefined) numberAtLeast(1024)(`${name}.maxBytes`, value.maxBytes);
+  if (value.syncIntervalMillis !== undefined) numberAtLeast(0)(`${name}.syncIntervalMillis`, value.syncIntervalMillis);
+  if (value.segmentMaxBytes !== undefined) numberAtLeast(1024)(`${name}.segmentMaxBytes`, value.segmentMaxBytes);
+};
+const fn: Check = (name, value) => {
+  if (typeof value !== 'function') fail(name, 'a function', value);
+};
+
+/**
+ * Every option of createLokiClient and its check: the one list of option names (`satisfies` makes
+ * the compiler hold it to LokiClientOptions, key for key).
+ */
+export const CLIENT_OPTION_CHECKS = {
+  host: url,
+  url,
+  tenantId: headerString,
+  basicAuth,
+  bearerToken: headerString,
+  headers,
+  tls,
+  labels,
+  levelLabel,
+  metadataMode: oneOf('structured', 'line'),
+  encoding: oneOf('protobuf', 'json', 'json-gzip'),
+  batchMaxEntries: numberAtLeast(1),
+  batchMaxBytes: numberAtLeast(1024),
+  batchIntervalMillis: numberAtLeast(0),
+  maxLineBytes: numberAtLeast(1),
+  oversizedLine: oneOf('truncate', 'drop'),
+  requestTimeoutMillis: numberAtLeast(1),
+  maxRequestsInFlight: numberAtLeast(1),
+  retryMaxAttempts: numberAtLeast(1),
+  retryInitialDelayMillis: numberAtLeast(0),
+  retryMaxDelayMillis: numberAtLeast(0),
+  offlineBuffer: boolean,
+  bufferMaxEntries: numberAtLeast(1),
+  bufferMaxBytes: numberAtLeast(1024),
+  flushTimeoutMillis: numberAtLeast(0),
+  closeTimeoutMillis: numberAtLeast(0),
+  diskBuffer,
+  exitHook: boolean,
+  onError: fn,
+} satisfies Record<keyof LokiClientOptions, Check>;
+
+/** The checks adapters use for their own options, so every package words its errors alike. */
+export const optionChecks = { string, nonEmptyString, boolean, numberAtLeast, oneOf, url, labels, fn } as const;
+
+/** Checks one option's value (undefined means "not set" and always passes). */
+export function checkOption(name: keyof LokiClientOptions, value: unknown): void {
+  if (value !== undefined) CLIENT_OPTION_CHECKS[name](name, value);
+}
