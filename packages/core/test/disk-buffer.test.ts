@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -258,5 +259,39 @@ describe('disk buffer', () => {
     for (const f of readdirSync(dir)) expect(statSync(join(dir, f)).size).toBeLessThanOrEqual(4096);
     await c.flush();
     expect(r.entries().map((e) => e.line.length)).toEqual([10_000, 5]);
+  });
+
+  it.runIf(existsSync('/proc/self/stat'))('tells a live owner from a reused pid (start time) and, for another host, goes by the heartbeat', async () => {
+    const r = await receiver();
+    const dir = tempDir();
+    const ts = BigInt(Date.now()) * 1_000_000n;
+    const startOf = (pid: number): string => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+    };
+    const live = process.ppid; // alive for the whole test
+    const orphan = (owner: string, lock: Record<string, unknown>, name: string, heartbeatAgeMillis = 0): void => {
+      writeFileSync(join(dir, `${owner}-0.seg`), `${JSON.stringify({ s: '{app="owners"}', l: [['app', 'owners']], t: ts.toString(), m: name })}\n`);
+      writeFileSync(join(dir, `${owner}.lock`), JSON.stringify(lock));
+      const at = new Date(Date.now() - heartbeatAgeMillis);
+      utimesSync(join(dir, `${owner}.lock`), at, at);
+    };
+    orphan(`seg-${live}-1-a1`, { pid: live, host: hostname(), start: startOf(live) }, 'alive here, heartbeat stale', 60_000);
+    orphan(`seg-${live}-2-a2`, { pid: live, host: hostname(), start: '1' }, 'pid reused');
+    orphan(`seg-${live}-3-a3`, { pid: live, host: 'another-host' }, 'other host, fresh heartbeat');
+    orphan(`seg-${live}-4-a4`, { pid: live, host: 'another-host' }, 'other host, stale heartbeat', 60_000);
+    orphan(`seg-${process.pid}-5-a5`, { pid: process.pid, host: hostname(), start: '1' }, 'our pid, a previous life');
+    const { client: c } = client(r, { diskBuffer: { directory: dir } });
+    await c.flush();
+    expect(r.entries('{app="owners"}').map((e) => e.line).sort()).toEqual(['other host, stale heartbeat', 'our pid, a previous life', 'pid reused']);
+    // A second client of this very process (same pid and start) keeps its segments too.
+    const down = await receiver();
+    await down.stop();
+    const { client: other } = client(down, { diskBuffer: { directory: dir, syncIntervalMillis: 1 }, closeTimeoutMillis: 100 });
+    other.push({ message: 'mine', timestamp: ts });
+    await until(() => other.stats().diskEntriesWritten > 0);
+    const { client: third } = client(r, { diskBuffer: { directory: dir } });
+    await third.flush();
+    expect(third.stats().diskEntriesReplayed).toBe(0);
   });
 });
