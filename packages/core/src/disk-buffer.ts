@@ -69,6 +69,8 @@ interface LockInfo {
   host?: string;
   /** Process start as the kernel tells it (Linux: /proc/<pid>/stat field 22), to tell a reused pid. */
   start?: string;
+  /** Process start, epoch ms (from the clock and process.uptime()): tells our own pid's previous life without /proc. */
+  startMillis?: number;
 }
 
 export interface ReplayedEntry {
@@ -106,6 +108,7 @@ export class DiskBuffer {
   private readonly lockBytes: number;
   private readonly host = hostname();
   private readonly start = processStart(process.pid);
+  private readonly startMillis = Math.round(Date.now() - process.uptime() * 1000);
   private segments: DiskSegment[] = [];
   private active: DiskSegment | undefined;
   private fd: number | undefined;
@@ -127,7 +130,7 @@ export class DiskBuffer {
     mkdirSync(this.directory, { recursive: true });
     this.owner = `seg-${process.pid}-${Date.now()}-${Math.floor(Math.random() * 0xffffffff).toString(16)}`;
     this.lockPath = join(this.directory, `${this.owner}.lock`);
-    const lock: LockInfo = { pid: process.pid, host: this.host, ...(this.start !== undefined ? { start: this.start } : {}) };
+    const lock: LockInfo = { pid: process.pid, host: this.host, ...(this.start !== undefined ? { start: this.start } : {}), startMillis: this.startMillis };
     const lockText = JSON.stringify(lock);
     this.lockBytes = Buffer.byteLength(lockText);
     this.segmentMaxBytes = Math.max(1, Math.min(options.segmentMaxBytes ?? 8 * 1024 * 1024, this.maxBytes - this.lockBytes));
@@ -248,7 +251,8 @@ export class DiskBuffer {
     if (lock.host !== undefined && lock.host !== this.host) return Date.now() - mtimeMs <= this.heartbeatTimeoutMillis;
     if (pid === process.pid) {
       // Another client of this process, or a previous life under the same pid (pid 1 in containers).
-      return lock.start !== undefined && this.start !== undefined ? lock.start === this.start : lock.start === undefined && this.start === undefined;
+      if (lock.start !== undefined && this.start !== undefined) return lock.start === this.start;
+      return lock.startMillis !== undefined && Math.abs(lock.startMillis - this.startMillis) < 1000;
     }
     try {
       process.kill(pid, 0);
@@ -272,7 +276,14 @@ export class DiskBuffer {
     }
     for (const file of files) {
       const ack = ACK_RE.exec(file);
-      if (ack !== null && deadOwners.has(ack[1]!) && !files.includes(`${file.slice(0, -4)}.seg`)) this.unlink(join(this.directory, file));
+      if (ack === null || !deadOwners.has(ack[1]!) || files.includes(`${file.slice(0, -4)}.seg`)) continue;
+      // Not one a claimer is renaming right now (its .seg already renamed, its .ack next).
+      const path = join(this.directory, file);
+      try {
+        if (Date.now() - statSync(path).mtimeMs > 60_000) this.unlink(path);
+      } catch {
+        // gone meanwhile
+      }
     }
     for (const owner of deadOwners) {
       if (!readdirSync(this.directory).some((f) => f.startsWith(`${owner}-`))) this.unlink(join(this.directory, `${owner}.lock`));
