@@ -234,8 +234,10 @@ describe('disk buffer', () => {
       for (const size of perSegment.values()) largestSegment = Math.max(largestSegment, size);
     };
     for (let round = 0; round < 12; round++) {
-      // Bursts of 300 x ~500 B: one sync interval holds ~150 KB, far more than a segment.
-      for (let i = 0; i < 300; i++) c.push({ message: `${round}/${i} ${'p'.repeat(480 + (i % 40))}` });
+      // Bursts of 300 x ~500 B: one sync interval holds ~150 KB, far more than a segment; one of ~600 KB,
+      // more than the whole folder may hold.
+      const burst = round === 6 ? 1200 : 300;
+      for (let i = 0; i < burst; i++) c.push({ message: `${round}/${i} ${'p'.repeat(480 + (i % 40))}` });
       const written = c.stats().diskEntriesWritten;
       await until(() => c.stats().diskEntriesWritten > written);
       measure();
