@@ -3,7 +3,7 @@ import { EntryQueue } from './entry-queue.js';
 import { LokiError, type LokiErrorCode } from './errors.js';
 import { drainSync, type DrainBody } from './exit-drain.js';
 import { registerExitParticipant, unregisterExitParticipant, type ExitParticipant } from './exit-hook.js';
-import { HttpSender, type SendResult } from './http-sender.js';
+import { HttpSender, mayHaveBeenStored, type SendResult } from './http-sender.js';
 import { CLIENT_OPTION_NAMES, resolveOptions, type LokiClientOptions, type ResolvedOptions } from './options.js';
 import { unknownOptionsError } from './option-names.js';
 import { encodePushBody, type EncodedBody } from './push-encoder.js';
@@ -45,6 +45,12 @@ export interface LokiClientStats {
   droppedByReason: Record<DropReason, number>;
   /** Entries re-sent by retries (an entry retried twice counts twice). */
   entriesRetried: number;
+  /**
+   * Entries sent again while an earlier request holding them may have reached Loki, so Loki may hold
+   * (and `count_over_time` count) them twice: retries after a lost answer or a 5xx, and disk replays
+   * of entries the crashed process had sent without getting an answer. An entry re-sent twice counts twice.
+   */
+  entriesResent: number;
   /** Retry attempts (requests after the first of a batch). */
   retries: number;
   /** Entries held now: waiting, in flight or in backoff. */
@@ -104,6 +110,10 @@ interface Batch {
   bytes: number;
   attempts: number;
   state: 'sending' | 'waiting';
+  /** An attempt ended without saying Loki did not store it: the next one is a re-send. */
+  maybeStored?: boolean;
+  /** Its entries are marked sent in the disk buffer's ack files. */
+  markedOnDisk?: boolean;
   encoded?: EncodedBody;
   timer?: NodeJS.Timeout;
   abort?: AbortController;
@@ -164,6 +174,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     entriesPushed: 0,
     entriesSent: 0,
     entriesRetried: 0,
+    entriesResent: 0,
     retries: 0,
     bufferedEntries: 0,
     bufferedBytes: 0,
@@ -389,6 +400,14 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       this.counters.retries++;
       this.counters.entriesRetried += batch.entries.length;
     }
+    if (batch.maybeStored === true) this.counters.entriesResent += batch.entries.length;
+    if (this.disk !== undefined) {
+      if (batch.attempts === 1) for (const e of batch.entries) if (e.sentBefore === true) this.counters.entriesResent++;
+      if (batch.markedOnDisk !== true) {
+        this.disk.markSent(batch.entries, true);
+        batch.markedOnDisk = true;
+      }
+    }
     let result: SendResult;
     try {
       result = await this.sender.send(body, headers, abort.signal);
@@ -432,6 +451,11 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
         return;
       case 'retry':
         this.counters.requestsFailed++;
+        if (mayHaveBeenStored(result)) batch.maybeStored = true;
+        else if (this.disk !== undefined && batch.maybeStored !== true && batch.markedOnDisk === true) {
+          this.disk.markSent(batch.entries, false); // certainly not in Loki: a replay is no re-send
+          batch.markedOnDisk = false;
+        }
         this.retryLater(batch, result, where);
     }
   }
@@ -471,7 +495,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   private release(entries: readonly LokiEntry[], keepOnDisk = false): void {
     let bytes = 0;
     for (const e of entries) bytes += e.bytes;
-    if (this.disk !== undefined && !keepOnDisk) for (const e of entries) this.disk.settle(e);
+    if (this.disk !== undefined && !keepOnDisk) this.disk.settle(entries);
     this.counters.bufferedEntries -= entries.length;
     this.counters.bufferedBytes -= bytes;
   }

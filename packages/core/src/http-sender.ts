@@ -18,6 +18,18 @@ export interface SendResult {
 
 const MAX_BODY_IN_MESSAGE = 1024;
 
+/** Network errors raised before a request could be written: Loki never saw it. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Whether a failed request may nevertheless have been stored by Loki: a lost answer (timeout, reset)
+ * or a 5xx (the ingesters may have stored part). Not a 429 (refused before storing) nor a failed connect.
+ */
+export function mayHaveBeenStored(result: SendResult): boolean {
+  if (result.status !== undefined) return result.status >= 500;
+  return result.errorCode === undefined || !NOT_CONNECTED.has(result.errorCode);
+}
+
 // got is ESM-only. Our CommonJS build bundles it, and the interop helpers may wrap its namespace in
 // `default` once or twice: unwrap until we hold the callable got instance.
 function resolveGot(module: unknown): Got {

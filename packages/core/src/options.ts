@@ -271,5 +271,6 @@ function resolveDiskBuffer(disk: DiskBufferOptions | undefined): DiskBufferOptio
   if (disk.maxBytes !== undefined) out.maxBytes = positiveInt('diskBuffer.maxBytes', disk.maxBytes, 0, 1024);
   if (disk.syncIntervalMillis !== undefined) out.syncIntervalMillis = positiveInt('diskBuffer.syncIntervalMillis', disk.syncIntervalMillis, 0, 0);
   if (disk.segmentMaxBytes !== undefined) out.segmentMaxBytes = positiveInt('diskBuffer.segmentMaxBytes', disk.segmentMaxBytes, 0, 1024);
+  if (disk.heartbeatTimeoutMillis !== undefined) out.heartbeatTimeoutMillis = positiveInt('diskBuffer.heartbeatTimeoutMillis', disk.heartbeatTimeoutMillis, 0, 100);
   return out;
 }

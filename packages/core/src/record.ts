@@ -33,16 +33,27 @@ export interface LokiEntry {
   /** line + metadata bytes, as Loki counts them: exact UTF-8 byte counts (the protobuf encoder relies on it). */
   readonly bytes: number;
   seq: number;
-  /** Disk segment holding this entry until Loki acknowledges it (disk buffer only). */
+  /** Disk segment holding this entry's record until Loki acknowledges it (disk buffer only). */
   segment?: DiskSegment;
+  /** The record's number in its segment: its byte in the segment's ack file (disk buffer only). */
+  diskIndex?: number;
+  /** Replayed from disk, and the process that wrote it had sent it without an answer: may be in Loki already. */
+  sentBefore?: boolean;
   /** Acknowledged or given up (the disk buffer skips writing it). */
   settled?: boolean;
 }
 
-/** A file of the disk buffer; deleted once sealed and every entry in it is settled. */
+/**
+ * A file of the disk buffer (`.seg`, one record a line) with its ack file (`.ack`, one byte a record);
+ * deleted once sealed and every entry in it is settled.
+ */
 export interface DiskSegment {
   readonly path: string;
-  bytes: number;
+  readonly ackPath: string;
+  /** Bytes of the `.seg` file. */
+  dataBytes: number;
+  /** Records in the `.seg` file, torn or corrupt ones included: also the most the `.ack` file can hold. */
+  records: number;
   unsettled: number;
-  sealed: boolean;
+  state: 'active' | 'sealed' | 'removed';
 }

@@ -19,6 +19,32 @@ describe('retry', () => {
     expect(errors[0]!.status).toBe(status);
   });
 
+  it('counts as entriesResent only the re-sends of a request Loki may have stored (lost answer, 5xx), not after a refused connection or a 429', async () => {
+    const r = await receiver();
+    const { client: c } = client(r, fast);
+    r.failNext('reset', 503, 429);
+    c.push({ message: 'a' });
+    c.push({ message: 'b' });
+    await c.flush();
+    // reset: may be stored, so attempt 2 re-sends; 503: attempt 3 re-sends; 429: Loki stored nothing, but
+    // an earlier attempt may have been stored, so attempt 4 is still a re-send.
+    expect(c.stats()).toMatchObject({ retries: 3, entriesRetried: 6, entriesResent: 6, entriesSent: 2 });
+
+    const down = await receiver();
+    await down.stop();
+    const { client: d } = client(down, fast);
+    d.push({ message: 'c' });
+    await until(() => d.stats().requestsFailed >= 2);
+    await down.start();
+    await d.flush();
+    expect(d.stats()).toMatchObject({ entriesSent: 1, entriesResent: 0 });
+    expect(d.stats().entriesRetried).toBeGreaterThanOrEqual(2);
+    down.failNext(429);
+    d.push({ message: 'd' });
+    await d.flush();
+    expect(d.stats()).toMatchObject({ entriesSent: 2, entriesResent: 0 });
+  });
+
   it('re-sends byte-identical requests, so Loki\'s duplicate check makes a retry safe', async () => {
     const r = await receiver();
     const { client: c } = client(r, fast);
