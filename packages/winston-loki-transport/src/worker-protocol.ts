@@ -92,6 +92,7 @@ export const NUMERIC_STATS = [
   'entriesSent',
   'entriesDropped',
   'entriesRetried',
+  'entriesResent',
   'retries',
   'bufferedEntries',
   'bufferedBytes',
