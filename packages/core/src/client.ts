@@ -166,7 +166,10 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   private closePromise: Promise<FlushResult> | undefined;
   private exitFlushing = false;
   private exitStartedAt: number | undefined;
+  /** Set by drainUntil(): a batch whose next try would come after it is given up at once. */
+  private exitDeadline: number | undefined;
   private outage = false;
+  private exitFailures: string[] = [];
   private readonly lastReported = new Map<LokiErrorCode, number>();
   private readonly counters = {
     entriesPushed: 0,
@@ -462,6 +465,13 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     const delay = exhausted
       ? options.retryMaxDelayMillis
       : (result.retryAfterMillis ?? backoffDelayMillis(batch.attempts, options.retryInitialDelayMillis, options.retryMaxDelayMillis));
+    if (this.exitDeadline !== undefined && Date.now() + delay >= this.exitDeadline) {
+      // Draining at exit: no further try fits before the deadline. Ending now lets the process go.
+      this.finish(batch);
+      this.settleDropped(batch.entries, 'exit_failed');
+      this.exitFailures.push(`${n} entries: ${result.message}`);
+      return;
+    }
     batch.state = 'waiting';
     batch.timer = setTimeout(() => void this.attempt(batch), delay);
     batch.timer.unref();
@@ -714,6 +724,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   async drainUntil(deadline: number): Promise<void> {
     if (this.destroyed) return;
     this.exitFlushing = true; // every batch is due at once
+    this.exitDeadline = deadline;
     if (this.batchTimer !== undefined) {
       clearTimeout(this.batchTimer);
       this.batchTimer = undefined;
@@ -727,11 +738,11 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     if (undelivered.length > 0) {
       this.disk?.writePending();
       this.settleDropped(undelivered, 'exit_failed');
-      this.report(
-        new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${undelivered.length} entries could not be delivered by the exit deadline (a request cut off there may have been stored)`, {
-          entries: undelivered.length,
-        }),
-      );
+      this.exitFailures.push(`${undelivered.length} entries: deadline reached (a request cut off there may have been stored)`);
+    }
+    const failed = this.dropped.exit_failed;
+    if (failed > 0) {
+      this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${failed} entries could not be delivered by the exit deadline: ${this.exitFailures.slice(-3).join('; ')}`, { entries: failed }));
     }
     this.disk?.close();
     this.sender.destroy();
