@@ -47,8 +47,9 @@ export interface LokiClientStats {
   entriesRetried: number;
   /**
    * Entries sent again while an earlier request holding them may have reached Loki, so Loki may hold
-   * (and `count_over_time` count) them twice: retries after a lost answer or a 5xx, and disk replays
-   * of entries the crashed process had sent without getting an answer. An entry re-sent twice counts twice.
+   * (and `count_over_time` count) them twice: retries after a lost answer or a 5xx, disk replays of
+   * entries the crashed process had sent without getting an answer, and a request still on the wire at
+   * `process.exit()` that the exit drain sends again. An entry re-sent twice counts twice.
    */
   entriesResent: number;
   /** Retry attempts (requests after the first of a batch). */
@@ -148,6 +149,17 @@ export function deliverSyncAtExit(client: LokiClient, timeoutMillis?: number): v
   if (client instanceof LokiClientImpl) client.onExit(timeoutMillis);
 }
 
+/**
+ * The same, for a host whose own event loop still runs while its process exits (a worker thread
+ * whose main thread waits for it): sends asynchronously until `deadline` (epoch ms), waiting for the
+ * answers of requests already on the wire (so nothing Loki acknowledged is sent twice); at the
+ * deadline, what is left is counted (`exit_failed`) and reported. The client is spent afterwards.
+ * Resolves by the deadline; never rejects.
+ */
+export function deliverAtExit(client: LokiClient, deadline: number): Promise<void> {
+  return client instanceof LokiClientImpl ? client.drainUntil(deadline) : Promise.resolve();
+}
+
 class LokiClientImpl implements LokiClient, ExitParticipant {
   private readonly mapper: RecordMapper;
   private readonly sender: HttpSender;
@@ -168,7 +180,10 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   private closePromise: Promise<FlushResult> | undefined;
   private exitFlushing = false;
   private exitStartedAt: number | undefined;
+  /** Set by drainUntil(): a batch whose next try would come after it is given up at once. */
+  private exitDeadline: number | undefined;
   private outage = false;
+  private exitFailures: string[] = [];
   private readonly lastReported = new Map<LokiErrorCode, number>();
   private readonly counters = {
     entriesPushed: 0,
@@ -478,6 +493,13 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     const delay = exhausted
       ? options.retryMaxDelayMillis
       : (result.retryAfterMillis ?? backoffDelayMillis(batch.attempts, options.retryInitialDelayMillis, options.retryMaxDelayMillis));
+    if (this.exitDeadline !== undefined && Date.now() + delay >= this.exitDeadline) {
+      // Draining at exit: no further try fits before the deadline. Ending now lets the process go.
+      this.finish(batch);
+      this.settleDropped(batch.entries, 'exit_failed');
+      this.exitFailures.push(`${n} entries: ${result.message}`);
+      return;
+    }
     batch.state = 'waiting';
     batch.timer = setTimeout(() => void this.attempt(batch), delay);
     batch.timer.unref();
@@ -621,55 +643,135 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
 
   onBeforeExit(): void {
     if (this.exitFlushing || this.destroyed || this.counters.bufferedEntries === 0) return;
-    this.exitFlushing = true;
     this.exitStartedAt ??= Date.now();
+    const left = this.exitStartedAt + this.options.closeTimeoutMillis - Date.now();
+    if (left <= 0) return; // the deadline is spent: the exit listener counts and reports what is left
+    this.exitFlushing = true;
     const deadline = setTimeout(() => {
-      // Do not let a slow Loki hold the process: abort, and let the exit drain try once more.
+      // Do not let a slow Loki hold the process past the deadline; the exit listener then counts
+      // what is left (it has no time left to send it again).
       for (const batch of this.inFlight) batch.abort?.abort();
-    }, this.options.closeTimeoutMillis);
+    }, left);
     deadline.unref();
-    void this.flush({ timeoutMillis: this.options.closeTimeoutMillis, keepAlive: false }).then(() => {
+    void this.flush({ timeoutMillis: left, keepAlive: false }).then(() => {
       clearTimeout(deadline);
       this.exitFlushing = false;
     });
   }
 
+  /**
+   * The `exit` listener: a synchronous send of everything held (exit-drain.ts), ending by the exit
+   * deadline: `closeTimeoutMillis` from the start of the process end (the `beforeExit` flush, if
+   * any, spent part of it), or `timeoutOverrideMillis` from now. Encoding takes time too: with a
+   * backlog larger than the deadline can carry, only what a quarter of the time left can encode is
+   * sent, the rest is counted at once. Requests on the wire with no answer yet are sent again (the
+   * answer can no longer arrive: a possible duplicate is better than a silent loss), reusing their
+   * body, and counted in `entriesResent` when delivered.
+   */
   onExit(timeoutOverrideMillis?: number): void {
     if (this.destroyed) return;
     if (this.counters.bufferedEntries === 0) {
       this.disk?.close(); // everything acknowledged: no segment left behind
       return;
     }
-    const elapsed = this.exitStartedAt === undefined ? 0 : Date.now() - this.exitStartedAt;
-    const timeoutMillis = timeoutOverrideMillis ?? Math.max(250, this.options.closeTimeoutMillis - elapsed);
-    const left = this.takeAllUnsettled();
+    const now = Date.now();
+    const deadline = timeoutOverrideMillis !== undefined ? now + timeoutOverrideMillis : (this.exitStartedAt ?? now) + this.options.closeTimeoutMillis;
+    const encodeUntil = now + Math.max(0, deadline - now) / 4;
+    const groups = this.takeGroupsForExit();
+    // Counted, not concatenated: each pass over a million entries costs (seconds on a loaded machine).
+    let total = 0;
+    for (const g of groups) total += g.entries.length;
     this.destroyed = true;
     // On disk first: should the drain fail or the machine die, the next process replays them.
     this.disk?.writePending();
     const bodies: DrainBody[] = [];
+    const resent: boolean[] = [];
     let keepOnDisk = true;
     try {
-      for (let i = 0; i < left.length; ) {
-        const chunk: LokiEntry[] = [];
-        let bytes = 0;
-        while (i < left.length && fitsInBatch(chunk.length, bytes, left[i]!, this.options)) {
-          bytes += left[i]!.bytes;
-          chunk.push(left[i++]!);
+      for (const group of groups) {
+        if (Date.now() >= encodeUntil && bodies.length > 0) break;
+        if (group.encoded !== undefined) {
+          bodies.push({ ...group.encoded, entries: group.entries.length });
+          resent.push(group.unanswered);
+          continue;
         }
-        bodies.push({ ...encodePushBody(chunk, this.options.encoding), entries: chunk.length });
+        const { entries } = group;
+        for (let i = 0; i < entries.length && (bodies.length === 0 || Date.now() < encodeUntil); ) {
+          const chunk: LokiEntry[] = [];
+          let bytes = 0;
+          while (i < entries.length && fitsInBatch(chunk.length, bytes, entries[i]!, this.options)) {
+            bytes += entries[i]!.bytes;
+            chunk.push(entries[i++]!);
+          }
+          bodies.push({ ...encodePushBody(chunk, this.options.encoding), entries: chunk.length });
+          resent.push(group.unanswered);
+        }
       }
-      const result = drainSync(this.options, bodies, timeoutMillis);
+      const result = drainSync(this.options, bodies, deadline);
+      const failed = total - result.sent;
       this.counters.entriesSent += result.sent;
-      this.countDrop('exit_failed', result.failed);
-      keepOnDisk = result.failed > 0;
-      if (result.failed > 0) {
-        this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${result.failed} entries could not be delivered: ${result.error ?? 'unknown error'}`, { entries: result.failed }));
+      for (let i = 0; i < bodies.length; i++) if (resent[i] === true && result.delivered[i] === true) this.counters.entriesResent += bodies[i]!.entries;
+      this.countDrop('exit_failed', failed);
+      keepOnDisk = failed > 0;
+      if (failed > 0) {
+        this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${failed} entries could not be delivered by the exit deadline: ${result.error ?? 'exit deadline reached'}`, { entries: failed }));
       }
     } catch (error) {
-      this.countDrop('exit_failed', left.length);
-      this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, delivery failed: ${(error as Error).message}`, { entries: left.length, cause: error }));
+      this.countDrop('exit_failed', total);
+      this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, delivery failed: ${(error as Error).message}`, { entries: total, cause: error }));
     }
-    this.release(left, keepOnDisk);
+    // Everything held was taken: the buffer is empty (no pass over the entries unless the disk needs it).
+    if (this.disk !== undefined && !keepOnDisk) for (const g of groups) for (const e of g.entries) this.disk.settle(e);
+    this.counters.bufferedEntries = 0;
+    this.counters.bufferedBytes = 0;
+    this.disk?.close();
+    this.sender.destroy();
+  }
+
+  /**
+   * Everything held, for the exit drain: each in-flight batch alone (its encoded body is reused,
+   * and it is marked when its request is on the wire without an answer), then the waiting entries.
+   */
+  private takeGroupsForExit(): Array<{ entries: LokiEntry[]; encoded?: EncodedBody; unanswered: boolean }> {
+    const groups: Array<{ entries: LokiEntry[]; encoded?: EncodedBody; unanswered: boolean }> = [];
+    for (const batch of this.inFlight) {
+      const unanswered = batch.state === 'sending' && batch.abort !== undefined;
+      clearTimeout(batch.timer);
+      batch.abort?.abort();
+      if (batch.entries.length === 0) continue;
+      groups.push({ entries: batch.entries, ...(batch.encoded !== undefined ? { encoded: batch.encoded } : {}), unanswered });
+    }
+    this.inFlight.clear();
+    this.pendingSince = undefined;
+    const rest = this.pending.clear();
+    if (rest.length > 0) groups.push({ entries: rest, unanswered: false });
+    return groups;
+  }
+
+  /** See deliverAtExit(). */
+  async drainUntil(deadline: number): Promise<void> {
+    if (this.destroyed) return;
+    this.exitFlushing = true; // every batch is due at once
+    this.exitDeadline = deadline;
+    if (this.batchTimer !== undefined) {
+      clearTimeout(this.batchTimer);
+      this.batchTimer = undefined;
+    }
+    const left = deadline - Date.now();
+    if (left > 0 && this.counters.bufferedEntries > 0) await this.flush({ timeoutMillis: left, keepAlive: false });
+    if (this.destroyed) return;
+    const undelivered = this.takeAllUnsettled();
+    this.pendingSince = undefined;
+    this.destroyed = true;
+    if (undelivered.length > 0) {
+      this.disk?.writePending();
+      this.settleDropped(undelivered, 'exit_failed');
+      this.exitFailures.push(`${undelivered.length} entries: deadline reached (a request cut off there may have been stored)`);
+    }
+    const failed = this.dropped.exit_failed;
+    if (failed > 0) {
+      this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${failed} entries could not be delivered by the exit deadline: ${this.exitFailures.slice(-3).join('; ')}`, { entries: failed }));
+    }
     this.disk?.close();
     this.sender.destroy();
   }

@@ -7,28 +7,39 @@ export interface DrainBody extends EncodedBody {
 }
 
 export interface DrainResult {
+  /** Entries of the bodies Loki acknowledged. */
   sent: number;
   failed: number;
+  /** Per body, in order: acknowledged or not (a body the child never finished counts as not). */
+  delivered: boolean[];
   error?: string;
 }
 
 /**
  * Runs in a child node process (source passed with -e). Only Node built-ins: the child must start
  * fast while the parent is blocked in its `exit` handler, and got's import alone costs more.
+ *
+ * Input: a 4-byte length, a JSON header, then the bodies back to back (binary: no base64 to encode
+ * in the parent or decode here). Output, one line per event, written at once (stdout is a pipe,
+ * synchronous on Linux): `ok <index>` per acknowledged body, `err <message>` per failure. The child
+ * stops at the deadline by itself, so whatever it printed is true even when it is cut short.
  */
 /* c8 ignore start */
 function drainMain(): void {
   const chunks: Buffer[] = [];
   process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
   process.stdin.on('end', () => {
-    const job = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+    const input = Buffer.concat(chunks);
+    const headerBytes = input.readUInt32LE(0);
+    const job = JSON.parse(input.subarray(4, 4 + headerBytes).toString('utf8')) as {
       url: string;
       headers: Record<string, string>;
       tls: { ca?: string[]; cert?: string; key?: string; passphrase?: string; rejectUnauthorized: boolean };
-      timeoutMillis: number;
-      bodies: Array<{ body: string; headers: Record<string, string>; entries: number }>;
+      deadline: number;
+      bodies: Array<{ bytes: number; headers: Record<string, string> }>;
     };
-    const deadline = Date.now() + job.timeoutMillis;
+    const deadline = job.deadline;
+    const stopAt = setTimeout(() => process.exit(0), Math.max(0, deadline - Date.now()));
     const url = new URL(job.url);
     // `node -e` puts require on globalThis; a bare `require` would be rewritten by the bundler.
     const load = (globalThis as unknown as { require: (id: string) => unknown }).require;
@@ -63,29 +74,29 @@ function drainMain(): void {
         req.end(body);
       });
     void (async () => {
-      let sent = 0;
-      let failed = 0;
-      let error: string | undefined;
-      for (const item of job.bodies) {
-        const body = Buffer.from(item.body, 'base64');
+      let offset = 4 + headerBytes;
+      for (let index = 0; index < job.bodies.length; index++) {
+        const item = job.bodies[index]!;
+        const body = input.subarray(offset, offset + item.bytes);
+        offset += item.bytes;
         let delay = 100;
         for (;;) {
           const r = await sendOne(body, item.headers);
           if (r.status !== undefined && r.status >= 200 && r.status < 300) {
-            sent += item.entries;
+            process.stdout.write(`ok ${index}\n`);
             break;
           }
           const retryable = r.status === undefined || r.status === 429 || r.status === 408 || r.status >= 500;
           if (!retryable || Date.now() + delay >= deadline) {
-            failed += item.entries;
-            error = r.status === undefined ? r.text : `HTTP ${r.status}: ${r.text.trim()}`;
+            const error = r.status === undefined ? r.text : `HTTP ${r.status}: ${r.text.trim()}`;
+            process.stdout.write(`err ${error.replace(/\s+/g, ' ')}\n`);
             break;
           }
           await new Promise((res) => setTimeout(res, delay));
           delay = Math.min(delay * 2, 1000);
         }
       }
-      process.stdout.write(JSON.stringify({ sent, failed, error }));
+      clearTimeout(stopAt);
     })();
   });
 }
@@ -98,41 +109,63 @@ function pem(value: string | Uint8Array): string {
   return typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
 }
 
+/** Past the deadline, what the child may take to print its last line and end before it is killed. */
+const CHILD_EXIT_SLACK_MILLIS = 200;
+
 /**
  * Sends bodies synchronously: the parent blocks in spawnSync while a child node process posts them.
- * This is the only way to deliver after `process.exit()`, where no async work runs any more.
+ * This is the only way to deliver after `process.exit()`, where no async work runs any more. Ends
+ * by `deadline` (epoch ms) plus the child's start and exit: the child stops itself at the deadline
+ * and is killed shortly after should it not.
  */
-export function drainSync(options: ResolvedOptions, bodies: DrainBody[], timeoutMillis: number): DrainResult {
+export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadline: number): DrainResult {
   const total = bodies.reduce((n, b) => n + b.entries, 0);
-  if (bodies.length === 0) return { sent: 0, failed: 0 };
+  const none: DrainResult = { sent: 0, failed: total, delivered: bodies.map(() => false) };
+  if (bodies.length === 0) return none;
+  const left = deadline - Date.now();
+  if (left <= 0) return { ...none, error: 'exit deadline reached' };
   const tls: Record<string, unknown> = { rejectUnauthorized: options.tls.rejectUnauthorized };
   if (options.tls.ca) tls.ca = options.tls.ca.map(pem);
   if (options.tls.cert) tls.cert = pem(options.tls.cert);
   if (options.tls.key) tls.key = pem(options.tls.key);
   if (options.tls.passphrase) tls.passphrase = options.tls.passphrase;
-  const job = {
-    url: options.pushUrl,
-    headers: { 'user-agent': 'loki-sdk', ...options.headers },
-    tls,
-    timeoutMillis: Math.max(1, timeoutMillis),
-    bodies: bodies.map((b) => ({ body: b.body.toString('base64'), headers: b.headers, entries: b.entries })),
-  };
+  const header = Buffer.from(
+    JSON.stringify({
+      url: options.pushUrl,
+      headers: { 'user-agent': 'loki-sdk', ...options.headers },
+      tls,
+      deadline,
+      bodies: bodies.map((b) => ({ bytes: b.body.length, headers: b.headers })),
+    }),
+  );
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length, 0);
   const env = { ...process.env };
   delete env.NODE_OPTIONS; // the app's preloads (loggers, APMs) must not run in the drain child
   const child = spawnSync(process.execPath, ['-e', DRAIN_SOURCE], {
-    input: JSON.stringify(job),
-    timeout: timeoutMillis + 1000,
+    input: Buffer.concat([length, header, ...bodies.map((b) => b.body)]),
+    timeout: left + CHILD_EXIT_SLACK_MILLIS,
+    killSignal: 'SIGKILL',
     env,
     stdio: ['pipe', 'pipe', 'pipe'],
     windowsHide: true,
+    maxBuffer: 16 * 1024 * 1024,
   });
-  if (child.error || child.status !== 0) {
-    const why = child.error?.message ?? (child.stderr?.toString('utf8').trim().split('\n')[0] || `exit status ${child.status}`);
-    return { sent: 0, failed: total, error: `exit drain failed: ${why}` };
+  // Whatever the child printed holds, also when it was killed: a body without its `ok` was not delivered.
+  const result: DrainResult = { sent: 0, failed: 0, delivered: bodies.map(() => false) };
+  for (const line of (child.stdout?.toString('utf8') ?? '').split('\n')) {
+    if (line.startsWith('ok ')) {
+      const index = Number(line.slice(3));
+      if (result.delivered[index] === false) {
+        result.delivered[index] = true;
+        result.sent += bodies[index]!.entries;
+      }
+    } else if (line.startsWith('err ')) result.error = line.slice(4);
   }
-  try {
-    return JSON.parse(child.stdout.toString('utf8')) as DrainResult;
-  } catch {
-    return { sent: 0, failed: total, error: 'exit drain gave no result' };
+  result.failed = total - result.sent;
+  if (result.failed > 0 && result.error === undefined) {
+    const why = child.error?.message ?? (child.status !== 0 ? child.stderr?.toString('utf8').trim().split('\n')[0] || `exit status ${child.status}` : 'exit deadline reached');
+    result.error = child.error !== undefined || child.status !== 0 ? `exit drain failed: ${why}` : why;
   }
+  return result;
 }

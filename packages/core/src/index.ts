@@ -1,4 +1,4 @@
-export { createLokiClient, deliverSyncAtExit, DROP_REASONS } from './client.js';
+export { createLokiClient, deliverAtExit, deliverSyncAtExit, DROP_REASONS } from './client.js';
 export type { LokiClient, LokiClientStats, FlushResult, DropReason } from './client.js';
 export { LokiError, LokiOptionsError } from './errors.js';
 export type { LokiErrorCode, LokiErrorDetails } from './errors.js';

@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { LokiReceiver } from '@loki-sdk/testing';
+import type { LokiClientStats } from '../src/index.js';
 import { receiver } from './helpers.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/log-then.mjs', import.meta.url));
+const deadlineFixture = fileURLToPath(new URL('./fixtures/exit-deadline.mjs', import.meta.url));
 
 interface Run {
   code: number | null;
@@ -11,10 +14,30 @@ interface Run {
   stderr: string;
 }
 
-function run(args: string[], onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
+/**
+ * What exit-deadline.mjs printed: how long its exit listeners took (from process.exit() to the last
+ * listener, measured in the child: the receiver shares this test's event loop and would delay the
+ * parent's view), and the client's final stats.
+ */
+function exitReport(run: Run): { exitMillis: number; stats: LokiClientStats } {
+  const lines = run.stderr.split('\n');
+  const value = (prefix: string): string => {
+    const line = lines.find((l) => l.startsWith(prefix));
+    if (line === undefined) throw new Error(`no '${prefix}' line; stderr:\n${run.stderr.slice(0, 2000)}`);
+    return line.slice(prefix.length);
+  };
+  return { exitMillis: Number(value('exited ')) - Number(value('exiting ')), stats: JSON.parse(value('stats ')) as LokiClientStats };
+}
+
+/** Entries the receiver was sent, every copy counted (it stores an exact duplicate once, as Loki does). */
+function received(r: LokiReceiver): number {
+  return r.requests.reduce((n, q) => n + q.entriesReceived, 0);
+}
+
+function run(args: string[], onStdout?: (text: string, child: ReturnType<typeof spawn>) => void, script = fixture): Promise<Run> {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [fixture, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.on('data', (d: Buffer) => onStdout?.(d.toString(), child));
@@ -70,4 +93,42 @@ describe('delivery at process end (core on the main thread)', () => {
     expect(result.code).toBe(0);
     expect(r.entries('{mode="exit"}')).toHaveLength(3);
   });
+
+  // The deadline is a deadline: the exit ends within closeTimeoutMillis plus process start/teardown
+  // slack (1.5 s here: 2 shared cores). 2 000 000 entries take longer to encode than the deadline.
+  it('a backlog bigger than the deadline allows, Loki down: exit ends by the deadline, all reported', async () => {
+    const r = await receiver();
+    await r.stop();
+    const result = await run([r.url, '2000000', '1000'], undefined, deadlineFixture);
+    const { exitMillis, stats } = exitReport(result);
+    expect(result.code).toBe(0);
+    expect(exitMillis).toBeLessThan(1000 + 1500);
+    expect(stats.droppedByReason.exit_failed).toBe(2_000_000);
+    expect(result.stderr).toMatch(/error ERR_LOKI_EXIT_DRAIN at process exit, 2000000 entries/);
+  }, 30_000);
+
+  it('a backlog bigger than the deadline allows, Loki up: exit ends by the deadline; stored + reported = pushed', async () => {
+    const r = await receiver();
+    const result = await run([r.url, '2000000', '1000'], undefined, deadlineFixture);
+    const { exitMillis, stats } = exitReport(result);
+    expect(result.code).toBe(0);
+    expect(exitMillis).toBeLessThan(1000 + 1500);
+    const stored = r.entries('{app="exit-deadline"}').length;
+    expect(stored).toBeGreaterThan(0);
+    expect(stats.entriesSent + stats.droppedByReason.exit_failed).toBe(2_000_000);
+    // A request cut off at the deadline may have been stored without its answer: counted lost, not sent.
+    expect(stored).toBeGreaterThanOrEqual(stats.entriesSent);
+    expect(stored - stats.entriesSent).toBeLessThanOrEqual(5000);
+  }, 30_000);
+
+  it('process.exit() while requests are in flight: what Loki acknowledged is not sent again', async () => {
+    const r = await receiver();
+    const result = await run([r.url, '300000', '5000', 'trickle'], undefined, deadlineFixture);
+    const { stats } = exitReport(result);
+    expect(result.code).toBe(0);
+    expect(r.entries('{app="exit-deadline"}')).toHaveLength(300_000);
+    // Only a request with no answer yet at process.exit() is sent again by the drain, and counted.
+    expect(received(r) - 300_000).toBe(stats.entriesResent ?? 0);
+    expect(stats.entriesSent).toBe(300_000);
+  }, 30_000);
 });

@@ -1,9 +1,9 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLokiClient, deliverSyncAtExit, type FlushResult, type LokiError, type LokiRecord } from '@loki-sdk/core';
+import { createLokiClient, deliverAtExit, type FlushResult, type LokiError, type LokiRecord } from '@loki-sdk/core';
 import { recordFromWire } from './wire-entry.js';
-import { CONTROL, writeStats, type EntryChunk, type ErrorReport, type FlushRequest, type ToWorker, type WorkerSetup } from './worker-protocol.js';
+import { CONTROL, EXIT_DEADLINE_SLOT, writeStats, type EntryChunk, type ErrorReport, type FlushRequest, type ToWorker, type WorkerSetup } from './worker-protocol.js';
 
 /**
  * The delivery worker: takes the chunks the transport posts, maps each entry to a core record and
@@ -51,14 +51,32 @@ function report(error: LokiError): void {
   }
 }
 
+/** Entries of chunks that reached this thread after the exit deadline: not delivered, counted. */
+let lateAtExit = 0;
+
 function publishStats(): void {
-  writeStats(statsView, client.stats());
+  const stats = client.stats();
+  if (lateAtExit > 0) {
+    stats.entriesPushed += lateAtExit;
+    stats.entriesDropped += lateAtExit;
+    stats.droppedByReason.exit_failed += lateAtExit;
+  }
+  writeStats(statsView, stats);
 }
 
 // Sends and acknowledgements change the counters between chunks; stats() on the main thread reads this.
 setInterval(publishStats, 50).unref();
 
 function take(chunk: EntryChunk): void {
+  const exitDeadline = statsView[EXIT_DEADLINE_SLOT]!;
+  if (exitDeadline > 0 && Date.now() >= exitDeadline) {
+    // The process is exiting and its deadline has passed: counting is all that is left to do.
+    lateAtExit += chunk.count;
+    Atomics.add(control, CONTROL.consumedEntries, chunk.count);
+    Atomics.add(control, CONTROL.consumedChars, chunk.text.length - (chunk.count - 1));
+    publishStats();
+    return;
+  }
   const lines = chunk.text.split('\n');
   const { records, times, baseNs, baseMillis } = chunk;
   let r = 0;
@@ -124,13 +142,13 @@ parentPort?.on('message', (msg: ToWorker) => {
       answer(msg.id, client.close());
       break;
     case 'exit':
-      try {
-        deliverSyncAtExit(client, Math.max(100, msg.deadline - Date.now()));
+      // Asynchronous: the main thread waits, this loop is free. Requests already on the wire get
+      // their answers (nothing Loki acknowledged is sent again); at the deadline the rest is counted.
+      void deliverAtExit(client, msg.deadline).finally(() => {
         publishStats();
-      } finally {
         Atomics.store(control, CONTROL.exitDone, 1);
         Atomics.notify(control, CONTROL.exitDone);
-      }
+      });
       break;
   }
 });

@@ -59,7 +59,10 @@ export interface CloseRequest {
   id: number;
 }
 
-/** The main thread is exiting and waits on CONTROL.exitDone: deliver synchronously by `deadline` (epoch ms). */
+/**
+ * The main thread is exiting and waits on CONTROL.exitDone: deliver by `deadline` (epoch ms), with
+ * this thread's event loop (it still runs), then publish the final stats and raise the flag.
+ */
 export interface ExitRequest {
   type: 'exit';
   deadline: number;
@@ -118,6 +121,13 @@ void complete;
 
 /** Float64 slots: the numeric stats, then the drop reasons, then `offline` (0/1). */
 export const STATS_SLOTS = NUMERIC_STATS.length + DROP_REASONS.length + 1;
+
+/**
+ * One more Float64 slot after the stats, written by the main thread: the exit deadline (epoch ms),
+ * 0 before the exit. The worker reads it while it takes in chunks that queued before the exit request.
+ */
+export const EXIT_DEADLINE_SLOT = STATS_SLOTS;
+export const SHARED_SLOTS = STATS_SLOTS + 1;
 
 export function writeStats(view: Float64Array, stats: LokiClientStats): void {
   let i = 0;

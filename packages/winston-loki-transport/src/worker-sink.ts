@@ -16,12 +16,14 @@ import {
 import { InThreadSink, type Info, type InfoSink } from './info-sink.js';
 import type { RecordMapping } from './transport-options.js';
 import { plainInfoJson, recordJson } from './wire-entry.js';
-import { CONTROL, readStats, STATS_SLOTS, type EntryChunk, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
+import { CONTROL, EXIT_DEADLINE_SLOT, readStats, SHARED_SLOTS, type EntryChunk, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
 
 // A chunk goes to the worker at the end of the tick, or sooner at this size, so that in a long
 // synchronous burst the worker starts sending while the app is still logging.
 const CHUNK_ENTRIES = 256;
 const CHUNK_CHARS = 256 * 1024;
+/** Past the exit deadline, how long the main thread waits for the worker to publish its final count. */
+const EXIT_ANSWER_SLACK_MILLIS = 200;
 
 /**
  * The worker script, next to this module once built. From the sources (tests) the same path
@@ -44,8 +46,10 @@ export function deliveryWorkerFile(): string | undefined {
  * (it alone hears `beforeExit` and `exit`) and the error path.
  *
  * Bounds: the worker's core client holds at most `bufferMaxEntries`/`bufferMaxBytes`; chunks posted
- * and not yet taken in are held to the same bounds, beyond which new chunks are dropped and
- * counted (`buffer_full`).
+ * and not yet taken in are held to the same bounds (one UTF-16 unit of entry text for one byte,
+ * about what the entry weighs in core), beyond which new chunks are dropped and counted
+ * (`buffer_full`). So a worker that is merely slow to take in a burst drops no more than core would
+ * in-thread.
  */
 export class WorkerSink implements InfoSink, ExitParticipant {
   private readonly worker: Worker;
@@ -83,6 +87,8 @@ export class WorkerSink implements InfoSink, ExitParticipant {
   private exitFlushing = false;
   private exitFlushedAt = -1;
   private exitStartedAt: number | undefined;
+  /** Entries the worker had not settled when the exit wait ended (counted `exit_failed` here). */
+  private exitLost = 0;
 
   constructor(
     file: string,
@@ -96,10 +102,11 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     // A backstop for a stuck worker, not the buffer rule: a small bufferMaxEntries is applied by the
     // worker's client (oldest dropped); here only a backlog that size or 64 Ki entries, whichever is more.
     this.maxEntries = Math.max(options.bufferMaxEntries ?? DEFAULTS.bufferMaxEntries, 65_536);
-    // Text is UTF-16 here; the bytes bound is approximated with two bytes per unit.
-    this.maxChars = Math.floor((options.bufferMaxBytes ?? DEFAULTS.bufferMaxBytes) / 2);
+    // One unit of the entry's JSON text for one byte of core's bound: the text is about the line core
+    // will hold (halving it, for UTF-16's two bytes, dropped a third of a 1 000 000-entry burst).
+    this.maxChars = options.bufferMaxBytes ?? DEFAULTS.bufferMaxBytes;
 
-    const stats = new SharedArrayBuffer(STATS_SLOTS * Float64Array.BYTES_PER_ELEMENT);
+    const stats = new SharedArrayBuffer(SHARED_SLOTS * Float64Array.BYTES_PER_ELEMENT);
     const control = new SharedArrayBuffer(CONTROL.length * Int32Array.BYTES_PER_ELEMENT);
     this.statsView = new Float64Array(stats);
     this.control = new Int32Array(control);
@@ -294,7 +301,9 @@ export class WorkerSink implements InfoSink, ExitParticipant {
       return own;
     }
     const transit = this.inTransit(worker);
-    worker.bufferedEntries += transit;
+    worker.bufferedEntries = Math.max(0, worker.bufferedEntries + transit - this.exitLost);
+    worker.entriesDropped += this.exitLost;
+    worker.droppedByReason.exit_failed += this.exitLost;
     worker.entriesPushed = this.logged + this.droppedClosed;
     worker.entriesDropped += this.droppedFull + this.droppedClosed;
     worker.droppedByReason.buffer_full += this.droppedFull;
@@ -320,28 +329,47 @@ export class WorkerSink implements InfoSink, ExitParticipant {
 
   /**
    * `process.exit()` (or the end after the beforeExit flush): the worker still runs while this
-   * thread waits, so it delivers synchronously (core's exit path) and raises a flag. Bounded by
-   * what is left of `closeTimeoutMillis`.
+   * thread waits, so it delivers with its own event loop and raises a flag. The deadline is
+   * `closeTimeoutMillis` from the start of the process end; this thread waits for the flag until
+   * then plus a short slack, and then counts whatever the worker had not settled (it may still be
+   * taking in the burst): nothing is left uncounted, and the report is one line with the total.
    */
   onExit(): void {
     if (this.closing || this.fallback !== undefined) return;
     this.post();
     if (this.stats().bufferedEntries === 0) return;
-    const elapsed = this.exitStartedAt === undefined ? 0 : Date.now() - this.exitStartedAt;
-    const timeoutMillis = Math.max(250, this.closeTimeoutMillis - elapsed);
-    const deadline = Date.now() + timeoutMillis;
+    const now = Date.now();
+    const deadline = (this.exitStartedAt ?? now) + this.closeTimeoutMillis;
+    this.statsView[EXIT_DEADLINE_SLOT] = deadline;
     Atomics.store(this.control, CONTROL.exitDone, 0);
     this.send({ type: 'exit', deadline });
-    // A little grace past the deadline: the worker may be booting or finishing a chunk when asked.
-    const waitUntil = deadline + 500;
+    const waitUntil = deadline + EXIT_ANSWER_SLACK_MILLIS;
     for (;;) {
       if (Atomics.load(this.control, CONTROL.exitDone) === 1) break;
       const left = waitUntil - Date.now();
       if (left <= 0) break;
       Atomics.wait(this.control, CONTROL.exitDone, 0, left);
     }
-    // No tick runs any more: take the worker's error reports now.
-    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) this.onMessage(m.message as FromWorker);
+    const done = Atomics.load(this.control, CONTROL.exitDone) === 1;
+    // No tick runs any more: take the worker's reports now. Its exit-drain reports are folded into one.
+    let why: string | undefined;
+    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
+      const msg = m.message as FromWorker;
+      if (msg.type === 'error' && msg.code === 'ERR_LOKI_EXIT_DRAIN') why ??= msg.message.replace(/^at process exit, \d+ entries could not be delivered( by the exit deadline)?:? ?/, '');
+      else this.onMessage(msg);
+    }
+    if (!done) {
+      this.exitLost = this.stats().bufferedEntries;
+      why = `the delivery worker had not finished by the deadline${why !== undefined ? ` (${why})` : ''}`;
+    }
+    const lost = this.stats().droppedByReason.exit_failed;
+    if (lost > 0) {
+      this.onError(
+        new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${lost} entries could not be delivered by the exit deadline (closeTimeoutMillis ${this.closeTimeoutMillis} ms): ${why ?? 'deadline reached'}`, {
+          entries: lost,
+        }),
+      );
+    }
   }
 }
 
