@@ -81,16 +81,23 @@ export interface LokiClientStats {
   diskCorruptRecords: number;
 }
 
+/**
+ * What happened to every entry pushed before the flush (since the client started), whenever it was
+ * settled, also before the call: `acknowledged + dropped + pending` is the number of entries pushed
+ * before it, and the counts are `stats()`'s as of the answer (less entries pushed after the call).
+ */
 export interface FlushResult {
-  /** Everything pushed before the flush was acknowledged by Loki. */
+  /** Every entry pushed before the flush was acknowledged by Loki: nothing dropped, none in a 400 answer, none pending. */
   ok: boolean;
-  /** Entries of this flush acknowledged. */
+  /** Entries acknowledged (2xx), including those of 400 partial accepts (`partiallyRejected`). */
   acknowledged: number;
-  /** Entries of this flush given up (dropped). */
+  /** Entries given up, all reasons (`stats().entriesDropped`). */
   dropped: number;
-  /** Entries of this flush in requests Loki answered 400: the valid ones were stored, the others rejected. */
+  /** `dropped` by reason (`stats().droppedByReason`). */
+  droppedByReason: Record<DropReason, number>;
+  /** Entries (among `acknowledged`) in requests Loki answered 400: the valid ones were stored, the others rejected. */
   partiallyRejected: number;
-  /** Entries of this flush still unacknowledged when the deadline came. */
+  /** Entries still unacknowledged when the deadline came (0 unless `timedOut`). */
   pending: number;
   timedOut: boolean;
 }
@@ -120,10 +127,12 @@ interface Batch {
   abort?: AbortController;
 }
 
+/** A flush in wait: the counts at its call, plus what settles later among the entries up to `target`. */
 interface FlushWaiter {
   target: number;
   acknowledged: number;
   dropped: number;
+  droppedByReason: Record<DropReason, number>;
   partiallyRejected: number;
   resolve: (result: FlushResult) => void;
   timer?: NodeJS.Timeout;
@@ -158,6 +167,14 @@ export function deliverSyncAtExit(client: LokiClient, timeoutMillis?: number): v
  */
 export function deliverAtExit(client: LokiClient, deadline: number): Promise<void> {
   return client instanceof LokiClientImpl ? client.drainUntil(deadline) : Promise.resolve();
+}
+
+/**
+ * Counts (and reports) a record its caller could not even build, as push() counts one it cannot map
+ * (`invalid_record`): for entry points that read the app's objects before push() (the SDK's fields).
+ */
+export function pushInvalid(client: LokiClient, error: unknown): void {
+  if (client instanceof LokiClientImpl) client.pushInvalid(error);
 }
 
 class LokiClientImpl implements LokiClient, ExitParticipant {
@@ -198,6 +215,8 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     requestsPartiallyRejected: 0,
     bytesSent: 0,
   };
+  /** Entries in 400 answers, for FlushResult (stats() counts the requests). */
+  private entriesPartiallyRejected = 0;
   private readonly dropped: Record<DropReason, number> = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
 
   constructor(private readonly options: ResolvedOptions) {
@@ -243,13 +262,30 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       }
       this.enqueue(mapped.entry);
     } catch (error) {
-      this.countDrop('invalid_record', 1);
-      this.reportThrottled('ERR_LOKI_INVALID_RECORD', `record could not be mapped: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      this.invalidRecord(error);
     }
   }
 
+  pushInvalid(error: unknown): void {
+    this.counters.entriesPushed++;
+    this.invalidRecord(error);
+  }
+
+  private invalidRecord(error: unknown): void {
+    this.countDrop('invalid_record', 1);
+    let text: string;
+    try {
+      text = (error as Error)?.message ?? String(error);
+    } catch {
+      text = 'unreadable error';
+    }
+    this.reportThrottled('ERR_LOKI_INVALID_RECORD', `record could not be mapped: ${text}`, { cause: error });
+  }
+
   private enqueue(entry: LokiEntry): void {
-    const { bufferMaxEntries, bufferMaxBytes } = this.options;
+    const { bufferMaxBytes } = this.options;
+    // While Loki is unreachable the (smaller) offline bound holds; a burst with Loki up has the whole buffer.
+    const bufferMaxEntries = this.outage ? this.options.offlineBufferMaxEntries : this.options.bufferMaxEntries;
     while (this.counters.bufferedEntries + 1 > bufferMaxEntries || this.counters.bufferedBytes + entry.bytes > bufferMaxBytes) {
       if (!this.dropOldest()) {
         this.countDrop('buffer_full', 1);
@@ -456,6 +492,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
         if (result.status === 400) {
           // A 400 is a partial accept: the valid entries were stored. Resending would not help.
           this.counters.requestsPartiallyRejected++;
+          this.entriesPartiallyRejected += n;
           for (const w of this.waiters) w.partiallyRejected += countUpTo(batch.entries, w.target);
           this.settleAcknowledged(batch.entries);
           this.report(new LokiError('ERR_LOKI_PARTIAL_REJECT', `Loki rejected entries of a ${n}-entry batch (${where}): ${result.message}`, { status: 400, responseBody: result.message, entries: n }));
@@ -533,7 +570,11 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     // Undelivered at close or exit: on disk they survive for the next process.
     this.release(entries, reason === 'shutdown_timeout' || reason === 'exit_failed');
     this.countDrop(reason, entries.length);
-    for (const w of this.waiters) w.dropped += countUpTo(entries, w.target);
+    for (const w of this.waiters) {
+      const n = countUpTo(entries, w.target);
+      w.dropped += n;
+      w.droppedByReason[reason] += n;
+    }
     this.checkWaiters();
   }
 
@@ -558,8 +599,16 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     this.waiters = this.waiters.filter((w) => w.target >= min);
     for (const w of done) {
       clearTimeout(w.timer);
-      w.resolve({ ok: w.dropped === 0 && w.partiallyRejected === 0, acknowledged: w.acknowledged, dropped: w.dropped, partiallyRejected: w.partiallyRejected, pending: 0, timedOut: false });
+      w.resolve(flushResult(w, 0, false));
     }
+  }
+
+  /** The counts as of now: what every entry pushed so far came to. A flush starts from them. */
+  private waiterAt(target: number, resolve: (result: FlushResult) => void): FlushWaiter {
+    const droppedByReason = { ...this.dropped };
+    let dropped = 0;
+    for (const reason of DROP_REASONS) dropped += droppedByReason[reason];
+    return { target, acknowledged: this.counters.entriesSent, dropped, droppedByReason, partiallyRejected: this.entriesPartiallyRejected, resolve };
   }
 
   private unsettledUpTo(target: number): number {
@@ -581,14 +630,14 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   flush(options: { timeoutMillis?: number; keepAlive?: boolean } = {}): Promise<FlushResult> {
     const target = this.seq;
     if (this.destroyed || this.minUnsettledSeq() > target) {
-      return Promise.resolve({ ok: true, acknowledged: 0, dropped: 0, partiallyRejected: 0, pending: this.destroyed ? this.unsettledUpTo(target) : 0, timedOut: false });
+      return Promise.resolve(flushResult(this.waiterAt(target, () => {}), this.destroyed ? this.unsettledUpTo(target) : 0, false));
     }
     const timeoutMillis = options.timeoutMillis ?? this.options.flushTimeoutMillis;
     return new Promise<FlushResult>((resolve) => {
-      const waiter: FlushWaiter = { target, acknowledged: 0, dropped: 0, partiallyRejected: 0, resolve };
+      const waiter = this.waiterAt(target, resolve);
       waiter.timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve({ ok: false, acknowledged: waiter.acknowledged, dropped: waiter.dropped, partiallyRejected: waiter.partiallyRejected, pending: this.unsettledUpTo(target), timedOut: true });
+        resolve(flushResult(waiter, this.unsettledUpTo(target), true));
       }, timeoutMillis);
       if (options.keepAlive === false) waiter.timer.unref();
       this.waiters.push(waiter);
@@ -800,9 +849,10 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   }
 
   private reportBufferFull(): void {
+    const entries = this.outage ? this.options.offlineBufferMaxEntries : this.options.bufferMaxEntries;
     this.reportThrottled(
       'ERR_LOKI_BUFFER_FULL',
-      `buffer full (${this.options.bufferMaxEntries} entries / ${this.options.bufferMaxBytes} bytes): oldest entries dropped (${this.dropped.buffer_full} so far)`,
+      `buffer full (${entries} entries${this.outage ? ' while Loki is unreachable' : ''} / ${this.options.bufferMaxBytes} bytes): oldest entries dropped (${this.dropped.buffer_full} so far)`,
     );
   }
 
@@ -823,6 +873,18 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
 /** The size rule of a request: batchMaxEntries and batchMaxBytes, but the first entry always goes (a large one travels alone). */
 function fitsInBatch(count: number, bytes: number, next: LokiEntry, options: ResolvedOptions): boolean {
   return count === 0 || (count < options.batchMaxEntries && bytes + next.bytes <= options.batchMaxBytes);
+}
+
+function flushResult(w: FlushWaiter, pending: number, timedOut: boolean): FlushResult {
+  return {
+    ok: w.dropped === 0 && w.partiallyRejected === 0 && pending === 0 && !timedOut,
+    acknowledged: w.acknowledged,
+    dropped: w.dropped,
+    droppedByReason: { ...w.droppedByReason },
+    partiallyRejected: w.partiallyRejected,
+    pending,
+    timedOut,
+  };
 }
 
 function countUpTo(entries: readonly LokiEntry[], target: number): number {

@@ -152,6 +152,7 @@ export const CLIENT_OPTION_CHECKS = {
   retryMaxDelayMillis: numberAtLeast(0),
   offlineBuffer: boolean,
   bufferMaxEntries: numberAtLeast(1),
+  offlineBufferMaxEntries: numberAtLeast(1),
   bufferMaxBytes: numberAtLeast(1024),
   flushTimeoutMillis: numberAtLeast(0),
   closeTimeoutMillis: numberAtLeast(0),

@@ -23,7 +23,7 @@ export interface LokiTlsOptions {
 export interface LokiClientOptions {
   /** Base URL of Loki, e.g. `http://localhost:3100`; the push path is appended. */
   host?: string;
-  /** Full push URL, e.g. `https://logs.example.com/loki/api/v1/push`. Wins over `host`. */
+  /** Full push URL, e.g. `https://logs.example.com/loki/api/v1/push`, used as given; a URL with no path gets the push path. Wins over `host`. */
   url?: string;
   /** Sent as `X-Scope-OrgID`. */
   tenantId?: string;
@@ -66,6 +66,8 @@ export interface LokiClientOptions {
   bufferMaxEntries?: number;
   /** Most bytes held. Oldest dropped beyond. Default 64 MiB. */
   bufferMaxBytes?: number;
+  /** Most entries held while Loki is unreachable (oldest dropped beyond, counted); with Loki up `bufferMaxEntries` applies. Default: `bufferMaxEntries`. */
+  offlineBufferMaxEntries?: number;
   /** Default deadline of `flush()`. Default 30000. */
   flushTimeoutMillis?: number;
   /** Deadline of `close()`, and of the synchronous send at process exit. Default 5000. */
@@ -99,6 +101,7 @@ export interface ResolvedOptions {
   offlineBuffer: boolean;
   bufferMaxEntries: number;
   bufferMaxBytes: number;
+  offlineBufferMaxEntries: number;
   flushTimeoutMillis: number;
   closeTimeoutMillis: number;
   exitHook: boolean;
@@ -134,7 +137,11 @@ export const PUSH_PATH = '/loki/api/v1/push';
 /** Every option name createLokiClient understands, from its one list of checks (adapters derive theirs from it). */
 export const CLIENT_OPTION_NAMES = Object.keys(CLIENT_OPTION_CHECKS) as ReadonlyArray<keyof LokiClientOptions>;
 
-/** `host` (base URL) or `url` (full push URL) to the push URL. */
+/**
+ * `host` (base URL) or `url` (full push URL) to the push URL. The push path is appended to a `host`
+ * not ending in it, and to a `url` with no path (`https://logs.example.com`): nothing else answers a
+ * push there. A `url` with a path (a proxy's) is used as given.
+ */
 export function resolvePushUrl(options: { host?: string; url?: string }): string {
   const raw = options.url ?? options.host ?? DEFAULTS.host;
   const name = options.url !== undefined ? 'url' : 'host';
@@ -148,7 +155,7 @@ export function resolvePushUrl(options: { host?: string; url?: string }): string
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new LokiOptionsError(`${name}: Loki URL must be http: or https:, got ${parsed.protocol}`);
   }
-  if (options.url !== undefined || parsed.pathname.endsWith(PUSH_PATH)) return parsed.toString();
+  if (parsed.pathname.endsWith(PUSH_PATH) || (options.url !== undefined && parsed.pathname !== '/')) return parsed.toString();
   parsed.pathname = parsed.pathname.replace(/\/+$/, '') + PUSH_PATH;
   return parsed.toString();
 }
@@ -232,6 +239,7 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
   }
 
   const batchMaxBytes = positiveInt('batchMaxBytes', options.batchMaxBytes, DEFAULTS.batchMaxBytes, 1024);
+  const bufferMaxEntries = positiveInt('bufferMaxEntries', options.bufferMaxEntries, DEFAULTS.bufferMaxEntries);
   const maxLineBytes = positiveInt('maxLineBytes', options.maxLineBytes, DEFAULTS.maxLineBytes);
   return Object.freeze({
     pushUrl,
@@ -252,8 +260,9 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
     retryInitialDelayMillis: positiveInt('retryInitialDelayMillis', options.retryInitialDelayMillis, DEFAULTS.retryInitialDelayMillis, 0),
     retryMaxDelayMillis: positiveInt('retryMaxDelayMillis', options.retryMaxDelayMillis, DEFAULTS.retryMaxDelayMillis, 0),
     offlineBuffer: options.offlineBuffer ?? DEFAULTS.offlineBuffer,
-    bufferMaxEntries: positiveInt('bufferMaxEntries', options.bufferMaxEntries, DEFAULTS.bufferMaxEntries),
+    bufferMaxEntries,
     bufferMaxBytes: positiveInt('bufferMaxBytes', options.bufferMaxBytes, DEFAULTS.bufferMaxBytes, 1024),
+    offlineBufferMaxEntries: Math.min(bufferMaxEntries, positiveInt('offlineBufferMaxEntries', options.offlineBufferMaxEntries, bufferMaxEntries)),
     flushTimeoutMillis: positiveInt('flushTimeoutMillis', options.flushTimeoutMillis, DEFAULTS.flushTimeoutMillis, 0),
     closeTimeoutMillis: positiveInt('closeTimeoutMillis', options.closeTimeoutMillis, DEFAULTS.closeTimeoutMillis, 0),
     exitHook: options.exitHook ?? DEFAULTS.exitHook,

@@ -1,19 +1,20 @@
-import { createLokiClient, type FlushResult, type LokiClient, type LokiClientStats } from './client.js';
+import { createLokiClient, DROP_REASONS, pushInvalid, type FlushResult, type LokiClient, type LokiClientStats } from './client.js';
 import { LokiOptionsError } from './errors.js';
 import { describeValue, optionChecks } from './option-checks.js';
 import { unknownOptionsError } from './option-names.js';
 import { CLIENT_OPTION_NAMES, defaultOnError, type LokiClientOptions } from './options.js';
+import type { LokiRecord } from './record.js';
 
 /**
  * The direct API of our Python predecessor (loki-sdk-py), in TypeScript form: `initSdk()` then
  * `info()`, `error()`, ... with no logging framework.
  */
-export interface SdkOptions extends Omit<LokiClientOptions, 'url' | 'host' | 'batchMaxEntries' | 'batchIntervalMillis' | 'retryMaxAttempts' | 'offlineBuffer' | 'bufferMaxEntries'> {
+export interface SdkOptions extends Omit<LokiClientOptions, 'url' | 'host' | 'batchMaxEntries' | 'batchIntervalMillis' | 'retryMaxAttempts' | 'offlineBuffer' | 'offlineBufferMaxEntries'> {
   /** Required. Becomes the `app` label. */
   appName: string;
   /** Becomes the `environment` label. Default `production`. */
   environment?: string;
-  /** Default `{ loki: 'http://localhost:3100/loki/api/v1/push' }`. A base URL works too. */
+  /** Default `{ loki: 'http://localhost:3100/loki/api/v1/push' }`. A base URL (no path, e.g. `http://localhost:3100`) works too: the push path is appended. */
   endpoints?: { loki?: string };
   /** true: calls return at once and entries go out in background batches. false: each call sends at once and returns a promise settled when Loki acknowledged (or failed). Default true. */
   useSendBeacon?: boolean;
@@ -21,7 +22,7 @@ export interface SdkOptions extends Omit<LokiClientOptions, 'url' | 'host' | 'ba
   enableOfflineBuffer?: boolean;
   /** Entries that trigger a send. Default 1000. */
   bufferSize?: number;
-  /** Most entries kept while Loki is unreachable (oldest dropped beyond, counted). Default 10000. */
+  /** Most entries kept while Loki is unreachable (oldest dropped beyond, counted). With Loki up, a burst has the whole buffer (`bufferMaxEntries`, default 1000000, and `bufferMaxBytes`, default 64 MiB). Default 10000. */
   offlineBufferSize?: number;
   /** Seconds between background sends. Default 5. */
   flushInterval?: number;
@@ -90,6 +91,12 @@ const CONSOLE_METHOD: Record<SdkLevel, 'debug' | 'info' | 'warn' | 'error'> = {
 
 let warnedNotInitialized = false;
 
+/** The answer of a flush before initSdk(): nothing was pushed (a log call before it is a no-op). */
+function nothingPushed(): FlushResult {
+  const droppedByReason = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as FlushResult['droppedByReason'];
+  return { ok: true, acknowledged: 0, dropped: 0, droppedByReason, partiallyRejected: 0, pending: 0, timedOut: false };
+}
+
 export class LokiSDK {
   private client: LokiClient | undefined;
   private appName = '';
@@ -132,7 +139,7 @@ export class LokiSDK {
       batchIntervalMillis: Math.round(flushInterval * 1000),
       retryMaxAttempts: maxRetries,
       offlineBuffer: enableOfflineBuffer,
-      bufferMaxEntries: Math.max(offlineBufferSize, bufferSize),
+      offlineBufferMaxEntries: Math.max(offlineBufferSize, bufferSize),
     });
     if (unknown !== undefined) {
       try {
@@ -165,8 +172,16 @@ export class LokiSDK {
       return undefined;
     }
     if (this.print) printLine(level, this.appName, new Date(), message, fields);
-    // A copy: the caller's fields object is never touched.
-    client.push(fields !== null && typeof fields === 'object' ? { ...fields, message, level } : { message, level });
+    let record: LokiRecord;
+    try {
+      // A copy: the caller's fields object is never touched. Reading it runs the app's getters and
+      // Proxy traps, which may throw: such a record is counted and reported as push() does its own.
+      record = fields !== null && typeof fields === 'object' ? { ...fields, message, level } : { message, level };
+    } catch (error) {
+      pushInvalid(client, error);
+      return this.beacon ? undefined : client.flush();
+    }
+    client.push(record);
     return this.beacon ? undefined : client.flush();
   }
 
@@ -194,12 +209,12 @@ export class LokiSDK {
 
   /** Sends everything logged so far; resolves with what happened (never rejects). */
   flush(options?: { timeoutMillis?: number }): Promise<FlushResult> {
-    return this.client?.flush(options) ?? Promise.resolve({ ok: true, acknowledged: 0, dropped: 0, partiallyRejected: 0, pending: 0, timedOut: false });
+    return this.client?.flush(options) ?? Promise.resolve(nothingPushed());
   }
 
   /** Flushes within the close deadline and releases the connection. Logging after close is a counted no-op. */
   close(): Promise<FlushResult> {
-    return this.client?.close() ?? Promise.resolve({ ok: true, acknowledged: 0, dropped: 0, partiallyRejected: 0, pending: 0, timedOut: false });
+    return this.client?.close() ?? Promise.resolve(nothingPushed());
   }
 
   stats(): LokiClientStats | undefined {

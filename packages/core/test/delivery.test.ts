@@ -155,7 +155,8 @@ describe('offline buffer', () => {
     expect(stored).toHaveLength(100);
     expect(c.stats().droppedByReason.buffer_full).toBe(200);
     expect(stored.at(-1)).toBe('m299');
-    expect(result).toMatchObject({ ok: true, acknowledged: 100 });
+    // The flush answers for the 200 dropped before it too.
+    expect(result).toMatchObject({ ok: false, acknowledged: 100, dropped: 200, pending: 0 });
     expect(c.stats()).toMatchObject({ entriesSent: 100, entriesDropped: 200 });
     expect(errors.map((e) => e.code)).toContain('ERR_LOKI_BUFFER_FULL');
   }, 20_000);
@@ -197,7 +198,7 @@ describe('the next batch, encoded while a request is on the wire', () => {
     // Over the 20-entry bound: m10..m14 (the front of the encoded batch) are dropped.
     for (let i = 20; i < 25; i++) c.push({ message: `m${i}` });
     expect(c.stats().droppedByReason.buffer_full).toBe(5);
-    expect(await c.flush()).toMatchObject({ ok: true });
+    expect(await c.flush()).toMatchObject({ ok: false, acknowledged: 20, dropped: 5, pending: 0 });
     const expected = [...Array.from({ length: 10 }, (_, i) => `m${i}`), ...Array.from({ length: 10 }, (_, i) => `m${i + 15}`)];
     expect(r.entries().map((e) => e.line)).toEqual(expected);
     expect(c.stats()).toMatchObject({ entriesSent: 20, entriesDropped: 5, bufferedEntries: 0 });
@@ -205,13 +206,54 @@ describe('the next batch, encoded while a request is on the wire', () => {
 });
 
 describe('flush and close', () => {
+  it('flush answers for every entry pushed before it, also those that failed before it was called (401)', async () => {
+    const r = await receiver({ authEnabled: true });
+    const { client: c } = client(r, { ...fast, batchIntervalMillis: 10 });
+    for (let i = 0; i < 5; i++) c.push({ message: `no tenant ${i}` });
+    await until(() => c.stats().droppedByReason.rejected === 5);
+    const result = await c.flush();
+    expect(r.stats().entriesStored).toBe(0);
+    expect(result).toMatchObject({ ok: false, acknowledged: 0, dropped: 5, pending: 0, timedOut: false });
+    expect(result.droppedByReason).toMatchObject({ rejected: 5 });
+  });
+
+  it('flush counts add up to stats(): acknowledged + dropped + pending = entries pushed before it', async () => {
+    const r = await receiver();
+    const { client: c } = client(r, { ...fast, bufferMaxEntries: 10, batchMaxEntries: 5, maxLineBytes: 100, oversizedLine: 'drop' });
+    await r.stop();
+    for (let i = 0; i < 30; i++) c.push({ message: `m${i}` });
+    c.push({ message: 'y'.repeat(200) });
+    await r.start();
+    const result = await c.flush({ timeoutMillis: 10_000 });
+    const stats = c.stats();
+    expect(stats.entriesPushed).toBe(31);
+    expect(result.acknowledged).toBe(stats.entriesSent);
+    expect(result.dropped).toBe(stats.entriesDropped);
+    expect(result.droppedByReason).toEqual(stats.droppedByReason);
+    expect(result.acknowledged + result.dropped + result.pending).toBe(31);
+    expect(result).toMatchObject({ ok: false, acknowledged: 10, dropped: 21 });
+    expect(r.stats().entriesStored).toBe(10);
+  });
+
+  it('a timed-out flush counts what is still pending, and the counts still add up', async () => {
+    const r = await receiver();
+    const { client: c } = client(r, fast);
+    c.push({ message: 'delivered' });
+    await c.flush();
+    await r.stop();
+    c.push({ message: 'waiting' });
+    const result = await c.flush({ timeoutMillis: 300 });
+    expect(result).toMatchObject({ ok: false, timedOut: true, acknowledged: 1, dropped: 0, pending: 1 });
+  });
+
   it('flush says what happened to everything pushed before it', async () => {
     const r = await receiver();
     const { client: c } = client(r);
-    expect(await c.flush()).toEqual({ ok: true, acknowledged: 0, dropped: 0, partiallyRejected: 0, pending: 0, timedOut: false });
+    const droppedByReason = c.stats().droppedByReason;
+    expect(await c.flush()).toEqual({ ok: true, acknowledged: 0, dropped: 0, droppedByReason, partiallyRejected: 0, pending: 0, timedOut: false });
     c.push({ message: 'one' });
     c.push({ message: 'two' });
-    expect(await c.flush()).toEqual({ ok: true, acknowledged: 2, dropped: 0, partiallyRejected: 0, pending: 0, timedOut: false });
+    expect(await c.flush()).toEqual({ ok: true, acknowledged: 2, dropped: 0, droppedByReason, partiallyRejected: 0, pending: 0, timedOut: false });
   });
 
   it('flush times out with the count still pending when Loki is away', async () => {

@@ -181,6 +181,10 @@ describe('URLs', () => {
     expect(resolvePushUrl({ host: 'https://x/prefix' })).toBe('https://x/prefix/loki/api/v1/push');
     expect(resolvePushUrl({ host: 'http://loki:3100/loki/api/v1/push' })).toBe('http://loki:3100/loki/api/v1/push');
     expect(resolvePushUrl({ url: 'https://logs.example.com/custom/push' })).toBe('https://logs.example.com/custom/push');
+    // A url with no path gets the push path (nothing answers a push at "/"); a path is used as given.
+    expect(resolvePushUrl({ url: 'https://logs.example.com' })).toBe('https://logs.example.com/loki/api/v1/push');
+    expect(resolvePushUrl({ url: 'http://loki:3100/' })).toBe('http://loki:3100/loki/api/v1/push');
+    expect(resolvePushUrl({ url: 'https://x/prefix' })).toBe('https://x/prefix');
     expect(() => resolvePushUrl({ host: 'loki:3100' })).toThrow(/http/);
     expect(() => resolvePushUrl({ host: 'not a url' })).toThrow(/not a valid URL/);
   });

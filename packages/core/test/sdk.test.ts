@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LokiSDK, LokiOptionsError, SDK_DEFAULTS } from '../src/index.js';
-import { receiver } from './helpers.js';
+import { receiver, until } from './helpers.js';
 
 const sdks: LokiSDK[] = [];
 afterEach(async () => {
@@ -120,6 +120,82 @@ describe('direct SDK API (loki-sdk-py style)', () => {
     const quiet = sdk({ appName: 'quiet', endpoints: { loki: r.pushUrl } });
     quiet.info('silent');
     expect(spy).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('direct SDK API: bursts, rate limits, bounds (issue 13)', () => {
+  it('a 100 000-call burst with Loki up is stored whole under the defaults, and flush says so', { timeout: 60_000 }, async () => {
+    const r = await receiver();
+    const s = sdk({ appName: 'burst', endpoints: { loki: r.pushUrl } });
+    for (let i = 0; i < 100_000; i++) s.info(`burst ${i}`);
+    const result = await s.flush({ timeoutMillis: 50_000 });
+    expect(r.stats().entriesStored).toBe(100_000);
+    expect(new Set(r.entries().map((e) => e.line)).size).toBe(100_000);
+    expect(result).toMatchObject({ ok: true, acknowledged: 100_000, dropped: 0, pending: 0 });
+    expect(s.stats()!.entriesDropped).toBe(0);
+  });
+
+  it('20 000 entries of ~300 B at a tenant limited to 1 MiB/s (429) all arrive via backoff', { timeout: 90_000 }, async () => {
+    const mib = 1024 * 1024;
+    const r = await receiver({ limits: { ingestionRateBytesPerSecond: mib, ingestionBurstBytes: mib } });
+    const s = sdk({ appName: 'rate', endpoints: { loki: r.pushUrl }, onError: () => {} });
+    const pad = 'x'.repeat(280);
+    for (let i = 0; i < 20_000; i++) s.info(`${pad} ${String(i).padStart(5, '0')}`);
+    const result = await s.flush({ timeoutMillis: 80_000 });
+    expect(r.requests.some((q) => q.status === 429)).toBe(true);
+    expect(r.stats().entriesStored).toBe(20_000);
+    expect(result).toMatchObject({ ok: true, acknowledged: 20_000, dropped: 0 });
+  });
+
+  it('offlineBufferSize bounds what is held while Loki is unreachable (newest kept, the rest counted)', { timeout: 30_000 }, async () => {
+    const r = await receiver();
+    const s = sdk({ appName: 'off', endpoints: { loki: r.pushUrl }, offlineBufferSize: 100, bufferSize: 50, retryInitialDelayMillis: 20, retryMaxDelayMillis: 100, onError: () => {} });
+    await r.stop();
+    s.info('probe');
+    await until(() => s.stats()!.offline);
+    for (let i = 0; i < 500; i++) s.info(`held ${i}`);
+    expect(s.stats()!.bufferedEntries).toBeLessThanOrEqual(100);
+    await r.start();
+    const result = await s.flush({ timeoutMillis: 20_000 });
+    const stored = r.entries().map((e) => e.line);
+    expect(stored).toHaveLength(100);
+    expect(stored.at(-1)).toBe('held 499');
+    expect(s.stats()!.droppedByReason.buffer_full).toBe(401);
+    expect(result).toMatchObject({ ok: false, acknowledged: 100, dropped: 401, pending: 0 });
+  });
+
+  it('endpoints.loki may be a base URL: the push path is appended', async () => {
+    const r = await receiver();
+    const base = sdk({ appName: 'base', endpoints: { loki: r.url } });
+    base.info('to the base URL');
+    const slash = sdk({ appName: 'slash', endpoints: { loki: `${r.url}/` } });
+    slash.info('to the base URL with a slash');
+    expect(await base.flush()).toMatchObject({ ok: true, acknowledged: 1 });
+    expect(await slash.flush()).toMatchObject({ ok: true, acknowledged: 1 });
+    expect(r.entries().map((e) => e.line).sort()).toEqual(['to the base URL', 'to the base URL with a slash']);
+    expect(r.requests.map((q) => q.status)).toEqual([204, 204]);
+  });
+});
+
+describe('direct SDK API: hostile input (issue 15)', () => {
+  it('a fields object with a throwing getter or a hostile Proxy never throws into the app; other entries are stored', async () => {
+    const r = await receiver();
+    const errors: Array<{ code: string }> = [];
+    const s = sdk({ appName: 'hostile', endpoints: { loki: r.pushUrl }, onError: (e: { code: string }) => errors.push(e) });
+    const getter = Object.defineProperty({ ok: 1 }, 'bad', { enumerable: true, get: () => { throw new Error('getter boom'); } });
+    const proxy = new Proxy({}, { ownKeys: () => { throw new Error('ownKeys boom'); }, get: () => { throw new Error('get boom'); }, getOwnPropertyDescriptor: () => { throw new Error('gopd boom'); } });
+    s.info('before');
+    expect(() => s.info('getter', getter)).not.toThrow();
+    expect(() => s.error('proxy', proxy as Record<string, unknown>)).not.toThrow();
+    const loud = sdk({ appName: 'hostile-print', endpoints: { loki: r.pushUrl }, printToConsole: true, onError: () => {} });
+    vi.spyOn(console, 'info').mockImplementation(() => {});
+    expect(() => loud.info('printed getter', getter)).not.toThrow();
+    s.info('after', { fine: true });
+    const result = await s.flush();
+    expect(r.entries({ app: 'hostile' }).map((e) => e.line)).toEqual(['before', 'after']);
+    expect(s.stats()!.droppedByReason.invalid_record).toBe(2);
+    expect(result).toMatchObject({ ok: false, acknowledged: 2, dropped: 2 });
+    expect(errors.map((e) => e.code)).toContain('ERR_LOKI_INVALID_RECORD');
   });
 });
 

@@ -10,6 +10,11 @@ export class LineTracker {
   private done = false;
   private waiters: Array<{ target: number; resolve: () => void }> = [];
 
+  /** Lines read from pino and not yet pushed to core. */
+  get unconsumed(): number {
+    return Math.max(0, this.received - this.consumed);
+  }
+
   lineConsumed(): void {
     this.consumed++;
     if (this.waiters.length > 0) this.settle();
@@ -21,22 +26,36 @@ export class LineTracker {
     this.settle();
   }
 
-  /** Resolves once every line written to `source` before the call has been consumed. Never rejects. */
-  async drain(source: Writable | undefined): Promise<void> {
-    if (source !== undefined && !source.writableEnded && !source.destroyed) {
-      // An empty write is a barrier: its callback runs after every earlier chunk went through split2
-      // (writes are processed in order), so `received` then counts all of them.
-      await new Promise<void>((resolve) => {
-        try {
-          source.write('', () => resolve());
-        } catch {
-          resolve();
-        }
-      });
+  /**
+   * Resolves true once every line written to `source` before the call has been consumed, false at
+   * the deadline (the reading loop paused or stuck). Never rejects.
+   */
+  async drain(source: Writable | undefined, timeoutMillis: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMillis);
+    });
+    const drained = async (): Promise<true> => {
+      if (source !== undefined && !source.writableEnded && !source.destroyed) {
+        // An empty write is a barrier: its callback runs after every earlier chunk went through split2
+        // (writes are processed in order), so `received` then counts all of them.
+        await new Promise<void>((resolve) => {
+          try {
+            source.write('', () => resolve());
+          } catch {
+            resolve();
+          }
+        });
+      }
+      const target = this.received;
+      if (!this.done && this.consumed < target) await new Promise<void>((resolve) => this.waiters.push({ target, resolve }));
+      return true;
+    };
+    try {
+      return await Promise.race([drained(), deadline]);
+    } finally {
+      clearTimeout(timer);
     }
-    const target = this.received;
-    if (this.done || this.consumed >= target) return;
-    await new Promise<void>((resolve) => this.waiters.push({ target, resolve }));
   }
 
   private settle(): void {

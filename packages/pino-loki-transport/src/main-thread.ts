@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { DROP_REASONS, type FlushResult } from '@loki-sdk/core';
 import type { LokiFlushedEvent, LokiStatsEvent } from './events.js';
 import { MESSAGE_CONTEXT, type TransportRequest } from './worker-link.js';
 
@@ -14,33 +15,33 @@ export interface TransportStream extends EventEmitter {
   readonly writableNeedDrain?: boolean;
 }
 
-export interface FlushLokiResult {
-  /** Everything logged before the call is acknowledged by Loki. */
-  ok: boolean;
-  /** Entries still unacknowledged at the deadline (as the worker counted them). */
-  pending: number;
-  /** Entries given up (dropped) during the flush. */
-  dropped: number;
-  /** Entries in requests Loki answered 400 (the valid ones were stored). */
-  partiallyRejected: number;
-  timedOut: boolean;
-}
+/**
+ * Core's FlushResult, as the worker's client answered it: for every entry logged before the call,
+ * whenever it was settled, `acknowledged + dropped + pending`, matching `getLokiStats()`. `pending`
+ * also counts lines the worker had read but not yet handed to its client at the deadline.
+ */
+export type FlushLokiResult = FlushResult;
+
+const NO_REASONS = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as FlushResult['droppedByReason'];
 
 // Ids only need to be unique per stream; a random start keeps two copies of this module apart.
 let nextId = Math.floor(Math.random() * 1e9);
 
 /** Listens for the answer first, then sends the request, so a fast answer cannot be missed. */
-function ask<T extends { id?: number }>(stream: TransportStream, code: TransportRequest['code'], event: string, timeoutMillis: number): Promise<T | undefined> {
+function ask<T extends { id?: number }>(stream: TransportStream, code: TransportRequest['code'], event: string, timeoutMillis: number, graceMillis = 250): Promise<T | undefined> {
   const id = ++nextId;
   // A little longer than the worker's own deadline, so its timed-out answer still arrives.
-  const answer = waitForAnswer<T>(stream, event, id, timeoutMillis + 250);
-  const message: TransportRequest = { code, context: MESSAGE_CONTEXT, id, timeoutMillis };
+  const answer = waitForAnswer<T>(stream, event, id, timeoutMillis + graceMillis);
+  tell(stream, { code, context: MESSAGE_CONTEXT, id, timeoutMillis });
+  return answer;
+}
+
+function tell(stream: TransportStream, message: TransportRequest): void {
   try {
     stream.emit('message', message);
   } catch {
     // A stream that cannot take the message simply never answers; the deadline resolves it.
   }
-  return answer;
 }
 
 function waitForAnswer<T extends { id?: number }>(stream: TransportStream, event: string, id: number, timeoutMillis: number): Promise<T | undefined> {
@@ -73,18 +74,37 @@ function waitForAnswer<T extends { id?: number }>(stream: TransportStream, event
 export async function flushLoki(stream: TransportStream, options: { timeoutMillis?: number } = {}): Promise<FlushLokiResult> {
   const timeoutMillis = options.timeoutMillis ?? 30_000;
   const deadline = Date.now() + timeoutMillis;
-  const timedOut: FlushLokiResult = { ok: false, pending: 0, dropped: 0, partiallyRejected: 0, timedOut: true };
+  // Kept back from the steps before asking the worker, so its answer (with its counts) still comes
+  // by the deadline when they take all of it.
+  const reserve = Math.min(250, Math.floor(timeoutMillis / 4));
+  const stepsDeadline = deadline - reserve;
   // First the main thread's buffer into the worker (thread-stream's flush), then ask the worker.
   // thread-stream's flush() re-checks with setImmediate until its main-thread buffer is empty: after a
   // burst that is a busy loop for as long as the worker takes to read megabytes, a core taken from the
   // worker and Loki. Its 'drain' event marks the same point without spinning, so wait for it first.
-  if (!(await drained(stream, deadline))) return timedOut;
-  const reached = await new Promise<boolean>((resolve) => {
+  const reached = (await drained(stream, stepsDeadline)) && (await intoWorker(stream, stepsDeadline - Date.now()));
+  const result = await ask<LokiFlushedEvent>(stream, 'LOKI_FLUSH', 'lokiFlushed', Math.max(0, deadline - Date.now()), reserve + 250);
+  // No answer: the worker is gone or stuck. Nothing is known of the entries; none is claimed delivered.
+  if (result === undefined) return { ok: false, acknowledged: 0, dropped: 0, droppedByReason: { ...NO_REASONS }, partiallyRejected: 0, pending: 0, timedOut: true };
+  const { id: _id, ...answer } = result;
+  // Lines still in the main thread or in thread-stream's buffer at the deadline were not counted.
+  return reached ? answer : { ...answer, ok: false, timedOut: true };
+}
+
+/**
+ * thread-stream's flush(cb): the lines into the worker. With pino 10 the worker then flushes our
+ * stream; it is told this flush's deadline first, so that flush does not outlast it (holding the
+ * worker's flush queue, and the process, for the default deadline). True when it answered in time.
+ */
+function intoWorker(stream: TransportStream, timeoutMillis: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
     if (typeof stream.flush !== 'function') {
       resolve(true);
       return;
     }
-    const timer = setTimeout(() => resolve(false), timeoutMillis);
+    const millis = Math.max(0, timeoutMillis);
+    tell(stream, { code: 'LOKI_FLUSH_DEADLINE', context: MESSAGE_CONTEXT, id: ++nextId, timeoutMillis: millis });
+    const timer = setTimeout(() => resolve(false), millis);
     try {
       stream.flush((err) => {
         clearTimeout(timer);
@@ -95,11 +115,6 @@ export async function flushLoki(stream: TransportStream, options: { timeoutMilli
       resolve(false);
     }
   });
-  if (!reached) return timedOut;
-  const remaining = Math.max(1, deadline - Date.now());
-  const result = await ask<LokiFlushedEvent>(stream, 'LOKI_FLUSH', 'lokiFlushed', remaining);
-  if (result === undefined) return timedOut;
-  return { ok: result.ok, pending: result.pending, dropped: result.dropped, partiallyRejected: result.partiallyRejected ?? 0, timedOut: result.timedOut };
 }
 
 /** Resolves true once thread-stream no longer holds lines back (at once when it holds none). */

@@ -1,6 +1,6 @@
 import type { Transform } from 'node:stream';
 import build from 'pino-abstract-transport';
-import { createLokiClient, LokiError, warnOncePerCode, writeStderrLine, type FlushResult, type LokiClient, type LokiClientStats } from '@loki-sdk/core';
+import { createLokiClient, DEFAULTS, DROP_REASONS, LokiError, warnOncePerCode, writeStderrLine, type FlushResult, type LokiClient, type LokiClientOptions, type LokiClientStats } from '@loki-sdk/core';
 import { waitForRoom } from './backpressure.js';
 import { toErrorEvent, type LokiClosedEvent, type LokiFlushedEvent, type LokiStatsEvent } from './events.js';
 import { LineTracker } from './line-tracker.js';
@@ -17,7 +17,8 @@ const BACKPRESSURE_CHECK_EVERY = 256;
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-const NOT_DELIVERED: FlushResult = { ok: false, acknowledged: 0, dropped: 0, partiallyRejected: 0, pending: 0, timedOut: false };
+const NO_REASONS = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as FlushResult['droppedByReason'];
+const NOT_DELIVERED: FlushResult = { ok: false, acknowledged: 0, dropped: 0, droppedByReason: NO_REASONS, partiallyRejected: 0, pending: 0, timedOut: false };
 const PARSED = Object.freeze({});
 
 /**
@@ -43,9 +44,11 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
   let settings: TransportSettings | undefined;
   // One report for start-up findings, so the first-per-code default shows them all.
   const findings: string[] = [];
+  let resolvedCore: LokiClientOptions | undefined;
   try {
     const resolved = resolveTransportOptions(options, report);
     settings = resolved.settings;
+    resolvedCore = resolved.core;
     printErrors = settings.printErrors;
     client = createLokiClient(resolved.core);
   } catch (error) {
@@ -126,20 +129,44 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
   };
 
   let source: Transform | undefined;
-  /** Everything written before the call, acknowledged by Loki (or the deadline). Never rejects. */
-  const flushToLoki = async (timeoutMillis?: number): Promise<FlushResult> => {
+  const defaultFlushMillis = typeof resolvedCore?.flushTimeoutMillis === 'number' ? resolvedCore.flushTimeoutMillis : DEFAULTS.flushTimeoutMillis;
+  /**
+   * Everything written before the call, acknowledged by Loki, or the deadline: one deadline for
+   * reading the lines in and for core's flush. Core's answer, plus the lines not yet read in as
+   * pending. Never rejects.
+   */
+  const flushToLoki = async (timeoutMillis = defaultFlushMillis): Promise<FlushResult> => {
+    const deadline = Date.now() + timeoutMillis;
     try {
-      await lines.drain(source);
+      const drained = await lines.drain(source, timeoutMillis);
       if (client === undefined) return NOT_DELIVERED;
-      return await client.flush(timeoutMillis === undefined ? {} : { timeoutMillis });
+      const result = await client.flush({ timeoutMillis: Math.max(0, deadline - Date.now()) });
+      if (drained) return result;
+      return { ...result, ok: false, pending: result.pending + lines.unconsumed, timedOut: true };
     } catch {
       return NOT_DELIVERED;
     }
+  };
+  /**
+   * The flush thread-stream asked of our stream (logger.flush(cb) with one target). Its FLUSHED
+   * answer then passes the hold below, which must not flush (and wait out the deadline) a second time.
+   */
+  let streamFlush: Promise<FlushResult> | undefined;
+  /** flushLoki()'s deadline for the next flush thread-stream asks for (see LOKI_FLUSH_DEADLINE). */
+  let nextFlushMillis: number | undefined;
+  const takeNextFlushMillis = (): number | undefined => {
+    const millis = nextFlushMillis;
+    nextFlushMillis = undefined;
+    return millis;
   };
 
   const onRequest = (request: TransportRequest): void => {
     if (request.code === 'LOKI_STATS') {
       postEvent('lokiStats', stats(request.id));
+      return;
+    }
+    if (request.code === 'LOKI_FLUSH_DEADLINE') {
+      nextFlushMillis = request.timeoutMillis;
       return;
     }
     void flushToLoki(request.timeoutMillis).then((result) => {
@@ -148,7 +175,11 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
     });
   };
   const stopRequests = onTransportRequest(onRequest);
-  const releaseHold = holdFlushAcknowledgements(() => flushToLoki());
+  const releaseHold = holdFlushAcknowledgements(() => {
+    const done = streamFlush;
+    streamFlush = undefined;
+    return done ?? flushToLoki(takeNextFlushMillis());
+  });
   let statsTimer: NodeJS.Timeout | undefined;
   if (settings !== undefined && settings.statsIntervalMillis > 0) {
     statsTimer = setInterval(() => postEvent('lokiStats', stats()), settings.statsIntervalMillis);
@@ -160,7 +191,11 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
       source = s;
       // thread-stream (pino 10's, 4.2.1 here) calls the destination's flush() for `logger.flush(cb)`
       // and awaits the promise of a zero-argument one. It must never reject: that ends the worker.
-      (s as Transform & { flush?: () => Promise<void> }).flush = () => flushToLoki().then(() => undefined);
+      (s as Transform & { flush?: () => Promise<void> }).flush = () => {
+        const flushing = flushToLoki(takeNextFlushMillis());
+        streamFlush = flushing;
+        return flushing.then(() => undefined);
+      };
       return consume(s as AsyncIterable<string>);
     },
     {

@@ -9,8 +9,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 /** Requests the main-thread helpers send (see main-thread.ts). */
 export const MESSAGE_CONTEXT = 'pino-loki-transport';
+/**
+ * `LOKI_FLUSH_DEADLINE`: the deadline for the flush of our stream that thread-stream's flush(cb),
+ * sent right after, will ask for (flushLoki() uses that flush to get the lines into the worker).
+ */
 export interface TransportRequest {
-  code: 'LOKI_FLUSH' | 'LOKI_STATS';
+  code: 'LOKI_FLUSH' | 'LOKI_STATS' | 'LOKI_FLUSH_DEADLINE';
   context: typeof MESSAGE_CONTEXT;
   id: number;
   timeoutMillis?: number;
@@ -43,7 +47,7 @@ export function onTransportRequest(listener: (request: TransportRequest) => void
   const handler = (msg: unknown): void => {
     const m = msg as Partial<TransportRequest> | null;
     if (m !== null && typeof m === 'object' && m.context === MESSAGE_CONTEXT && typeof m.id === 'number') {
-      if (m.code === 'LOKI_FLUSH' || m.code === 'LOKI_STATS') listener(m as TransportRequest);
+      if (m.code === 'LOKI_FLUSH' || m.code === 'LOKI_STATS' || m.code === 'LOKI_FLUSH_DEADLINE') listener(m as TransportRequest);
     }
   };
   port.on('message', handler);

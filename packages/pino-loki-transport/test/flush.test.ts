@@ -3,8 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+
 import { flushLoki, getLokiStats, type LokiErrorEvent } from '../src/index.js';
-import { endTransport, flushLogger, jsonLines, lokiLogger, receiver } from './helpers.js';
+import { endTransport, fixture, flushLogger, jsonLines, lokiLogger, receiver, run } from './helpers.js';
+
+async function until(condition: () => Promise<boolean>, timeoutMillis = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - start > timeoutMillis) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe('logger.flush(cb) resolves after Loki acknowledged', () => {
   it('with a single target (thread-stream calls our stream flush())', async () => {
@@ -45,7 +54,7 @@ describe('logger.flush(cb) resolves after Loki acknowledged', () => {
     const { logger, transport } = lokiLogger(r, { batchIntervalMillis: 10_000 });
     logger.info('one');
     const ok = await flushLoki(transport);
-    expect(ok).toEqual({ ok: true, pending: 0, dropped: 0, partiallyRejected: 0, timedOut: false });
+    expect(ok).toMatchObject({ ok: true, acknowledged: 1, pending: 0, dropped: 0, partiallyRejected: 0, timedOut: false });
     expect(r.entries()).toHaveLength(1);
 
     await r.stop();
@@ -69,7 +78,7 @@ describe('logger.flush(cb) resolves after Loki acknowledged', () => {
     for (let i = 0; i < count; i++) logger.info({ i, pad }, 'big');
     expect((transport as unknown as { writableNeedDrain: boolean }).writableNeedDrain).toBe(true);
     const result = await flushLoki(transport);
-    expect(result).toEqual({ ok: true, pending: 0, dropped: 0, partiallyRejected: 0, timedOut: false });
+    expect(result).toMatchObject({ ok: true, acknowledged: count, pending: 0, dropped: 0, partiallyRejected: 0, timedOut: false });
     const stored = jsonLines(r).map((l) => l.i);
     expect(stored).toEqual(Array.from({ length: count }, (_, i) => i));
     expect(errors).toEqual([]);
@@ -112,6 +121,53 @@ describe('logger.flush(cb) resolves after Loki acknowledged', () => {
     } finally {
       await endTransport(transport);
     }
+  });
+});
+
+describe('flush answers are true and come by their deadline (issue 13)', () => {
+  it('flushLoki() after every entry was rejected (401) answers what stats() shows', async () => {
+    const r = await receiver({ authEnabled: true });
+    const { logger, transport } = lokiLogger(r, { retryInitialDelayMillis: 20 });
+    for (let i = 0; i < 5; i++) logger.info({ i }, 'no tenant');
+    // Rejected before the flush is asked: the flush still answers for them.
+    await until(async () => (await getLokiStats(transport))?.droppedByReason.rejected === 5);
+    const result = await flushLoki(transport, { timeoutMillis: 5000 });
+    const stats = await getLokiStats(transport);
+    expect(result).toMatchObject({ ok: false, acknowledged: 0, dropped: 5, pending: 0, timedOut: false });
+    expect(result.droppedByReason).toEqual(stats!.droppedByReason);
+    expect(r.stats().entriesStored).toBe(0);
+  });
+
+  it('flushLoki() that times out with one entry undelivered answers pending: 1', async () => {
+    const r = await receiver();
+    const { logger, transport } = lokiLogger(r, { retryInitialDelayMillis: 20 });
+    logger.info('one');
+    expect(await flushLoki(transport)).toMatchObject({ ok: true, acknowledged: 1 });
+    await r.stop();
+    logger.info('two');
+    const started = Date.now();
+    const result = await flushLoki(transport, { timeoutMillis: 800 });
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(result).toMatchObject({ ok: false, timedOut: true, acknowledged: 1, dropped: 0, pending: 1 });
+  });
+
+  it.each(['single', 'multi'])("the README's SIGTERM recipe with Loki down (%s target): logger.flush(cb) answers by its deadline", { timeout: 30_000 }, async (targets) => {
+    const result = await run(fixture('flush-then-exit.mjs'), { env: { FLUSH_TIMEOUT_MILLIS: '4000', CLOSE_TIMEOUT_MILLIS: '1000', TARGETS: targets }, timeoutMillis: 20_000 });
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(0);
+    const took = [...result.stderr.matchAll(/flushed (\d+)/g)].map((m) => Number(m[1]));
+    expect(took).toHaveLength(1);
+    expect(took[0]).toBeLessThan(4000 + 500);
+    // Flush deadline + the exit's closeTimeoutMillis + 2 s, from the spawn (worker start-up included).
+    expect(result.elapsedMillis).toBeLessThan(4000 + 1000 + 2000);
+  });
+
+  it('a second logger.flush(cb) with Loki down answers by its deadline too', { timeout: 30_000 }, async () => {
+    const result = await run(fixture('flush-then-exit.mjs'), { env: { FLUSH_TIMEOUT_MILLIS: '2000', FLUSHES: '2' }, timeoutMillis: 20_000 });
+    expect(result.code).toBe(0);
+    const took = [...result.stderr.matchAll(/flushed (\d+)/g)].map((m) => Number(m[1]));
+    expect(took).toHaveLength(2);
+    for (const millis of took) expect(millis).toBeLessThan(2000 + 500);
   });
 });
 

@@ -121,7 +121,8 @@ function flushAtExit(request: FlushRequest): Promise<FlushResult> {
       if (client.stats().requestsFailed === before) return;
       clearInterval(poll);
       const stats = client.stats();
-      resolve({ ok: false, acknowledged: 0, dropped: 0, partiallyRejected: 0, pending: stats.bufferedEntries, timedOut: false });
+      // The counts as a flush would give them (it answers for everything pushed so far).
+      resolve({ ok: false, acknowledged: stats.entriesSent, dropped: stats.entriesDropped, droppedByReason: { ...stats.droppedByReason }, partiallyRejected: 0, pending: stats.bufferedEntries, timedOut: false });
     }, 20);
     void client.flush({ timeoutMillis: request.timeoutMillis }).then((result) => {
       clearInterval(poll);

@@ -7,6 +7,7 @@ import {
   nowNs,
   registerExitParticipant,
   unregisterExitParticipant,
+  type DropReason,
   type ExitParticipant,
   type FlushResult,
   type LokiClientOptions,
@@ -77,6 +78,8 @@ export class WorkerSink implements InfoSink, ExitParticipant {
   private postedChars = 0;
   private droppedFull = 0;
   private droppedClosed = 0;
+  /** droppedClosed when close() began (counted in its answer). */
+  private droppedClosedAtClose = 0;
 
   private nextId = 1;
   private readonly waiting = new Map<number, (result: FlushResult) => void>();
@@ -210,11 +213,19 @@ export class WorkerSink implements InfoSink, ExitParticipant {
 
   // ---- requests ------------------------------------------------------------------------------
 
+  /** The worker's client answers for what it took in; entries this thread dropped are added (as stats() adds them). */
   flush(options?: { timeoutMillis?: number }): Promise<FlushResult> {
     if (this.fallback !== undefined) return this.fallback.flush(options);
-    if (this.closePromise !== undefined) return this.closePromise.then(() => doneResult(0));
+    if (this.closePromise !== undefined) {
+      const closed = this.droppedClosed;
+      return this.closePromise.then((result) => withDropped(result, 'closed', closed - this.droppedClosedAtClose));
+    }
     this.post();
-    return this.request({ type: 'flush', id: this.nextId++, timeoutMillis: options?.timeoutMillis });
+    const full = this.droppedFull;
+    const closed = this.droppedClosed;
+    return this.request({ type: 'flush', id: this.nextId++, timeoutMillis: options?.timeoutMillis }).then((result) =>
+      withDropped(withDropped(result, 'buffer_full', full), 'closed', closed),
+    );
   }
 
   close(): Promise<FlushResult> {
@@ -226,7 +237,9 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     if (this.fallback !== undefined) return this.fallback.close();
     this.post();
     this.closing = true;
-    const result = await this.request({ type: 'close', id: this.nextId++ });
+    const full = this.droppedFull;
+    this.droppedClosedAtClose = this.droppedClosed;
+    const result = withDropped(withDropped(await this.request({ type: 'close', id: this.nextId++ }), 'buffer_full', full), 'closed', this.droppedClosedAtClose);
     unregisterExitParticipant(this);
     await this.worker.terminate().catch(() => {});
     return result;
@@ -276,7 +289,9 @@ export class WorkerSink implements InfoSink, ExitParticipant {
         cause: error,
       }),
     );
-    for (const id of [...this.waiting.keys()]) this.settle(id, { ok: false, acknowledged: 0, dropped: lost, partiallyRejected: 0, pending: 0, timedOut: false });
+    const stats = this.stats();
+    const answer = fromStats(stats, stats.bufferedEntries);
+    for (const id of [...this.waiting.keys()]) this.settle(id, answer);
   }
 
   // ---- counters ------------------------------------------------------------------------------
@@ -373,6 +388,21 @@ export class WorkerSink implements InfoSink, ExitParticipant {
   }
 }
 
-function doneResult(pending: number): FlushResult {
-  return { ok: pending === 0, acknowledged: 0, dropped: 0, partiallyRejected: 0, pending, timedOut: false };
+/** A worker's answer plus `n` entries this thread dropped for `reason` before the request. */
+function withDropped(result: FlushResult, reason: DropReason, n: number): FlushResult {
+  if (n <= 0) return result;
+  return { ...result, ok: false, dropped: result.dropped + n, droppedByReason: { ...result.droppedByReason, [reason]: result.droppedByReason[reason] + n } };
+}
+
+/** An answer built from counters, for a request the worker can no longer answer. */
+function fromStats(stats: LokiClientStats, pending: number): FlushResult {
+  return {
+    ok: false,
+    acknowledged: stats.entriesSent,
+    dropped: stats.entriesDropped,
+    droppedByReason: { ...stats.droppedByReason },
+    partiallyRejected: 0,
+    pending,
+    timedOut: false,
+  };
 }

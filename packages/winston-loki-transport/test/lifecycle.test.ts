@@ -29,9 +29,31 @@ describe('end, flush, close', () => {
     const { logger, transport } = setup(r, { batchIntervalMillis: 60_000 });
     for (let i = 0; i < 10; i++) logger.info(`e${i}`);
     const result = await transport.flush();
-    expect(result).toEqual({ ok: true, acknowledged: 10, dropped: 0, partiallyRejected: 0, pending: 0, timedOut: false });
+    expect(result).toEqual({ ok: true, acknowledged: 10, dropped: 0, droppedByReason: transport.stats().droppedByReason, partiallyRejected: 0, pending: 0, timedOut: false });
     expect(r.entries()).toHaveLength(10);
     expect(transport.stats()).toMatchObject({ entriesPushed: 10, entriesSent: 10, entriesDropped: 0, bufferedEntries: 0 });
+  });
+
+  it.each([true, false])('flush() answers for every entry logged before it, also those rejected before the call (worker: %s)', async (worker) => {
+    const r = await receiver({ authEnabled: true });
+    const { logger, transport } = setup(r, { worker, batchIntervalMillis: 10 });
+    transport.on('warn', () => {});
+    for (let i = 0; i < 5; i++) logger.info(`no tenant ${i}`);
+    await until(() => transport.stats().droppedByReason.rejected === 5);
+    const result = await transport.flush();
+    expect(r.stats().entriesStored).toBe(0);
+    expect(result).toMatchObject({ ok: false, acknowledged: 0, dropped: 5, pending: 0, timedOut: false });
+    expect(result.droppedByReason).toEqual(transport.stats().droppedByReason);
+  });
+
+  it('flush() after close() answers what close() came to, not ok', async () => {
+    const r = await receiver({ authEnabled: true });
+    const { logger, transport } = setup(r);
+    transport.on('warn', () => {});
+    logger.info('no tenant');
+    const closed = await transport.close();
+    expect(closed).toMatchObject({ ok: false, dropped: 1 });
+    expect(await transport.flush()).toMatchObject({ ok: false, dropped: 1, acknowledged: 0 });
   });
 
   it('logger.close() / logger.remove() close the transport, delivering what is pending', async () => {
