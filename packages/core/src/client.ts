@@ -8,6 +8,7 @@ import { resolveOptions, type LokiClientOptions, type ResolvedOptions } from './
 import { encodePushBody, type EncodedBody } from './push-encoder.js';
 import type { LokiEntry, LokiRecord } from './record.js';
 import { RecordMapper } from './record-mapper.js';
+import { redactedForm } from './redact.js';
 import { backoffDelayMillis } from './retry-policy.js';
 
 export type DropReason =
@@ -177,6 +178,14 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       }
     }
     if (options.exitHook) registerExitParticipant(this);
+    // Printed and serialized as a summary: the options and got's instance hold credentials.
+    redactedForm(this, 'LokiClient', (self) => ({
+      url: self.sender.safeUrl,
+      encoding: self.options.encoding,
+      closed: self.closing,
+      offline: self.outage,
+      bufferedEntries: self.counters.bufferedEntries,
+    }));
   }
 
   get closed(): boolean {

@@ -22,3 +22,4 @@ export { compressSnappyBlock } from './snappy-block.js';
 export { formatLabels } from './label-format.js';
 export { LabelSyntaxError, parseLokiLabels } from './label-parser.js';
 export type { LabelPair } from './label-parser.js';
+export { consoleErrorText, findSecrets, renderings } from './secret-scan.js';
