@@ -1,6 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { findSecrets, renderings } from '@loki-sdk/testing';
+import { closedPort, createHostileServer, findSecrets, renderings, type HostileServer } from '@loki-sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLokiClient, LokiSDK, type LokiClientOptions, type LokiError } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
@@ -13,31 +11,16 @@ import { resolveOptions } from '../src/options.js';
 const SECRETS = ['pw-S3CRET-basic', 'tok-S3CRET-bearer', 'pw-S3CRET-url', 'hdr-S3CRET-header', 'pp-S3CRET-tls', 'KEY-S3CRET-pem'];
 const PAIRS = ['alice:pw-S3CRET-basic', 'urluser:pw-S3CRET-url'];
 
-const servers: http.Server[] = [];
+const servers: HostileServer[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
 /** A server that answers 500 and echoes our request headers in the body, as a hostile proxy could. */
 async function echoingServer(): Promise<string> {
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end(`upstream failed; your headers were ${JSON.stringify(req.headers)}`);
-    });
-  });
+  const server = await createHostileServer({ kind: 'echo-headers' });
   servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function closedPort(): Promise<string> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return `127.0.0.1:${port}`;
+  return server.url.slice('http://'.length);
 }
 
 const cases: Array<[string, (hostPort: string) => LokiClientOptions]> = [
