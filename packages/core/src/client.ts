@@ -170,12 +170,15 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     this.mapper = new RecordMapper(options, (error) => this.report(error));
     this.sender = new HttpSender(options);
     if (options.diskBuffer !== undefined) {
-      this.disk = new DiskBuffer(options.diskBuffer, (error) => this.report(error));
+      this.disk = DiskBuffer.open(options.diskBuffer, (error) => this.report(error));
       // Entries an earlier process left unacknowledged go first, with their original timestamps.
-      for (const replayed of this.disk.recover((key, labels) => this.mapper.streamByKey(key, labels))) {
-        const { segment, ...rest } = replayed;
-        this.enqueue({ ...rest, seq: 0, segment });
+      let replayed: ReturnType<DiskBuffer['recover']> = [];
+      try {
+        replayed = this.disk?.recover((key, labels) => this.mapper.streamByKey(key, labels)) ?? [];
+      } catch (error) {
+        this.report(new LokiError('ERR_LOKI_DISK_CORRUPT', `disk buffer: cannot read ${options.diskBuffer.directory}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
       }
+      for (const { segment, ...rest } of replayed) this.enqueue({ ...rest, seq: 0, segment });
     }
     if (options.exitHook) registerExitParticipant(this);
     // Printed and serialized as a summary: the options and got's instance hold credentials.
