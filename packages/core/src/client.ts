@@ -9,6 +9,7 @@ import { unknownOptionsError } from './option-names.js';
 import { encodePushBody, type EncodedBody } from './push-encoder.js';
 import type { LokiEntry, LokiRecord } from './record.js';
 import { RecordMapper } from './record-mapper.js';
+import { redactedForm } from './redact.js';
 import { backoffDelayMillis } from './retry-policy.js';
 
 export type DropReason =
@@ -223,15 +224,28 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     this.mapper = new RecordMapper(options, (error) => this.report(error));
     this.sender = new HttpSender(options);
     if (options.diskBuffer !== undefined) {
-      this.disk = new DiskBuffer(options.diskBuffer, (error) => this.report(error));
+      this.disk = DiskBuffer.open(options.diskBuffer, (error) => this.report(error));
       // Entries an earlier process left unacknowledged go first, with their original timestamps.
-      for (const replayed of this.disk.recover((key, labels) => this.mapper.streamByKey(key, labels))) {
-        const { segment, ...rest } = replayed;
+      let replayed: ReturnType<DiskBuffer['recover']> = [];
+      try {
+        replayed = this.disk?.recover((key, labels) => this.mapper.streamByKey(key, labels)) ?? [];
+      } catch (error) {
+        this.report(new LokiError('ERR_LOKI_DISK_CORRUPT', `disk buffer: cannot read ${options.diskBuffer.directory}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+      }
+      for (const { segment, ...rest } of replayed) {
         // A segment may hold a time that cannot go to Loki (written by an older version): it would sink its request.
         this.enqueue({ ...rest, timestampNs: this.mapper.replayTime(rest.timestampNs), seq: 0, segment });
       }
     }
     if (options.exitHook) registerExitParticipant(this);
+    // Printed and serialized as a summary: the options and got's instance hold credentials.
+    redactedForm(this, 'LokiClient', (self) => ({
+      url: self.sender.safeUrl,
+      encoding: self.options.encoding,
+      closed: self.closing,
+      offline: self.outage,
+      bufferedEntries: self.counters.bufferedEntries,
+    }));
   }
 
   get closed(): boolean {

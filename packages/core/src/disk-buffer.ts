@@ -122,7 +122,29 @@ export class DiskBuffer {
   private heartbeat: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(options: DiskBufferOptions, private readonly report: (error: LokiError) => void) {
+  /**
+   * The disk buffer, or undefined when its directory cannot be used (a path under a plain file, no
+   * permission, a read-only disk): reported once, and the client goes on memory-only. Every entry
+   * point gets the same rule (core, the pino worker, winston's worker and its in-thread fallback):
+   * a disk buffer is a safety net, and a net that cannot be hung must not stop the app or its logs.
+   */
+  static open(options: DiskBufferOptions, report: (error: LokiError) => void): DiskBuffer | undefined {
+    try {
+      return new DiskBuffer(options, report);
+    } catch (error) {
+      const err = error as NodeJS.ErrnoException;
+      report(
+        new LokiError(
+          'ERR_LOKI_DISK_WRITE',
+          `disk buffer: cannot use ${options.directory} (${err?.code ?? err?.message ?? String(error)}): running memory only, without crash safety`,
+          { cause: error },
+        ),
+      );
+      return undefined;
+    }
+  }
+
+  private constructor(options: DiskBufferOptions, private readonly report: (error: LokiError) => void) {
     this.directory = options.directory;
     this.maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
     this.syncIntervalMillis = options.syncIntervalMillis ?? 1000;

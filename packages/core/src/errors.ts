@@ -1,3 +1,5 @@
+import { safeCause } from './redact.js';
+
 /**
  * Every failure of the library is a LokiError with a stable `code`. Errors are delivered to the
  * `onError` callback; only invalid options given to a constructor are thrown.
@@ -41,7 +43,8 @@ export class LokiError extends Error {
   readonly retryable: boolean;
 
   constructor(code: LokiErrorCode, message: string, details: LokiErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    // The cause is a copy without what it may hold: got's errors carry our request headers.
+    super(message, details.cause === undefined ? undefined : { cause: safeCause(details.cause) });
     this.name = 'LokiError';
     this.code = code;
     if (details.status !== undefined) this.status = details.status;
@@ -59,7 +62,4 @@ export class LokiOptionsError extends LokiError {
   }
 }
 
-/** Removes user:password@ from URLs so credentials never reach a message. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/[^/@\s]*@/g, '//[redacted]@');
-}
+export { redactUrl } from './redact.js';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import * as gotModule from 'got';
 import type { Got } from 'got';
-import { redactUrl } from './errors.js';
+import { redactedForm, redactSecrets, redactUrl, secretStrings } from './redact.js';
 import type { ResolvedOptions } from './options.js';
 import { classifyStatus, parseRetryAfter, type Outcome } from './retry-policy.js';
 
@@ -17,6 +17,8 @@ export interface SendResult {
 }
 
 const MAX_BODY_IN_MESSAGE = 1024;
+/** Most bytes of an answer's body read; the rest is discarded unread. */
+const MAX_BODY_READ = 4096;
 
 /** Network errors raised before a request could be written: Loki never saw it. */
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -49,9 +51,13 @@ export class HttpSender {
   private readonly got: Got;
   private readonly agents: { http: http.Agent; https: https.Agent };
   readonly safeUrl: string;
+  /** Our credentials, to cut out of what a server sends back (a proxy may echo our headers). */
+  private readonly secrets: readonly string[];
 
   constructor(private readonly options: ResolvedOptions) {
     this.safeUrl = redactUrl(options.pushUrl);
+    this.secrets = secretStrings(options.headers, options.pushUrl);
+    redactedForm(this, 'LokiHttpSender', (self) => ({ url: self.safeUrl }));
     const { tls } = options;
     this.agents = {
       http: new http.Agent({ keepAlive: true, maxSockets: options.maxRequestsInFlight + 1 }),
@@ -71,30 +77,79 @@ export class HttpSender {
       throwHttpErrors: false,
       followRedirect: false,
       decompress: true,
-      responseType: 'text',
     });
   }
 
   async send(body: Buffer, headers: Record<string, string>, signal?: AbortSignal): Promise<SendResult> {
     try {
-      const response = await this.got.post(this.options.pushUrl, { body, headers, ...(signal ? { signal } : {}) });
-      const status = response.statusCode;
-      const text = typeof response.body === 'string' ? response.body.slice(0, MAX_BODY_IN_MESSAGE).trim() : '';
+      const response = await this.post(body, headers, signal);
+      const status = response.status;
+      const text = redactSecrets(response.text.slice(0, MAX_BODY_IN_MESSAGE).trim(), this.secrets);
       const result: SendResult = { outcome: classifyStatus(status), status, message: text };
-      const retryAfter = parseRetryAfter(response.headers['retry-after']);
+      const retryAfter = parseRetryAfter(response.retryAfter);
       if (retryAfter !== undefined) result.retryAfterMillis = retryAfter;
       return result;
     } catch (error) {
       const err = error as { code?: string; message?: string };
       // Network errors, timeouts, TLS failures: no answer from Loki. TLS trust errors will not heal
       // by retrying, but a certificate can be fixed while we wait, so they are retried like outages.
+      // The cause is a copy (errors.ts): got's error holds our request headers.
       return {
         outcome: 'retry',
-        message: redactUrl(err.message ?? String(error)),
+        message: redactSecrets(redactUrl(err.message ?? String(error)), this.secrets),
         ...(err.code !== undefined ? { errorCode: err.code } : {}),
         cause: error,
       };
     }
+  }
+
+  /**
+   * The request as a got stream, so that the answer's body is read only up to MAX_BODY_READ bytes
+   * and the rest is never buffered (got's promise API reads a body whole: a hostile or broken
+   * server's 512 MB error page would sit in memory). Past the limit the request is destroyed: its
+   * socket is not reused, which only costs a new connection after such an answer.
+   */
+  private post(body: Buffer, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
+    return new Promise((resolve, reject) => {
+      const stream = this.got.stream.post(this.options.pushUrl, { body, headers, ...(signal ? { signal } : {}) });
+      let status: number | undefined;
+      let retryAfter: string | undefined;
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      let settled = false;
+      const answer = (): void => {
+        if (settled) return;
+        settled = true;
+        resolve({ status: status!, retryAfter, text: Buffer.concat(chunks).toString('utf8') });
+      };
+      stream.on('response', (response: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
+        status = response.statusCode;
+        const value = response.headers['retry-after'];
+        retryAfter = Array.isArray(value) ? value[0] : value;
+      });
+      stream.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        if (kept < MAX_BODY_READ) {
+          const part = chunk.length <= MAX_BODY_READ - kept ? chunk : chunk.subarray(0, MAX_BODY_READ - kept);
+          chunks.push(part);
+          kept += part.length;
+        }
+        if (kept >= MAX_BODY_READ) {
+          answer();
+          stream.destroy();
+        }
+      });
+      stream.on('end', answer);
+      stream.on('error', (error: Error) => {
+        if (settled) return;
+        // An answer whose body broke off is still an answer: its status decides.
+        if (status !== undefined) answer();
+        else {
+          settled = true;
+          reject(error);
+        }
+      });
+    });
   }
 
   destroy(): void {

@@ -1,6 +1,7 @@
 export { createLokiClient, deliverAtExit, deliverSyncAtExit, DROP_REASONS } from './client.js';
 export type { LokiClient, LokiClientStats, FlushResult, DropReason } from './client.js';
 export { LokiError, LokiOptionsError } from './errors.js';
+export { redactedForm, redactHeaders, redactUrl } from './redact.js';
 export type { LokiErrorCode, LokiErrorDetails } from './errors.js';
 export { DEFAULTS, CLIENT_OPTION_NAMES, checkClientOptions, resolvePushUrl } from './options.js';
 export type { LokiClientOptions, LokiTlsOptions, LokiEncoding } from './options.js';

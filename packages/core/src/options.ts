@@ -3,6 +3,7 @@ import { warnOncePerCode } from './error-warning.js';
 import { checkOption, CLIENT_OPTION_CHECKS, describeValue } from './option-checks.js';
 import { LokiOptionsError, type LokiError } from './errors.js';
 import type { DiskBufferOptions } from './disk-buffer.js';
+import { optionsView, redactedForm } from './redact.js';
 import { sanitizeLabelName, labelValueToString } from './labels.js';
 
 export type LokiEncoding = 'protobuf' | 'json' | 'json-gzip';
@@ -241,7 +242,8 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
   const batchMaxBytes = positiveInt('batchMaxBytes', options.batchMaxBytes, DEFAULTS.batchMaxBytes, 1024);
   const bufferMaxEntries = positiveInt('bufferMaxEntries', options.bufferMaxEntries, DEFAULTS.bufferMaxEntries);
   const maxLineBytes = positiveInt('maxLineBytes', options.maxLineBytes, DEFAULTS.maxLineBytes);
-  return Object.freeze({
+  // Printed and serialized without credentials (redact.ts).
+  return redactedOptions({
     pushUrl,
     headers,
     tls,
@@ -269,6 +271,10 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
     diskBuffer: resolveDiskBuffer(options.diskBuffer),
     onError: typeof options.onError === 'function' ? options.onError : defaultOnError,
   });
+}
+
+function redactedOptions(resolved: ResolvedOptions): ResolvedOptions {
+  return Object.freeze(redactedForm(resolved, 'LokiResolvedOptions', optionsView));
 }
 
 function resolveDiskBuffer(disk: DiskBufferOptions | undefined): DiskBufferOptions | undefined {

@@ -296,4 +296,20 @@ describe('disk buffer', () => {
     await third.flush();
     expect(third.stats().diskEntriesReplayed).toBe(0);
   });
+
+  it('a directory that cannot be created (a path under a plain file): no throw, reported, memory-only delivery', async () => {
+    const r = await receiver();
+    const file = join(tempDir(), 'a-file');
+    writeFileSync(file, 'not a directory');
+    let made: ReturnType<typeof client> | undefined;
+    expect(() => (made = client(r, { diskBuffer: { directory: join(file, 'segments'), syncIntervalMillis: 10 }, labels: { app: 'no-disk' } }))).not.toThrow();
+    const { client: c, errors } = made!;
+    c.push({ message: 'kept in memory' });
+    expect((await c.flush()).ok).toBe(true);
+    expect(r.entries({ app: 'no-disk' }).map((e) => e.line)).toEqual(['kept in memory']);
+    const disk = errors.filter((e) => e.code === 'ERR_LOKI_DISK_WRITE');
+    expect(disk).toHaveLength(1);
+    expect(disk[0]!.message).toMatch(/cannot use .*segments.*memory only/);
+    expect(c.stats().diskEntriesWritten).toBe(0);
+  });
 });

@@ -91,18 +91,26 @@ export function usage(): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** `--headers` and the like. Errors never quote the value: it may hold a credential (a token). */
 function parseObject(name: string, text: string): Record<string, string> {
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) {
-    const value: unknown = JSON.parse(trimmed);
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch {
+      throw new Error(`--${name} is not valid JSON (the value is not shown: it may hold a credential)`);
+    }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`--${name} must be a JSON object`);
     return value as Record<string, string>;
   }
   const out: Record<string, string> = {};
-  for (const pair of trimmed.split(',')) {
+  const parts = trimmed.split(',');
+  for (let i = 0; i < parts.length; i++) {
+    const pair = parts[i]!;
     if (pair.trim() === '') continue;
     const at = pair.indexOf('=');
-    if (at <= 0) throw new Error(`--${name}: "${pair}" is not key=value`);
+    if (at <= 0) throw new Error(`--${name}: entry ${i + 1} is not key=value (the value is not shown: it may hold a credential)`);
     out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
   }
   return out;

@@ -1,4 +1,4 @@
-import { checkClientOptions, LokiError, warnOncePerCode, type FlushResult, type LokiClientStats } from '@loki-sdk/core';
+import { checkClientOptions, LokiError, redactedForm, redactUrl, resolvePushUrl, warnOncePerCode, type FlushResult, type LokiClientStats } from '@loki-sdk/core';
 import TransportStream from 'winston-transport';
 import { InThreadSink, type InfoSink } from './info-sink.js';
 import { labelLiftingFormat } from './label-lifting-format.js';
@@ -57,6 +57,10 @@ export class LokiTransport extends TransportStream {
     // transport is in its logger, so a 'warn' listener there (or on the transport) hears it.
     const unknown = unknownTransportOptions(opts);
     if (unknown !== undefined) process.nextTick(() => this.announce(unknown));
+    // Printed and serialized as a summary (also inside util.inspect(logger)): the sink holds credentials.
+    const url = redactUrl(resolvePushUrl(core));
+    const inWorker = sink !== undefined;
+    redactedForm(this, 'LokiTransport', (self) => ({ name: self.name, level: self.level, url, worker: inWorker }));
     // Remember the logger, to know whether a 'warn' bubbled up to it is heard.
     this.on('pipe', (src: Source) => {
       this.pipedFrom = src;

@@ -282,7 +282,14 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     this.droppedClosed += lost;
     this.resetChunk();
     unregisterExitParticipant(this);
-    this.fallback = new InThreadSink(this.clientOptions, this.mapping);
+    try {
+      this.fallback = new InThreadSink(this.clientOptions, this.mapping);
+    } catch (fallbackError) {
+      // Inside the worker's 'error' listener a throw is an uncaught exception: never let one out.
+      // The options were checked at construction, so this is unexpected: report it, then drop and count.
+      this.fallback = new InThreadSink({ ...this.clientOptions, diskBuffer: undefined }, this.mapping);
+      this.onError(new LokiError('ERR_LOKI_UNAVAILABLE', `the in-thread fallback could not start as configured (${(fallbackError as Error)?.message ?? String(fallbackError)}); it runs without its disk buffer`, { cause: fallbackError }));
+    }
     this.onError(
       new LokiError('ERR_LOKI_UNAVAILABLE', `the delivery worker stopped (${(error as Error)?.message ?? String(error)}); ${lost} entries lost, logging goes on in this thread`, {
         entries: lost,
