@@ -784,7 +784,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, delivery failed: ${(error as Error).message}`, { entries: total, cause: error }));
     }
     // Everything held was taken: the buffer is empty (no pass over the entries unless the disk needs it).
-    if (this.disk !== undefined && !keepOnDisk) for (const g of groups) for (const e of g.entries) this.disk.settle(e);
+    if (this.disk !== undefined && !keepOnDisk) for (const g of groups) this.disk.settle(g.entries);
     this.counters.bufferedEntries = 0;
     this.counters.bufferedBytes = 0;
     this.disk?.close();
