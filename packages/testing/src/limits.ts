@@ -19,6 +19,7 @@ export const DEFAULT_RECEIVER_LIMITS: Readonly<ReceiverLimits> = Object.freeze({
   perStreamRateBytesPerSecond: 3 * 1024 * 1024,
   perStreamBurstBytes: 15 * 1024 * 1024,
   maxEntriesLimitPerQuery: 5000,
+  shardStreamsDesiredRateBytesPerSecond: 1536 * 1024,
 });
 
 /** Merges overrides onto the defaults; `undefined` overrides keep the default (except for the rate, where it means off). */

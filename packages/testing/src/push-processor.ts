@@ -10,6 +10,7 @@ import { forwardedPushRequestSize } from './protobuf-encoder.js';
 import type { Ingester } from './ingester.js';
 import type { DecodedPush } from './push-decoder.js';
 import type { TenantRateLimiter } from './rate-limiter.js';
+import type { StreamSharder } from './stream-sharder.js';
 import { addServiceName } from './service-name.js';
 import type { EntryStore, NewEntry } from './store.js';
 import { normalizeStructuredMetadataName, sanitizeStructuredMetadataValue } from './structured-metadata.js';
@@ -27,6 +28,8 @@ export interface PushContext {
   store: EntryStore;
   ingester: Ingester;
   rateLimiter: TenantRateLimiter;
+  /** Set when stream sharding is emulated. */
+  sharder: StreamSharder | undefined;
   nowMs: number;
 }
 
@@ -40,6 +43,7 @@ export interface PushResult {
 
 interface AcceptedEntry extends NewEntry {
   pairs: Array<[string, string]>;
+  lineBytes: number;
   /** Line + structured-metadata bytes, `detected_level` excluded. */
   bytes: number;
 }
@@ -67,7 +71,7 @@ export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult 
 
   const bounds = entryTimeBounds(BigInt(ctx.nowMs) * 1_000_000n, limits);
   const errors: string[] = [];
-  const accepted: AcceptedStream[] = [];
+  let accepted: AcceptedStream[] = [];
   let acceptedLines = 0;
   let acceptedBytes = 0;
 
@@ -94,7 +98,7 @@ export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult 
       const bytes = entry.lineBytes + (pairs.length === 0 ? 0 : structuredMetadataBytes(pairs));
       acceptedBytes += bytes;
       if (ctx.discoverLogLevels) pairs.push([DETECTED_LEVEL, streamLevel ?? detectLogLevelWithoutLabels(pairs, entry.line)]);
-      entries.push({ timestampNs: entry.timestampNs, line: entry.line, metadata: Object.fromEntries(pairs), pairs, bytes });
+      entries.push({ timestampNs: entry.timestampNs, line: entry.line, metadata: Object.fromEntries(pairs), pairs, lineBytes: entry.lineBytes, bytes });
     }
     if (entries.length > 0) {
       accepted.push({ labels: Object.fromEntries(s.labels.map((l) => [l.name, l.value])), stream, entries, replacementCharInLabels: s.replacementCharInLabels });
@@ -115,6 +119,10 @@ export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult 
     };
   }
 
+  // The distributor shards before it forwards, so the shard labels count towards the gRPC size.
+  const sharded = ctx.sharder?.shard(ctx.tenant, accepted, ctx.nowMs);
+  if (sharded !== undefined) accepted = sharded;
+
   if (limits.maxRecvMsgBytes > 0) {
     const size = forwardedPushRequestSize(
       accepted.map((s) => ({ labels: s.stream, entries: s.entries.map((e) => ({ timestampNs: e.timestampNs, line: e.line, metadata: e.pairs })) })),
@@ -134,6 +142,10 @@ export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult 
     const s = accepted[i]!;
     const entries = ingested.toStore[i]!;
     if (entries.length > 0) stored += ctx.store.add(ctx.tenant, s.labels, s.stream, entries).length;
+  }
+  // The ingester records every stream's rate (all its entries, rate-limited ones too) under the unsharded stream.
+  if (sharded !== undefined) {
+    for (const s of sharded) ctx.sharder!.record(ctx.tenant, s.unsharded, s.entries.reduce((n, e) => n + e.bytes, 0), ctx.nowMs);
   }
   // An ingester error beats the distributor's validation errors.
   if (ingested.error !== undefined) return { status: ingested.error.status, message: ingested.error.message, entriesStored: stored };

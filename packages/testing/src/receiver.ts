@@ -6,13 +6,14 @@ import type { Socket } from 'node:net';
 import { FaultScript, describeFaultStep } from './fault-script.js';
 import { compileSelector } from './label-matcher.js';
 import { Ingester } from './ingester.js';
-import { resolveLimits } from './limits.js';
 import { decodePushBody, PushDecodeError, type PushDecodeOptions } from './push-decoder.js';
+import { resolveOptions, type ResolvedReceiverOptions } from './options.js';
 import { processPush } from './push-processor.js';
 import { labelValues, labelNames, series } from './query-metadata.js';
 import { queryRange } from './query-range.js';
 import { TenantRateLimiter } from './rate-limiter.js';
 import { EntryStore } from './store.js';
+import { StreamSharder } from './stream-sharder.js';
 import { resolveTenant } from './tenant.js';
 import type {
   EntryQueryOptions,
@@ -84,6 +85,8 @@ class Receiver implements LokiReceiver {
   private readonly store = new EntryStore();
   private readonly rateLimiter: TenantRateLimiter;
   private readonly ingester: Ingester;
+  private readonly sharder: StreamSharder | undefined;
+  private readonly options: ResolvedReceiverOptions;
   private readonly faults = new FaultScript();
   private responseDelay = 0;
   private recorded: ReceivedRequest[] = [];
@@ -92,12 +95,14 @@ class Receiver implements LokiReceiver {
   private readonly sleeps = new Set<Sleep>();
   private readonly hangTimers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly options: LokiReceiverOptions) {
-    this.currentPort = options.port ?? 0;
-    this.host = options.host ?? '127.0.0.1';
-    this.limits = resolveLimits(options.limits);
+  constructor(options: LokiReceiverOptions) {
+    this.options = resolveOptions(options);
+    this.currentPort = this.options.port;
+    this.host = this.options.host;
+    this.limits = this.options.limits;
     this.rateLimiter = new TenantRateLimiter(this.limits.ingestionRateBytesPerSecond, this.limits.ingestionBurstBytes);
-    this.ingester = new Ingester(this.limits, options.strict ?? false);
+    this.ingester = new Ingester(this.limits, this.options.strict);
+    this.sharder = this.options.shardStreams ? new StreamSharder(this.limits.shardStreamsDesiredRateBytesPerSecond) : undefined;
   }
 
   get port(): number {
@@ -182,6 +187,7 @@ class Receiver implements LokiReceiver {
     this.recorded = [];
     this.rateLimiter.reset();
     this.ingester.reset();
+    this.sharder?.reset();
   }
 
   // ---------------------------------------------------------------- faults
@@ -359,7 +365,7 @@ class Receiver implements LokiReceiver {
     if (req.method === 'POST' && body.length > 0) {
       for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
     }
-    const tenant = resolveTenant(tenantHeader(req), this.options.authEnabled ?? false);
+    const tenant = resolveTenant(tenantHeader(req), this.options.authEnabled);
     if ('status' in tenant) return this.send(res, tenant.status, tenant.message + '\n');
     const flags = headerValue(req.headers['x-loki-response-encoding-flags']) ?? '';
     const ctx = {
@@ -384,7 +390,7 @@ class Receiver implements LokiReceiver {
   private decodeOptions(legacy: boolean): PushDecodeOptions {
     return {
       rawJsonMetadataValues: this.options.jsonStructuredMetadataValues !== 'decoded',
-      strict: this.options.strict ?? false,
+      strict: this.options.strict,
       legacyJson: legacy,
     };
   }
@@ -463,7 +469,7 @@ class Receiver implements LokiReceiver {
       return;
     }
 
-    const tenant = resolveTenant(tenantHeader(req), this.options.authEnabled ?? false);
+    const tenant = resolveTenant(tenantHeader(req), this.options.authEnabled);
     if ('status' in tenant) {
       const seen = this.decodeQuietly(body, req, legacy);
       base.uncompressedBytes = seen.uncompressedBytes;
@@ -489,12 +495,13 @@ class Receiver implements LokiReceiver {
     const result = processPush(decoded, {
       tenant: tenant.tenant,
       limits: this.limits,
-      discoverServiceName: this.options.discoverServiceName ?? false,
-      discoverLogLevels: this.options.discoverLogLevels ?? false,
-      strict: this.options.strict ?? false,
+      discoverServiceName: this.options.discoverServiceName,
+      discoverLogLevels: this.options.discoverLogLevels,
+      strict: this.options.strict,
       store: this.store,
       ingester: this.ingester,
       rateLimiter: this.rateLimiter,
+      sharder: this.sharder,
       nowMs: Date.now(),
     });
     base.entriesStored = result.entriesStored;

@@ -55,6 +55,12 @@ export interface ReceiverLimits {
   perStreamBurstBytes: number;
   /** `max_entries_limit_per_query`: a larger `limit` in `query_range` gets 400. Default 5000. */
   maxEntriesLimitPerQuery: number;
+  /**
+   * `shard_streams.desired_rate`: with {@link LokiReceiverOptions.shardStreams} on, a stream whose rate (line +
+   * metadata bytes of the last second) plus the push's line bytes exceeds this is split into
+   * ceil((rate + push) / this) streams with an added `__stream_shard__` label. 0 = never. Default 1572864 (1536KB).
+   */
+  shardStreamsDesiredRateBytesPerSecond: number;
 }
 
 /** Options of {@link createLokiReceiver}. */
@@ -90,6 +96,12 @@ export interface LokiReceiverOptions {
    * names, empty or duplicate structured-metadata names, and every failing stream reported.
    */
   strict?: boolean;
+  /**
+   * Emulate Loki's rate-based stream sharding (`shard_streams.enabled`, on by default in Loki 3.4): a hot stream's
+   * entries are stored under an added `__stream_shard__="0"`, `"1"`, … label. Default false here: streams are
+   * stored as pushed. See `limits.shardStreamsDesiredRateBytesPerSecond`.
+   */
+  shardStreams?: boolean;
   /** Limit overrides; see {@link ReceiverLimits} for the defaults. */
   limits?: Partial<ReceiverLimits>;
 }

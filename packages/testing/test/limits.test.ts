@@ -38,6 +38,7 @@ it('uses Loki 3.4.6 defaults, with the token-bucket rate off', () => {
     perStreamRateBytesPerSecond: 3145728,
     perStreamBurstBytes: 15728640,
     maxEntriesLimitPerQuery: 5000,
+    shardStreamsDesiredRateBytesPerSecond: 1572864,
   });
 });
 
