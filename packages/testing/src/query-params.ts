@@ -28,9 +28,9 @@ export function htmlSafeJson(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
-/** A JSON answer with Loki's content type. */
+/** A JSON answer with Loki's content type; Loki's writer ends it with a newline (pkg/util/marshal). */
 export function jsonAnswer(value: unknown): HttpAnswer {
-  return { status: 200, contentType: 'application/json; charset=UTF-8', body: htmlSafeJson(value) };
+  return { status: 200, contentType: 'application/json; charset=UTF-8', body: htmlSafeJson(value) + '\n' };
 }
 
 /** Loki's timestamp parameter: ≤10 digits = seconds, longer = ns, with `.` = float seconds, else RFC3339(Nano). */

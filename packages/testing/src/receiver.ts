@@ -32,7 +32,8 @@ import type {
 const PUSH_PATH = '/loki/api/v1/push';
 /** Loki's legacy push route: the same handler, with the legacy JSON shape. */
 const LEGACY_PUSH_PATH = '/api/prom/push';
-const QUERY_PATHS = new Set(['/loki/api/v1/query_range', '/loki/api/v1/labels', '/loki/api/v1/series']);
+/** Loki registers `/loki/api/v1/label` as well as `/labels` for the label names. */
+const QUERY_PATHS = new Set(['/loki/api/v1/query_range', '/loki/api/v1/labels', '/loki/api/v1/label', '/loki/api/v1/series']);
 const LABEL_VALUES_PATH = /^\/loki\/api\/v1\/label\/([^/]+)\/values$/;
 const DEFAULT_WAIT_MILLIS = 10_000;
 
@@ -379,7 +380,7 @@ class Receiver implements LokiReceiver {
     const answer =
       url.pathname === '/loki/api/v1/query_range'
         ? queryRange(params, ctx)
-        : url.pathname === '/loki/api/v1/labels'
+        : url.pathname === '/loki/api/v1/labels' || url.pathname === '/loki/api/v1/label'
           ? labelNames(params, ctx)
           : url.pathname === '/loki/api/v1/series'
             ? series(params, ctx)

@@ -113,6 +113,23 @@ describe('Content-Encoding', () => {
     expect(receiver.entries()).toEqual([]);
   });
 
+  it("reads the 10-byte gzip header before the Content-Type, as Go's gzip.NewReader does", async () => {
+    const gz = gzipSync(jsonBody());
+    const cases: Array<[Buffer, Record<string, string>, string]> = [
+      [Buffer.alloc(0), {}, 'EOF'],
+      [gz.subarray(0, 1), JSON_CT, 'unexpected EOF'],
+      [gz.subarray(0, 9), JSON_CT, 'unexpected EOF'],
+      [gz.subarray(0, 9), {}, 'unexpected EOF'],
+      [Buffer.from([0x1f, 0x8b, 0x07, ...gz.subarray(3)]), JSON_CT, 'gzip: invalid header'],
+      [gz, {}, 'mime: no media type'],
+    ];
+    for (const [body, headers, message] of cases) {
+      const res = await postRaw(receiver.pushUrl, body, { ...headers, 'content-encoding': 'gzip' });
+      expect([res.status, res.body]).toEqual([400, `${message}\n`]);
+    }
+    expect(receiver.entries()).toEqual([]);
+  });
+
   it('tolerates Content-Encoding: snappy (the body is used as-is)', async () => {
     const json = await postRaw(receiver.pushUrl, jsonBody('plain json'), { ...JSON_CT, 'content-encoding': 'snappy' });
     expect(json.status).toBe(204);

@@ -321,6 +321,14 @@ describe('Loki accepts, the receiver used to reject', () => {
 });
 
 describe('texts that differ', () => {
+  it.each(['1', 'true', 'null', '{}'])("answers a non-string structured-metadata value (%s) with jsoniter's Value is string text, storing nothing", async (value) => {
+    const body = `{"streams":[{"stream":{"app":"ok"},"values":[["${tsAgo()}","fine"]]},{"stream":{"app":"x"},"values":[["${tsAgo()}","l",{"k":${value}}]]}]}`;
+    const res = await postRaw(receiver.pushUrl, body, JSON_CT);
+    expect(res.status).toBe(400);
+    expect(res.body.startsWith(`loghttp.PushRequest.Streams: []loghttp.LogProtoStream: unmarshalerDecoder: Value is string, but can't find closing '"' symbol, error found in #10 byte of ...|`)).toBe(true);
+    expect(receiver.entries()).toEqual([]);
+  });
+
   it("answers a truncated gzip JSON body with jsoniter's unexpected EOF", async () => {
     const gz = gzipSync(json([{ stream: { app: 'x' }, values: [[tsAgo(), 'l'.repeat(2000)]] }]));
     const res = await postRaw(receiver.pushUrl, gz.subarray(0, gz.length - 20), { ...JSON_CT, 'content-encoding': 'gzip' });
@@ -430,6 +438,39 @@ describe('query API', () => {
     const res = await responseJson(fetch(queryUrl(receiver, query, '&X-Loki=1')));
     const got = res.data.result.flatMap((s: { values: string[][] }) => s.values).sort((a: string[], b: string[]) => (a[0]! < b[0]! ? 1 : -1)).map((v: string[]) => v[1]);
     expect(got).toEqual(lines);
+  });
+
+  it('answers /loki/api/v1/label like /loki/api/v1/labels (Loki registers both)', async () => {
+    await seed(receiver);
+    expect(await responseJson(fetch(`${receiver.url}/loki/api/v1/label`))).toEqual({ status: 'success', data: ['app', 'env'] });
+  });
+
+  it('lists series within start/end (end exclusive) and answers data: [] when none match', async () => {
+    await seed(receiver);
+    const nowS = Math.floor(Date.now() / 1000);
+    const match = `match[]=${encodeURIComponent('{env="prod"}')}`;
+    const old = await responseJson(fetch(`${receiver.url}/loki/api/v1/series?${match}&start=${nowS - 4 * 3600}&end=${nowS - 2 * 3600}`));
+    expect(old).toEqual({ status: 'success', data: [{ app: 'old', env: 'prod' }] });
+    const recent = await responseJson(fetch(`${receiver.url}/loki/api/v1/series?${match}&start=${(BigInt(nowS - 60) * 1_000_000_000n).toString()}`));
+    expect(recent).toEqual({ status: 'success', data: [{ app: 'api', env: 'prod' }] });
+    const none = await fetch(`${receiver.url}/loki/api/v1/series?match[]=${encodeURIComponent('{app="nope"}')}`);
+    // Loki's JSON writer ends every answer with a newline.
+    expect([none.status, await none.text()]).toEqual([200, '{"status":"success","data":[]}\n']);
+  });
+
+  it('returns 100 entries by default, and up to limit ≤ 5000 (max_entries_limit_per_query) when asked', async () => {
+    const base = nsAgo(10_000);
+    const values = Array.from({ length: 150 }, (_, i) => [(base + BigInt(i)).toString(), `line ${i}`]);
+    expect((await postRaw(receiver.pushUrl, json([{ stream: { app: 'many' }, values }]), JSON_CT)).status).toBe(204);
+    const count = async (extra: string): Promise<number> =>
+      (await responseJson(fetch(queryUrl(receiver, '{app="many"}', extra)))).data.result.reduce((n: number, s: { values: unknown[] }) => n + s.values.length, 0);
+    expect(await count('')).toBe(100);
+    expect(await count('&limit=150')).toBe(150);
+    expect(await count('&limit=5000')).toBe(150);
+    const newest = await responseJson(fetch(queryUrl(receiver, '{app="many"}', '&limit=2')));
+    expect(newest.data.result[0].values.map((v: string[]) => v[1])).toEqual(['line 149', 'line 148']);
+    const over = await fetch(queryUrl(receiver, '{app="many"}', '&limit=5001'));
+    expect([over.status, await over.text()]).toEqual([400, 'max entries limit per query exceeded, limit > max_entries_limit_per_query (5001 > 5000)\n']);
   });
 
   it('caps limit at maxEntriesLimitPerQuery', async () => {
