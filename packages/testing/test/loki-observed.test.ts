@@ -86,6 +86,19 @@ describe('Loki rejects, the receiver used to accept', () => {
     expect(receiver.entries()).toEqual([]);
   });
 
+  it('drops only the stream with an escaped U+FFFD when others come with it; the last stream decides the status', async () => {
+    const bad = { labels: '{a="x\\ufffd"}', entries: [{ timestampNs: nsAgo(), line: 'bad' }] };
+    const good = { labels: '{app="ok"}', entries: [{ timestampNs: nsAgo(), line: 'fine' }] };
+    const last = await postRaw(receiver.pushUrl, proto([good, bad]), PROTO_CT);
+    expect([last.status, last.body]).toEqual([400, '1:4: parse error: invalid UTF-8 rune\n']);
+    const first = await postRaw(receiver.pushUrl, proto([bad, { ...good, entries: [{ timestampNs: nsAgo(0, 1n), line: 'fine too' }] }]), PROTO_CT);
+    expect(first.status).toBe(204);
+    expect(receiver.entries().map((e) => [e.stream, e.line])).toEqual([
+      ['{app="ok"}', 'fine'],
+      ['{app="ok"}', 'fine too'],
+    ]);
+  });
+
   it('rejects a JSON label value holding U+FFFD (raw or as \\ufffd) as a whole', async () => {
     for (const value of ['\ufffd', '\\ufffd']) {
       const res = await postRaw(receiver.pushUrl, `{"streams":[{"stream":{"app":"a${value}"},"values":[["${tsAgo()}","l"]]}]}`, JSON_CT);
@@ -217,6 +230,22 @@ describe('Loki rejects, the receiver used to accept', () => {
       expect(r.entries({ app: 'hot' })).toHaveLength(2);
       const empty = await postRaw(r.pushUrl, json([{ stream: { app: 'hot' }, values: [[tsAgo(0, 5n), line]] }]), JSON_CT);
       expect(empty.status).toBe(429);
+    });
+
+    it('prints the limit as Loki does for the differential run\'s tight tenant (512KB/s, burst 1MB)', async () => {
+      const r = await fresh({ limits: { perStreamRateBytesPerSecond: 512 * 1024, perStreamBurstBytes: 1024 * 1024 } });
+      const ts = nsAgo();
+      const values = Array.from({ length: 6 }, (_, i) => [(ts + BigInt(i)).toString(), 'z'.repeat(200_000)]);
+      const res = await postRaw(r.pushUrl, json([{ stream: { app: 'tight' }, values }]), JSON_CT);
+      expect(res.status).toBe(429);
+      expect(res.body.split('\n')[0]).toBe(
+        `entry with timestamp ${goTime(ts)} ignored, reason: 'Per stream rate limit exceeded (limit: 512KB/sec) while attempting to ingest for stream '{app="tight"}' totaling 200000B, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased',`,
+      );
+      expect(res.body).toContain("user 'fake', total ignored: 6 out of 6 for stream: {app=\"tight\"}\n");
+      expect(r.entries()).toEqual([]);
+      // Five of them (1 000 000 B) fit the 1MB burst.
+      expect((await postRaw(r.pushUrl, json([{ stream: { app: 'tight' }, values: values.slice(0, 5) }]), JSON_CT)).status).toBe(204);
+      expect(r.entries()).toHaveLength(5);
     });
 
     it("defaults to Loki's 3MB/s with a 15MB burst, and 0 turns it off", async () => {
