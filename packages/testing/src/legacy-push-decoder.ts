@@ -15,12 +15,35 @@ function parseRfc3339Nano(value: unknown): bigint {
   return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0') || '0');
 }
 
-/** Decodes a legacy push body. Throws {@link JsonDecodeError}. */
-export function decodeLegacyPushJson(text: string): RawPushStream[] {
+/**
+ * Where the first JSON value of `text` ends: jsoniter's `Decoder.Decode` reads one value and leaves the rest.
+ * Only brackets and strings are tracked; an unbalanced text ends at its end (JSON.parse then reports it).
+ */
+function firstValueEnd(text: string): number {
+  let i = 0;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  let depth = 0;
+  for (; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      if (depth === 0) return i + 1;
+    } else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      if (--depth <= 0) return i + 1;
+    } else if (depth === 0 && /[\s,{}[\]"]/.test(text[i + 1] ?? ' ')) return i + 1;
+  }
+  return text.length;
+}
+
+/** Decodes a legacy push body (strict: nothing may follow it). Throws {@link JsonDecodeError}. */
+export function decodeLegacyPushJson(text: string, strict = false): RawPushStream[] {
   if (text.trim() === '') throw new JsonDecodeError('EOF');
+  const end = firstValueEnd(text);
+  if (strict && text.slice(end).trim() !== '') throw new JsonDecodeError('unexpected content after the JSON object (strict; Loki ignores it)');
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(text.slice(0, end));
   } catch (err) {
     throw new JsonDecodeError((err as Error).message);
   }

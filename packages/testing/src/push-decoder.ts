@@ -159,7 +159,7 @@ export function decodePushBody(
     replacedInvalidBytes = text.includes('\ufffd') && !isUtf8(decoded) && !decoded.includes(ENCODED_REPLACEMENT_CHAR);
     try {
       raw = options.legacyJson
-        ? decodeLegacyPushJson(text)
+        ? decodeLegacyPushJson(text, options.strict)
         : decodePushRequestJson(text, {
             rawMetadataValues: options.rawJsonMetadataValues,
             strict: options.strict,

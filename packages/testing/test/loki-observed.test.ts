@@ -349,6 +349,26 @@ describe('Loki accepts, the receiver used to reject', () => {
   });
 });
 
+describe('the legacy /api/prom/push JSON, read by jsoniter\'s Decoder (one value, the rest ignored)', () => {
+  const body = (line: string): string =>
+    JSON.stringify({ streams: [{ labels: '{app="legacy"}', entries: [{ ts: new Date(Date.now() - 1000).toISOString(), line }] }] });
+
+  it('ignores bytes after the body, as on the v1 path', async () => {
+    const url = `${receiver.url}/api/prom/push`;
+    expect((await postRaw(url, `${body('a')} trailing {garbage`, JSON_CT)).status).toBe(204);
+    expect((await postRaw(url, `  ${body('b')}{"streams":"x"}`, JSON_CT)).status).toBe(204);
+    expect(receiver.entries().map((e) => e.line)).toEqual(['a', 'b']);
+  });
+
+  it('with strict: true, rejects them', async () => {
+    const r = await fresh({ strict: true });
+    const res = await postRaw(`${r.url}/api/prom/push`, `${body('a')} trailing`, JSON_CT);
+    expect(res.status).toBe(400);
+    expect(res.body).toContain('unexpected content after the JSON object');
+    expect(r.entries()).toEqual([]);
+  });
+});
+
 describe('texts that differ', () => {
   it.each(['1', 'true', 'null', '{}'])("answers a non-string structured-metadata value (%s) with jsoniter's Value is string text, storing nothing", async (value) => {
     const body = `{"streams":[{"stream":{"app":"ok"},"values":[["${tsAgo()}","fine"]]},{"stream":{"app":"x"},"values":[["${tsAgo()}","l",{"k":${value}}]]}]}`;
