@@ -22,7 +22,10 @@ const onlyScenarios = option('scenarios')?.split(',');
 const repsOverride = option('reps') === undefined ? undefined : Number(option('reps'));
 // Loki's own defaults (6 MiB ingestion burst, 4 MiB per gRPC message) unless --limits=off.
 const limitsOff = option('limits') === 'off';
-const receiverOptions = limitsOff ? { limits: { ingestionBurstBytes: 0, maxRecvMsgBytes: 0 } } : {};
+// Loki's service_name / detected_level additions are off: they cost the receiver CPU on the same cores
+// as the subjects, and the figures compare clients.
+const discoveryOff = { discoverServiceName: false, discoverLogLevels: false };
+const receiverOptions = limitsOff ? { ...discoveryOff, limits: { ingestionBurstBytes: 0, maxRecvMsgBytes: 0 } } : discoveryOff;
 // --profile=DIR: every child writes V8 CPU profiles (main thread and pino's worker) into DIR.
 const profileDir = option('profile');
 const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];

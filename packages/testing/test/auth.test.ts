@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLokiReceiver, type LokiReceiver } from '../src/index.js';
-import { push, tsAgo, type PushBody, responseJson } from './helpers.js';
+import { push, tsAgo, type PushBody, responseJson, NO_DISCOVERY } from './helpers.js';
 
 function body(line: string, app = 'x'): PushBody {
   return { streams: [{ stream: { app }, values: [[tsAgo(), line]] }] };
@@ -9,7 +9,7 @@ function body(line: string, app = 'x'): PushBody {
 describe('auth enabled', () => {
   let receiver: LokiReceiver;
   beforeAll(async () => {
-    receiver = await createLokiReceiver({ authEnabled: true });
+    receiver = await createLokiReceiver({ ...NO_DISCOVERY, authEnabled: true });
   });
   afterAll(async () => {
     await receiver.close();
@@ -84,7 +84,7 @@ describe('auth enabled', () => {
 
 describe('auth disabled (default)', () => {
   it('ignores X-Scope-OrgID and stores everything under tenant "fake"', async () => {
-    const receiver = await createLokiReceiver();
+    const receiver = await createLokiReceiver(NO_DISCOVERY);
     try {
       const res = await push(receiver.pushUrl, 'json', body('ignored header'), { 'X-Scope-OrgID': 'foo' });
       expect(res.status).toBe(204);

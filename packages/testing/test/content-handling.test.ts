@@ -1,7 +1,7 @@
 import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { compressSnappyBlock, createLokiReceiver, encodePushRequestProtobuf, type LokiReceiver } from '../src/index.js';
-import { DAY, nsAgo, postRaw, tsAgo, sharedReceiver } from './helpers.js';
+import { DAY, nsAgo, postRaw, tsAgo, sharedReceiver, NO_DISCOVERY } from './helpers.js';
 
 let receiver: LokiReceiver;
 sharedReceiver((r) => (receiver = r));
@@ -220,7 +220,7 @@ describe('JSON body rules', () => {
     ['an empty entry array', '{"streams":[{"stream":{"app":"x"},"values":[[]]}]}', 'empty array'],
     ['trailing bytes', '{"streams":[{"stream":{"app":"x"},"values":[["TS","l"]]}]} trailing', 'unexpected content after the JSON object'],
   ])('with strict: true, rejects %s with a whole-request 400 (Loki accepts it)', async (_name, template, message) => {
-    const strict = await createLokiReceiver({ strict: true });
+    const strict = await createLokiReceiver({ ...NO_DISCOVERY, strict: true });
     try {
       const res = await postRaw(strict.pushUrl, template.replace('"TS"', `"${tsAgo()}"`), JSON_CT);
       expect(res.status).toBe(400);
@@ -290,7 +290,7 @@ describe('JSON body rules', () => {
   });
 
   it("stores them decoded with jsonStructuredMetadataValues: 'decoded' (Loki ≥ 3.6)", async () => {
-    const decoded = await createLokiReceiver({ jsonStructuredMetadataValues: 'decoded' });
+    const decoded = await createLokiReceiver({ ...NO_DISCOVERY, jsonStructuredMetadataValues: 'decoded' });
     try {
       const res = await postRaw(decoded.pushUrl, `{"streams":[{"stream":{"app":"x"},"values":[["${tsAgo()}","l",{"k":"a\\nb"}]]}]}`, JSON_CT);
       expect(res.status).toBe(204);
@@ -418,7 +418,7 @@ describe('protobuf body rules', () => {
     const res = await postRaw(receiver.pushUrl, compressSnappyBlock(protoBody('foo{a="b"}')), PROTO_CT);
     expect(res.status).toBe(204);
     expect(receiver.entries()[0]?.labels).toEqual({ __name__: 'foo', a: 'b' });
-    const strict = await createLokiReceiver({ strict: true });
+    const strict = await createLokiReceiver({ ...NO_DISCOVERY, strict: true });
     try {
       const rejected = await postRaw(strict.pushUrl, compressSnappyBlock(protoBody('foo{a="b"}')), PROTO_CT);
       expect(rejected.status).toBe(400);
@@ -446,7 +446,7 @@ describe('protobuf body rules', () => {
   });
 
   it('with strict: true, rejects empty and duplicate structured-metadata names per entry', async () => {
-    const strict = await createLokiReceiver({ strict: true });
+    const strict = await createLokiReceiver({ ...NO_DISCOVERY, strict: true });
     const receiver = strict;
     onTestFinished(() => strict.close());
     const ts = nsAgo();
@@ -481,7 +481,7 @@ describe('protobuf body rules', () => {
   });
 
   it('accepts old entries when limits.rejectOldSamples is false', async () => {
-    const lenient = await createLokiReceiver({ limits: { rejectOldSamples: false } });
+    const lenient = await createLokiReceiver({ ...NO_DISCOVERY, limits: { rejectOldSamples: false } });
     try {
       const res = await postRaw(
         lenient.pushUrl,

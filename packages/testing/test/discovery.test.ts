@@ -2,13 +2,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLokiReceiver, type LokiReceiver } from '../src/index.js';
 import { ENCODING_NAMES, push, tsAgo, responseJson } from './helpers.js';
 
-describe('defaults: discovery off', () => {
-  it('adds neither service_name nor detected_level', async () => {
+describe('defaults: discovery on, as in Loki', () => {
+  it('adds service_name and detected_level; an empty label set is stored as unknown_service', async () => {
     const receiver = await createLokiReceiver();
     try {
       const res = await push(receiver.pushUrl, 'json', { streams: [{ stream: { app: 'x' }, values: [[tsAgo(), 'level=error boom']] }] });
       expect(res.status).toBe(204);
-      expect(receiver.entries()[0]).toMatchObject({ labels: { app: 'x' }, stream: '{app="x"}', metadata: {} });
+      expect(receiver.entries()[0]).toMatchObject({ labels: { app: 'x', service_name: 'x' }, stream: '{app="x", service_name="x"}', metadata: { detected_level: 'error' } });
+      const empty = await push(receiver.pushUrl, 'json', { streams: [{ stream: {}, values: [[tsAgo(), 'no labels']] }] });
+      expect(empty.status).toBe(204);
+      expect(receiver.entries({ service_name: 'unknown_service' }).map((e) => e.line)).toEqual(['no labels']);
     } finally {
       await receiver.close();
     }

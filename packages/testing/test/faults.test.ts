@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLokiReceiver, type LokiReceiver } from '../src/index.js';
-import { ENCODINGS, push, tsAgo, type PushBody, sharedReceiver } from './helpers.js';
+import { ENCODINGS, push, tsAgo, type PushBody, sharedReceiver, NO_DISCOVERY } from './helpers.js';
 
 let receiver: LokiReceiver;
 sharedReceiver(
@@ -156,7 +156,7 @@ describe('stop and start', () => {
   });
 
   it('cannot be started after close()', async () => {
-    const r = await createLokiReceiver();
+    const r = await createLokiReceiver(NO_DISCOVERY);
     await r.close();
     await expect(r.start()).rejects.toThrow(/after close/);
     await expect(r.waitForEntries(1)).rejects.toThrow(/closed/);

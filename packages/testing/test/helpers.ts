@@ -3,13 +3,19 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { compressSnappyBlock, createLokiReceiver, encodePushRequestProtobuf, type LokiReceiver } from '../src/index.js';
 
 /**
+ * Loki's additions (service_name, detected_level) switched off: the push-rule tests compare labels and
+ * metadata exactly; discovery.test.ts tests the additions, which are on by default as in Loki.
+ */
+export const NO_DISCOVERY = Object.freeze({ discoverServiceName: false, discoverLogLevels: false });
+
+/**
  * One receiver for a whole test file: started before its tests (then handed to `use`), closed after
  * them, and emptied before each test (then given to `reset`, for per-test settings).
  */
 export function sharedReceiver(use: (receiver: LokiReceiver) => void, reset?: (receiver: LokiReceiver) => void): void {
   let receiver: LokiReceiver | undefined;
   beforeAll(async () => {
-    receiver = await createLokiReceiver();
+    receiver = await createLokiReceiver(NO_DISCOVERY);
     use(receiver);
   });
   afterAll(async () => {

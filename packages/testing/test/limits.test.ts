@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLokiReceiver, DEFAULT_RECEIVER_LIMITS, encodePushRequestProtobuf, type LokiReceiver } from '../src/index.js';
-import { ENCODING_NAMES, push, tsAgo, type PushBody, sharedReceiver } from './helpers.js';
+import { ENCODING_NAMES, push, tsAgo, type PushBody, sharedReceiver, NO_DISCOVERY } from './helpers.js';
 
 let receiver: LokiReceiver;
 sharedReceiver((r) => (receiver = r));
@@ -75,7 +75,7 @@ it('answers 500 for many tiny entries: protobuf overhead counts towards 4 MiB, n
 });
 
 it('counts only the accepted part towards maxRecvMsgBytes, and the 500 beats validation errors', async () => {
-  const small = await createLokiReceiver({ limits: { maxRecvMsgBytes: 1000 } });
+  const small = await createLokiReceiver({ ...NO_DISCOVERY, limits: { maxRecvMsgBytes: 1000 } });
   try {
     const partial = await push(small.pushUrl, 'json', {
       streams: [{ stream: { app: 'x' }, values: [[tsAgo(), 'x'.repeat(500)], [tsAgo(30 * 86400000), 'y'.repeat(2000)]] }],
@@ -105,7 +105,7 @@ describe('tenant ingestion burst', () => {
   });
 
   it.each(ENCODING_NAMES)('counts line + structured-metadata bytes of accepted entries (%s)', async (encoding) => {
-    const limited = await createLokiReceiver({ limits: { ingestionBurstBytes: 100 } });
+    const limited = await createLokiReceiver({ ...NO_DISCOVERY, limits: { ingestionBurstBytes: 100 } });
     try {
       const exact = await push(limited.pushUrl, encoding, {
         streams: [{ stream: { app: 'x' }, values: [[tsAgo(), 'a'.repeat(90), { k: '123456789' }]] }],
@@ -130,6 +130,7 @@ describe('tenant ingestion burst', () => {
 
 it('applies the opt-in token bucket per tenant', async () => {
   const limited = await createLokiReceiver({
+    ...NO_DISCOVERY,
     authEnabled: true,
     limits: { ingestionRateBytesPerSecond: 1000, ingestionBurstBytes: 2000 },
   });
@@ -148,7 +149,7 @@ it('applies the opt-in token bucket per tenant', async () => {
 });
 
 it('treats 0 as unlimited for the line and structured-metadata limits', async () => {
-  const unlimited = await createLokiReceiver({ limits: { maxLineBytes: 0, maxStructuredMetadataEntries: 0 } });
+  const unlimited = await createLokiReceiver({ ...NO_DISCOVERY, limits: { maxLineBytes: 0, maxStructuredMetadataEntries: 0 } });
   try {
     const meta: Record<string, string> = {};
     for (let i = 0; i < 200; i++) meta[`k${i}`] = 'v';

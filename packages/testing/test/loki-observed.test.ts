@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { compressSnappyBlock, createLokiReceiver, encodePushRequestProtobuf, type LokiReceiver, type LokiReceiverOptions } from '../src/index.js';
-import { HOUR, nsAgo, postRaw, responseJson, sharedReceiver, tsAgo } from './helpers.js';
+import { HOUR, nsAgo, postRaw, responseJson, sharedReceiver, tsAgo, NO_DISCOVERY } from './helpers.js';
 
 let receiver: LokiReceiver;
 sharedReceiver((r) => (receiver = r));
@@ -16,7 +16,7 @@ const JSON_CT = { 'content-type': 'application/json' };
 const PROTO_CT = { 'content-type': 'application/x-protobuf' };
 
 async function fresh(options: LokiReceiverOptions): Promise<LokiReceiver> {
-  const r = await createLokiReceiver(options);
+  const r = await createLokiReceiver({ ...NO_DISCOVERY, ...options });
   onTestFinished(() => r.close());
   return r;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createLokiReceiver, type LokiReceiver } from '../src/index.js';
-import { DAY, ENCODING_NAMES, HOUR, push, tsAgo, type Tuple, sharedReceiver } from './helpers.js';
+import { DAY, ENCODING_NAMES, HOUR, push, tsAgo, type Tuple, sharedReceiver, NO_DISCOVERY } from './helpers.js';
 
 let receiver: LokiReceiver;
 sharedReceiver((r) => (receiver = r));
@@ -292,7 +292,7 @@ describe.each(ENCODING_NAMES)('core push rules over %s', (encoding) => {
   });
 
   it('with strict: true, rejects __-prefixed label names with 400 invalid_labels, storing the other stream', async () => {
-    const receiver = await createLokiReceiver({ strict: true });
+    const receiver = await createLokiReceiver({ ...NO_DISCOVERY, strict: true });
     onTestFinished(() => receiver.close());
     const res = await push(receiver.pushUrl, encoding, {
       streams: [

@@ -30,8 +30,9 @@ it('stores what the client pushed', async () => {
 
   const entries = await loki.waitForEntries(1, { selector: '{app="checkout"}' });
   expect(entries[0]?.line).toBe('order placed');
-  expect(entries[0]?.labels).toEqual({ app: 'checkout' });
-  expect(entries[0]?.metadata).toEqual({ order_id: '42' });
+  // As a real Loki stores it: service_name and detected_level are Loki's own additions.
+  expect(entries[0]?.labels).toEqual({ app: 'checkout', service_name: 'checkout' });
+  expect(entries[0]?.metadata).toEqual({ order_id: '42', detected_level: 'unknown' });
 });
 
 it('lets a test script failures', async () => {

@@ -6,12 +6,12 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createLokiReceiver, type LokiReceiver, type LokiReceiverOptions } from '../src/index.js';
 import { STREAM_SHARD_LABEL as STREAM_SHARD, StreamSharder } from '../src/stream-sharder.js';
-import { postRaw, responseJson, tsAgo } from './helpers.js';
+import { postRaw, responseJson, tsAgo, NO_DISCOVERY } from './helpers.js';
 
 const JSON_CT = { 'content-type': 'application/json' };
 
 async function fresh(options: LokiReceiverOptions): Promise<LokiReceiver> {
-  const r = await createLokiReceiver(options);
+  const r = await createLokiReceiver({ ...NO_DISCOVERY, ...options });
   onTestFinished(() => r.close());
   return r;
 }
