@@ -12,5 +12,7 @@ export default defineConfig([
     // got 14 is ESM-only: require() of it fails before Node 20.19 / 22.12. The CommonJS build carries
     // its own copy of got (converted to CommonJS) so `require('@loki-sdk/core')` works on every Node >= 20.
     noExternal: ['got'],
+    // import.meta.url (snappy-compress.ts loads the optional native binding relative to this file).
+    shims: true,
   },
 ]);
