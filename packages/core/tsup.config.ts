@@ -9,10 +9,9 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     target: 'node20',
-    // got 14 is ESM-only: require() of it fails before Node 20.19 / 22.12. The CommonJS build carries
-    // its own copy of got (converted to CommonJS) so `require('@loki-sdk/core')` works on every Node >= 20.
-    noExternal: ['got'],
-    // import.meta.url (snappy-compress.ts loads the optional native binding relative to this file).
+    // got (ESM-only, a dependency) stays external, as every dependency: http-sender.ts loads it with
+    // import(), which esbuild keeps as is in CommonJS output, so every install has one copy of got.
+    // Shims for import.meta.url (snappy-compress.ts loads the optional native binding relative to this file).
     shims: true,
   },
 ]);
