@@ -1,4 +1,10 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
+
+// Source maps (for stack traces under --enable-source-maps) without the sources embedded: they were
+// most of the tarball, and the positions are what a stack trace needs.
+const noSourcesContent: Options['esbuildOptions'] = (options) => {
+  options.sourcesContent = false;
+};
 
 // Two builds: the full ESM build (the transport, the CLI), and a CommonJS entry whose factory
 // imports the ESM build at run time (see src/index-cjs.ts). `clean` is done by the build script,
@@ -9,6 +15,7 @@ export default defineConfig([
     format: ['esm'],
     dts: { entry: { index: 'src/index.ts' } },
     sourcemap: true,
+    esbuildOptions: noSourcesContent,
     clean: false,
     target: 'node20',
   },
@@ -17,6 +24,7 @@ export default defineConfig([
     format: ['cjs'],
     dts: true,
     sourcemap: true,
+    esbuildOptions: noSourcesContent,
     clean: false,
     target: 'node20',
     external: ['./index.js'],

@@ -5,9 +5,16 @@ import { defineConfig, type Options } from 'tsup';
 // module.exports, carrying every named export (and `default`) as a property.
 const CJS_FOOTER = 'module.exports = Object.assign(module.exports.default, module.exports);';
 
+// Source maps (for stack traces under --enable-source-maps) without the sources embedded: they were
+// most of the tarball, and the positions are what a stack trace needs.
+const noSourcesContent: Options['esbuildOptions'] = (options) => {
+  options.sourcesContent = false;
+};
+
 const common: Options = {
   entry: ['src/index.ts'],
   sourcemap: true,
+  esbuildOptions: noSourcesContent,
   target: 'node20',
 };
 
@@ -23,5 +30,5 @@ export default defineConfig([
     shims: true,
   },
   // The delivery worker's script (ESM whichever build started it); found as dist/delivery-worker.js.
-  { entry: { 'delivery-worker': 'src/delivery-worker.ts' }, format: ['esm'], sourcemap: true, target: 'node20' },
+  { entry: { 'delivery-worker': 'src/delivery-worker.ts' }, format: ['esm'], sourcemap: true, esbuildOptions: noSourcesContent, target: 'node20' },
 ]);

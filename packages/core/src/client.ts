@@ -7,6 +7,7 @@ import { HttpSender, mayHaveBeenStored, type SendResult } from './http-sender.js
 import { CLIENT_OPTION_NAMES, resolveOptions, type LokiClientOptions, type ResolvedOptions } from './options.js';
 import { unknownOptionsError } from './option-names.js';
 import { encodePushBody, type EncodedBody } from './push-encoder.js';
+import { snappyCompressor, type SnappyImplementation } from './snappy-compress.js';
 import type { LokiEntry, LokiRecord } from './record.js';
 import { RecordMapper } from './record-mapper.js';
 import { redactedForm } from './redact.js';
@@ -80,7 +81,17 @@ export interface LokiClientStats {
   diskEntriesReplayed: number;
   diskEntriesDropped: number;
   diskCorruptRecords: number;
+  /**
+   * How request bodies are compressed: `snappy-native` or `snappy-js` (protobuf; the pure-JS encoder
+   * when the optional native `snappy` binding cannot load), `gzip` (json-gzip) or `none` (json).
+   */
+  compression: Compression;
 }
+
+export type Compression = SnappyImplementation | 'gzip' | 'none';
+
+/** Every `stats().compression` value (a transport passing stats as numbers sends the index). */
+export const COMPRESSIONS: readonly Compression[] = ['snappy-native', 'snappy-js', 'gzip', 'none'];
 
 /**
  * What happened to every entry pushed before the flush (since the client started), whenever it was
@@ -880,8 +891,14 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       ...this.mapper.counters,
       offline: this.outage,
       ...(this.disk?.counters ?? { diskEntriesWritten: 0, diskEntriesReplayed: 0, diskEntriesDropped: 0, diskCorruptRecords: 0 }),
+      compression: compressionOf(this.options.encoding),
     };
   }
+}
+
+function compressionOf(encoding: ResolvedOptions['encoding']): Compression {
+  if (encoding === 'protobuf') return snappyCompressor().implementation;
+  return encoding === 'json-gzip' ? 'gzip' : 'none';
 }
 
 /** The size rule of a request: batchMaxEntries and batchMaxBytes, but the first entry always goes (a large one travels alone). */

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import * as gotModule from 'got';
-import type { Got } from 'got';
+import type { Got, ExtendOptions } from 'got';
 import { redactedForm, redactSecrets, redactUrl, secretStrings } from './redact.js';
 import type { ResolvedOptions } from './options.js';
 import { classifyStatus, parseRetryAfter, type Outcome } from './retry-policy.js';
@@ -32,8 +31,10 @@ export function mayHaveBeenStored(result: SendResult): boolean {
   return result.errorCode === undefined || !NOT_CONNECTED.has(result.errorCode);
 }
 
-// got is ESM-only. Our CommonJS build bundles it, and the interop helpers may wrap its namespace in
-// `default` once or twice: unwrap until we hold the callable got instance.
+// got is ESM-only, and its import costs ~100 ms: it is imported at the first request, with import(),
+// which also lets our CommonJS build use the installed got (require() of ESM fails before Node 20.19)
+// instead of bundling a second copy. A bundler's interop may wrap the namespace in `default` once or
+// twice: unwrap until we hold the callable got instance.
 function resolveGot(module: unknown): Got {
   let candidate = module as { default?: unknown };
   for (let i = 0; i < 3 && typeof candidate !== 'function' && candidate?.default !== undefined; i++) {
@@ -41,14 +42,23 @@ function resolveGot(module: unknown): Got {
   }
   return candidate as unknown as Got;
 }
-const got = resolveGot(gotModule);
+let gotLoading: Promise<Got> | undefined;
+function loadGot(): Promise<Got> {
+  gotLoading ??= import('got').then(resolveGot, (error: unknown) => {
+    gotLoading = undefined; // a failed import is tried again by the next request
+    throw error;
+  });
+  return gotLoading;
+}
 
 /**
  * One POST to Loki through got, which owns timeouts, keep-alive agents and TLS. got's own retry is
  * off: our retry timers must be unref'd and cancellable at close, and retry must be counted per batch.
  */
 export class HttpSender {
-  private readonly got: Got;
+  /** got extended with our options, made at the first request (see loadGot). */
+  private got: Promise<Got> | undefined;
+  private readonly gotOptions: ExtendOptions;
   private readonly agents: { http: http.Agent; https: https.Agent };
   readonly safeUrl: string;
   /** Our credentials, to cut out of what a server sends back (a proxy may echo our headers). */
@@ -68,7 +78,7 @@ export class HttpSender {
     if (tls.cert !== undefined) httpsOptions.certificate = tls.cert;
     if (tls.key !== undefined) httpsOptions.key = tls.key;
     if (tls.passphrase !== undefined) httpsOptions.passphrase = tls.passphrase;
-    this.got = got.extend({
+    this.gotOptions = {
       agent: this.agents,
       https: httpsOptions,
       headers: { 'user-agent': 'loki-sdk', ...options.headers },
@@ -77,12 +87,23 @@ export class HttpSender {
       throwHttpErrors: false,
       followRedirect: false,
       decompress: true,
-    });
+    };
+  }
+
+  private client(): Promise<Got> {
+    this.got ??= loadGot().then(
+      (got) => got.extend(this.gotOptions),
+      (error: unknown) => {
+        this.got = undefined;
+        throw error;
+      },
+    );
+    return this.got;
   }
 
   async send(body: Buffer, headers: Record<string, string>, signal?: AbortSignal): Promise<SendResult> {
     try {
-      const response = await this.post(body, headers, signal);
+      const response = await this.post(await this.client(), body, headers, signal);
       const status = response.status;
       const text = redactSecrets(response.text.slice(0, MAX_BODY_IN_MESSAGE).trim(), this.secrets);
       const result: SendResult = { outcome: classifyStatus(status), status, message: text };
@@ -109,9 +130,9 @@ export class HttpSender {
    * server's 512 MB error page would sit in memory). Past the limit the request is destroyed: its
    * socket is not reused, which only costs a new connection after such an answer.
    */
-  private post(body: Buffer, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
+  private post(got: Got, body: Buffer, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
     return new Promise((resolve, reject) => {
-      const stream = this.got.stream.post(this.options.pushUrl, { body, headers, ...(signal ? { signal } : {}) });
+      const stream = got.stream.post(this.options.pushUrl, { body, headers, ...(signal ? { signal } : {}) });
       let status: number | undefined;
       let retryAfter: string | undefined;
       const chunks: Buffer[] = [];

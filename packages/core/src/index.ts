@@ -1,5 +1,5 @@
-export { createLokiClient, deliverAtExit, deliverSyncAtExit, DROP_REASONS } from './client.js';
-export type { LokiClient, LokiClientStats, FlushResult, DropReason } from './client.js';
+export { createLokiClient, deliverAtExit, deliverSyncAtExit, DROP_REASONS, COMPRESSIONS } from './client.js';
+export type { LokiClient, LokiClientStats, FlushResult, DropReason, Compression } from './client.js';
 export { LokiError, LokiOptionsError } from './errors.js';
 export { redactedForm, redactHeaders, redactUrl } from './redact.js';
 export type { LokiErrorCode, LokiErrorDetails } from './errors.js';

@@ -1,9 +1,9 @@
 import { gzipSync } from 'node:zlib';
-import { compressSync } from 'snappy';
 import { encodePushRequestJson } from './encode-json.js';
 import { encodePushRequestProtobuf } from './encode-protobuf.js';
 import type { LokiEncoding } from './options.js';
 import type { LokiEntry } from './record.js';
+import { snappyCompressor } from './snappy-compress.js';
 import { groupByStream } from './stream-groups.js';
 
 export interface EncodedBody {
@@ -16,7 +16,7 @@ export function encodePushBody(entries: Iterable<LokiEntry>, encoding: LokiEncod
   const groups = groupByStream(entries);
   if (encoding === 'protobuf') {
     // Snappy block format (not framed), no Content-Encoding: exactly what Loki and Promtail use.
-    return { body: compressSync(encodePushRequestProtobuf(groups)), headers: { 'content-type': 'application/x-protobuf' } };
+    return { body: snappyCompressor().compress(encodePushRequestProtobuf(groups)), headers: { 'content-type': 'application/x-protobuf' } };
   }
   const json = Buffer.from(encodePushRequestJson(groups), 'utf8');
   if (encoding === 'json-gzip') {

@@ -1,4 +1,4 @@
-import { DROP_REASONS, type DropReason, type FlushResult, type LokiClientOptions, type LokiClientStats, type LokiErrorCode } from '@loki-sdk/core';
+import { COMPRESSIONS, DROP_REASONS, type DropReason, type FlushResult, type LokiClientOptions, type LokiClientStats, type LokiErrorCode } from '@loki-sdk/core';
 import type { MessagePort } from 'node:worker_threads';
 import type { RecordMapping } from './transport-options.js';
 
@@ -119,8 +119,8 @@ type Missing = Exclude<NumericStat, (typeof NUMERIC_STATS)[number]>;
 const complete: [Missing] extends [never] ? true : Missing = true;
 void complete;
 
-/** Float64 slots: the numeric stats, then the drop reasons, then `offline` (0/1). */
-export const STATS_SLOTS = NUMERIC_STATS.length + DROP_REASONS.length + 1;
+/** Float64 slots: the numeric stats, then the drop reasons, then `offline` (0/1), then `compression` (its index in COMPRESSIONS). */
+export const STATS_SLOTS = NUMERIC_STATS.length + DROP_REASONS.length + 2;
 
 /**
  * One more Float64 slot after the stats, written by the main thread: the exit deadline (epoch ms),
@@ -133,7 +133,8 @@ export function writeStats(view: Float64Array, stats: LokiClientStats): void {
   let i = 0;
   for (const key of NUMERIC_STATS) view[i++] = stats[key];
   for (const reason of DROP_REASONS) view[i++] = stats.droppedByReason[reason];
-  view[i] = stats.offline ? 1 : 0;
+  view[i++] = stats.offline ? 1 : 0;
+  view[i] = COMPRESSIONS.indexOf(stats.compression);
 }
 
 export function readStats(view: Float64Array): LokiClientStats {
@@ -143,6 +144,8 @@ export function readStats(view: Float64Array): LokiClientStats {
   const dropped = {} as Record<DropReason, number>;
   for (const reason of DROP_REASONS) dropped[reason] = view[i++]!;
   out.droppedByReason = dropped;
-  out.offline = view[i] === 1;
+  out.offline = view[i++] === 1;
+  // Before the worker's first snapshot the slot is 0: the first value, as good a guess as any until then.
+  out.compression = COMPRESSIONS[view[i]!] ?? COMPRESSIONS[0];
   return out as unknown as LokiClientStats;
 }

@@ -4,7 +4,7 @@ import type { LokiReceiver, StoredEntry } from '@loki-sdk/testing';
 import winston from 'winston';
 import { describe, expect, it } from 'vitest';
 import { LokiTransport, type LokiTransportOptions } from '../src/index.js';
-import { closeAfter, receiver } from './helpers.js';
+import { closeAfter, receiver, until } from './helpers.js';
 
 const { format } = winston;
 
@@ -142,5 +142,18 @@ describe('the delivery worker stores exactly what the in-thread transport stores
     const kept = r.entries().map((e) => JSON.parse(e.line).i as number);
     expect(kept.at(-1)).toBe(4999);
     expect(kept).toEqual([...kept].sort((x, y) => x - y));
+  });
+
+  it('stats().compression names the encoder in use, also across the delivery worker', async () => {
+    const r = await receiver();
+    for (const [encoding, compression] of [['json-gzip', 'gzip'], ['json', 'none'], ['protobuf', 'snappy-native']] as const) {
+      for (const worker of [true, false]) {
+        const transport = closeAfter(new LokiTransport({ host: r.url, exitHook: false, encoding, worker }));
+        winston.createLogger({ transports: [transport] }).info('compressed', { encoding });
+        await transport.flush();
+        // The worker publishes its counters every 50 ms.
+        await until(() => transport.stats().compression === compression);
+      }
+    }
   });
 });

@@ -1,0 +1,157 @@
+// Installs the packages as a user would: `pnpm pack` each one, `npm install --omit=optional` the
+// tarballs in a directory outside the workspace (so nothing of the workspace can be resolved), and run
+// an ESM and a CommonJS program that deliver through core, pino and winston to the receiver.
+// Needs the npm registry for the packages' own dependencies: skipped, saying so, when it is unreachable.
+import { execFile, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createLokiReceiver, type LokiReceiver } from '@loki-sdk/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const PACKAGES = ['core', 'pino-loki-transport', 'winston-loki-transport', 'testing'];
+
+/** The environment of a user's shell: none of pnpm's or vitest's package and node settings. */
+function userEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(npm_|pnpm_|NODE_OPTIONS$|NODE_PATH$|VITEST|TURBO_)/i.test(key) && !/^npm_config_(registry|cache|userconfig)$/i.test(key)) continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+async function registryReachable(): Promise<boolean> {
+  try {
+    await run('npm', ['ping', '--fetch-timeout=5000', '--fetch-retries=0'], { env: userEnv(), timeout: 15_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let online = false;
+let work = '';
+const tarballs: Record<string, string> = {};
+let receiver: LokiReceiver;
+
+beforeAll(async () => {
+  online = await registryReachable();
+  if (!online) {
+    console.warn('packed-install.test.ts: the npm registry is unreachable; the packed install tests are skipped');
+    return;
+  }
+  work = mkdtempSync(join(tmpdir(), 'loki-sdk-packed-'));
+  for (const dir of ['packs', 'app', 'unpacked']) mkdirSync(join(work, dir));
+  for (const name of PACKAGES) {
+    const dir = join(repo, 'packages', name);
+    if (!existsSync(join(dir, 'dist'))) throw new Error(`packages/${name}/dist is missing: run pnpm build first`);
+    const { stdout } = await run('pnpm', ['pack', '--pack-destination', join(work, 'packs')], { cwd: dir, env: userEnv() });
+    tarballs[name] = stdout.trim().split('\n').pop()!.trim();
+  }
+  receiver = await createLokiReceiver();
+}, 60_000);
+
+afterAll(async () => {
+  await receiver?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the packed tarballs', () => {
+  it('carry LICENSE, README, dist and no sources: no src/, no test/, no sourcesContent, no workspace: ranges', async (ctx) => {
+    if (!online) ctx.skip();
+    for (const name of PACKAGES) {
+      const out = join(work, 'unpacked', name);
+      mkdirSync(out);
+      await run('tar', ['-xzf', tarballs[name]!, '-C', out]);
+      const files = listFiles(join(out, 'package'));
+      expect(files, name).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']));
+      expect(files.filter((f) => /^(src|test)\//.test(f)), name).toEqual([]);
+      for (const map of files.filter((f) => f.endsWith('.map'))) {
+        expect(JSON.parse(readFileSync(join(out, 'package', map), 'utf8')).sourcesContent, `${name} ${map}`).toBeUndefined();
+      }
+      const manifest = JSON.parse(readFileSync(join(out, 'package', 'package.json'), 'utf8'));
+      expect(JSON.stringify(manifest), name).not.toContain('workspace:');
+      for (const field of ['repository', 'homepage', 'bugs', 'keywords', 'license']) expect(manifest[field], `${name} ${field}`).toBeDefined();
+    }
+    // got is installed once, as core's dependency: the CommonJS build imports it instead of carrying a copy.
+    const cjs = readFileSync(join(work, 'unpacked', 'core', 'package', 'dist', 'index.cjs'), 'utf8');
+    expect(cjs).toContain('import("got")');
+    expect(cjs).not.toMatch(/node_modules\/(\.pnpm\/)?got/);
+  });
+});
+
+describe('installed from the tarballs with npm install --omit=optional, outside the workspace', () => {
+  it('delivers from an ESM and a CommonJS program through core, pino and winston (pure-JS snappy)', async (ctx) => {
+    if (!online) ctx.skip();
+    const app = join(work, 'app');
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'packed-app', private: true }));
+    const started = Date.now();
+    await npmInstall(app, [tarballs.core!, tarballs['pino-loki-transport']!, tarballs['winston-loki-transport']!, 'pino@10', 'winston@3']);
+    const installMillis = Date.now() - started;
+    expect(existsSync(join(app, 'node_modules', 'snappy')), 'the optional native binding is not installed').toBe(false);
+    // Our packages come from the tarballs, once: not from the registry, not nested.
+    const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')).packages as Record<string, { resolved?: string }>;
+    for (const name of ['@loki-sdk/core', 'pino-loki-transport', 'winston-loki-transport']) {
+      expect(lock[`node_modules/${name}`]?.resolved, name).toMatch(/^file:/);
+    }
+    expect(Object.keys(lock).filter((k) => k.endsWith('/node_modules/@loki-sdk/core'))).toEqual([]);
+
+    for (const format of ['mjs', 'cjs'] as const) {
+      copyFileSync(join(fixtures, `packed-app.${format}`), join(app, `packed-app.${format}`));
+      const report = await runApp(app, `packed-app.${format}`);
+      expect(report, format).toEqual({ compression: 'snappy-js', ok: [true, true, true] });
+      const as = format === 'mjs' ? 'esm' : 'cjs';
+      for (const via of ['core', 'pino', 'winston']) {
+        const lines = receiver.entries(`{app="packed", format="${as}", via="${via}"}`).map((e) => e.line);
+        expect(lines, `${as} ${via}`).toHaveLength(1);
+        expect(lines[0], `${as} ${via}`).toContain(`${via} ${as}`);
+      }
+    }
+    console.info(`packed install: npm install ${installMillis} ms, whole test ${Date.now() - started} ms`);
+  }, 120_000);
+
+  it('the pino transport delivers with pino 8 and 9 too (the peer range)', async (ctx) => {
+    if (!online) ctx.skip();
+    const app = join(work, 'app');
+    for (const major of [8, 9]) {
+      await npmInstall(app, [`pino@${major}`]);
+      expect(JSON.parse(readFileSync(join(app, 'node_modules', 'pino', 'package.json'), 'utf8')).version).toMatch(new RegExp(`^${major}\\.`));
+      const before = receiver.entries(`{app="packed", format="esm", via="pino"}`).length;
+      expect(await runApp(app, 'packed-app.mjs')).toEqual({ compression: 'snappy-js', ok: [true, true, true] });
+      expect(receiver.entries(`{app="packed", format="esm", via="pino"}`)).toHaveLength(before + 1);
+    }
+  }, 120_000);
+});
+
+async function npmInstall(dir: string, specs: string[]): Promise<void> {
+  await run('npm', ['install', '--omit=optional', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline', ...specs], { cwd: dir, env: userEnv(), timeout: 90_000 });
+}
+
+/** Runs a program in the app directory (asynchronously: the receiver answers on this thread) and parses its last line. */
+function runApp(dir: string, file: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file, receiver.url], { cwd: dir, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0 || stderr !== '') reject(new Error(`${file} exited ${code}: ${stderr}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').pop()!));
+    });
+  });
+}
+
+function listFiles(root: string, prefix = ''): string[] {
+  return readdirSync(join(root, prefix), { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? listFiles(root, `${prefix}${d.name}/`) : [`${prefix}${d.name}`],
+  );
+}
