@@ -4,7 +4,7 @@ import pino from 'pino';
 const transport = pino.transport({
   targets: [
     { target: 'pino-pretty', options: { colorize: false, destination: 1 } },
-    { target: 'pino-loki-transport', options: { host: process.env.LOKI_URL ?? 'http://localhost:3100', labels: { app: 'pino-demo' } } },
+    { target: '@loki-sdk/pino-loki-transport', options: { host: process.env.LOKI_URL ?? 'http://localhost:3100', labels: { app: 'pino-demo' } } },
   ],
 });
 const logger = pino(transport);

@@ -1,6 +1,6 @@
 // winston: the Console transport prints as always, LokiTransport ships the same records.
 import winston from 'winston';
-import LokiTransport from 'winston-loki-transport';
+import LokiTransport from '@loki-sdk/winston-loki-transport';
 
 const logger = winston.createLogger({
   format: winston.format.combine(winston.format.timestamp(), winston.format.json()),

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+// Folder names under packages/.
 const PACKAGES = ['core', 'pino-loki-transport', 'winston-loki-transport', 'testing'];
 
 /** The environment of a user's shell: none of pnpm's or vitest's package and node settings. */
@@ -97,7 +98,7 @@ describe('installed from the tarballs with npm install --omit=optional, outside 
     expect(existsSync(join(app, 'node_modules', 'snappy')), 'the optional native binding is not installed').toBe(false);
     // Our packages come from the tarballs, once: not from the registry, not nested.
     const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')).packages as Record<string, { resolved?: string }>;
-    for (const name of ['@loki-sdk/core', 'pino-loki-transport', 'winston-loki-transport']) {
+    for (const name of ['@loki-sdk/core', '@loki-sdk/pino-loki-transport', '@loki-sdk/winston-loki-transport']) {
       expect(lock[`node_modules/${name}`]?.resolved, name).toMatch(/^file:/);
     }
     expect(Object.keys(lock).filter((k) => k.endsWith('/node_modules/@loki-sdk/core'))).toEqual([]);

@@ -1,7 +1,7 @@
 import { defineConfig, type Options } from 'tsup';
 
 // esbuild's CJS output is `{ default, LokiTransport, ... }`; winston users write
-// `const LokiTransport = require('winston-loki-transport')`, so the class itself becomes
+// `const LokiTransport = require('@loki-sdk/winston-loki-transport')`, so the class itself becomes
 // module.exports, carrying every named export (and `default`) as a property.
 const CJS_FOOTER = 'module.exports = Object.assign(module.exports.default, module.exports);';
 

@@ -79,10 +79,10 @@ export const SUBJECTS = {
     family: 'pino',
     ours: true,
     title: 'pino + pino-loki-transport (ours)',
-    config: "pino.transport({ target: 'pino-loki-transport', options: { host } }) — all defaults (protobuf+snappy, 1 s / 5000-entry batches); finish: flushLoki() then end()",
+    config: "pino.transport({ target: '@loki-sdk/pino-loki-transport', options: { host } }) — all defaults (protobuf+snappy, 1 s / 5000-entry batches); finish: flushLoki() then end()",
     async create(url) {
-      const { flushLoki } = await import('pino-loki-transport');
-      const transport = await pinoTransport('pino-loki-transport', { host: url });
+      const { flushLoki } = await import('@loki-sdk/pino-loki-transport');
+      const transport = await pinoTransport('@loki-sdk/pino-loki-transport', { host: url });
       const logger = pino(transport);
       return {
         log: (i) => logger.info(fields(i), MESSAGE),
@@ -130,7 +130,7 @@ export const SUBJECTS = {
     title: 'winston + winston-loki-transport (ours)',
     config: 'new LokiTransport({ host }) — all defaults (protobuf+snappy, JSON line, 1 s / 5000-entry batches); finish: transport.flush() then close()',
     async create(url) {
-      const { LokiTransport } = await import('winston-loki-transport');
+      const { LokiTransport } = await import('@loki-sdk/winston-loki-transport');
       const transport = new LokiTransport({ host: url });
       const logger = winstonLogger(transport);
       return {

@@ -22,7 +22,7 @@ const NOT_DELIVERED: FlushResult = { ok: false, acknowledged: 0, dropped: 0, dro
 const PARSED = Object.freeze({});
 
 /**
- * The pino transport: `pino.transport({ target: 'pino-loki-transport', options })`. Runs in pino's
+ * The pino transport: `pino.transport({ target: '@loki-sdk/pino-loki-transport', options })`. Runs in pino's
  * worker thread; reads pino's NDJSON, maps each line (to-loki-record.ts) and pushes it to a core
  * client. Never throws and never errors the stream: failures go to the `lokiError` event.
  */

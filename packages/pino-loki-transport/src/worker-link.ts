@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
  */
 
 /** Requests the main-thread helpers send (see main-thread.ts). */
-export const MESSAGE_CONTEXT = 'pino-loki-transport';
+export const MESSAGE_CONTEXT = '@loki-sdk/pino-loki-transport';
 /**
  * `LOKI_FLUSH_DEADLINE`: the deadline for the flush of our stream that thread-stream's flush(cb),
  * sent right after, will ask for (flushLoki() uses that flush to get the lines into the worker).

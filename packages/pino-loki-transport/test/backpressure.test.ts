@@ -29,7 +29,7 @@ describe('backpressure', () => {
     const transport = pino.transport({
       targets: [
         { target: 'pino/file', options: { destination: file } },
-        { target: 'pino-loki-transport', options: { host: url, bufferMaxEntries: 2000, highWaterMarkEntries: 1000, closeTimeoutMillis: 200, flushTimeoutMillis: 300 } },
+        { target: '@loki-sdk/pino-loki-transport', options: { host: url, bufferMaxEntries: 2000, highWaterMarkEntries: 1000, closeTimeoutMillis: 200, flushTimeoutMillis: 300 } },
       ],
     });
     const errors: LokiErrorEvent[] = [];

@@ -36,7 +36,7 @@ describe('logger.flush(cb) resolves after Loki acknowledged', () => {
     const transport = pino.transport({
       targets: [
         { target: 'pino/file', options: { destination: file, mkdir: true } },
-        { target: 'pino-loki-transport', options: { host: r.url, batchIntervalMillis: 10_000 } },
+        { target: '@loki-sdk/pino-loki-transport', options: { host: r.url, batchIntervalMillis: 10_000 } },
       ],
     });
     const logger = pino(transport);
@@ -216,7 +216,7 @@ describe('errors reach the main thread as events and never crash anything', () =
     const transport = pino.transport({
       targets: [
         { target: 'pino/file', options: { destination: file } },
-        { target: 'pino-loki-transport', options: { host: 'ftp://nowhere', convertArrays: true, printErrors: false } },
+        { target: '@loki-sdk/pino-loki-transport', options: { host: 'ftp://nowhere', convertArrays: true, printErrors: false } },
       ],
     });
     const errors: LokiErrorEvent[] = [];

@@ -40,7 +40,7 @@ export function lokiLogger(
   loggerOptions: LoggerOptions = {},
 ): { logger: pino.Logger<string>; transport: TransportStream; errors: LokiErrorEvent[] } {
   const transport = pino.transport({
-    target: 'pino-loki-transport',
+    target: '@loki-sdk/pino-loki-transport',
     options: { host: r.url, batchIntervalMillis: 20, ...options },
   });
   const errors: LokiErrorEvent[] = [];

@@ -67,7 +67,7 @@ describe('pino record -> Loki entry, through the real pino worker', () => {
     const transport = pino.transport({
       targets: [
         { target: 'pino-pretty', options: { destination: '/dev/null' } },
-        { target: 'pino-loki-transport', options: { host: r.url, lineFormat: 'message' } },
+        { target: '@loki-sdk/pino-loki-transport', options: { host: r.url, lineFormat: 'message' } },
       ],
     });
     const logger = pino({ customLevels: { notice: 35 }, messageKey: 'text' }, transport) as unknown as pino.Logger<'notice'>;

@@ -1,7 +1,7 @@
 // Rewrites dist/index.d.cts so the CommonJS types match the CommonJS runtime, where require()
 // returns the class itself (see tsup.config.ts): `export = LokiTransport` with a merged namespace
 // carrying the named exports and `default`. Without it, TypeScript would type
-// `import LokiTransport = require('winston-loki-transport')` as a namespace object, not the class.
+// `import LokiTransport = require('@loki-sdk/winston-loki-transport')` as a namespace object, not the class.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const file = new URL('../dist/index.d.cts', import.meta.url);
