@@ -27,3 +27,5 @@ export { closedPort, createHostileServer } from './hostile-server.js';
 export type { HostileBehaviour, HostileServer } from './hostile-server.js';
 export { LABEL_FIELD_CASE, METADATA_NAME_CASE, storedTimes, timeRuleCases } from './entry-rule-cases.js';
 export type { ExpectedTime, TimeRuleCases } from './entry-rule-cases.js';
+export { defaultMismatches, optionRows, readmeSection } from './readme-tables.js';
+export type { OptionRow } from './readme-tables.js';
