@@ -43,4 +43,11 @@ describe('core README', () => {
     expect(names).toContain('`metadataNamesDropped`');
     expect(readmeSection(readme, 'Records')).toContain('a field named exactly `label_` is metadata named `label_`');
   });
+
+  it('the root README states the shared rules and the flush answer', () => {
+    const root = readmeSection(readFileSync(new URL('../../../README.md', import.meta.url), 'utf8'), 'The rules every entry point shares');
+    for (const text of ['invalidTimestamps', '[A-Za-z_][A-Za-z0-9_]*', 'metadataNamesDropped', 'exactly `label_`', 'offlineBufferMaxEntries', '/loki/api/v1/push', 'droppedByReason', 'did you mean', 'envValue()']) {
+      expect([text, root.includes(text)]).toEqual([text, true]);
+    }
+  });
 });
