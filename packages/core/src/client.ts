@@ -142,6 +142,8 @@ interface FlushWaiter {
   partiallyRejected: number;
   /** Losses already told by an answer given before this flush was called: `ok` is about what came after. */
   told: LossCounts;
+  /** The exit path's own flush: its answer reaches no caller, so it tells nothing. */
+  unread?: boolean;
   resolve: (result: FlushResult) => void;
   timer?: NodeJS.Timeout;
 }
@@ -639,10 +641,12 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     return { target, acknowledged: this.counters.entriesSent, dropped, droppedByReason, partiallyRejected: this.entriesPartiallyRejected, told: { ...this.told }, resolve };
   }
 
-  /** A waiter's answer; the losses it carries count as told for flushes called after it. */
+  /** A waiter's answer; the losses it carries count as told for flushes called after it (unless nobody reads it). */
   private answer(w: FlushWaiter, pending: number, timedOut: boolean): FlushResult {
     const result = flushResult(w, pending, timedOut);
-    this.told = { dropped: Math.max(this.told.dropped, w.dropped), partiallyRejected: Math.max(this.told.partiallyRejected, w.partiallyRejected) };
+    if (w.unread !== true) {
+      this.told = { dropped: Math.max(this.told.dropped, w.dropped), partiallyRejected: Math.max(this.told.partiallyRejected, w.partiallyRejected) };
+    }
     return result;
   }
 
@@ -660,16 +664,18 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
 
   /**
    * The deadline timer is ref'd: code awaiting flush() (or close()) runs after it even when Loki is
-   * down. The exit path passes keepAlive false so it never holds a process that is ending.
+   * down. The exit path passes keepAlive false so it never holds a process that is ending; nobody reads
+   * that answer, so the losses in it stay untold for the app's next flush.
    */
   flush(options: { timeoutMillis?: number; keepAlive?: boolean } = {}): Promise<FlushResult> {
     const target = this.seq;
+    const unread = options.keepAlive === false;
     if (this.destroyed || this.minUnsettledSeq() > target) {
-      return Promise.resolve(this.answer(this.waiterAt(target, () => {}), this.destroyed ? this.unsettledUpTo(target) : 0, false));
+      return Promise.resolve(this.answer({ ...this.waiterAt(target, () => {}), unread }, this.destroyed ? this.unsettledUpTo(target) : 0, false));
     }
     const timeoutMillis = options.timeoutMillis ?? this.options.flushTimeoutMillis;
     return new Promise<FlushResult>((resolve) => {
-      const waiter = this.waiterAt(target, resolve);
+      const waiter: FlushWaiter = { ...this.waiterAt(target, resolve), unread };
       waiter.timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         resolve(this.answer(waiter, this.unsettledUpTo(target), true));
