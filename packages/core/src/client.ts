@@ -111,8 +111,12 @@ export interface FlushResult {
 export interface LokiClient {
   /** Queue one record. Synchronous; never throws. */
   push(record: LokiRecord): void;
-  /** Resolves when everything pushed before the call is acknowledged or given up, or at the deadline. Never rejects. */
-  flush(options?: { timeoutMillis?: number }): Promise<FlushResult>;
+  /**
+   * Resolves when everything pushed before the call is acknowledged or given up, or at the deadline. Never rejects.
+   * `internal: true` is for an adapter's own flush whose answer reaches no caller (pino's stream flush): its
+   * answer tells no loss, so the next flush a caller reads still says `ok: false` for it.
+   */
+  flush(options?: { timeoutMillis?: number; internal?: boolean }): Promise<FlushResult>;
   /** Flush within `closeTimeoutMillis`, then stop. Idempotent. Never rejects. */
   close(): Promise<FlushResult>;
   stats(): LokiClientStats;
@@ -142,7 +146,7 @@ interface FlushWaiter {
   partiallyRejected: number;
   /** Losses already told by an answer given before this flush was called: `ok` is about what came after. */
   told: LossCounts;
-  /** The exit path's own flush: its answer reaches no caller, so it tells nothing. */
+  /** An adapter's or the exit path's own flush: its answer reaches no caller, so it tells nothing. */
   unread?: boolean;
   resolve: (result: FlushResult) => void;
   timer?: NodeJS.Timeout;
@@ -667,9 +671,9 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
    * down. The exit path passes keepAlive false so it never holds a process that is ending; nobody reads
    * that answer, so the losses in it stay untold for the app's next flush.
    */
-  flush(options: { timeoutMillis?: number; keepAlive?: boolean } = {}): Promise<FlushResult> {
+  flush(options: { timeoutMillis?: number; internal?: boolean; keepAlive?: boolean } = {}): Promise<FlushResult> {
     const target = this.seq;
-    const unread = options.keepAlive === false;
+    const unread = options.internal === true || options.keepAlive === false;
     if (this.destroyed || this.minUnsettledSeq() > target) {
       return Promise.resolve(this.answer({ ...this.waiterAt(target, () => {}), unread }, this.destroyed ? this.unsettledUpTo(target) : 0, false));
     }
