@@ -40,10 +40,10 @@ function cells(line: string): string[] {
 }
 
 /**
- * The rows of every table in `section` whose header's first cell is "option" (any case): the
- * option's name from the first cell's first backticked word, its default from the second cell.
+ * The rows of every table in `section` whose header's first cell is `header` (default "option", any
+ * case): the option's name from the first cell's first backticked word, its default from the second cell.
  */
-export function optionRows(section: string): OptionRow[] {
+export function optionRows(section: string, header: RegExp = /^option$/i): OptionRow[] {
   const rows: OptionRow[] = [];
   let inOptions = false;
   for (const line of section.split('\n')) {
@@ -52,7 +52,7 @@ export function optionRows(section: string): OptionRow[] {
       continue;
     }
     const row = cells(line);
-    if (/^option$/i.test(row[0] ?? '')) {
+    if (header.test(row[0] ?? '')) {
       inOptions = true;
       continue;
     }
