@@ -1,8 +1,8 @@
 // 5 worker threads x 10 logs, each thread with its own SDK instance: all 50 must arrive.
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
-import { LokiSDK } from '@loki-sdk/core';
+import { LokiSDK, envValue } from '@loki-sdk/core';
 
-const base = process.env.LOKI_URL ?? 'http://localhost:3100';
+const base = envValue('LOKI_URL') ?? 'http://localhost:3100';
 if (isMainThread) {
   await Promise.all(
     Array.from({ length: 5 }, (_, id) => new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 // A second, independent SDK instance with its own settings (e.g. another app name or tenant).
-import { LokiSDK } from '@loki-sdk/core';
+import { LokiSDK, envValue } from '@loki-sdk/core';
 
-const base = process.env.LOKI_URL ?? 'http://localhost:3100';
+const base = envValue('LOKI_URL') ?? 'http://localhost:3100';
 const custom = new LokiSDK();
 custom.init({ appName: 'custom-app', environment: 'test', endpoints: { loki: `${base}/loki/api/v1/push` }, useSendBeacon: false });
 

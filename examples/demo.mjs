@@ -2,6 +2,7 @@
 // started here, and prints what Loki stored for each one. Needs no server at all.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { envValue } from '@loki-sdk/core';
 import { createLokiReceiver } from '@loki-sdk/testing';
 
 const examples = [
@@ -14,7 +15,7 @@ const examples = [
   { file: 'grafana-cloud.mjs', title: 'Grafana Cloud / multi-tenant (tenant + basic auth)', selector: '{app="cloud-demo"}', tenant: 'team-payments' },
 ];
 
-const external = process.env.LOKI_URL;
+const external = envValue('LOKI_URL');
 const plain = external ? undefined : await createLokiReceiver();
 // The multi-tenant example runs against a receiver with auth on, as a multi-tenant Loki has.
 const multiTenant = external ? undefined : await createLokiReceiver({ authEnabled: true });

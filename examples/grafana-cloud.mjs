@@ -1,11 +1,11 @@
 // Grafana Cloud / multi-tenant Loki: tenant header, basic auth (user id + API token), TLS.
 // Against Grafana Cloud set LOKI_URL=https://logs-prod-xxx.grafana.net, LOKI_USER, LOKI_TOKEN.
-import { createLokiClient } from '@loki-sdk/core';
+import { createLokiClient, envValue } from '@loki-sdk/core';
 
 const client = createLokiClient({
-  host: process.env.LOKI_URL ?? 'http://localhost:3100',
-  tenantId: process.env.LOKI_TENANT ?? 'team-payments', // X-Scope-OrgID, for multi-tenant Loki
-  basicAuth: { username: process.env.LOKI_USER ?? '123456', password: process.env.LOKI_TOKEN ?? 'glc_example_token' },
+  host: envValue('LOKI_URL') ?? 'http://localhost:3100',
+  tenantId: envValue('LOKI_TENANT') ?? 'team-payments', // X-Scope-OrgID, for multi-tenant Loki
+  basicAuth: { username: envValue('LOKI_USER') ?? '123456', password: envValue('LOKI_TOKEN') ?? 'glc_example_token' },
   labels: { app: 'cloud-demo', env: 'prod' },
   encoding: 'protobuf', // Loki's native format: protobuf + snappy
   // tls: { caFile: '/etc/ssl/my-ca.pem' }, // for a private CA

@@ -1,8 +1,8 @@
 // Labels index streams (keep them few and low-cardinality); everything else is structured metadata.
-import { createLokiClient } from '@loki-sdk/core';
+import { createLokiClient, envValue } from '@loki-sdk/core';
 
 const client = createLokiClient({
-  host: process.env.LOKI_URL ?? 'http://localhost:3100',
+  host: envValue('LOKI_URL') ?? 'http://localhost:3100',
   labels: { app: 'labels-demo', 'service.name': 'checkout' }, // service.name -> service_name
 });
 

@@ -1,7 +1,7 @@
 // The quick start of the direct API: no logging framework, just initSdk() and info()/error().
-import { initSdk, info, error, flush } from '@loki-sdk/core';
+import { initSdk, info, error, flush, envValue } from '@loki-sdk/core';
 
-const base = process.env.LOKI_URL ?? 'http://localhost:3100';
+const base = envValue('LOKI_URL') ?? 'http://localhost:3100';
 initSdk({
   appName: 'demo',
   environment: 'staging',

@@ -1,12 +1,13 @@
 // winston: the Console transport prints as always, LokiTransport ships the same records.
 import winston from 'winston';
 import LokiTransport from '@loki-sdk/winston-loki-transport';
+import { envValue } from '@loki-sdk/core';
 
 const logger = winston.createLogger({
   format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
   transports: [
     new winston.transports.Console(),
-    new LokiTransport({ host: process.env.LOKI_URL ?? 'http://localhost:3100', labels: { app: 'winston-demo' } }),
+    new LokiTransport({ host: envValue('LOKI_URL') ?? 'http://localhost:3100', labels: { app: 'winston-demo' } }),
   ],
 });
 

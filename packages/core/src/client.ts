@@ -99,7 +99,12 @@ export const COMPRESSIONS: readonly Compression[] = ['snappy-native', 'snappy-js
  * before it, and the counts are `stats()`'s as of the answer (less entries pushed after the call).
  */
 export interface FlushResult {
-  /** Every entry pushed before the flush was acknowledged by Loki: nothing dropped, none in a 400 answer, none pending. */
+  /**
+   * Nothing went wrong since the previous flush (or close) answered, the first one: since the client
+   * started. No entry dropped and none in a 400 answer since then, none pending now. A loss makes one
+   * answer not ok (every flush already waiting when it is told), not every answer after it; the
+   * counts below stay cumulative, so two answers' difference is what happened between them.
+   */
   ok: boolean;
   /** Entries acknowledged (2xx), including those of 400 partial accepts (`partiallyRejected`). */
   acknowledged: number;
@@ -117,8 +122,12 @@ export interface FlushResult {
 export interface LokiClient {
   /** Queue one record. Synchronous; never throws. */
   push(record: LokiRecord): void;
-  /** Resolves when everything pushed before the call is acknowledged or given up, or at the deadline. Never rejects. */
-  flush(options?: { timeoutMillis?: number }): Promise<FlushResult>;
+  /**
+   * Resolves when everything pushed before the call is acknowledged or given up, or at the deadline. Never rejects.
+   * `internal: true` is for an adapter's own flush whose answer reaches no caller (pino's stream flush): its
+   * answer tells no loss, so the next flush a caller reads still says `ok: false` for it.
+   */
+  flush(options?: { timeoutMillis?: number; internal?: boolean }): Promise<FlushResult>;
   /** Flush within `closeTimeoutMillis`, then stop. Idempotent. Never rejects. */
   close(): Promise<FlushResult>;
   stats(): LokiClientStats;
@@ -146,8 +155,17 @@ interface FlushWaiter {
   dropped: number;
   droppedByReason: Record<DropReason, number>;
   partiallyRejected: number;
+  /** Losses already told by an answer given before this flush was called: `ok` is about what came after. */
+  told: LossCounts;
+  /** An adapter's or the exit path's own flush: its answer reaches no caller, so it tells nothing. */
+  unread?: boolean;
   resolve: (result: FlushResult) => void;
   timer?: NodeJS.Timeout;
+}
+
+interface LossCounts {
+  dropped: number;
+  partiallyRejected: number;
 }
 
 const REPORT_INTERVAL_MILLIS = 5000;
@@ -229,6 +247,8 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   };
   /** Entries in 400 answers, for FlushResult (stats() counts the requests). */
   private entriesPartiallyRejected = 0;
+  /** The losses the latest flush answer told of (the highest counts any answer carried). */
+  private told: LossCounts = { dropped: 0, partiallyRejected: 0 };
   private readonly dropped: Record<DropReason, number> = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
 
   constructor(private readonly options: ResolvedOptions) {
@@ -624,7 +644,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     this.waiters = this.waiters.filter((w) => w.target >= min);
     for (const w of done) {
       clearTimeout(w.timer);
-      w.resolve(flushResult(w, 0, false));
+      w.resolve(this.answer(w, 0, false));
     }
   }
 
@@ -633,7 +653,16 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     const droppedByReason = { ...this.dropped };
     let dropped = 0;
     for (const reason of DROP_REASONS) dropped += droppedByReason[reason];
-    return { target, acknowledged: this.counters.entriesSent, dropped, droppedByReason, partiallyRejected: this.entriesPartiallyRejected, resolve };
+    return { target, acknowledged: this.counters.entriesSent, dropped, droppedByReason, partiallyRejected: this.entriesPartiallyRejected, told: { ...this.told }, resolve };
+  }
+
+  /** A waiter's answer; the losses it carries count as told for flushes called after it (unless nobody reads it). */
+  private answer(w: FlushWaiter, pending: number, timedOut: boolean): FlushResult {
+    const result = flushResult(w, pending, timedOut);
+    if (w.unread !== true) {
+      this.told = { dropped: Math.max(this.told.dropped, w.dropped), partiallyRejected: Math.max(this.told.partiallyRejected, w.partiallyRejected) };
+    }
+    return result;
   }
 
   private unsettledUpTo(target: number): number {
@@ -650,19 +679,21 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
 
   /**
    * The deadline timer is ref'd: code awaiting flush() (or close()) runs after it even when Loki is
-   * down. The exit path passes keepAlive false so it never holds a process that is ending.
+   * down. The exit path passes keepAlive false so it never holds a process that is ending; nobody reads
+   * that answer, so the losses in it stay untold for the app's next flush.
    */
-  flush(options: { timeoutMillis?: number; keepAlive?: boolean } = {}): Promise<FlushResult> {
+  flush(options: { timeoutMillis?: number; internal?: boolean; keepAlive?: boolean } = {}): Promise<FlushResult> {
     const target = this.seq;
+    const unread = options.internal === true || options.keepAlive === false;
     if (this.destroyed || this.minUnsettledSeq() > target) {
-      return Promise.resolve(flushResult(this.waiterAt(target, () => {}), this.destroyed ? this.unsettledUpTo(target) : 0, false));
+      return Promise.resolve(this.answer({ ...this.waiterAt(target, () => {}), unread }, this.destroyed ? this.unsettledUpTo(target) : 0, false));
     }
     const timeoutMillis = options.timeoutMillis ?? this.options.flushTimeoutMillis;
     return new Promise<FlushResult>((resolve) => {
-      const waiter = this.waiterAt(target, resolve);
+      const waiter: FlushWaiter = { ...this.waiterAt(target, resolve), unread };
       waiter.timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(flushResult(waiter, this.unsettledUpTo(target), true));
+        resolve(this.answer(waiter, this.unsettledUpTo(target), true));
       }, timeoutMillis);
       if (options.keepAlive === false) waiter.timer.unref();
       this.waiters.push(waiter);
@@ -908,7 +939,7 @@ function fitsInBatch(count: number, bytes: number, next: LokiEntry, options: Res
 
 function flushResult(w: FlushWaiter, pending: number, timedOut: boolean): FlushResult {
   return {
-    ok: w.dropped === 0 && w.partiallyRejected === 0 && pending === 0 && !timedOut,
+    ok: w.dropped === w.told.dropped && w.partiallyRejected === w.told.partiallyRejected && pending === 0 && !timedOut,
     acknowledged: w.acknowledged,
     dropped: w.dropped,
     droppedByReason: { ...w.droppedByReason },

@@ -41,6 +41,14 @@ export interface DiskBufferOptions {
   heartbeatTimeoutMillis?: number;
 }
 
+/** Defaults of the optional disk buffer settings (the README's table is checked against these). */
+export const DISK_BUFFER_DEFAULTS = {
+  maxBytes: 256 * 1024 * 1024,
+  syncIntervalMillis: 1000,
+  segmentMaxBytes: 8 * 1024 * 1024,
+  heartbeatTimeoutMillis: 30_000,
+} as const satisfies Required<Omit<DiskBufferOptions, 'directory'>>;
+
 export interface DiskBufferCounters {
   diskEntriesWritten: number;
   diskEntriesReplayed: number;
@@ -146,16 +154,16 @@ export class DiskBuffer {
 
   private constructor(options: DiskBufferOptions, private readonly report: (error: LokiError) => void) {
     this.directory = options.directory;
-    this.maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
-    this.syncIntervalMillis = options.syncIntervalMillis ?? 1000;
-    this.heartbeatTimeoutMillis = options.heartbeatTimeoutMillis ?? 30_000;
+    this.maxBytes = options.maxBytes ?? DISK_BUFFER_DEFAULTS.maxBytes;
+    this.syncIntervalMillis = options.syncIntervalMillis ?? DISK_BUFFER_DEFAULTS.syncIntervalMillis;
+    this.heartbeatTimeoutMillis = options.heartbeatTimeoutMillis ?? DISK_BUFFER_DEFAULTS.heartbeatTimeoutMillis;
     mkdirSync(this.directory, { recursive: true });
     this.owner = `seg-${process.pid}-${Date.now()}-${Math.floor(Math.random() * 0xffffffff).toString(16)}`;
     this.lockPath = join(this.directory, `${this.owner}.lock`);
     const lock: LockInfo = { pid: process.pid, host: this.host, ...(this.start !== undefined ? { start: this.start } : {}), startMillis: this.startMillis };
     const lockText = JSON.stringify(lock);
     this.lockBytes = Buffer.byteLength(lockText);
-    this.segmentMaxBytes = Math.max(1, Math.min(options.segmentMaxBytes ?? 8 * 1024 * 1024, this.maxBytes - this.lockBytes));
+    this.segmentMaxBytes = Math.max(1, Math.min(options.segmentMaxBytes ?? DISK_BUFFER_DEFAULTS.segmentMaxBytes, this.maxBytes - this.lockBytes));
     writeFileSync(this.lockPath, lockText);
     this.heartbeat = setInterval(() => {
       try {

@@ -31,4 +31,5 @@ export {
 export type { SdkOptions, SdkLevel, SdkCallResult, SdkFields } from './sdk.js';
 export { suggestName, unknownOptionsError } from './option-names.js';
 export { warnOncePerCode, writeStderrLine } from './error-warning.js';
+export { envValue } from './env-value.js';
 export { describeValue, optionChecks } from './option-checks.js';

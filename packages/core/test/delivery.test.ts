@@ -265,6 +265,45 @@ describe('flush and close', () => {
     expect(result).toMatchObject({ ok: false, timedOut: true, pending: 1 });
   });
 
+  it('ok says whether anything went wrong since the previous flush answered; the counts stay those of stats()', async () => {
+    const r = await receiver();
+    const { client: c } = client(r, { maxLineBytes: 100, oversizedLine: 'drop' });
+    const check = (result: Awaited<ReturnType<typeof c.flush>>) => {
+      const stats = c.stats();
+      expect([result.acknowledged, result.dropped, result.droppedByReason]).toEqual([stats.entriesSent, stats.entriesDropped, stats.droppedByReason]);
+      return result;
+    };
+    c.push({ message: 'y'.repeat(200) });
+    c.push({ message: 'a' });
+    expect(check(await c.flush())).toMatchObject({ ok: false, acknowledged: 1, dropped: 1 });
+    // Told once: a flush with nothing new since is ok, and still carries the loss in its counts.
+    expect(check(await c.flush())).toMatchObject({ ok: true, acknowledged: 1, dropped: 1 });
+    c.push({ message: 'b' });
+    expect(check(await c.flush())).toMatchObject({ ok: true, acknowledged: 2, dropped: 1 });
+    // Two flushes called before either answers both tell of a loss between them and the last answer.
+    c.push({ message: 'y'.repeat(200) });
+    c.push({ message: 'c' });
+    const [first, second] = await Promise.all([c.flush(), c.flush()]);
+    expect([first.ok, second.ok]).toEqual([false, false]);
+    expect(check(await c.flush())).toMatchObject({ ok: true, acknowledged: 3, dropped: 2 });
+  });
+
+  it('after a timed-out flush, a flush that sees those entries delivered is ok; one that sees them dropped is not', async () => {
+    const r = await receiver();
+    const { client: c } = client(r, { ...fast, retryMaxAttempts: 2, offlineBuffer: false });
+    await r.stop();
+    c.push({ message: 'late' });
+    expect(await c.flush({ timeoutMillis: 1 })).toMatchObject({ ok: false, timedOut: true, pending: 1 });
+    await r.start();
+    expect(await c.flush({ timeoutMillis: 10_000 })).toMatchObject({ ok: true, acknowledged: 1, dropped: 0, pending: 0 });
+    await r.stop();
+    c.push({ message: 'lost' });
+    expect(await c.flush({ timeoutMillis: 1 })).toMatchObject({ ok: false, timedOut: true, pending: 1 });
+    await until(() => c.stats().entriesDropped === 1);
+    expect(await c.flush()).toMatchObject({ ok: false, acknowledged: 1, dropped: 1, pending: 0 });
+    expect(await c.flush()).toMatchObject({ ok: true, acknowledged: 1, dropped: 1, pending: 0 });
+  });
+
   it('close is idempotent, bounded by its deadline, and counts pushes after it', async () => {
     const r = await receiver();
     const { client: c, errors } = client(r, { ...fast, closeTimeoutMillis: 500 });

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { suggestName } from '@loki-sdk/core';
+import { envValue, suggestName } from '@loki-sdk/core';
 import type { PinoLokiOptions } from './options.js';
 
 type Kind = 'string' | 'number' | 'boolean' | 'json' | 'list' | 'seconds';
@@ -167,13 +167,14 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliCo
   }
   const basic = typeof v['basic-auth'] === 'string' ? v['basic-auth'] : undefined;
   const user = typeof v.user === 'string' ? v.user : basic?.slice(0, Math.max(0, basic.indexOf(':')));
-  const password = typeof v.password === 'string' ? v.password : basic !== undefined && basic.includes(':') ? basic.slice(basic.indexOf(':') + 1) : env.LOKI_PASSWORD;
+  const password = typeof v.password === 'string' ? v.password : basic !== undefined && basic.includes(':') ? basic.slice(basic.indexOf(':') + 1) : envValue('LOKI_PASSWORD', env);
   if (basic !== undefined && !basic.includes(':')) throw new Error('--basic-auth must be user:password');
   if (user !== undefined && user !== '') {
     if (password === undefined) throw new Error('--user needs --password (or env LOKI_PASSWORD)');
     options.basicAuth = { username: user, password };
   }
-  if (options.bearerToken === undefined && env.LOKI_BEARER_TOKEN !== undefined && env.LOKI_BEARER_TOKEN !== '') options.bearerToken = env.LOKI_BEARER_TOKEN;
+  const bearerToken = envValue('LOKI_BEARER_TOKEN', env);
+  if (options.bearerToken === undefined && bearerToken !== undefined) options.bearerToken = bearerToken;
   if (v['no-offline-buffer'] === true) options.offlineBuffer = false;
   if (v.insecure === true) setPath(options, 'tls.rejectUnauthorized', false);
 

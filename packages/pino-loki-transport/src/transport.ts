@@ -135,12 +135,12 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
    * reading the lines in and for core's flush. Core's answer, plus the lines not yet read in as
    * pending. Never rejects.
    */
-  const flushToLoki = async (timeoutMillis = defaultFlushMillis): Promise<FlushResult> => {
+  const flushToLoki = async (timeoutMillis = defaultFlushMillis, internal = false): Promise<FlushResult> => {
     const deadline = Date.now() + timeoutMillis;
     try {
       const drained = await lines.drain(source, timeoutMillis);
       if (client === undefined) return NOT_DELIVERED;
-      const result = await client.flush({ timeoutMillis: Math.max(0, deadline - Date.now()) });
+      const result = await client.flush({ timeoutMillis: Math.max(0, deadline - Date.now()), internal });
       if (drained) return result;
       return { ...result, ok: false, pending: result.pending + lines.unconsumed, timedOut: true };
     } catch {
@@ -178,7 +178,7 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
   const releaseHold = holdFlushAcknowledgements(() => {
     const done = streamFlush;
     streamFlush = undefined;
-    return done ?? flushToLoki(takeNextFlushMillis());
+    return done ?? flushToLoki(takeNextFlushMillis(), true);
   });
   let statsTimer: NodeJS.Timeout | undefined;
   if (settings !== undefined && settings.statsIntervalMillis > 0) {
@@ -192,7 +192,8 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
       // thread-stream (pino 10's, 4.2.1 here) calls the destination's flush() for `logger.flush(cb)`
       // and awaits the promise of a zero-argument one. It must never reject: that ends the worker.
       (s as Transform & { flush?: () => Promise<void> }).flush = () => {
-        const flushing = flushToLoki(takeNextFlushMillis());
+        // logger.flush(cb) hears no counts: only flushLoki()'s answer (LOKI_FLUSH) tells of losses.
+        const flushing = flushToLoki(takeNextFlushMillis(), true);
         streamFlush = flushing;
         return flushing.then(() => undefined);
       };

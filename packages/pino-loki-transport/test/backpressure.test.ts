@@ -20,7 +20,6 @@ describe('backpressure', () => {
     expect(errors).toEqual([]);
   });
 
-  // Skipped at the merge of session 4: since offlineBufferMaxEntries (the offline bound) it counts 0 buffer_full; to fix next session.
   it('an unreachable Loki does not stall the other targets of the worker: core drops the oldest, counted', async () => {
     const r = await receiver();
     const url = r.url;

@@ -138,6 +138,19 @@ describe('flush answers are true and come by their deadline (issue 13)', () => {
     expect(r.stats().entriesStored).toBe(0);
   });
 
+  it('flushLoki() tells of a loss once, also after a logger.flush(cb) in between; the counts stay those of stats()', async () => {
+    const r = await receiver();
+    const { logger, transport } = lokiLogger(r, { maxLineBytes: 100, oversizedLine: 'drop' });
+    logger.info({ pad: 'y'.repeat(200) }, 'too long');
+    logger.info('fits');
+    await flushLogger(logger); // its answer reaches nobody: the loss is still to be told
+    expect(await flushLoki(transport)).toMatchObject({ ok: false, acknowledged: 1, dropped: 1, pending: 0 });
+    logger.info('later');
+    const later = await flushLoki(transport);
+    expect(later).toMatchObject({ ok: true, acknowledged: 2, dropped: 1, pending: 0 });
+    expect(later.droppedByReason).toEqual((await getLokiStats(transport))!.droppedByReason);
+  });
+
   it('flushLoki() that times out with one entry undelivered answers pending: 1', async () => {
     const r = await receiver();
     const { logger, transport } = lokiLogger(r, { retryInitialDelayMillis: 20 });

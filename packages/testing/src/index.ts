@@ -25,3 +25,7 @@ export type { LabelPair } from './label-parser.js';
 export { consoleErrorText, findSecrets, renderings } from './secret-scan.js';
 export { closedPort, createHostileServer } from './hostile-server.js';
 export type { HostileBehaviour, HostileServer } from './hostile-server.js';
+export { LABEL_FIELD_CASE, METADATA_NAME_CASE, storedTimes, timeRuleCases } from './entry-rule-cases.js';
+export type { ExpectedTime, TimeRuleCases } from './entry-rule-cases.js';
+export { defaultMismatches, optionRows, readmeSection } from './readme-tables.js';
+export type { OptionRow } from './readme-tables.js';

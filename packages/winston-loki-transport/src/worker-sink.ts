@@ -77,6 +77,8 @@ export class WorkerSink implements InfoSink, ExitParticipant {
   private postedEntries = 0; // int32 arithmetic, compared with the worker's counters
   private postedChars = 0;
   private droppedFull = 0;
+  /** This thread's drops the latest flush answer told of: `ok` is about losses after it (core's rule). */
+  private toldFull = 0;
   private droppedClosed = 0;
   /** droppedClosed when close() began (counted in its answer). */
   private droppedClosedAtClose = 0;
@@ -223,9 +225,11 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     this.post();
     const full = this.droppedFull;
     const closed = this.droppedClosed;
-    return this.request({ type: 'flush', id: this.nextId++, timeoutMillis: options?.timeoutMillis }).then((result) =>
-      withDropped(withDropped(result, 'buffer_full', full), 'closed', closed),
-    );
+    const told = this.toldFull;
+    return this.request({ type: 'flush', id: this.nextId++, timeoutMillis: options?.timeoutMillis }).then((result) => {
+      this.toldFull = Math.max(this.toldFull, full);
+      return withDropped(withDropped(result, 'buffer_full', full, told), 'closed', closed);
+    });
   }
 
   close(): Promise<FlushResult> {
@@ -239,7 +243,7 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     this.closing = true;
     const full = this.droppedFull;
     this.droppedClosedAtClose = this.droppedClosed;
-    const result = withDropped(withDropped(await this.request({ type: 'close', id: this.nextId++ }), 'buffer_full', full), 'closed', this.droppedClosedAtClose);
+    const result = withDropped(withDropped(await this.request({ type: 'close', id: this.nextId++ }), 'buffer_full', full, this.toldFull), 'closed', this.droppedClosedAtClose);
     unregisterExitParticipant(this);
     await this.worker.terminate().catch(() => {});
     return result;
@@ -395,10 +399,13 @@ export class WorkerSink implements InfoSink, ExitParticipant {
   }
 }
 
-/** A worker's answer plus `n` entries this thread dropped for `reason` before the request. */
-function withDropped(result: FlushResult, reason: DropReason, n: number): FlushResult {
+/**
+ * A worker's answer plus `n` entries this thread dropped for `reason` before the request; `told` of
+ * them were in an earlier answer already, so only the others make this one not ok.
+ */
+function withDropped(result: FlushResult, reason: DropReason, n: number, told = 0): FlushResult {
   if (n <= 0) return result;
-  return { ...result, ok: false, dropped: result.dropped + n, droppedByReason: { ...result.droppedByReason, [reason]: result.droppedByReason[reason] + n } };
+  return { ...result, ok: result.ok && n <= told, dropped: result.dropped + n, droppedByReason: { ...result.droppedByReason, [reason]: result.droppedByReason[reason] + n } };
 }
 
 /** An answer built from counters, for a request the worker can no longer answer. */

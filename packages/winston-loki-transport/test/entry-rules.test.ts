@@ -1,6 +1,6 @@
 // Core's shared rules (time, label_ fields, metadata names) as a winston user meets them: a real logger,
 // with the delivery worker (default) and on the calling thread.
-import type { LokiReceiver } from '@loki-sdk/testing';
+import { LABEL_FIELD_CASE, METADATA_NAME_CASE, storedTimes, timeRuleCases, type LokiReceiver } from '@loki-sdk/testing';
 import winston from 'winston';
 import { describe, expect, it } from 'vitest';
 import { LokiTransport, type LokiTransportOptions } from '../src/index.js';
@@ -16,27 +16,18 @@ function setup(r: LokiReceiver, options: LokiTransportOptions = {}) {
 }
 
 describe.each([true, false])('worker: %s', (worker) => {
-  it('times are read by core\'s rule: seconds, ms and digit strings by magnitude; implausible ones get now and are counted', async () => {
+  it('times are read by core\'s rule: s, ms, µs and ns as numbers and digit strings by magnitude; implausible ones get now and are counted', async () => {
     const r = await receiver();
     const { logger, transport } = setup(r, { worker, labels: { app: 'w' } });
-    const base = BigInt(S) * 1_000_000_000n;
-    const times: unknown[] = [S, S * 1000 + 5, String(S), `${S}006`, `${S}000007`, `${S}.5`, new Date(S * 1000), 1e300, '99999999999999999999999', -5];
-    times.forEach((timestamp, n) => logger.info(`t${n}`, { timestamp }));
-    const before = BigInt(Date.now() - 5000) * 1_000_000n;
+    const cases = timeRuleCases(S);
+    // winston's own form beside them: a Date.
+    const values = [...cases.values, new Date(S * 1000)];
+    const before = BigInt(Date.now()) * 1_000_000n;
+    values.forEach((timestamp, n) => logger.info(`t${n}`, { timestamp }));
     expect((await transport.flush()).ok).toBe(true);
     const got = Object.fromEntries(r.entries().map((e) => [(JSON.parse(e.line) as { message: string }).message, e.timestampNs]));
-    expect(Object.keys(got)).toHaveLength(times.length);
-    expect([got.t0, got.t1, got.t2, got.t3, got.t4, got.t5, got.t6]).toEqual([
-      base,
-      base + 5_000_000n,
-      base,
-      base + 6_000_000n,
-      base + 7_000n,
-      base + 500_000_000n,
-      base,
-    ]);
-    for (const bad of [got.t7!, got.t8!, got.t9!]) expect(bad > before).toBe(true);
-    expect(transport.stats().invalidTimestamps).toBe(3);
+    expect(storedTimes(values.map((_, n) => got[`t${n}`]), before)).toEqual([...cases.expected, BigInt(S) * 1_000_000_000n]);
+    expect(transport.stats().invalidTimestamps).toBe(cases.invalidTimestamps);
   });
 
   it('2 000 good entries and one at 1e300 in the same batch: all 2 001 stored', async () => {
@@ -53,20 +44,20 @@ describe.each([true, false])('worker: %s', (worker) => {
   it('a field named exactly label_ is metadata named label_ (lineFormat metadata), not a label', async () => {
     const r = await receiver();
     const { logger, transport } = setup(r, { worker, lineFormat: 'metadata' });
-    logger.info('m', { label_: 'bare', label_x: 'lab' });
+    logger.info('m', { ...LABEL_FIELD_CASE.fields });
     expect((await transport.flush()).ok).toBe(true);
     const [entry] = r.entries();
-    expect(entry!.labels).toEqual({ level: 'info', x: 'lab' });
-    expect(entry!.metadata).toEqual({ label_: 'bare' });
+    expect(entry!.labels).toEqual({ level: 'info', ...LABEL_FIELD_CASE.labels });
+    expect(entry!.metadata).toEqual(LABEL_FIELD_CASE.metadata);
   });
 
   it('structured-metadata names reach Loki as [A-Za-z_][A-Za-z0-9_]*; an empty name is dropped and counted', async () => {
     const r = await receiver();
     const { logger, transport } = setup(r, { worker, lineFormat: 'metadata' });
-    logger.info('names', { 'ü.z': 'a', 日本: 'b', 'trace.id': 'c', '1x': 'd', '': 'e' });
+    logger.info('names', { ...METADATA_NAME_CASE.fields });
     expect((await transport.flush()).ok).toBe(true);
     const [entry] = r.entries();
-    expect(entry!.metadata).toEqual({ __z: 'a', __: 'b', trace_id: 'c', key_1x: 'd' });
-    expect(transport.stats().metadataNamesDropped).toBe(1);
+    expect(entry!.metadata).toEqual(METADATA_NAME_CASE.metadata);
+    expect(transport.stats().metadataNamesDropped).toBe(METADATA_NAME_CASE.metadataNamesDropped);
   });
 });

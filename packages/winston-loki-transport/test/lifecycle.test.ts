@@ -46,6 +46,24 @@ describe('end, flush, close', () => {
     expect(result.droppedByReason).toEqual(transport.stats().droppedByReason);
   });
 
+  it.each([true, false])('ok tells of a loss once: the next flush with nothing lost since is ok, its counts still those of stats() (worker: %s)', async (worker) => {
+    const r = await receiver();
+    // A byte bound far below the burst: entries are dropped (in this thread's backlog or in core's buffer).
+    const { logger, transport } = setup(r, { worker, bufferMaxBytes: 20_000, batchIntervalMillis: 10_000 });
+    transport.on('warn', () => {});
+    for (let i = 0; i < 3000; i++) logger.info(`burst ${i} ${'x'.repeat(40)}`);
+    const first = await transport.flush();
+    expect(first.ok).toBe(false);
+    expect(first.dropped).toBeGreaterThan(0);
+    logger.info('after');
+    const second = await transport.flush();
+    const stats = transport.stats();
+    expect(second).toMatchObject({ ok: true, dropped: stats.entriesDropped, acknowledged: stats.entriesSent, pending: 0 });
+    expect(second.droppedByReason).toEqual(stats.droppedByReason);
+    expect(second.acknowledged + second.dropped).toBe(3001);
+    expect(r.entries().at(-1)!.line).toContain('after');
+  });
+
   it('flush() after close() answers what close() came to, not ok', async () => {
     const r = await receiver({ authEnabled: true });
     const { logger, transport } = setup(r);
