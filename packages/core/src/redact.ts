@@ -8,8 +8,11 @@ import type { ResolvedOptions } from './options.js';
  */
 export const REDACTED = '[redacted]';
 
-/** Header names whose values are credentials (any case). */
-const SECRET_HEADER = /^(?:authorization|proxy-authorization|cookie|x-api-key|x-auth-token)$|token|secret|password|passwd|api[-_]?key|credential|session/i;
+/**
+ * Header names whose values are credentials (any case). Wide on purpose: redacting a harmless
+ * value costs a `[redacted]`, missing a credential prints it (`X-Functions-Key`, `X-Custom-Auth`).
+ */
+const SECRET_HEADER = /auth|cookie|token|secret|passw|credential|session|signature|api[-_]?key|(?:^|[-_])key$/i;
 
 export function isSecretHeader(name: string): boolean {
   return SECRET_HEADER.test(name);

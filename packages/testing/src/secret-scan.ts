@@ -52,7 +52,7 @@ export function findSecrets(outputs: Record<string, string>, secrets: readonly s
  * The credentials the secrets tests of every package configure (one list, so a package cannot
  * quietly test fewer). None may appear in any output of a run: {@link findTestSecrets}.
  */
-export const TEST_SECRETS: readonly string[] = ['pw-S3CRET-basic', 'tok-S3CRET-bearer', 'pw-S3CRET-url', 'hdr-S3CRET-header', 'pp-S3CRET-tls', 'KEY-S3CRET-pem'];
+export const TEST_SECRETS: readonly string[] = ['pw-S3CRET-basic', 'tok-S3CRET-bearer', 'pw-S3CRET-url', 'hdr-S3CRET-header', 'hdr-S3CRET-key', 'hdr-S3CRET-auth', 'pp-S3CRET-tls', 'KEY-S3CRET-pem'];
 /** The `user:password` pairs among them, found also as base64 (a basic-auth header). */
 export const TEST_BASIC_AUTH_PAIRS: readonly string[] = ['alice:pw-S3CRET-basic', 'urluser:pw-S3CRET-url'];
 
@@ -74,6 +74,10 @@ export const SECRET_CASES: readonly SecretCase[] = [
   { name: 'bearer token', options: (h) => ({ host: `http://${h}`, bearerToken: 'tok-S3CRET-bearer' }) },
   { name: 'user:pass@ in the URL', options: (h) => ({ url: `http://urluser:pw-S3CRET-url@${h}/loki/api/v1/push` }) },
   { name: 'an Authorization header', options: (h) => ({ host: `http://${h}`, headers: { Authorization: 'Bearer hdr-S3CRET-header', 'X-Other': 'ok' } }) },
+  {
+    name: 'credential headers of other names',
+    options: (h) => ({ host: `http://${h}`, headers: { 'X-Functions-Key': 'hdr-S3CRET-key', 'X-Custom-Auth': 'hdr-S3CRET-auth', 'X-Team': 'ok' } }),
+  },
   {
     name: 'TLS key and passphrase',
     options: (h) => ({ host: `http://${h}`, bearerToken: 'tok-S3CRET-bearer', tls: { key: 'KEY-S3CRET-pem', passphrase: 'pp-S3CRET-tls' } }),
