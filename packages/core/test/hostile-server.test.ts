@@ -1,20 +1,14 @@
 // Hostile or broken servers: a huge answer body is never read whole; redirects are not followed.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createHostileServer, findSecrets, type HostileServer } from '@loki-sdk/testing';
+import { findSecrets, hostileServers } from '@loki-sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LokiError } from '../src/errors.js';
 import { client, receiver } from './helpers.js';
 
-const servers: HostileServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function hostile(behaviour: Parameters<typeof createHostileServer>[0]): Promise<HostileServer> {
-  const server = await createHostileServer(behaviour);
-  servers.push(server);
-  return server;
-}
+const servers = hostileServers();
+afterEach(() => servers.closeAll());
+const hostile = servers.open;
 
 const MiB = 1024 * 1024;
 const once = { retryMaxAttempts: 1, offlineBuffer: false, retryInitialDelayMillis: 1, requestTimeoutMillis: 20_000 } as const;

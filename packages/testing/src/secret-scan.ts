@@ -1,7 +1,7 @@
 import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
-import { closedPort, createHostileServer } from './hostile-server.js';
+import { closedPort, createHostileServer, type HostileBehaviour, type HostileServer } from './hostile-server.js';
 
 /**
  * Every way an app may print an object we hand it: `util.inspect` at depths 0 to 8 (and with
@@ -109,5 +109,23 @@ export async function failingLokis(): Promise<FailingLokis> {
     ],
     requests: echo.requests,
     close: () => echo.close(),
+  };
+}
+
+/**
+ * Hostile servers a test file opens, all closed by `closeAll()` (its `afterEach`). Kept here beside
+ * {@link failingLokis} so the hostile-server tests of every package share one preamble.
+ */
+export function hostileServers(): { open(behaviour: HostileBehaviour): Promise<HostileServer>; closeAll(): Promise<void> } {
+  const servers: HostileServer[] = [];
+  return {
+    async open(behaviour) {
+      const server = await createHostileServer(behaviour);
+      servers.push(server);
+      return server;
+    },
+    closeAll: async () => {
+      await Promise.all(servers.splice(0).map((s) => s.close()));
+    },
   };
 }

@@ -1,19 +1,13 @@
 // Hostile or broken servers, worker and in-thread: a huge answer body is never read whole; redirects are not followed.
-import { createHostileServer, type HostileServer } from '@loki-sdk/testing';
+import { hostileServers } from '@loki-sdk/testing';
 import winston from 'winston';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LokiTransport, type LokiError } from '../src/index.js';
 import { closeAfter, receiver } from './helpers.js';
 
-const servers: HostileServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function hostile(behaviour: Parameters<typeof createHostileServer>[0]): Promise<HostileServer> {
-  const server = await createHostileServer(behaviour);
-  servers.push(server);
-  return server;
-}
+const servers = hostileServers();
+afterEach(() => servers.closeAll());
+const hostile = servers.open;
 const MiB = 1024 * 1024;
 const once = { exitHook: false, retryMaxAttempts: 1, offlineBuffer: false, retryInitialDelayMillis: 1, requestTimeoutMillis: 20_000 } as const;
 
