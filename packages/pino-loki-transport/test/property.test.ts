@@ -4,20 +4,9 @@
 // fields become labels (prefix cut) and leave the line, every other field stays, nothing throws.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LEVEL_NAMES, toLokiRecord, type MappingConfig } from '../src/to-loki-record.js';
+import { DEFAULT_LEVEL_NAMES, toLokiRecord } from '../src/to-loki-record.js';
+import { mappingDefaults as config } from './helpers.js';
 
-const config: MappingConfig = {
-  lineFormat: 'json',
-  labelPrefix: 'label_',
-  propsToLabels: [],
-  metadataKey: undefined,
-  timeKey: 'time',
-  messageKey: 'msg',
-  errorKey: 'err',
-  levelNames: DEFAULT_LEVEL_NAMES,
-  levelMap: undefined,
-  replaceTimestamp: false,
-};
 
 const anyChar = fc.oneof(
   fc.constantFrom('\uD800', '\uDFFF', '\uFFFD', '\u0000', '\u{1F600}', '"', '\\', '\n', '{', '}', ',', ':', '[', ' ', 'label_'),
