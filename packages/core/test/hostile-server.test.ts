@@ -1,5 +1,8 @@
 // Hostile or broken servers: a huge answer body is never read whole; redirects are not followed.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { findSecrets, hostileServers } from '@loki-sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,6 +44,43 @@ describe('answer bodies are read up to a few KiB, the rest is never buffered', (
     }
     expect(huge.requests).toHaveLength(3);
     expect(huge.bodyBytesWritten).toBeLessThan(3 * 32 * MiB);
+  }, 30_000);
+});
+
+describe('a compressed answer is cut after a few KiB of what it expands to', () => {
+  it('a 500 gzip bomb (512 KiB on the wire, 512 MiB expanded): memory bounded, the status decides', async () => {
+    // 32 gzip members of 16 MiB of zeros each: a valid gzip stream that expands 1000-fold.
+    const member = gzipSync(Buffer.alloc(16 * MiB, 0x78));
+    let written = 0;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(500, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+        let left = 32;
+        const pump = (): void => {
+          while (left-- > 0) {
+            written++;
+            if (!res.write(member)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        res.on('close', () => (left = 0));
+        pump();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { client: c, errors } = client(await receiver(), { host: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, ...once });
+      const rssBefore = process.memoryUsage().rss;
+      c.push({ message: 'hello' });
+      expect(await c.flush({ timeoutMillis: 20_000 })).toMatchObject({ ok: false, dropped: 1 });
+      expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * MiB);
+      expect(errors.find((e) => e.status === 500)?.responseBody).toMatch(/^x{1,1024}$/);
+      expect(written).toBeGreaterThan(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   }, 30_000);
 });
 
