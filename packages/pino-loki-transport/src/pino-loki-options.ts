@@ -15,18 +15,18 @@ export const PINO_LOKI_UNSUPPORTED: Readonly<Record<string, string>> = {
   messageBuilder: "pino-loki option, not supported: use lineFormat",
 };
 
-const { string, nonEmptyString, boolean, numberAtLeast } = optionChecks;
+const { string, nonEmptyString, boolean, numberAtLeast, millis, seconds: inSeconds } = optionChecks;
 
 /** Each pino-loki name's check, so a wrong type is refused under the name the caller wrote (never ignored). */
 const PINO_LOKI_CHECKS: Record<(typeof PINO_LOKI_NAMES)[number], (name: string, value: unknown) => void> = {
   batching: (name, value) => {
     if (typeof value === 'boolean') return;
     if (!isObject(value) || Array.isArray(value)) throw new LokiOptionsError(`${name} must be true, false or { interval, maxBufferSize }, got ${describeValue(value)}`);
-    if (value.interval !== undefined) numberAtLeast(0)(`${name}.interval`, value.interval);
+    if (value.interval !== undefined) inSeconds(0)(`${name}.interval`, value.interval);
     if (value.maxBufferSize !== undefined) numberAtLeast(1)(`${name}.maxBufferSize`, value.maxBufferSize);
   },
-  interval: numberAtLeast(0),
-  timeout: numberAtLeast(1),
+  interval: inSeconds(0),
+  timeout: millis(1),
   silenceErrors: boolean,
   structuredMetaKey: nonEmptyString,
   endpoint: string,

@@ -33,6 +33,8 @@ describe('options: type and range checked, with a clear error', () => {
     ['printErrors', 1, /^printErrors must be true or false, got a number \(1\)$/],
     ['statsIntervalMillis', -1, /^statsIntervalMillis must be a number >= 0, got a number \(-1\)$/],
     ['highWaterMarkEntries', '10', /^highWaterMarkEntries must be a number >= 1, got a string \("10"\)$/],
+    ['statsIntervalMillis', 1e10, /^statsIntervalMillis must be at most 2147483647 \(ms: a longer timer fires at once\), got a number \(10000000000\)$/],
+    ['requestTimeoutMillis', 1e10, /^requestTimeoutMillis must be at most 2147483647 \(ms/],
     // core's, checked by core
     ['basicAuth', `me:${SECRET}`, /^basicAuth must be \{ username: string, password: string \}, got a string$/],
     ['bearerToken', `${SECRET}\n`, /^bearerToken must not contain CR, LF/],
@@ -43,6 +45,9 @@ describe('options: type and range checked, with a clear error', () => {
     // pino-loki's names, under their own names
     ['interval', '5', /^interval must be a number >= 0, got a string \("5"\)$/],
     ['timeout', 'soon', /^timeout must be a number >= 1, got a string \("soon"\)$/],
+    ['timeout', 1e10, /^timeout must be at most 2147483647 \(ms: a longer timer fires at once\), got a number \(10000000000\)$/],
+    ['interval', 1e7, /^interval must be at most 2147483\.647 \(s: a longer timer fires at once\), got a number \(10000000\)$/],
+    ['batching', { interval: 1e7 }, /^batching\.interval must be at most 2147483\.647 \(s/],
     ['batching', 'yes', /^batching must be true, false or \{ interval, maxBufferSize \}, got a string$/],
     ['batching', { interval: '5' }, /^batching\.interval must be a number >= 0, got a string \("5"\)$/],
     ['batching', { maxBufferSize: 0 }, /^batching\.maxBufferSize must be a number >= 1, got a number \(0\)$/],
