@@ -20,14 +20,15 @@ function wellFormed(text: string): string {
 export function encodePushRequestJson(groups: readonly StreamGroup[]): string {
   const parts: string[] = [];
   for (const group of groups) {
-    const stream: Record<string, string> = {};
+    // Null prototype: a name such as `__proto__` is a key here, not the prototype's setter.
+    const stream = Object.create(null) as Record<string, string>;
     // Label values are made safe when mapped (labelValueToString: Loki's label parser refuses U+FFFD too).
     for (const [name, value] of group.stream.labels) stream[wellFormed(name)] = wellFormed(value);
     const values: string[] = [];
     for (const entry of group.entries) {
       let value = `["${entry.timestampNs.toString()}",${JSON.stringify(wellFormed(entry.line))}`;
       if (entry.metadata !== undefined && entry.metadata.length > 0) {
-        const metadata: Record<string, string> = {};
+        const metadata = Object.create(null) as Record<string, string>;
         for (const [name, v] of entry.metadata) metadata[wellFormed(name)] = wellFormed(v);
         value += `,${JSON.stringify(metadata)}`;
       }

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import type { ResolvedOptions } from './options.js';
+import { redactSecrets, redactUrl, secretStrings } from './redact.js';
 import type { EncodedBody } from './push-encoder.js';
 
 export interface DrainBody extends EncodedBody {
@@ -60,13 +61,21 @@ function drainMain(): void {
             ...job.tls,
           } as import('node:https').RequestOptions,
           (res) => {
+            // The first KiB of the body is all we keep; past it the request is cut, so a huge
+            // (hostile) answer is neither buffered nor read to its end while the deadline runs.
             let text = '';
+            const status = res.statusCode ?? 0;
             res.setEncoding('utf8');
             res.on('data', (d: string) => {
-              if (text.length < 1024) text += d;
+              text += d.slice(0, 1024 - text.length);
+              if (text.length >= 1024) {
+                resolve({ status, text });
+                req.destroy();
+              }
             });
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-            res.on('error', (e: Error) => resolve({ text: e.message }));
+            res.on('end', () => resolve({ status, text }));
+            res.on('error', () => resolve({ status, text }));
+            res.on('aborted', () => resolve({ status, text }));
           },
         );
         req.on('timeout', () => req.destroy(new Error('request timed out')));
@@ -160,7 +169,7 @@ export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadlin
         result.delivered[index] = true;
         result.sent += bodies[index]!.entries;
       }
-    } else if (line.startsWith('err ')) result.error = line.slice(4);
+    } else if (line.startsWith('err ')) result.error = redactSecrets(redactUrl(line.slice(4)), secretStrings(options.headers, options.pushUrl)); // a proxy may echo our headers
   }
   result.failed = total - result.sent;
   if (result.failed > 0 && result.error === undefined) {

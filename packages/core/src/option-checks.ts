@@ -47,6 +47,22 @@ const numberAtLeast =
   (name, value) => {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(name, `a number >= ${min}`, value, true);
   };
+/** The longest delay a Node timer holds: a longer one fires at once (with a TimeoutOverflowWarning). */
+const MAX_TIMER_MILLIS = 2_147_483_647;
+/** A duration in ms that becomes a timer: at least `min`, at most what a timer holds. */
+const millis =
+  (min: number): Check =>
+  (name, value) => {
+    numberAtLeast(min)(name, value);
+    if ((value as number) > MAX_TIMER_MILLIS) fail(name, `at most ${MAX_TIMER_MILLIS} (ms: a longer timer fires at once)`, value, true);
+  };
+/** The same in seconds (the SDK's and winston-loki's / pino-loki's `interval`). */
+const seconds =
+  (min: number): Check =>
+  (name, value) => {
+    numberAtLeast(min)(name, value);
+    if ((value as number) > MAX_TIMER_MILLIS / 1000) fail(name, `at most ${MAX_TIMER_MILLIS / 1000} (s: a longer timer fires at once)`, value, true);
+  };
 const oneOf =
   (...allowed: string[]): Check =>
   (name, value) => {
@@ -117,7 +133,8 @@ const diskBuffer: Check = (name, value) => {
     fail(name, '{ directory: string, maxBytes?, syncIntervalMillis?, segmentMaxBytes? }', isPlainObject(value) ? value.directory : value);
   }
   if (value.maxBytes !== undefined) numberAtLeast(1024)(`${name}.maxBytes`, value.maxBytes);
-  if (value.syncIntervalMillis !== undefined) numberAtLeast(0)(`${name}.syncIntervalMillis`, value.syncIntervalMillis);
+  if (value.syncIntervalMillis !== undefined) millis(0)(`${name}.syncIntervalMillis`, value.syncIntervalMillis);
+  if (value.heartbeatTimeoutMillis !== undefined) millis(100)(`${name}.heartbeatTimeoutMillis`, value.heartbeatTimeoutMillis);
   if (value.segmentMaxBytes !== undefined) numberAtLeast(1024)(`${name}.segmentMaxBytes`, value.segmentMaxBytes);
 };
 const fn: Check = (name, value) => {
@@ -142,27 +159,27 @@ export const CLIENT_OPTION_CHECKS = {
   encoding: oneOf('protobuf', 'json', 'json-gzip'),
   batchMaxEntries: numberAtLeast(1),
   batchMaxBytes: numberAtLeast(1024),
-  batchIntervalMillis: numberAtLeast(0),
+  batchIntervalMillis: millis(0),
   maxLineBytes: numberAtLeast(1),
   oversizedLine: oneOf('truncate', 'drop'),
-  requestTimeoutMillis: numberAtLeast(1),
+  requestTimeoutMillis: millis(1),
   maxRequestsInFlight: numberAtLeast(1),
   retryMaxAttempts: numberAtLeast(1),
-  retryInitialDelayMillis: numberAtLeast(0),
-  retryMaxDelayMillis: numberAtLeast(0),
+  retryInitialDelayMillis: millis(0),
+  retryMaxDelayMillis: millis(0),
   offlineBuffer: boolean,
   bufferMaxEntries: numberAtLeast(1),
   offlineBufferMaxEntries: numberAtLeast(1),
   bufferMaxBytes: numberAtLeast(1024),
-  flushTimeoutMillis: numberAtLeast(0),
-  closeTimeoutMillis: numberAtLeast(0),
+  flushTimeoutMillis: millis(0),
+  closeTimeoutMillis: millis(0),
   diskBuffer,
   exitHook: boolean,
   onError: fn,
 } satisfies Record<keyof LokiClientOptions, Check>;
 
 /** The checks adapters use for their own options, so every package words its errors alike. */
-export const optionChecks = { string, nonEmptyString, boolean, numberAtLeast, oneOf, url, labels, fn } as const;
+export const optionChecks = { string, nonEmptyString, boolean, numberAtLeast, millis, seconds, oneOf, url, labels, fn } as const;
 
 /** Checks one option's value (undefined means "not set" and always passes). */
 export function checkOption(name: keyof LokiClientOptions, value: unknown): void {

@@ -260,7 +260,8 @@ function byteLength(text: string): number {
 
 function mergeIntoLine(line: string, record: LokiRecord, metadata: Array<[string, unknown]>): string {
   // When the line is already a JSON object (a pino record, say), merge into it; else wrap it.
-  const out: Record<string, unknown> = {};
+  // Null prototype: fields named `constructor`, `toString`, `__proto__`... are keys like any other.
+  const out = Object.create(null) as Record<string, unknown>;
   if (typeof record.line === 'string' && line.startsWith('{') && line.endsWith('}')) {
     try {
       Object.assign(out, JSON.parse(line) as object);
@@ -270,6 +271,6 @@ function mergeIntoLine(line: string, record: LokiRecord, metadata: Array<[string
   } else {
     out.message = line;
   }
-  for (const [k, v] of metadata) if (!(k in out)) out[k] = v;
+  for (const [k, v] of metadata) if (!Object.prototype.hasOwnProperty.call(out, k)) out[k] = v;
   return safeStringify(out);
 }

@@ -8,8 +8,11 @@ import type { ResolvedOptions } from './options.js';
  */
 export const REDACTED = '[redacted]';
 
-/** Header names whose values are credentials (any case). */
-const SECRET_HEADER = /^(?:authorization|proxy-authorization|cookie|x-api-key|x-auth-token)$|token|secret|password|passwd|api[-_]?key|credential|session/i;
+/**
+ * Header names whose values are credentials (any case). Wide on purpose: redacting a harmless
+ * value costs a `[redacted]`, missing a credential prints it (`X-Functions-Key`, `X-Custom-Auth`).
+ */
+const SECRET_HEADER = /auth|cookie|token|secret|passw|credential|session|signature|api[-_]?key|(?:^|[-_])key$/i;
 
 export function isSecretHeader(name: string): boolean {
   return SECRET_HEADER.test(name);
@@ -78,8 +81,8 @@ const SAFE_CAUSE_FIELDS = ['code', 'errno', 'syscall', 'hostname', 'address', 'p
 /**
  * An error worth keeping as a `cause`, without what it may carry: got's errors hold the request
  * options (headers included), the request and the response. The copy keeps name, message and stack
- * (URLs redacted) and the fields that help: code, errno, syscall, hostname, address, port. Never throws
- * (the value may be a hostile Proxy).
+ * (URLs redacted) and the fields that help: code, errno, syscall, hostname, address, port (from the
+ * error under it when it has none itself). Never throws (the value may be a hostile Proxy).
  */
 export function safeCause(cause: unknown, depth = 0): unknown {
   if (cause === undefined || cause === null) return cause;
@@ -91,8 +94,10 @@ export function safeCause(cause: unknown, depth = 0): unknown {
     const copy = new Error(redactUrl(typeof src.message === 'string' ? src.message : String(src.message ?? '')));
     Object.defineProperty(copy, SAFE, { value: true });
     copy.name = typeof src.name === 'string' ? src.name : 'Error';
+    // got's RequestError keeps only `code`; the socket's error under it has syscall, address, port: lift them.
+    const inner = src.cause !== null && typeof src.cause === 'object' ? (src.cause as Record<string, unknown>) : undefined;
     for (const key of SAFE_CAUSE_FIELDS) {
-      const value = src[key];
+      const value = src[key] ?? inner?.[key];
       if (typeof value === 'string' || typeof value === 'number') (copy as unknown as Record<string, unknown>)[key] = value;
     }
     copy.stack = typeof src.stack === 'string' ? redactUrl(src.stack) : `${copy.name}: ${copy.message}`;

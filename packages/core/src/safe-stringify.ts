@@ -33,10 +33,13 @@ export function safeStringify(value: unknown): string {
 }
 
 export function errorToObject(err: Error): Record<string, unknown> {
-  const out: Record<string, unknown> = { name: err.name, message: err.message };
+  // Null prototype: an own field named `constructor` or `__proto__` is kept as a key.
+  const out = Object.create(null) as Record<string, unknown>;
+  out.name = err.name;
+  out.message = err.message;
   if (err.stack !== undefined) out.stack = err.stack;
   for (const key of Object.keys(err)) {
-    if (!(key in out)) out[key] = (err as unknown as Record<string, unknown>)[key];
+    if (!Object.prototype.hasOwnProperty.call(out, key)) out[key] = (err as unknown as Record<string, unknown>)[key];
   }
   if (err.cause !== undefined) out.cause = err.cause;
   return out;

@@ -59,7 +59,7 @@ const SDK_OWN_CHECKS = {
   enableOfflineBuffer: optionChecks.boolean,
   bufferSize: optionChecks.numberAtLeast(1),
   offlineBufferSize: optionChecks.numberAtLeast(1),
-  flushInterval: optionChecks.numberAtLeast(0),
+  flushInterval: optionChecks.seconds(0),
   maxRetries: optionChecks.numberAtLeast(1),
   printToConsole: optionChecks.boolean,
 } satisfies Record<Exclude<keyof SdkOptions, keyof LokiClientOptions>, (name: string, value: unknown) => void>;

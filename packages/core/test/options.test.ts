@@ -61,6 +61,25 @@ describe('options: checked once, at construction, with a clear error', () => {
     expect(error.message).not.toContain(SECRET);
   });
 
+  // Node fires a timer longer than 2^31-1 ms at once (with a TimeoutOverflowWarning): a 1e10 ms
+  // request timeout would time every request out, a 1e10 ms backoff would retry in a busy loop.
+  it.each([
+    ['requestTimeoutMillis', 1e10],
+    ['batchIntervalMillis', 2 ** 31],
+    ['retryInitialDelayMillis', 1e10],
+    ['retryMaxDelayMillis', 1e12],
+    ['flushTimeoutMillis', 3e9],
+    ['closeTimeoutMillis', 3e9],
+  ])('%s: %d (past what a timer holds) is refused', (name, value) => {
+    expect(optionsError({ [name]: value }).message).toBe(`${name} must be at most 2147483647 (ms: a longer timer fires at once), got a number (${value})`);
+  });
+
+  it('diskBuffer.syncIntervalMillis past what a timer holds is refused', () => {
+    expect(optionsError({ diskBuffer: { directory: '/tmp/x', syncIntervalMillis: 1e10 } }).message).toBe(
+      'diskBuffer.syncIntervalMillis must be at most 2147483647 (ms: a longer timer fires at once), got a number (10000000000)',
+    );
+  });
+
   it('valid options of every kind still pass', () => {
     const c = createLokiClient({
       host: 'http://localhost:3100',
@@ -139,6 +158,7 @@ describe('SDK options: the same checks and the same report', () => {
     ['enableOfflineBuffer', 0, /^enableOfflineBuffer must be true or false, got a number \(0\)$/],
     ['bufferSize', '100', /^bufferSize must be a number >= 1, got a string \("100"\)$/],
     ['maxRetries', -1, /^maxRetries must be a number >= 1, got a number \(-1\)$/],
+    ['flushInterval', 1e7, /^flushInterval must be at most 2147483\.647 \(s: a longer timer fires at once\), got a number \(10000000\)$/],
     ['printToConsole', 'yes', /^printToConsole must be true or false, got a string \("yes"\)$/],
     ['basicAuth', `me:${SECRET}`, /^basicAuth must be \{ username: string, password: string \}, got a string$/],
   ])('%s: %j is refused with a LokiOptionsError naming it', (name, value, expected) => {

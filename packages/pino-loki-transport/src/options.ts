@@ -71,7 +71,7 @@ export interface TransportSettings {
 }
 
 type Check = (name: string, value: unknown) => void;
-const { string, nonEmptyString, boolean, numberAtLeast, oneOf } = optionChecks;
+const { string, nonEmptyString, boolean, numberAtLeast, millis, oneOf } = optionChecks;
 
 /** The transport's own options and their checks: the one list of its names. */
 const TRANSPORT_OPTION_CHECKS = {
@@ -93,7 +93,7 @@ const TRANSPORT_OPTION_CHECKS = {
   },
   replaceTimestamp: boolean,
   printErrors: boolean,
-  statsIntervalMillis: numberAtLeast(0),
+  statsIntervalMillis: millis(0),
   highWaterMarkEntries: numberAtLeast(1),
 } satisfies Record<Exclude<keyof PinoLokiOptions, keyof CoreOptions>, Check>;
 

@@ -1,4 +1,4 @@
-import { DEFAULTS } from '@loki-sdk/core';
+import { DEFAULTS, describeValue, LokiOptionsError, optionChecks } from '@loki-sdk/core';
 
 /**
  * pino-loki 3 option names, translated so a migration can start by changing only the target's name
@@ -15,10 +15,28 @@ export const PINO_LOKI_UNSUPPORTED: Readonly<Record<string, string>> = {
   messageBuilder: "pino-loki option, not supported: use lineFormat",
 };
 
+const { string, nonEmptyString, boolean, numberAtLeast, millis, seconds: inSeconds } = optionChecks;
+
+/** Each pino-loki name's check, so a wrong type is refused under the name the caller wrote (never ignored). */
+const PINO_LOKI_CHECKS: Record<(typeof PINO_LOKI_NAMES)[number], (name: string, value: unknown) => void> = {
+  batching: (name, value) => {
+    if (typeof value === 'boolean') return;
+    if (!isObject(value) || Array.isArray(value)) throw new LokiOptionsError(`${name} must be true, false or { interval, maxBufferSize }, got ${describeValue(value)}`);
+    if (value.interval !== undefined) inSeconds(0)(`${name}.interval`, value.interval);
+    if (value.maxBufferSize !== undefined) numberAtLeast(1)(`${name}.maxBufferSize`, value.maxBufferSize);
+  },
+  interval: inSeconds(0),
+  timeout: millis(1),
+  silenceErrors: boolean,
+  structuredMetaKey: nonEmptyString,
+  endpoint: string,
+};
+
 const seconds = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value * 1000 : undefined);
 
 /** Our options for pino-loki's names (copied; the caller's object is never changed). */
 export function translatePinoLokiOptions(options: Record<string, unknown>): Record<string, unknown> {
+  for (const name of PINO_LOKI_NAMES) if (options[name] !== undefined) PINO_LOKI_CHECKS[name](name, options[name]);
   const out: Record<string, unknown> = { ...options };
   for (const name of PINO_LOKI_NAMES) delete out[name];
   const { batching, interval, timeout, silenceErrors, structuredMetaKey, endpoint } = options;

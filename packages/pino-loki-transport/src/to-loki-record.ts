@@ -28,6 +28,10 @@ export const DEFAULT_LEVEL_NAMES: Record<string, string> = {
 
 type PinoObject = Record<string, unknown>;
 
+/** Null prototype: fields named `constructor`, `__proto__`... are keys like any other. */
+const newObject = (): PinoObject => Object.create(null) as PinoObject;
+const hasOwn = (obj: object, key: string): boolean => Object.prototype.hasOwnProperty.call(obj, key);
+
 /**
  * One line written by pino -> the record core ships. The line stays as pino wrote it, minus label
  * fields; a line that is not a JSON object is shipped as it is. Returns undefined for blank lines.
@@ -57,7 +61,7 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
   let labels: Record<string, unknown> | undefined;
   for (const path of config.propsToLabels) {
     const value = getPath(obj, path);
-    if (value !== undefined) (labels ??= {})[path] = value;
+    if (value !== undefined) (labels ??= newObject())[path] = value;
   }
   const prefix = config.labelPrefix;
   let hasLabelFields = false;
@@ -65,7 +69,7 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
     for (const key in obj) {
       if (isLabelField(key, prefix)) {
         hasLabelFields = true;
-        (labels ??= {})[key.slice(prefix.length)] = obj[key];
+        (labels ??= newObject())[key.slice(prefix.length)] = obj[key];
       }
     }
   }
@@ -81,7 +85,7 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
     return record;
   }
 
-  if (hasMetadataObject) record.metadata = { ...(fromMetadataKey as PinoObject) };
+  if (hasMetadataObject) record.metadata = Object.assign(newObject(), fromMetadataKey);
   if (!hasLabelFields && !hasMetadataObject) {
     record.line = raw;
     return record;
@@ -112,7 +116,7 @@ function fastRecord(raw: string, config: MappingConfig): LokiRecord | undefined 
     const split = splitFlatLabelKeys(raw, prefix) ?? splitTopLevelKeys(raw, (key) => isLabelField(key, prefix));
     if (split === undefined) return undefined;
     if (split.removed.length > 0) {
-      labels = {};
+      labels = newObject();
       try {
         for (const [key, valueText] of split.removed) labels[key.slice(prefix.length)] = JSON.parse(valueText);
       } catch {
@@ -150,11 +154,12 @@ function levelName(value: unknown, config: MappingConfig): string | undefined {
 }
 
 function getPath(obj: PinoObject, path: string): unknown {
-  if (Object.prototype.hasOwnProperty.call(obj, path)) return obj[path];
+  if (hasOwn(obj, path)) return obj[path];
   if (!path.includes('.')) return undefined;
   let cur: unknown = obj;
   for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
+    // Own fields only: `req.toString` is not the method every object inherits.
+    if (cur === null || typeof cur !== 'object' || !hasOwn(cur, part)) return undefined;
     cur = (cur as PinoObject)[part];
   }
   return cur;
@@ -173,7 +178,7 @@ function messageLine(obj: PinoObject, config: MappingConfig): string {
 
 function messageMetadata(obj: PinoObject, config: MappingConfig, fromKey: PinoObject | undefined): Record<string, unknown> {
   const prefix = config.labelPrefix;
-  const metadata: Record<string, unknown> = {};
+  const metadata = newObject();
   for (const key in obj) {
     if (key === 'level' || key === config.timeKey || key === config.messageKey) continue;
     if (isLabelField(key, prefix)) continue;
@@ -186,7 +191,7 @@ function messageMetadata(obj: PinoObject, config: MappingConfig, fromKey: PinoOb
 }
 
 function stringifyWithout(obj: PinoObject, leaves: (key: string) => boolean): string {
-  const out: PinoObject = {};
+  const out = newObject();
   for (const key in obj) if (!leaves(key)) out[key] = obj[key];
   return JSON.stringify(out);
 }

@@ -5,6 +5,7 @@ import { createLokiReceiver, type LokiReceiver, type LokiReceiverOptions } from 
 import pino, { type LoggerOptions } from 'pino';
 import { afterEach } from 'vitest';
 import type { LokiErrorEvent, PinoLokiOptions } from '../src/index.js';
+import { DEFAULT_LEVEL_NAMES, type MappingConfig } from '../src/to-loki-record.js';
 
 /** Everything a test opened is closed after it. */
 const open: Array<() => Promise<unknown>> = [];
@@ -96,3 +97,17 @@ export async function run(script: string, options: { env?: Record<string, string
 export function jsonLines(r: LokiReceiver, selector?: Record<string, string>): Array<Record<string, unknown>> {
   return r.entries(selector).map((e) => JSON.parse(e.line) as Record<string, unknown>);
 }
+
+/** The mapping the transport uses with no options (pure tests of toLokiRecord). */
+export const mappingDefaults: MappingConfig = {
+  lineFormat: 'json',
+  labelPrefix: 'label_',
+  propsToLabels: [],
+  metadataKey: undefined,
+  timeKey: 'time',
+  messageKey: 'msg',
+  errorKey: 'err',
+  levelNames: DEFAULT_LEVEL_NAMES,
+  levelMap: undefined,
+  replaceTimestamp: false,
+};

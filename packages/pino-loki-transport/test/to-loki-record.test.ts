@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { removeTopLevelKeys, splitFlatLabelKeys, splitTopLevelKeys } from '../src/json-keys.js';
-import { DEFAULT_LEVEL_NAMES, toLokiRecord, type MappingConfig } from '../src/to-loki-record.js';
+import { toLokiRecord } from '../src/to-loki-record.js';
+import { mappingDefaults as config } from './helpers.js';
 
-const config: MappingConfig = {
-  lineFormat: 'json',
-  labelPrefix: 'label_',
-  propsToLabels: [],
-  metadataKey: undefined,
-  timeKey: 'time',
-  messageKey: 'msg',
-  errorKey: 'err',
-  levelNames: DEFAULT_LEVEL_NAMES,
-  levelMap: undefined,
-  replaceTimestamp: false,
-};
 const isLabel = (k: string): boolean => k.startsWith('label_');
 
 describe('removeTopLevelKeys', () => {

@@ -15,6 +15,9 @@ export interface LiftedLabels {
 
 type Info = Record<string | symbol, unknown>;
 
+/** Null prototype: fields named `constructor`, `__proto__`... are keys like any other. */
+const newFields = (): Record<string, unknown> => Object.create(null) as Record<string, unknown>;
+
 /**
  * winston info -> core record. Reads info, never writes it: winston hands the same object to every
  * transport. Labels: static (core option) < `labels` object < `label_*` fields, as core ranks them.
@@ -35,14 +38,14 @@ export function toLokiRecord(info: Info, mapping: RecordMapping): LokiRecord {
   let fieldCount = 0;
   let hasObjectValue = false;
   if (!lineFromFormat && lineFormat === 'json') {
-    fields = {};
+    fields = newFields();
     if (message !== undefined) {
       fields.message = message;
       if (typeof message === 'object' && message !== null) hasObjectValue = true;
     }
   }
   if (!lineFromFormat && level !== undefined && !mapping.levelAsLabel) {
-    (fields ??= {}).level = level;
+    (fields ??= newFields()).level = level;
     fieldCount++;
   }
 
@@ -75,21 +78,21 @@ export function toLokiRecord(info: Info, mapping: RecordMapping): LokiRecord {
       continue;
     }
     if (lineFromFormat || value === undefined) continue;
-    (fields ??= {})[key] = value;
+    (fields ??= newFields())[key] = value;
     fieldCount++;
     if (typeof value === 'object' && value !== null) hasObjectValue = true;
   }
 
   // logger.error(err) without the errors() format: info is the Error itself, its stack not enumerable.
   if (!lineFromFormat && info instanceof Error && typeof info.stack === 'string' && !keys.includes('stack')) {
-    (fields ??= {}).stack = info.stack;
+    (fields ??= newFields()).stack = info.stack;
     fieldCount++;
   }
 
   const lifted = info[LIFTED_LABELS] as LiftedLabels | undefined;
   if (lifted !== undefined) {
     if (lifted.labels !== undefined) record.labels = { ...lifted.labels, ...record.labels };
-    for (const [key, value] of lifted.fields) if (!(key in record)) record[key] = value;
+    for (const [key, value] of lifted.fields) if (!Object.prototype.hasOwnProperty.call(record, key)) record[key] = value;
   }
 
   if (timestamp !== undefined) record.timestamp = timestamp;

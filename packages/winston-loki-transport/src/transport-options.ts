@@ -105,7 +105,7 @@ const NOT_PASSED = new Set<string>(['basicAuth', 'metadataMode', 'onError']);
 const PASS_THROUGH = CLIENT_OPTION_NAMES.filter((name) => !NOT_PASSED.has(name)) as ReadonlyArray<keyof PassThroughOptions>;
 
 type Check = (name: string, value: unknown) => void;
-const { string, boolean, numberAtLeast, oneOf, fn } = optionChecks;
+const { string, boolean, millis, seconds, oneOf, fn } = optionChecks;
 
 /** The transport's own options (winston's, winston-loki's, ours) and their checks: the one list of their names. */
 const TRANSPORT_OPTION_CHECKS = {
@@ -118,10 +118,10 @@ const TRANSPORT_OPTION_CHECKS = {
   lineFormat: oneOf(...LINE_FORMATS),
   onError: fn,
   worker: boolean,
-  interval: numberAtLeast(0),
+  interval: seconds(0),
   json: boolean,
   batching: boolean,
-  timeout: numberAtLeast(1),
+  timeout: millis(1),
   clearOnError: boolean,
   replaceTimestamp: boolean,
   gracefulShutdown: boolean,

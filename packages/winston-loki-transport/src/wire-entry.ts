@@ -37,7 +37,7 @@ export function plainInfoJson(info: Info, loggerMadeJson: boolean): string | und
 /** The mapped record with every value in a form JSON keeps and core reads the same way. */
 export function recordJson(info: Info, mapping: RecordMapping): string {
   const record = toLokiRecord(info, mapping);
-  const out: Record<string, unknown> = {};
+  const out = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     const value = record[key];
     if (value === undefined) continue;
@@ -65,7 +65,8 @@ export function recordJson(info: Info, mapping: RecordMapping): string {
 }
 
 function textValues(values: Record<string, unknown>, toText: (value: unknown) => string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Null prototype: a field named `__proto__` is a key, not the prototype's setter.
+  const out = Object.create(null) as Record<string, string>;
   for (const key of Object.keys(values)) {
     const text = toText(values[key]);
     if (text !== undefined) out[key] = text;

@@ -1,42 +1,49 @@
-// Credentials are never printed: the transport, the logger, errors, stats and warnings, after a failing run.
-import { closedPort, createHostileServer, findSecrets, renderings, type HostileServer } from '@loki-sdk/testing';
+// Credentials are never printed: the transport, the logger, errors, stats and warnings after a
+// failing run, and everything a failing run with nobody listening writes to stdout and stderr.
+import { spawn } from 'node:child_process';
+import { failingLokis, findTestSecrets, renderings, SECRET_CASES, type FailingLokis } from '@loki-sdk/testing';
 import winston from 'winston';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LokiTransport, type LokiError, type LokiTransportOptions } from '../src/index.js';
+import { fixture } from './helpers.js';
 
-const SECRETS = ['pw-S3CRET-basic', 'tok-S3CRET-bearer', 'pw-S3CRET-url', 'hdr-S3CRET-header', 'pp-S3CRET-tls', 'KEY-S3CRET-pem'];
-const PAIRS = ['alice:pw-S3CRET-basic', 'urluser:pw-S3CRET-url'];
-
-const servers: HostileServer[] = [];
+const open: FailingLokis[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
+  await Promise.all(open.splice(0).map((s) => s.close()));
 });
-
-async function echoingServer(): Promise<string> {
-  const server = await createHostileServer({ kind: 'echo-headers' });
-  servers.push(server);
-  return server.url.slice('http://'.length);
+async function lokis(): Promise<FailingLokis> {
+  const l = await failingLokis();
+  open.push(l);
+  return l;
 }
 
-const cases: Array<[string, (hostPort: string) => LokiTransportOptions]> = [
-  ['basic auth (object)', (h) => ({ host: `http://${h}`, basicAuth: { username: 'alice', password: 'pw-S3CRET-basic' } })],
-  ['basic auth (string)', (h) => ({ host: `http://${h}`, basicAuth: 'alice:pw-S3CRET-basic' })],
-  ['bearer token', (h) => ({ host: `http://${h}`, bearerToken: 'tok-S3CRET-bearer' })],
-  ['user:pass@ in the URL', (h) => ({ url: `http://urluser:pw-S3CRET-url@${h}/loki/api/v1/push` })],
-  ['an Authorization header', (h) => ({ host: `http://${h}`, headers: { Authorization: 'Bearer hdr-S3CRET-header' } })],
-  ['TLS key and passphrase', (h) => ({ host: `http://${h}`, bearerToken: 'tok-S3CRET-bearer', tls: { key: 'KEY-S3CRET-pem', passphrase: 'pp-S3CRET-tls' } })],
-];
+function runFixture(options: object, worker: boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [fixture('secrets-run.mjs'), JSON.stringify(options), worker ? 'worker' : 'in-thread'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 describe('secrets are never printed', () => {
   for (const worker of [true, false]) {
-    for (const [name, make] of cases) {
-      it(`${worker ? 'worker' : 'in-thread'}, with ${name}: transport, logger, errors, stats, warnings`, async () => {
+    const mode = worker ? 'worker' : 'in-thread';
+    // winston accepts basicAuth as 'user:pass' (winston-loki's spelling): every case is a run here.
+    for (const { name, options: make } of SECRET_CASES) {
+      it(`${mode}, with ${name}: transport, logger, errors, stats, warnings`, async () => {
         const outputs: Record<string, string> = {};
         const errors: LokiError[] = [];
         const warnings: unknown[] = [];
         const base = { exitHook: false, retryMaxAttempts: 1, offlineBuffer: false, retryInitialDelayMillis: 1, requestTimeoutMillis: 2000, worker } as const;
-        for (const [where, hostPort] of [['500', await echoingServer()], ['refused', await closedPort()]] as const) {
-          const transport = new LokiTransport({ ...make(hostPort), ...base, onError: (e) => errors.push(e) });
+        const { targets, requests } = await lokis();
+        for (const [where, hostPort] of targets) {
+          const transport = new LokiTransport({ ...(make(hostPort) as LokiTransportOptions), ...base, onError: (e) => errors.push(e) });
           const logger = winston.createLogger({ transports: [transport] });
           logger.on('warn', (w: unknown) => warnings.push(w));
           logger.info('hello', { user: 'bob' });
@@ -48,15 +55,27 @@ describe('secrets are never printed', () => {
           Object.assign(outputs, renderings(transport, `${where} closed transport`));
           logger.close();
         }
+        expect(requests.length).toBeGreaterThan(0);
         expect(errors.some((e) => e.status === 500)).toBe(true);
         expect(errors.some((e) => e.code === 'ERR_LOKI_UNAVAILABLE' && e.status === undefined)).toBe(true);
         [...errors, ...warnings].forEach((e, i) => {
           Object.assign(outputs, renderings(e, `error ${i}`));
           outputs[`error ${i} stack`] = String((e as Error).stack);
         });
-        expect(findSecrets(outputs, SECRETS, PAIRS)).toEqual([]);
+        expect(findTestSecrets(outputs)).toEqual([]);
         expect(outputs['500 transport inspect depth 2']).toMatch(/LokiTransport/);
       });
+
+      it(`${mode}, with ${name}: a failing run's stdout and stderr (nobody listening, exit delivery)`, async () => {
+        const { targets } = await lokis();
+        for (const [where, hostPort] of targets) {
+          const run = await runFixture(make(hostPort), worker);
+          expect(run.code).toBe(0);
+          expect(run.stdout).toContain('flushed ok: false');
+          expect(run.stderr).toMatch(/LokiWarning/);
+          expect(findTestSecrets({ [`${where} stdout`]: run.stdout, [`${where} stderr`]: run.stderr })).toEqual([]);
+        }
+      }, 30_000);
     }
   }
 });
