@@ -78,6 +78,18 @@ describe('delivery at process end (core on the main thread)', () => {
     expect(r.entries('{mode="sigterm"}')).toHaveLength(4);
   });
 
+  it("the README's SIGTERM recipe with Loki down ends within the flush deadline + closeTimeoutMillis, the loss reported", async () => {
+    const r = await receiver();
+    await r.stop();
+    const result = await run([r.url, 'sigterm', '4', '1000'], (text, child) => {
+      if (text.includes('ready')) child.kill('SIGTERM');
+    });
+    expect(result.code).toBe(0);
+    // The handler's flush waits 2 s, the exit delivery 1 s more; 1.5 s of slack (start-up included).
+    expect(result.elapsedMillis).toBeLessThan(2000 + 1000 + 1500);
+    expect(result.stderr).toMatch(/ERR_LOKI_EXIT_DRAIN at process exit, 4 entries could not be delivered/);
+  });
+
   it.each(['exit', 'natural'])('a dead Loki does not hold a %s beyond the close deadline', async (mode) => {
     const r = await receiver();
     await r.stop();
@@ -119,6 +131,38 @@ describe('delivery at process end (core on the main thread)', () => {
     // A request cut off at the deadline may have been stored without its answer: counted lost, not sent.
     expect(stored).toBeGreaterThanOrEqual(stats.entriesSent);
     expect(stored - stats.entriesSent).toBeLessThanOrEqual(5000);
+  }, 30_000);
+
+  // Issue 13 item 9's cases: 1 000 000 pending at process.exit(), through core and through the SDK
+  // (its defaults: 1000-entry requests). Loki down: all counted exit_failed and reported in one line;
+  // Loki up: stored + counted = pushed (a request cut off at the deadline may be stored too), none twice.
+  it.each([
+    ['core', 5000],
+    ['sdk', 1000],
+  ])('%s, 1 000 000 pending, Loki down, closeTimeoutMillis %i: process.exit() ends by the deadline, all reported', async (api, deadline) => {
+    const r = await receiver();
+    await r.stop();
+    const result = await run([r.url, '1000000', String(deadline), 'burst', String(api)], undefined, deadlineFixture);
+    const { exitMillis, stats } = exitReport(result);
+    expect(result.code).toBe(0);
+    expect(exitMillis).toBeLessThan(Number(deadline) + 1500);
+    expect(stats.droppedByReason.exit_failed).toBe(1_000_000);
+    expect(stats.entriesDropped).toBe(1_000_000);
+    expect(result.stderr.match(/ERR_LOKI_EXIT_DRAIN at process exit, 1000000 entries/g)).toHaveLength(1);
+  }, 30_000);
+
+  it('sdk, 1 000 000 pending, Loki up, closeTimeoutMillis 1000: ends by the deadline; stored + reported = pushed, none twice', async () => {
+    const r = await receiver();
+    const result = await run([r.url, '1000000', '1000', 'burst', 'sdk'], undefined, deadlineFixture);
+    const { exitMillis, stats } = exitReport(result);
+    expect(result.code).toBe(0);
+    expect(exitMillis).toBeLessThan(1000 + 1500);
+    const stored = r.entries('{app="exit-deadline"}').length;
+    expect(stats.entriesSent + stats.droppedByReason.exit_failed).toBe(1_000_000);
+    expect(stats.entriesDropped).toBe(stats.droppedByReason.exit_failed);
+    expect(stored).toBeGreaterThanOrEqual(stats.entriesSent);
+    expect(stored - stats.entriesSent).toBeLessThanOrEqual(1000); // one SDK request cut off at the deadline
+    expect(received(r)).toBe(stored);
   }, 30_000);
 
   it('process.exit() while requests are in flight: what Loki acknowledged is not sent again', async () => {

@@ -92,6 +92,16 @@ describe('exit behaviour, more ways to end (ESM)', () => {
     expect(r.entries({ mode: 'sigterm' }).map((e) => e.line)).toEqual(lines('sigterm', 7));
   });
 
+  it("the README's SIGTERM recipe with Loki down ends within the flush deadline + closeTimeoutMillis, the loss reported", async () => {
+    const r = await receiver();
+    await r.stop();
+    const run = await runFixture('app.mjs', [r.url, 'sigterm', '7', '1000'], { FLUSH_TIMEOUT_MILLIS: '2000', NO_WARN_LISTENER: '1' });
+    expect(run.code).toBe(0);
+    // From the spawn: node and worker start-up, the 2 s flush, the 1 s exit delivery, 1.5 s of slack.
+    expect(run.elapsedMillis).toBeLessThan(2000 + 1000 + 1500);
+    expect(run.stderr).toMatch(/ERR_LOKI_EXIT_DRAIN.*at process exit, 7 entries could not be delivered/);
+  });
+
   it('an app that stops its own timer ends right after, everything stored', async () => {
     const r = await receiver();
     const run = await runFixture('app.mjs', [r.url, 'timer', '10']);
