@@ -749,13 +749,15 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     this.disk?.writePending();
     const bodies: DrainBody[] = [];
     const resent: boolean[] = [];
-    let keepOnDisk = true;
+    /** Per body, its entries: those of an acknowledged body are settled on disk (never replayed). */
+    const bodyEntries: LokiEntry[][] = [];
     try {
       for (const group of groups) {
         if (Date.now() >= encodeUntil && bodies.length > 0) break;
         if (group.encoded !== undefined) {
           bodies.push({ ...group.encoded, entries: group.entries.length });
           resent.push(group.unanswered);
+          bodyEntries.push(group.entries);
           continue;
         }
         const { entries } = group;
@@ -768,6 +770,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
           }
           bodies.push({ ...encodePushBody(chunk, this.options.encoding), entries: chunk.length });
           resent.push(group.unanswered);
+          bodyEntries.push(chunk);
         }
       }
       const result = drainSync(this.options, bodies, deadline);
@@ -775,7 +778,11 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       this.counters.entriesSent += result.sent;
       for (let i = 0; i < bodies.length; i++) if (resent[i] === true && result.delivered[i] === true) this.counters.entriesResent += bodies[i]!.entries;
       this.countDrop('exit_failed', failed);
-      keepOnDisk = failed > 0;
+      // What Loki acknowledged leaves the disk; the rest stays for the next process to replay.
+      if (this.disk !== undefined) {
+        if (failed === 0) for (const g of groups) this.disk.settle(g.entries);
+        else for (let i = 0; i < bodies.length; i++) if (result.delivered[i] === true) this.disk.settle(bodyEntries[i]!);
+      }
       if (failed > 0) {
         this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${failed} entries could not be delivered by the exit deadline: ${result.error ?? 'exit deadline reached'}`, { entries: failed }));
       }
@@ -783,8 +790,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       this.countDrop('exit_failed', total);
       this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, delivery failed: ${(error as Error).message}`, { entries: total, cause: error }));
     }
-    // Everything held was taken: the buffer is empty (no pass over the entries unless the disk needs it).
-    if (this.disk !== undefined && !keepOnDisk) for (const g of groups) this.disk.settle(g.entries);
+    // Everything held was taken: the buffer is empty.
     this.counters.bufferedEntries = 0;
     this.counters.bufferedBytes = 0;
     this.disk?.close();

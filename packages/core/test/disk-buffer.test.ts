@@ -169,6 +169,28 @@ describe('disk buffer', () => {
     expect(readdirSync(dir).filter((f) => !f.endsWith('.lock'))).toEqual([]);
   }, 30_000);
 
+  // Issue 13 item 14, the exit part: an exit drain that delivers part of the backlog must mark what
+  // Loki acknowledged, or the next process replays (and Loki counts) those entries a second time.
+  it('an exit drain cut short by its deadline: the next process replays only what the drain did not deliver', async () => {
+    const r = await receiver();
+    const dir = tempDir();
+    const base = BigInt(Date.now() - 60_000) * 1_000_000n;
+    const n = 300_000;
+    const exiting = start([r.url, dir, 'exit', String(n), base.toString()]);
+    const { stats } = JSON.parse(await exiting.output) as { stats: { entriesSent: number; droppedByReason: { exit_failed: number } } };
+    // 1 s for 300 000 entries (written to disk first): a part is delivered, not all (else this proves nothing).
+    expect(stats.entriesSent).toBeGreaterThan(0);
+    expect(stats.droppedByReason.exit_failed).toBeGreaterThan(0);
+    expect(stats.entriesSent + stats.droppedByReason.exit_failed).toBe(n);
+    const delivered = received(r);
+
+    const replay = JSON.parse(await start([r.url, dir, 'replay']).output) as { result: { ok: boolean }; stats: { diskEntriesReplayed: number } };
+    expect(replay.result.ok).toBe(true);
+    expect(replay.stats.diskEntriesReplayed).toBe(n - delivered);
+    expect(received(r)).toBe(n); // none twice
+    expect(r.entries('{app="disk"}')).toHaveLength(n);
+  }, 30_000);
+
   it('counts as entriesResent the replayed entries an earlier process had sent without an answer', async () => {
     const r = await receiver();
     r.failNext({ hangMillis: 20_000 }); // Loki got the request; the answer never came
