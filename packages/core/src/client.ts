@@ -198,6 +198,8 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   private closePromise: Promise<FlushResult> | undefined;
   private exitFlushing = false;
   private exitStartedAt: number | undefined;
+  /** The beforeExit flush's deadline aborted the requests on the wire (see attempt()). */
+  private exitCutOff = false;
   /** Set by drainUntil(): a batch whose next try would come after it is given up at once. */
   private exitDeadline: number | undefined;
   private outage = false;
@@ -481,6 +483,16 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     }
     delete batch.abort;
     if (this.destroyed || !this.inFlight.has(batch)) return; // given up by close() meanwhile
+    if (this.exitCutOff && abort.signal.aborted) {
+      // Cut off by the exit deadline, not a failure of Loki's: no report. The exit listener counts
+      // it; should the process go on instead, it is tried again (a possible re-send).
+      this.exitCutOff = false;
+      batch.maybeStored = true;
+      batch.state = 'waiting';
+      batch.timer = setTimeout(() => void this.attempt(batch), this.options.retryInitialDelayMillis);
+      batch.timer.unref();
+      return;
+    }
     this.handleResult(batch, body.length, result);
   }
 
@@ -710,12 +722,14 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     const left = this.exitStartedAt + this.options.closeTimeoutMillis - Date.now();
     if (left <= 0) return; // the deadline is spent: the exit listener counts and reports what is left
     this.exitFlushing = true;
+    // Ref'd: this timer is what keeps the process alive while the flush runs (our sockets never do,
+    // see http-sender.ts); once the flush is answered or the deadline comes, the process may end.
     const deadline = setTimeout(() => {
       // Do not let a slow Loki hold the process past the deadline; the exit listener then counts
       // what is left (it has no time left to send it again).
+      this.exitCutOff = true;
       for (const batch of this.inFlight) batch.abort?.abort();
     }, left);
-    deadline.unref();
     void this.flush({ timeoutMillis: left, keepAlive: false }).then(() => {
       clearTimeout(deadline);
       this.exitFlushing = false;
@@ -781,7 +795,13 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       // What Loki acknowledged leaves the disk; the rest stays for the next process to replay.
       if (this.disk !== undefined) {
         if (failed === 0) for (const g of groups) this.disk.settle(g.entries);
-        else for (let i = 0; i < bodies.length; i++) if (result.delivered[i] === true) this.disk.settle(bodyEntries[i]!);
+        else {
+          for (let i = 0; i < bodies.length; i++) {
+            if (result.delivered[i] === true) this.disk.settle(bodyEntries[i]!);
+            // Sent without an answer: Loki may hold it, so its replay is counted as a re-send.
+            else if (result.tried[i] === true) this.disk.markSent(bodyEntries[i]!, true);
+          }
+        }
       }
       if (failed > 0) {
         this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${failed} entries could not be delivered by the exit deadline: ${result.error ?? 'exit deadline reached'}`, { entries: failed }));

@@ -98,6 +98,19 @@ describe('delivery at process end (core on the main thread)', () => {
     expect(result.elapsedMillis).toBeLessThan(1500 + 1500);
   });
 
+  // A Loki that takes the request and never answers: the request on the wire must not hold a script
+  // that ended on its own for the request timeout (10 s) before the exit deadline even starts.
+  it('a hung Loki does not hold a natural end beyond the close deadline; the loss is reported', async () => {
+    const r = await receiver();
+    r.failNext(...Array.from({ length: 20 }, () => ({ hangMillis: 30_000 })));
+    const result = await run([r.url, 'natural-in-flight', '5', '1000']);
+    expect(result.code).toBe(0);
+    expect(r.requests.length).toBeGreaterThan(0); // a request was on the wire when the app ended
+    // The app's own 1.2 s, the 1 s deadline, 1.5 s of slack.
+    expect(result.elapsedMillis).toBeLessThan(1200 + 1000 + 1500);
+    expect(result.stderr).toMatch(/ERR_LOKI_EXIT_DRAIN at process exit, 5 entries could not be delivered/);
+  });
+
   it('a Loki that comes back during the exit window still gets the logs', async () => {
     const r = await receiver();
     r.failNext(503, 503);
