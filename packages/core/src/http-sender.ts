@@ -48,30 +48,24 @@ const got = resolveGot(gotModule);
  * use). A request to a Loki that never answers held a script that had ended on its own for the whole
  * request timeout, before `beforeExit` (and with it the exit deadline) could even come. Code that
  * waits for delivery waits on flush()/close(), whose deadline timer is ref'd, and so does the exit
- * flush (exit-hook.ts).
+ * flush (LokiClient.onBeforeExit).
  */
-class UnrefAgent extends http.Agent {
-  override createConnection(...args: Parameters<http.Agent['createConnection']>): ReturnType<http.Agent['createConnection']> {
-    const socket = super.createConnection(...args);
-    (socket as { unref?: () => unknown } | undefined)?.unref?.();
-    return socket;
-  }
-  override reuseSocket(socket: import('node:net').Socket, request: http.ClientRequest): void {
-    super.reuseSocket(socket, request);
-    socket.unref();
-  }
+// A mixin: TypeScript requires its base constructor to take any[].
+function withUnrefSockets<C extends new (...args: any[]) => http.Agent>(Base: C): C {
+  return class extends Base {
+    override createConnection(...args: Parameters<http.Agent['createConnection']>): ReturnType<http.Agent['createConnection']> {
+      const socket = super.createConnection(...args);
+      (socket as { unref?: () => unknown } | undefined)?.unref?.();
+      return socket;
+    }
+    override reuseSocket(socket: import('node:net').Socket, request: http.ClientRequest): void {
+      super.reuseSocket(socket, request);
+      socket.unref();
+    }
+  };
 }
-class UnrefHttpsAgent extends https.Agent {
-  override createConnection(...args: Parameters<https.Agent['createConnection']>): ReturnType<https.Agent['createConnection']> {
-    const socket = super.createConnection(...args);
-    (socket as { unref?: () => unknown } | undefined)?.unref?.();
-    return socket;
-  }
-  override reuseSocket(socket: import('node:net').Socket, request: http.ClientRequest): void {
-    super.reuseSocket(socket, request);
-    socket.unref();
-  }
-}
+const UnrefAgent = withUnrefSockets(http.Agent);
+const UnrefHttpsAgent = withUnrefSockets(https.Agent);
 
 /**
  * One POST to Loki through got, which owns timeouts, keep-alive agents and TLS. got's own retry is
