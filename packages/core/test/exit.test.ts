@@ -178,6 +178,22 @@ describe('delivery at process end (core on the main thread)', () => {
     expect(received(r)).toBe(stored);
   }, 30_000);
 
+  // The same at a natural end: the beforeExit flush kept sending past the deadline while Loki
+  // answered (the SDK: 2.9 s for 1 s), because our sockets held the process.
+  it('sdk, 1 000 000 pending, Loki up, natural end, closeTimeoutMillis 1000: ends by the deadline; stored + reported = pushed', async () => {
+    const r = await receiver();
+    const result = await run([r.url, '1000000', '1000', 'natural', 'sdk'], undefined, deadlineFixture);
+    const { exitMillis, stats } = exitReport(result);
+    expect(result.code).toBe(0);
+    expect(exitMillis).toBeLessThan(1000 + 1500);
+    const stored = r.entries('{app="exit-deadline"}').length;
+    expect(stats.entriesSent + stats.droppedByReason.exit_failed).toBe(1_000_000);
+    expect(stored).toBeGreaterThanOrEqual(stats.entriesSent);
+    expect(stored - stats.entriesSent).toBeLessThanOrEqual(1000);
+    expect(received(r)).toBe(stored);
+    if (stats.droppedByReason.exit_failed > 0) expect(result.stderr).toMatch(/ERR_LOKI_EXIT_DRAIN at process exit, \d+ entries/);
+  }, 30_000);
+
   it('process.exit() while requests are in flight: what Loki acknowledged is not sent again', async () => {
     const r = await receiver();
     const result = await run([r.url, '300000', '5000', 'trickle'], undefined, deadlineFixture);
