@@ -227,6 +227,8 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   private closePromise: Promise<FlushResult> | undefined;
   private exitFlushing = false;
   private exitStartedAt: number | undefined;
+  /** The beforeExit flush's deadline aborted the requests on the wire (see attempt()). */
+  private exitCutOff = false;
   /** Set by drainUntil(): a batch whose next try would come after it is given up at once. */
   private exitDeadline: number | undefined;
   private outage = false;
@@ -512,6 +514,16 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     }
     delete batch.abort;
     if (this.destroyed || !this.inFlight.has(batch)) return; // given up by close() meanwhile
+    if (this.exitCutOff && abort.signal.aborted) {
+      // Cut off by the exit deadline, not a failure of Loki's: no report. The exit listener counts
+      // it; should the process go on instead, it is tried again (a possible re-send).
+      this.exitCutOff = false;
+      batch.maybeStored = true;
+      batch.state = 'waiting';
+      batch.timer = setTimeout(() => void this.attempt(batch), this.options.retryInitialDelayMillis);
+      batch.timer.unref();
+      return;
+    }
     this.handleResult(batch, body.length, result);
   }
 
@@ -752,12 +764,14 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     const left = this.exitStartedAt + this.options.closeTimeoutMillis - Date.now();
     if (left <= 0) return; // the deadline is spent: the exit listener counts and reports what is left
     this.exitFlushing = true;
+    // Ref'd: this timer is what keeps the process alive while the flush runs (our sockets never do,
+    // see http-sender.ts); once the flush is answered or the deadline comes, the process may end.
     const deadline = setTimeout(() => {
       // Do not let a slow Loki hold the process past the deadline; the exit listener then counts
       // what is left (it has no time left to send it again).
+      this.exitCutOff = true;
       for (const batch of this.inFlight) batch.abort?.abort();
     }, left);
-    deadline.unref();
     void this.flush({ timeoutMillis: left, keepAlive: false }).then(() => {
       clearTimeout(deadline);
       this.exitFlushing = false;
@@ -791,13 +805,15 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     this.disk?.writePending();
     const bodies: DrainBody[] = [];
     const resent: boolean[] = [];
-    let keepOnDisk = true;
+    /** Per body, its entries: those of an acknowledged body are settled on disk (never replayed). */
+    const bodyEntries: LokiEntry[][] = [];
     try {
       for (const group of groups) {
         if (Date.now() >= encodeUntil && bodies.length > 0) break;
         if (group.encoded !== undefined) {
           bodies.push({ ...group.encoded, entries: group.entries.length });
           resent.push(group.unanswered);
+          bodyEntries.push(group.entries);
           continue;
         }
         const { entries } = group;
@@ -810,6 +826,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
           }
           bodies.push({ ...encodePushBody(chunk, this.options.encoding), entries: chunk.length });
           resent.push(group.unanswered);
+          bodyEntries.push(chunk);
         }
       }
       const result = drainSync(this.options, bodies, deadline);
@@ -817,7 +834,17 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       this.counters.entriesSent += result.sent;
       for (let i = 0; i < bodies.length; i++) if (resent[i] === true && result.delivered[i] === true) this.counters.entriesResent += bodies[i]!.entries;
       this.countDrop('exit_failed', failed);
-      keepOnDisk = failed > 0;
+      // What Loki acknowledged leaves the disk; the rest stays for the next process to replay.
+      if (this.disk !== undefined) {
+        if (failed === 0) for (const g of groups) this.disk.settle(g.entries);
+        else {
+          for (let i = 0; i < bodies.length; i++) {
+            if (result.delivered[i] === true) this.disk.settle(bodyEntries[i]!);
+            // Sent without an answer: Loki may hold it, so its replay is counted as a re-send.
+            else if (result.tried[i] === true) this.disk.markSent(bodyEntries[i]!, true);
+          }
+        }
+      }
       if (failed > 0) {
         this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${failed} entries could not be delivered by the exit deadline: ${result.error ?? 'exit deadline reached'}`, { entries: failed }));
       }
@@ -825,8 +852,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       this.countDrop('exit_failed', total);
       this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, delivery failed: ${(error as Error).message}`, { entries: total, cause: error }));
     }
-    // Everything held was taken: the buffer is empty (no pass over the entries unless the disk needs it).
-    if (this.disk !== undefined && !keepOnDisk) for (const g of groups) this.disk.settle(g.entries);
+    // Everything held was taken: the buffer is empty.
     this.counters.bufferedEntries = 0;
     this.counters.bufferedBytes = 0;
     this.disk?.close();

@@ -13,6 +13,8 @@ export interface DrainResult {
   failed: number;
   /** Per body, in order: acknowledged or not (a body the child never finished counts as not). */
   delivered: boolean[];
+  /** Per body: the child began to send it (an unacknowledged one may still have reached Loki). */
+  tried: boolean[];
   error?: string;
 }
 
@@ -22,7 +24,8 @@ export interface DrainResult {
  *
  * Input: a 4-byte length, a JSON header, then the bodies back to back (binary: no base64 to encode
  * in the parent or decode here). Output, one line per event, written at once (stdout is a pipe,
- * synchronous on Linux): `ok <index>` per acknowledged body, `err <message>` per failure. The child
+ * synchronous on Linux): `try <index>` before a body's first attempt, `ok <index>` per acknowledged
+ * body, `err <message>` per failure. The child
  * stops at the deadline by itself, so whatever it printed is true even when it is cut short.
  */
 /* c8 ignore start */
@@ -89,6 +92,7 @@ function drainMain(): void {
         const body = input.subarray(offset, offset + item.bytes);
         offset += item.bytes;
         let delay = 100;
+        process.stdout.write(`try ${index}\n`);
         for (;;) {
           const r = await sendOne(body, item.headers);
           if (r.status !== undefined && r.status >= 200 && r.status < 300) {
@@ -129,7 +133,7 @@ const CHILD_EXIT_SLACK_MILLIS = 200;
  */
 export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadline: number): DrainResult {
   const total = bodies.reduce((n, b) => n + b.entries, 0);
-  const none: DrainResult = { sent: 0, failed: total, delivered: bodies.map(() => false) };
+  const none: DrainResult = { sent: 0, failed: total, delivered: bodies.map(() => false), tried: bodies.map(() => false) };
   if (bodies.length === 0) return none;
   const left = deadline - Date.now();
   if (left <= 0) return { ...none, error: 'exit deadline reached' };
@@ -161,9 +165,12 @@ export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadlin
     maxBuffer: 16 * 1024 * 1024,
   });
   // Whatever the child printed holds, also when it was killed: a body without its `ok` was not delivered.
-  const result: DrainResult = { sent: 0, failed: 0, delivered: bodies.map(() => false) };
+  const result: DrainResult = { sent: 0, failed: 0, delivered: bodies.map(() => false), tried: bodies.map(() => false) };
   for (const line of (child.stdout?.toString('utf8') ?? '').split('\n')) {
-    if (line.startsWith('ok ')) {
+    if (line.startsWith('try ')) {
+      const index = Number(line.slice(4));
+      if (result.tried[index] === false) result.tried[index] = true;
+    } else if (line.startsWith('ok ')) {
       const index = Number(line.slice(3));
       if (result.delivered[index] === false) {
         result.delivered[index] = true;

@@ -52,6 +52,30 @@ function loadGot(): Promise<Got> {
 }
 
 /**
+ * Sockets that never keep the process alive, also while a request is on them (Node refs a socket in
+ * use). A request to a Loki that never answers held a script that had ended on its own for the whole
+ * request timeout, before `beforeExit` (and with it the exit deadline) could even come. Code that
+ * waits for delivery waits on flush()/close(), whose deadline timer is ref'd, and so does the exit
+ * flush (LokiClient.onBeforeExit).
+ */
+// A mixin: TypeScript requires its base constructor to take any[].
+function withUnrefSockets<C extends new (...args: any[]) => http.Agent>(Base: C): C {
+  return class extends Base {
+    override createConnection(...args: Parameters<http.Agent['createConnection']>): ReturnType<http.Agent['createConnection']> {
+      const socket = super.createConnection(...args);
+      (socket as { unref?: () => unknown } | undefined)?.unref?.();
+      return socket;
+    }
+    override reuseSocket(socket: import('node:net').Socket, request: http.ClientRequest): void {
+      super.reuseSocket(socket, request);
+      socket.unref();
+    }
+  };
+}
+const UnrefAgent = withUnrefSockets(http.Agent);
+const UnrefHttpsAgent = withUnrefSockets(https.Agent);
+
+/**
  * One POST to Loki through got, which owns timeouts, keep-alive agents and TLS. got's own retry is
  * off: our retry timers must be unref'd and cancellable at close, and retry must be counted per batch.
  */
@@ -70,8 +94,8 @@ export class HttpSender {
     redactedForm(this, 'LokiHttpSender', (self) => ({ url: self.safeUrl }));
     const { tls } = options;
     this.agents = {
-      http: new http.Agent({ keepAlive: true, maxSockets: options.maxRequestsInFlight + 1 }),
-      https: new https.Agent({ keepAlive: true, maxSockets: options.maxRequestsInFlight + 1 }),
+      http: new UnrefAgent({ keepAlive: true, maxSockets: options.maxRequestsInFlight + 1 }),
+      https: new UnrefHttpsAgent({ keepAlive: true, maxSockets: options.maxRequestsInFlight + 1 }),
     };
     const httpsOptions: Record<string, unknown> = { rejectUnauthorized: tls.rejectUnauthorized };
     if (tls.ca !== undefined) httpsOptions.certificateAuthority = tls.ca;

@@ -18,10 +18,10 @@ interface Started {
   said(marker: string): Promise<void>;
 }
 
-function start(args: string[], diskOptions: Record<string, unknown> = {}): Started {
+function start(args: string[], diskOptions: Record<string, unknown> = {}, env: Record<string, string> = {}): Started {
   const child = spawn(process.execPath, [fixture, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, DISK_OPTIONS: JSON.stringify(diskOptions) },
+    env: { ...process.env, ...env, DISK_OPTIONS: JSON.stringify(diskOptions) },
   });
   let out = '';
   const waiting: Array<{ marker: string; resolve: () => void }> = [];
@@ -167,6 +167,31 @@ describe('disk buffer', () => {
     const stored = r.entries('{app="disk"}');
     expect(stored.map((e) => e.timestampNs)).toEqual(Array.from({ length: 2 * n }, (_, i) => base + BigInt(i) * 1000n));
     expect(readdirSync(dir).filter((f) => !f.endsWith('.lock'))).toEqual([]);
+  }, 30_000);
+
+  // Issue 13 item 14, the exit part: an exit drain that delivers part of the backlog must mark what
+  // Loki acknowledged, or the next process replays (and Loki counts) those entries a second time.
+  it('an exit drain cut short by its deadline: the next process replays only what the drain did not deliver', async () => {
+    const r = await receiver();
+    // The drain's first request is stored and answered; its second one is never answered: cut off at the deadline.
+    r.failNext({ delayMillis: 0 }, { hangMillis: 30_000 });
+    const dir = tempDir();
+    const base = BigInt(Date.now() - 60_000) * 1_000_000n;
+    const n = 20_000; // 4 requests of 5000
+    const exiting = start([r.url, dir, 'exit', String(n), base.toString()], {}, { CLOSE_TIMEOUT_MILLIS: '1500' });
+    const { stats } = JSON.parse(await exiting.output) as { stats: { entriesSent: number; droppedByReason: { exit_failed: number } } };
+    expect(stats.entriesSent).toBe(5000);
+    expect(stats.droppedByReason.exit_failed).toBe(n - 5000);
+    expect(received(r)).toBe(10_000); // the acknowledged request and the one cut off
+
+    const replay = JSON.parse(await start([r.url, dir, 'replay']).output) as { result: { ok: boolean }; stats: { diskEntriesReplayed: number; entriesResent: number } };
+    expect(replay.result.ok).toBe(true);
+    // Only what Loki never acknowledged; the cut-off request (received, never answered) is the one
+    // re-send, and counted as such.
+    expect(replay.stats.diskEntriesReplayed).toBe(n - 5000);
+    expect(replay.stats.entriesResent).toBe(5000);
+    expect(received(r)).toBe(n + 5000);
+    expect(r.entries('{app="disk"}')).toHaveLength(n);
   }, 30_000);
 
   it('counts as entriesResent the replayed entries an earlier process had sent without an answer', async () => {

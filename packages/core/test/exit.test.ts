@@ -78,12 +78,37 @@ describe('delivery at process end (core on the main thread)', () => {
     expect(r.entries('{mode="sigterm"}')).toHaveLength(4);
   });
 
+  it("the README's SIGTERM recipe with Loki down ends within the flush deadline + closeTimeoutMillis, the loss reported", async () => {
+    const r = await receiver();
+    await r.stop();
+    const result = await run([r.url, 'sigterm', '4', '1000'], (text, child) => {
+      if (text.includes('ready')) child.kill('SIGTERM');
+    });
+    expect(result.code).toBe(0);
+    // The handler's flush waits 2 s, the exit delivery 1 s more; 1.5 s of slack (start-up included).
+    expect(result.elapsedMillis).toBeLessThan(2000 + 1000 + 1500);
+    expect(result.stderr).toMatch(/ERR_LOKI_EXIT_DRAIN at process exit, 4 entries could not be delivered/);
+  });
+
   it.each(['exit', 'natural'])('a dead Loki does not hold a %s beyond the close deadline', async (mode) => {
     const r = await receiver();
     await r.stop();
     const result = await run([r.url, mode, '5', '1500']);
     expect(result.code).toBe(0);
     expect(result.elapsedMillis).toBeLessThan(1500 + 1500);
+  });
+
+  // A Loki that takes the request and never answers: the request on the wire must not hold a script
+  // that ended on its own for the request timeout (10 s) before the exit deadline even starts.
+  it('a hung Loki does not hold a natural end beyond the close deadline; the loss is reported', async () => {
+    const r = await receiver();
+    r.failNext(...Array.from({ length: 20 }, () => ({ hangMillis: 30_000 })));
+    const result = await run([r.url, 'natural-in-flight', '5', '1000']);
+    expect(result.code).toBe(0);
+    expect(r.requests.length).toBeGreaterThan(0); // a request was on the wire when the app ended
+    // The app's own 1.2 s, the 1 s deadline, 1.5 s of slack.
+    expect(result.elapsedMillis).toBeLessThan(1200 + 1000 + 1500);
+    expect(result.stderr).toMatch(/ERR_LOKI_EXIT_DRAIN at process exit, 5 entries could not be delivered/);
   });
 
   it('a Loki that comes back during the exit window still gets the logs', async () => {
@@ -119,6 +144,54 @@ describe('delivery at process end (core on the main thread)', () => {
     // A request cut off at the deadline may have been stored without its answer: counted lost, not sent.
     expect(stored).toBeGreaterThanOrEqual(stats.entriesSent);
     expect(stored - stats.entriesSent).toBeLessThanOrEqual(5000);
+  }, 30_000);
+
+  // Issue 13 item 9's cases: 1 000 000 pending at process.exit(), through core and through the SDK
+  // (its defaults: 1000-entry requests). Loki down: all counted exit_failed and reported in one line;
+  // Loki up: stored + counted = pushed (a request cut off at the deadline may be stored too), none twice.
+  it.each([
+    ['core', 5000],
+    ['sdk', 1000],
+  ])('%s, 1 000 000 pending, Loki down, closeTimeoutMillis %i: process.exit() ends by the deadline, all reported', async (api, deadline) => {
+    const r = await receiver();
+    await r.stop();
+    const result = await run([r.url, '1000000', String(deadline), 'burst', String(api)], undefined, deadlineFixture);
+    const { exitMillis, stats } = exitReport(result);
+    expect(result.code).toBe(0);
+    expect(exitMillis).toBeLessThan(Number(deadline) + 1500);
+    expect(stats.droppedByReason.exit_failed).toBe(1_000_000);
+    expect(stats.entriesDropped).toBe(1_000_000);
+    expect(result.stderr.match(/ERR_LOKI_EXIT_DRAIN at process exit, 1000000 entries/g)).toHaveLength(1);
+  }, 30_000);
+
+  it('sdk, 1 000 000 pending, Loki up, closeTimeoutMillis 1000: ends by the deadline; stored + reported = pushed, none twice', async () => {
+    const r = await receiver();
+    const result = await run([r.url, '1000000', '1000', 'burst', 'sdk'], undefined, deadlineFixture);
+    const { exitMillis, stats } = exitReport(result);
+    expect(result.code).toBe(0);
+    expect(exitMillis).toBeLessThan(1000 + 1500);
+    const stored = r.entries('{app="exit-deadline"}').length;
+    expect(stats.entriesSent + stats.droppedByReason.exit_failed).toBe(1_000_000);
+    expect(stats.entriesDropped).toBe(stats.droppedByReason.exit_failed);
+    expect(stored).toBeGreaterThanOrEqual(stats.entriesSent);
+    expect(stored - stats.entriesSent).toBeLessThanOrEqual(1000); // one SDK request cut off at the deadline
+    expect(received(r)).toBe(stored);
+  }, 30_000);
+
+  // The same at a natural end: the beforeExit flush kept sending past the deadline while Loki
+  // answered (the SDK: 2.9 s for 1 s), because our sockets held the process.
+  it('sdk, 1 000 000 pending, Loki up, natural end, closeTimeoutMillis 1000: ends by the deadline; stored + reported = pushed', async () => {
+    const r = await receiver();
+    const result = await run([r.url, '1000000', '1000', 'natural', 'sdk'], undefined, deadlineFixture);
+    const { exitMillis, stats } = exitReport(result);
+    expect(result.code).toBe(0);
+    expect(exitMillis).toBeLessThan(1000 + 1500);
+    const stored = r.entries('{app="exit-deadline"}').length;
+    expect(stats.entriesSent + stats.droppedByReason.exit_failed).toBe(1_000_000);
+    expect(stored).toBeGreaterThanOrEqual(stats.entriesSent);
+    expect(stored - stats.entriesSent).toBeLessThanOrEqual(1000);
+    expect(received(r)).toBe(stored);
+    if (stats.droppedByReason.exit_failed > 0) expect(result.stderr).toMatch(/ERR_LOKI_EXIT_DRAIN at process exit, \d+ entries/);
   }, 30_000);
 
   it('process.exit() while requests are in flight: what Loki acknowledged is not sent again', async () => {

@@ -1,25 +1,48 @@
 import type { LokiClient } from '@loki-sdk/core';
 
 const POLL_MILLIS = 5;
+/**
+ * A Loki that settles nothing for this long while we pause counts as not answering. pino's exit
+ * handler waits (10 s at most, then throws) for this worker to read every line of its buffer: a
+ * pause held for a Loki that took the connection and never answered (core is not `offline` until
+ * the request times out, 10 s by default) held the whole exit and broke its deadline.
+ */
+export const STALL_MILLIS = 250;
 
 function delay(millis: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, millis).unref());
 }
 
+/** Per client: the settled count at which a pause was given up for want of answers. */
+const stalledAt = new WeakMap<LokiClient, number>();
+
 /**
  * Pauses the reading loop while more than the high-water mark waits for a Loki that answers, until
  * half of it is left: the burst then waits in pino's buffer (thread-stream) instead of being dropped
- * from core's. A Loki that does not answer (core's `offline`) never pauses anything: core's bounded
- * buffer takes over, and the other targets in the worker keep flowing. Returns whether it paused.
+ * from core's. A Loki that does not answer (core's `offline`, or nothing settled for STALL_MILLIS)
+ * never pauses anything, until it settles entries again: core's bounded buffer takes over, and the
+ * other targets in the worker keep flowing. Returns whether it paused.
  */
 export async function waitForRoom(client: LokiClient, highWaterEntries: number, highWaterBytes: number): Promise<boolean> {
   let stats = client.stats();
   if (stats.bufferedEntries < highWaterEntries && stats.bufferedBytes < highWaterBytes) return false;
+  // Entries settled (acknowledged or dropped): what moves while Loki answers.
+  let done = stats.entriesSent + stats.entriesDropped;
+  if (stalledAt.get(client) === done) return false; // still no answer since the last stall
   const lowEntries = Math.floor(highWaterEntries / 2);
   const lowBytes = Math.floor(highWaterBytes / 2);
+  let progressAt = Date.now();
   while (!client.closed && !stats.offline && (stats.bufferedEntries > lowEntries || stats.bufferedBytes > lowBytes)) {
     await delay(POLL_MILLIS);
     stats = client.stats();
+    const now = stats.entriesSent + stats.entriesDropped;
+    if (now !== done) {
+      done = now;
+      progressAt = Date.now();
+    } else if (Date.now() - progressAt >= STALL_MILLIS) {
+      stalledAt.set(client, done);
+      break;
+    }
   }
   return true;
 }

@@ -104,3 +104,27 @@ describe('a dead Loki does not hold the exit beyond the close deadline', () => {
     expect(result.elapsedMillis).toBeLessThan(closeTimeoutMillis + 4000);
   });
 });
+
+// Issue 13 item 9: a Loki that takes the connection and never answers, after a burst (40 000 lines) big enough for
+// the transport's backpressure (20 000 entries waiting) to pause its reading. Before, the paused
+// worker never read the rest, pino's exit handler waited 10 s for it and threw "_flushSync took too
+// long (10s)", and nothing was reported. The deadline is a deadline.
+describe('a hung Loki does not hold the exit beyond the close deadline', () => {
+  it('40 000 lines then process.exit(): ends by closeTimeoutMillis + 1.5 s, the loss reported on stderr', async () => {
+    const r = await receiver();
+    r.failNext(...Array.from({ length: 50 }, () => ({ hangMillis: 60_000 })));
+    const closeTimeoutMillis = 1000;
+    const result = await run(fixture('log-then.mjs'), {
+      env: { LOKI_URL: r.url, SCENARIO: 'exit', COUNT: '40000', CLOSE_TIMEOUT_MILLIS: String(closeTimeoutMillis), TIMES: '1' },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/took too long/);
+    const at = (prefix: string): number => Number(result.stderr.split('\n').find((l) => l.startsWith(prefix))?.slice(prefix.length));
+    const exitMillis = at('exited ') - at('exiting ');
+    expect(exitMillis, result.stderr).toBeLessThan(closeTimeoutMillis + 1500);
+    expect(r.entries({ fixture: 'log-then' })).toHaveLength(0);
+    // The worker's report reaches stderr by default, and the app's lokiError listener too.
+    expect(result.stderr).toMatch(/ERR_LOKI_(SHUTDOWN_TIMEOUT|EXIT_DRAIN).* 40000 entries/);
+  }, 30_000);
+});
+

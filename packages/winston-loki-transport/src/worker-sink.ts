@@ -381,7 +381,8 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     let why: string | undefined;
     for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
       const msg = m.message as FromWorker;
-      if (msg.type === 'error' && msg.code === 'ERR_LOKI_EXIT_DRAIN') why ??= msg.message.replace(/^at process exit, \d+ entries could not be delivered( by the exit deadline)?:? ?/, '');
+      // Only the reasons: the worker's counts are part of this thread's one total (it also counts what the worker had not taken in).
+      if (msg.type === 'error' && msg.code === 'ERR_LOKI_EXIT_DRAIN') why ??= msg.message.replace(/^at process exit, \d+ entries could not be delivered( by the exit deadline)?:? ?/, '').replace(/(^|; )\d+ entries: /g, '$1');
       else this.onMessage(msg);
     }
     if (!done) {
