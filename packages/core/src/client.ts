@@ -12,6 +12,7 @@ import type { LokiEntry, LokiRecord } from './record.js';
 import { RecordMapper } from './record-mapper.js';
 import { redactedForm } from './redact.js';
 import { backoffDelayMillis } from './retry-policy.js';
+import { entryCount } from './entry-count.js';
 
 export type DropReason =
   | 'buffer_full'
@@ -591,7 +592,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       // Draining at exit: no further try fits before the deadline. Ending now lets the process go.
       this.finish(batch);
       this.settleDropped(batch.entries, 'exit_failed');
-      this.exitFailures.push(`${n} entries: ${result.message}`);
+      this.exitFailures.push(`${entryCount(n)}: ${result.message}`);
       return;
     }
     batch.state = 'waiting';
@@ -739,7 +740,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     this.pendingSince = undefined;
     if (left.length > 0) {
       this.settleDropped(left, 'shutdown_timeout');
-      this.report(new LokiError('ERR_LOKI_SHUTDOWN_TIMEOUT', `close() deadline (${this.options.closeTimeoutMillis} ms) passed: ${left.length} entries not delivered`, { entries: left.length }));
+      this.report(new LokiError('ERR_LOKI_SHUTDOWN_TIMEOUT', `close() deadline (${this.options.closeTimeoutMillis} ms) passed: ${entryCount(left.length)} not delivered`, { entries: left.length }));
     }
   }
 
@@ -846,7 +847,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
         }
       }
       if (failed > 0) {
-        this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${failed} entries could not be delivered by the exit deadline: ${result.error ?? 'exit deadline reached'}`, { entries: failed }));
+        this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${entryCount(failed)} could not be delivered by the exit deadline: ${result.error ?? 'exit deadline reached'}`, { entries: failed }));
       }
     } catch (error) {
       this.countDrop('exit_failed', total);
@@ -897,11 +898,11 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     if (undelivered.length > 0) {
       this.disk?.writePending();
       this.settleDropped(undelivered, 'exit_failed');
-      this.exitFailures.push(`${undelivered.length} entries: deadline reached (a request cut off there may have been stored)`);
+      this.exitFailures.push(`${entryCount(undelivered.length)}: deadline reached (a request cut off there may have been stored)`);
     }
     const failed = this.dropped.exit_failed;
     if (failed > 0) {
-      this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${failed} entries could not be delivered by the exit deadline: ${this.exitFailures.slice(-3).join('; ')}`, { entries: failed }));
+      this.report(new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${entryCount(failed)} could not be delivered by the exit deadline: ${this.exitFailures.slice(-3).join('; ')}`, { entries: failed }));
     }
     this.disk?.close();
     this.sender.destroy();

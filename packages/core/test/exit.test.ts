@@ -90,6 +90,14 @@ describe('delivery at process end (core on the main thread)', () => {
     expect(result.stderr).toMatch(/ERR_LOKI_EXIT_DRAIN at process exit, 4 entries could not be delivered/);
   });
 
+  it('one entry lost at exit is reported as "1 entry", not "1 entries"', async () => {
+    const r = await receiver();
+    await r.stop();
+    const result = await run([r.url, 'exit', '1', '500']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/ERR_LOKI_EXIT_DRAIN at process exit, 1 entry could not be delivered/);
+  });
+
   it.each(['exit', 'natural'])('a dead Loki does not hold a %s beyond the close deadline', async (mode) => {
     const r = await receiver();
     await r.stop();

@@ -5,6 +5,7 @@ import {
   DEFAULTS,
   LokiError,
   nowNs,
+  entryCount,
   registerExitParticipant,
   unregisterExitParticipant,
   type DropReason,
@@ -176,7 +177,7 @@ export class WorkerSink implements InfoSink, ExitParticipant {
       // the bounds (oldest dropped), as in-thread.
       this.droppedFull += count;
       this.onError(
-        new LokiError('ERR_LOKI_BUFFER_FULL', `${count} entries dropped: the delivery worker has ${backlogEntries} entries not yet taken in`, {
+        new LokiError('ERR_LOKI_BUFFER_FULL', `${entryCount(count)} dropped: the delivery worker has ${entryCount(backlogEntries)} not yet taken in`, {
           entries: count,
         }),
       );
@@ -295,7 +296,7 @@ export class WorkerSink implements InfoSink, ExitParticipant {
       this.onError(new LokiError('ERR_LOKI_UNAVAILABLE', `the in-thread fallback could not start as configured (${(fallbackError as Error)?.message ?? String(fallbackError)}); it runs without its disk buffer`, { cause: fallbackError }));
     }
     this.onError(
-      new LokiError('ERR_LOKI_UNAVAILABLE', `the delivery worker stopped (${(error as Error)?.message ?? String(error)}); ${lost} entries lost, logging goes on in this thread`, {
+      new LokiError('ERR_LOKI_UNAVAILABLE', `the delivery worker stopped (${(error as Error)?.message ?? String(error)}); ${entryCount(lost)} lost, logging goes on in this thread`, {
         entries: lost,
         cause: error,
       }),
@@ -382,7 +383,7 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
       const msg = m.message as FromWorker;
       // Only the reasons: the worker's counts are part of this thread's one total (it also counts what the worker had not taken in).
-      if (msg.type === 'error' && msg.code === 'ERR_LOKI_EXIT_DRAIN') why ??= msg.message.replace(/^at process exit, \d+ entries could not be delivered( by the exit deadline)?:? ?/, '').replace(/(^|; )\d+ entries: /g, '$1');
+      if (msg.type === 'error' && msg.code === 'ERR_LOKI_EXIT_DRAIN') why ??= msg.message.replace(/^at process exit, \d+ entr(?:y|ies) could not be delivered( by the exit deadline)?:? ?/, '').replace(/(^|; )\d+ entr(?:y|ies): /g, '$1');
       else this.onMessage(msg);
     }
     if (!done) {
@@ -392,7 +393,7 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     const lost = this.stats().droppedByReason.exit_failed;
     if (lost > 0) {
       this.onError(
-        new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${lost} entries could not be delivered by the exit deadline (closeTimeoutMillis ${this.closeTimeoutMillis} ms): ${why ?? 'deadline reached'}`, {
+        new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${entryCount(lost)} could not be delivered by the exit deadline (closeTimeoutMillis ${this.closeTimeoutMillis} ms): ${why ?? 'deadline reached'}`, {
           entries: lost,
         }),
       );
