@@ -41,8 +41,11 @@ function drainMain(): void {
     const deadline = job.deadline;
     const stopAt = setTimeout(() => process.exit(0), Math.max(0, deadline - Date.now()));
     const url = new URL(job.url);
-    // `node -e` puts require on globalThis; a bare `require` would be rewritten by the bundler.
-    const load = (globalThis as unknown as { require: (id: string) => unknown }).require;
+    // `node -e` puts require on globalThis (a bare `require` would be rewritten by the bundler);
+    // `bun -e` does not, but has process.getBuiltinModule (so do Node >= 20.16 and Deno).
+    const load =
+      (globalThis as unknown as { require?: (id: string) => unknown }).require ??
+      ((id: string) => (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule(id));
     const transport = load(url.protocol === 'https:' ? 'node:https' : 'node:http') as typeof import('node:http');
     const sendOne = (body: Buffer, headers: Record<string, string>): Promise<{ status?: number; text: string }> =>
       new Promise((resolve) => {
