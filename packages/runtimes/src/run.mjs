@@ -45,7 +45,7 @@ for (const rt of runtimes) {
 }
 
 /** Exit status the app asks for in each mode (see fixtures/common.mjs). */
-const EXIT_CODE = { flush: 0, exit: 0, natural: 0, uncaught: 1, throw: 1 };
+const EXIT_CODE = { flush: 0, exit: 0, natural: 0, uncaught: 1, throw: 1, reject: 1 };
 const CASE_TIMEOUT_MILLIS = 30_000;
 /** Entry times of the fixtures that set them (a minute ago, whole seconds). */
 const BASE_NS = BigInt(Math.floor(Date.now() / 1000) - 60) * 1_000_000_000n;
@@ -170,6 +170,7 @@ const EXIT_GUARANTEES = [
   ['natural', 'natural end (the event loop runs dry)'],
   ['uncaught', 'uncaught exception, the handler logs and exits'],
   ['throw', 'uncaught exception, no handler'],
+  ['reject', 'unhandled promise rejection, no handler'],
 ];
 
 /** The suite: [entry point, guarantee, (runtime, run id) => cell]. */
@@ -338,7 +339,7 @@ const rows = CASES.map(([entry, guarantee]) => {
   return `| ${entry} | ${guarantee} | ${cells.join(' | ')} |`;
 });
 const table = [header, `|${' --- |'.repeat(runtimes.length + 2)}`, ...rows].join('\n');
-const versions = runtimes.map((rt) => `${rt.title} ${rt.version.replace(/^(v|bun |deno )/, '')}`).join(', ');
+const versions = runtimes.map((rt) => `${rt.title} ${rt.version.replace(/^(v|bun |deno )/, '').split(' ')[0]}`).join(', ');
 console.log(`\n${table}\n\n${versions}`);
 
 const perRuntime = runtimes.map((rt) => `${rt.title} ${(results.filter((r) => r.rt === rt.name).reduce((n, r) => n + r.millis, 0) / 1000).toFixed(1)} s`).join(', ');
