@@ -167,7 +167,11 @@ export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadlin
   }
   result.failed = total - result.sent;
   if (result.failed > 0 && result.error === undefined) {
-    const why = child.error?.message ?? (child.status !== 0 ? child.stderr?.toString('utf8').trim().split('\n')[0] || `exit status ${child.status}` : 'exit deadline reached');
+    // Deno without --allow-run answers spawnSync with an empty object: no status, no error.
+    const started = child.status !== undefined || child.error !== undefined;
+    const why = !started
+      ? 'the child process could not be started (on Deno: --allow-run is needed)'
+      : (child.error?.message ?? (child.status !== 0 ? child.stderr?.toString('utf8').trim().split('\n')[0] || `exit status ${child.status}` : 'exit deadline reached'));
     result.error = child.error !== undefined || child.status !== 0 ? `exit drain failed: ${why}` : why;
   }
   return result;
