@@ -188,9 +188,15 @@ const range = (prefix, n) => Array.from({ length: n }, (_, i) => `${prefix} ${i}
 const msgOf = (e) => JSON.parse(e.line).msg;
 const messageOf = (e) => JSON.parse(e.line).message;
 
-/** What each mode logs through a fixture's `log` (5 entries) and, for `uncaught`, its handler. */
+/**
+ * Entries each mode logs through a fixture's `log`: 200 before process.exit() (more than one chunk of
+ * pino's and the delivery worker's hand-over, nothing sent yet), 5 otherwise.
+ */
+const countOf = (mode) => (mode === 'exit' ? 200 : 5);
+
+/** What each mode logs and, for `uncaught`, its handler. */
 function expectedLines(mode, fatal) {
-  const lines = range(mode, 5);
+  const lines = range(mode, countOf(mode));
   return mode === 'uncaught' ? [...lines, fatal] : lines;
 }
 
@@ -278,7 +284,7 @@ const CASES = [
     'core `createLokiClient`',
     guarantee,
     async (rt, run) => {
-      const result = await runFixture(rt, 'core-client.mjs', [receiver.url, run, mode]);
+      const result = await runFixture(rt, 'core-client.mjs', [receiver.url, run, mode, String(countOf(mode))]);
       return deliveryCell(result, mode, run, expectedLines(mode, 'fatal: boom'));
     },
   ]),
@@ -348,7 +354,7 @@ const CASES = [
     'pino transport (in pino\'s worker thread)',
     guarantee,
     async (rt, run) => {
-      const result = await runFixture(rt, 'pino.mjs', [receiver.url, run, mode]);
+      const result = await runFixture(rt, 'pino.mjs', [receiver.url, run, mode, String(countOf(mode))]);
       return deliveryCell(result, mode, run, expectedLines(mode, 'fatal: boom'), msgOf);
     },
   ]),
@@ -358,9 +364,12 @@ const CASES = [
       thread === 'worker' ? 'winston transport (delivery worker, the default)' : 'winston transport (`worker: false`)',
       mode === 'uncaught' ? 'uncaught exception, `handleExceptions` logs and exits' : guarantee,
       async (rt, run) => {
-        const result = await runFixture(rt, 'winston.mjs', [receiver.url, run, thread, mode]);
+        const result = await runFixture(rt, 'winston.mjs', [receiver.url, run, thread, mode, String(countOf(mode))]);
         // winston's exception handler writes `uncaughtException: <message>` and a stack.
-        return deliveryCell(result, mode, run, expectedLines(mode, 'uncaughtException: boom'), (e) => messageOf(e).split('\n')[0]);
+        const cell = await deliveryCell(result, mode, run, expectedLines(mode, 'uncaughtException: boom'), (e) => messageOf(e).split('\n')[0]);
+        // (No report where the runtime emits no `exit`: Deno's crashes; its other runs tell.)
+        if (result.report !== undefined && result.report.thread !== thread) return fail(`ran in the ${result.report?.thread ?? 'unknown'} thread, not the ${thread} one`);
+        return cell;
       },
     ]).concat([[
       thread === 'worker' ? 'winston transport (delivery worker, the default)' : 'winston transport (`worker: false`)',
@@ -373,7 +382,7 @@ const CASES = [
     `\`deno run ${flags.join(' ')}\`: ${guarantee}`,
     async (rt, run) => {
       if (rt.name !== 'deno') return { text: 'n/a' };
-      const result = await runFixture(rt, 'core-client.mjs', [receiver.url, run, mode], { runtimeArgs: ['run', ...flags] });
+      const result = await runFixture(rt, 'core-client.mjs', [receiver.url, run, mode, String(countOf(mode))], { runtimeArgs: ['run', ...flags] });
       return deliveryCell(result, mode, run, expectedLines(mode, 'fatal: boom'));
     },
   ]),
