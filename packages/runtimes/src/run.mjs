@@ -33,6 +33,28 @@ const { values: argv } = parseArgs({
   },
 });
 
+// `args`: what goes before the fixture's path. `hideSnappy`: the same, with the native snappy binding
+// unloadable (Deno: no --allow-ffi, the permission a N-API addon needs).
+const runtimes = [
+  // core's own test preload (packages/core/test/fixtures): Module._load refuses `snappy`.
+  { name: 'node', title: 'Node', bin: process.execPath, args: [], hideSnappy: ['--require', join(repo, 'packages', 'core', 'test', 'fixtures', 'no-native-snappy.cjs')] },
+  { name: 'bun', title: 'Bun', bin: argv.bun, args: [], hideSnappy: ['--preload', join(fixtures, 'hide-snappy-bun.mjs')] },
+  {
+    name: 'deno',
+    title: 'Deno',
+    bin: argv.deno,
+    args: ['run', '-A'],
+    hideSnappy: ['run', '--allow-net', '--allow-read', '--allow-write', '--allow-env', '--allow-sys', '--allow-run'],
+  },
+].filter((rt) => !argv.only || argv.only.split(',').includes(rt.name));
+for (const rt of runtimes) {
+  if (!rt.bin) {
+    console.error(`no ${rt.title} binary: pass --${rt.name} PATH (or ${rt.name.toUpperCase()}_BINARY); .ci/cross-runtime fetches it from npm`);
+    process.exit(2);
+  }
+  rt.version = execFileSync(rt.bin, ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
+}
+
 /**
  * --packed: the packages as published. `pnpm pack` each, `npm install` the tarballs with pino and
  * winston into a folder outside the workspace (a flat node_modules, as users have), and run the
@@ -55,27 +77,6 @@ if (argv.packed) {
   cpSync(fixtures, app, { recursive: true });
   fixtures = app;
   console.log(`packed install in ${app}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
-
-// `args`: what goes before the fixture's path. `hideSnappy`: the same, with the native snappy binding
-// unloadable (Deno: no --allow-ffi, the permission a N-API addon needs).
-const runtimes = [
-  { name: 'node', title: 'Node', bin: process.execPath, args: [], hideSnappy: ['--require', join(fixtures, 'hide-snappy.cjs')] },
-  { name: 'bun', title: 'Bun', bin: argv.bun, args: [], hideSnappy: ['--preload', join(fixtures, 'hide-snappy-bun.mjs')] },
-  {
-    name: 'deno',
-    title: 'Deno',
-    bin: argv.deno,
-    args: ['run', '-A'],
-    hideSnappy: ['run', '--allow-net', '--allow-read', '--allow-write', '--allow-env', '--allow-sys', '--allow-run'],
-  },
-].filter((rt) => !argv.only || argv.only.split(',').includes(rt.name));
-for (const rt of runtimes) {
-  if (!rt.bin) {
-    console.error(`no ${rt.title} binary: pass --${rt.name} PATH (or ${rt.name.toUpperCase()}_BINARY); .ci/cross-runtime fetches it from npm`);
-    process.exit(2);
-  }
-  rt.version = execFileSync(rt.bin, ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
 }
 
 /** Exit status the app asks for in each mode (see fixtures/common.mjs). */
