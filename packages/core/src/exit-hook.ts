@@ -2,7 +2,8 @@
  * Process-end delivery. One pair of listeners for all clients: `beforeExit` (the loop ran dry: start
  * an async flush, whose request keeps the process alive until it is done) and `exit` (after
  * `process.exit()` or when the flush could not finish: a synchronous send, see exit-drain.ts).
- * No signal handlers: signals belong to the application.
+ * No signal handlers: signals belong to the application. On Deno, also `error` and
+ * `unhandledrejection` on globalThis (see fatalEvent).
  */
 export interface ExitParticipant {
   onBeforeExit(): void;
