@@ -45,8 +45,11 @@ function drainMain(): void {
     const deadline = job.deadline;
     const stopAt = setTimeout(() => process.exit(0), Math.max(0, deadline - Date.now()));
     const url = new URL(job.url);
-    // `node -e` puts require on globalThis; a bare `require` would be rewritten by the bundler.
-    const load = (globalThis as unknown as { require: (id: string) => unknown }).require;
+    // `node -e` puts require on globalThis (a bare `require` would be rewritten by the bundler);
+    // `bun -e` does not, but has process.getBuiltinModule (so do Node >= 20.16 and Deno).
+    const load =
+      (globalThis as unknown as { require?: (id: string) => unknown }).require ??
+      ((id: string) => (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule(id));
     const transport = load(url.protocol === 'https:' ? 'node:https' : 'node:http') as typeof import('node:http');
     const sendOne = (body: Buffer, headers: Record<string, string>): Promise<{ status?: number; text: string }> =>
       new Promise((resolve) => {
@@ -180,7 +183,11 @@ export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadlin
   }
   result.failed = total - result.sent;
   if (result.failed > 0 && result.error === undefined) {
-    const why = child.error?.message ?? (child.status !== 0 ? child.stderr?.toString('utf8').trim().split('\n')[0] || `exit status ${child.status}` : 'exit deadline reached');
+    // Deno without --allow-run answers spawnSync with an empty object: no status, no error.
+    const started = child.status !== undefined || child.error !== undefined;
+    const why = !started
+      ? 'the child process could not be started (on Deno: --allow-run is needed)'
+      : (child.error?.message ?? (child.status !== 0 ? child.stderr?.toString('utf8').trim().split('\n')[0] || `exit status ${child.status}` : 'exit deadline reached'));
     result.error = child.error !== undefined || child.status !== 0 ? `exit drain failed: ${why}` : why;
   }
   return result;
