@@ -23,4 +23,5 @@ logger.close();
 // The transport's printed form says whether its delivery worker runs.
 const worker = /worker: true/.test(inspect(winstonTransport));
 console.log(JSON.stringify({ case: kase, worker, ok: [viaPino.ok, viaWinston.ok] }));
-if (!(viaPino.ok && viaWinston.ok)) process.exitCode = 1;
+// EXPECT_WORKER=true|false: whether the delivery worker file was deployed beside the bundle.
+if (!(viaPino.ok && viaWinston.ok) || (process.env.EXPECT_WORKER !== undefined && String(worker) !== process.env.EXPECT_WORKER)) process.exitCode = 1;
