@@ -12,6 +12,8 @@ const examples = [
   { file: 'concurrent-workers.mjs', title: '5 worker threads x 10 logs', selector: '{app="concurrent"}', expect: 50 },
   { file: 'pino-pretty-and-loki.mjs', title: 'pino: pino-pretty on the console + Loki', selector: '{app="pino-demo"}' },
   { file: 'winston-console-and-loki.mjs', title: 'winston: Console + Loki', selector: '{app="winston-demo"}' },
+  { file: 'express-pino-http.mjs', title: 'Express + pino-http: request logs and req.log', selector: '{app="express-demo"}', expect: 3 },
+  { file: 'fastify.mjs', title: "Fastify's built-in pino logger", selector: '{app="fastify-demo"}', expect: 6 },
   { file: 'grafana-cloud.mjs', title: 'Grafana Cloud / multi-tenant (tenant + basic auth)', selector: '{app="cloud-demo"}', tenant: 'team-payments' },
 ];
 

@@ -2,6 +2,7 @@
 // Loki-compatible receiver of @loki-sdk/testing running here in the parent.
 //   node src/run.mjs [--quick | --full] [--reps=N] [--subjects=a,b] [--scenarios=a,b] [--limits=off] [--profile=DIR] [--no-write]
 //   node src/run.mjs --report=docs/benchmarks/results.json   (re-render the tables and chart from a saved run)
+//   node src/run.mjs --footprint [--no-write]   (tarball and install sizes, import times: footprint.mjs)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createLokiReceiver } from '@loki-sdk/testing';
 import { startChild } from './child-run.mjs';
@@ -15,6 +16,13 @@ import { SUBJECTS } from './subjects.mjs';
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+
+// --footprint: only install sizes and load times (footprint.mjs), no logging runs.
+if (flag('footprint')) {
+  const { runFootprint } = await import('./footprint.mjs');
+  await runFootprint({ write: !flag('no-write') });
+  process.exit(0);
+}
 
 const mode = flag('quick') ? 'quick' : flag('full') ? 'full' : 'default';
 const onlySubjects = option('subjects')?.split(',');
