@@ -21,7 +21,8 @@ export type LokiErrorCode =
   | 'ERR_LOKI_DISK_CORRUPT'
   | 'ERR_LOKI_DISK_WRITE'
   | 'ERR_LOKI_DISK_FULL'
-  | 'ERR_LOKI_NOT_INITIALIZED';
+  | 'ERR_LOKI_NOT_INITIALIZED'
+  | 'ERR_LOKI_WORKER_UNAVAILABLE';
 
 export interface LokiErrorDetails {
   /** HTTP status Loki answered with, when there was an answer. */

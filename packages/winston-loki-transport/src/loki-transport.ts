@@ -42,17 +42,26 @@ export class LokiTransport extends TransportStream {
     this.userOnError = typeof opts.onError === 'function' ? opts.onError : undefined;
     this.userOnConnectionError = typeof opts.onConnectionError === 'function' ? opts.onConnectionError : undefined;
     const core = clientOptions(opts, (error) => this.deliverError(error));
-    const workerFile = opts.worker === false ? undefined : deliveryWorkerFile();
+    const worker = opts.worker === false ? undefined : deliveryWorkerFile();
     let sink: InfoSink | undefined;
-    if (workerFile !== undefined) {
+    let noWorker: string | undefined;
+    if (worker?.file !== undefined) {
       checkClientOptions(core); // bad options throw here, as in-thread, not later in the worker
       try {
-        sink = new WorkerSink(workerFile, core, mapping);
-      } catch {
+        sink = new WorkerSink(worker.file, core, mapping);
+      } catch (error) {
         // No thread to be had (resource limits, a locked-down runtime): the same work in this thread.
+        noWorker = `the delivery worker could not start (${(error as Error)?.message ?? String(error)})`;
       }
+    } else if (worker !== undefined) {
+      noWorker = `the delivery worker file was not found (looked for ${worker.looked.join(', ') || 'delivery-worker.js'}; ship delivery-worker.js beside a bundle)`;
     }
     this.sink = sink ?? new InThreadSink(core, mapping);
+    // Told, not silent: delivery on the app's thread costs the log call more (set worker: false to choose it).
+    if (noWorker !== undefined) {
+      const error = new LokiError('ERR_LOKI_WORKER_UNAVAILABLE', `${noWorker}: mapping and delivery run on this thread`);
+      process.nextTick(() => this.announce(error));
+    }
     // A misspelt option would silently fall back to its default. Told on the next tick, once the
     // transport is in its logger, so a 'warn' listener there (or on the transport) hears it.
     const unknown = unknownTransportOptions(opts);

@@ -28,17 +28,24 @@ const CHUNK_CHARS = 256 * 1024;
 const EXIT_ANSWER_SLACK_MILLIS = 200;
 
 /**
- * The worker script, next to this module once built. From the sources (tests) the same path
- * reaches the package's dist. Undefined when it is not there (e.g. the app was bundled into one
- * file): the transport then works in-thread.
+ * The worker script: beside this module (the built package, or a bundle that ships the file next to
+ * itself), else in the package's dist (from the sources, in tests). `file` is undefined when neither is
+ * there (e.g. the app was bundled into one file): the transport then works in-thread; `looked` says where
+ * it looked, for the warning.
  */
-export function deliveryWorkerFile(): string | undefined {
-  try {
-    const file = fileURLToPath(new URL('../dist/delivery-worker.js', import.meta.url));
-    return existsSync(file) ? file : undefined;
-  } catch {
-    return undefined;
+export function deliveryWorkerFile(): { file: string | undefined; looked: string[] } {
+  const looked: string[] = [];
+  for (const relative of ['./delivery-worker.js', '../dist/delivery-worker.js']) {
+    try {
+      const file = fileURLToPath(new URL(relative, import.meta.url));
+      if (looked.includes(file)) continue;
+      looked.push(file);
+      if (existsSync(file)) return { file, looked };
+    } catch {
+      // Not a file: URL (a bundler's virtual module): nothing to find there.
+    }
   }
+  return { file: undefined, looked };
 }
 
 /**

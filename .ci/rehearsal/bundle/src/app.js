@@ -15,6 +15,8 @@ pino(transport).info({ orderId: 'A-1001' }, `order placed (pino ${kase})`);
 const viaPino = await flushLoki(transport, { timeoutMillis: 10_000 });
 
 const winstonTransport = new LokiTransport({ host, labels: labels('winston') });
+const warned = [];
+winstonTransport.on('warn', (e) => warned.push(e.code));
 const logger = winston.createLogger({ format: winston.format.json(), transports: [winstonTransport] });
 logger.info(`order placed (winston ${kase})`, { orderId: 'A-1001' });
 const viaWinston = await winstonTransport.flush();
@@ -22,6 +24,8 @@ logger.close();
 
 // The transport's printed form says whether its delivery worker runs.
 const worker = /worker: true/.test(inspect(winstonTransport));
-console.log(JSON.stringify({ case: kase, worker, ok: [viaPino.ok, viaWinston.ok] }));
-// EXPECT_WORKER=true|false: whether the delivery worker file was deployed beside the bundle.
-if (!(viaPino.ok && viaWinston.ok) || (process.env.EXPECT_WORKER !== undefined && String(worker) !== process.env.EXPECT_WORKER)) process.exitCode = 1;
+console.log(JSON.stringify({ case: kase, worker, warned, ok: [viaPino.ok, viaWinston.ok] }));
+// EXPECT_WORKER=true|false: whether the delivery worker file was deployed beside the bundle; without it,
+// the transport says so once (ERR_LOKI_WORKER_UNAVAILABLE) and delivers from the calling thread.
+const expectedWarnings = process.env.EXPECT_WORKER === 'false' ? ['ERR_LOKI_WORKER_UNAVAILABLE'] : [];
+if (!(viaPino.ok && viaWinston.ok) || (process.env.EXPECT_WORKER !== undefined && String(worker) !== process.env.EXPECT_WORKER) || warned.join() !== expectedWarnings.join()) process.exitCode = 1;
