@@ -130,7 +130,7 @@ const levelLabel: Check = (name, value) => {
 };
 const diskBuffer: Check = (name, value) => {
   if (!isPlainObject(value) || typeof value.directory !== 'string' || value.directory === '') {
-    fail(name, '{ directory: string, maxBytes?, syncIntervalMillis?, segmentMaxBytes? }', isPlainObject(value) ? value.directory : value);
+    fail(name, '{ directory: string, maxBytes?, syncIntervalMillis?, segmentMaxBytes?, heartbeatTimeoutMillis? }', isPlainObject(value) ? value.directory : value);
   }
   if (value.maxBytes !== undefined) numberAtLeast(1024)(`${name}.maxBytes`, value.maxBytes);
   if (value.syncIntervalMillis !== undefined) millis(0)(`${name}.syncIntervalMillis`, value.syncIntervalMillis);
