@@ -26,7 +26,7 @@ export default defineConfig([
     esbuildOptions: noSourcesContent,
     target: 'node20',
     // got (ESM-only, a dependency) stays external, as every dependency: http-sender.ts loads it with
-    // import(), which esbuild keeps as is in CommonJS output, so every install has one copy of got.
+    // import(), which the CommonJS output keeps as is, so every install has one copy of got.
     // Shims for import.meta.url (snappy-compress.ts loads the optional native binding relative to this file).
     shims: true,
   },
