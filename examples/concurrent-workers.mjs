@@ -1,6 +1,7 @@
 // 5 worker threads x 10 logs, each thread with its own SDK instance: all 50 must arrive.
 import { Worker, isMainThread, workerData } from 'node:worker_threads';
-import { LokiSDK, envValue } from '@loki-sdk/core';
+import { envValue } from '@loki-sdk/core';
+import { LokiSDK } from '@loki-sdk/core/sdk';
 
 const base = envValue('LOKI_URL') ?? 'http://localhost:3100';
 if (isMainThread) {

@@ -1,5 +1,6 @@
 // A second, independent SDK instance with its own settings (e.g. another app name or tenant).
-import { LokiSDK, envValue } from '@loki-sdk/core';
+import { envValue } from '@loki-sdk/core';
+import { LokiSDK } from '@loki-sdk/core/sdk';
 
 const base = envValue('LOKI_URL') ?? 'http://localhost:3100';
 const custom = new LokiSDK();

@@ -1,5 +1,6 @@
 // The quick start of the direct API: no logging framework, just initSdk() and info()/error().
-import { initSdk, info, error, flush, envValue } from '@loki-sdk/core';
+import { envValue } from '@loki-sdk/core';
+import { initSdk, info, error, flush } from '@loki-sdk/core/sdk';
 
 const base = envValue('LOKI_URL') ?? 'http://localhost:3100';
 initSdk({

@@ -1,6 +1,6 @@
 // Installs the packages as a user would: `pnpm pack` each one, `npm install --omit=optional` the
 // tarballs in a directory outside the workspace (so nothing of the workspace can be resolved), and run
-// an ESM and a CommonJS program that deliver through core, pino and winston to the receiver.
+// an ESM and a CommonJS program that deliver through core, its direct API, pino and winston to the receiver.
 // Needs the npm registry for the packages' own dependencies: skipped, saying so, when it is unreachable.
 import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,6 +73,12 @@ describe('the packed tarballs', () => {
       const files = listFiles(join(out, 'package'));
       expect(files, name).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']));
       expect(files.filter((f) => /^(src|test)\//.test(f)), name).toEqual([]);
+      if (name === 'core') {
+        // The three entry points (`.`, `./sdk`, `./adapter`), each for ESM and CommonJS, with types.
+        for (const entry of ['index', 'sdk', 'adapter']) {
+          expect(files, entry).toEqual(expect.arrayContaining([`dist/${entry}.js`, `dist/${entry}.cjs`, `dist/${entry}.d.ts`, `dist/${entry}.d.cts`]));
+        }
+      }
       for (const map of files.filter((f) => f.endsWith('.map'))) {
         expect(JSON.parse(readFileSync(join(out, 'package', map), 'utf8')).sourcesContent, `${name} ${map}`).toBeUndefined();
       }
@@ -81,14 +87,15 @@ describe('the packed tarballs', () => {
       for (const field of ['repository', 'homepage', 'bugs', 'keywords', 'license']) expect(manifest[field], `${name} ${field}`).toBeDefined();
     }
     // got is installed once, as core's dependency: the CommonJS build imports it instead of carrying a copy.
-    const cjs = readFileSync(join(work, 'unpacked', 'core', 'package', 'dist', 'index.cjs'), 'utf8');
-    expect(cjs).toContain('import("got")');
+    const coreDist = join(work, 'unpacked', 'core', 'package', 'dist');
+    const cjs = readdirSync(coreDist).filter((f) => f.endsWith('.cjs')).map((f) => readFileSync(join(coreDist, f), 'utf8')).join('\n');
+    expect(cjs).toMatch(/\bimport\(['"]got['"]\)/);
     expect(cjs).not.toMatch(/node_modules\/(\.pnpm\/)?got/);
   });
 });
 
 describe('installed from the tarballs with npm install --omit=optional, outside the workspace', () => {
-  it('delivers from an ESM and a CommonJS program through core, pino and winston (pure-JS snappy)', async (ctx) => {
+  it('delivers from an ESM and a CommonJS program through core, core/sdk, pino and winston (pure-JS snappy)', async (ctx) => {
     if (!online) ctx.skip();
     const app = join(work, 'app');
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'packed-app', private: true }));
@@ -106,9 +113,9 @@ describe('installed from the tarballs with npm install --omit=optional, outside 
     for (const format of ['mjs', 'cjs'] as const) {
       copyFileSync(join(fixtures, `packed-app.${format}`), join(app, `packed-app.${format}`));
       const report = await runApp(app, `packed-app.${format}`);
-      expect(report, format).toEqual({ compression: 'snappy-js', ok: [true, true, true] });
+      expect(report, format).toEqual({ compression: 'snappy-js', ok: [true, true, true, true] });
       const as = format === 'mjs' ? 'esm' : 'cjs';
-      for (const via of ['core', 'pino', 'winston']) {
+      for (const via of ['core', 'sdk', 'pino', 'winston']) {
         const lines = receiver.entries(`{app="packed", format="${as}", via="${via}"}`).map((e) => e.line);
         expect(lines, `${as} ${via}`).toHaveLength(1);
         expect(lines[0], `${as} ${via}`).toContain(`${via} ${as}`);
@@ -124,7 +131,7 @@ describe('installed from the tarballs with npm install --omit=optional, outside 
       await npmInstall(app, [`pino@${major}`]);
       expect(JSON.parse(readFileSync(join(app, 'node_modules', 'pino', 'package.json'), 'utf8')).version).toMatch(new RegExp(`^${major}\\.`));
       const before = receiver.entries(`{app="packed", format="esm", via="pino"}`).length;
-      expect(await runApp(app, 'packed-app.mjs')).toEqual({ compression: 'snappy-js', ok: [true, true, true] });
+      expect(await runApp(app, 'packed-app.mjs')).toEqual({ compression: 'snappy-js', ok: [true, true, true, true] });
       expect(receiver.entries(`{app="packed", format="esm", via="pino"}`)).toHaveLength(before + 1);
     }
   }, 120_000);

@@ -6,18 +6,27 @@ const noSourcesContent: Options['esbuildOptions'] = (options) => {
   options.sourcesContent = false;
 };
 
+// The three entry points (package.json `exports`): `.`, `./sdk`, `./adapter`.
+const entry = { index: 'src/index.ts', sdk: 'src/sdk-entry.ts', adapter: 'src/adapter-entry.ts' };
+
 // The two formats build in parallel; `dist` is emptied by the build script, not by either config.
+// Both split shared code into chunks, so the entry points of one format share one copy of every module:
+// one exit listener pair, one warned-codes set, one LokiError class whichever entry point it came from.
 export default defineConfig([
-  { entry: ['src/index.ts'], format: ['esm'], dts: true, sourcemap: true, esbuildOptions: noSourcesContent, target: 'node20' },
+  { entry, format: ['esm'], splitting: true, dts: true, sourcemap: true, esbuildOptions: noSourcesContent, target: 'node20' },
   {
-    entry: ['src/index.ts'],
+    entry,
     format: ['cjs'],
+    splitting: true,
+    // Rollup writes the CommonJS chunks (tsup's own CommonJS splitting would turn `import('got')` into a
+    // require() of an ESM-only package).
+    treeshake: true,
     dts: true,
     sourcemap: true,
     esbuildOptions: noSourcesContent,
     target: 'node20',
     // got (ESM-only, a dependency) stays external, as every dependency: http-sender.ts loads it with
-    // import(), which esbuild keeps as is in CommonJS output, so every install has one copy of got.
+    // import(), which the CommonJS output keeps as is, so every install has one copy of got.
     // Shims for import.meta.url (snappy-compress.ts loads the optional native binding relative to this file).
     shims: true,
   },

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { LokiReceiver } from '@loki-sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LokiSDK } from '../src/index.js';
+import { LokiSDK } from '../src/sdk-entry.js';
 import { client, receiver } from './helpers.js';
 
 const NS_PER_MS = 1_000_000n;

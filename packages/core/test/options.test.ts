@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createLokiClient, LokiOptionsError, LokiSDK, suggestName, type LokiClientOptions } from '../src/index.js';
+import { createLokiClient, LokiOptionsError, type LokiClientOptions } from '../src/index.js';
+import { suggestName } from '../src/adapter-entry.js';
+import { LokiSDK } from '../src/sdk-entry.js';
 import type { LokiError } from '../src/errors.js';
 import { client, receiver, until } from './helpers.js';
 

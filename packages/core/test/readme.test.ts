@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { defaultMismatches, optionRows, readmeSection } from '@loki-sdk/testing';
 import { describe, expect, it } from 'vitest';
-import { CLIENT_OPTION_NAMES, DEFAULTS, SDK_DEFAULTS, type FlushResult } from '../src/index.js';
+import { CLIENT_OPTION_NAMES, DEFAULTS, type FlushResult } from '../src/adapter-entry.js';
+import { SDK_DEFAULTS } from '../src/sdk-entry.js';
 import { DISK_BUFFER_DEFAULTS } from '../src/disk-buffer.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');

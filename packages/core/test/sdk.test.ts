@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LokiSDK, LokiOptionsError, SDK_DEFAULTS } from '../src/index.js';
+import { LokiSDK, LokiOptionsError, SDK_DEFAULTS } from '../src/sdk-entry.js';
 import { receiver, until } from './helpers.js';
 
 const sdks: LokiSDK[] = [];

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { failingLokis, findTestSecrets, renderings, SECRET_CASES, type FailingLokis } from '@loki-sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLokiClient, LokiOptionsError, LokiSDK, type LokiClientOptions, type LokiError } from '../src/index.js';
+import { createLokiClient, LokiOptionsError, type LokiClientOptions, type LokiError } from '../src/index.js';
+import { LokiSDK } from '../src/sdk-entry.js';
 import { resolveOptions } from '../src/options.js';
 
 /**

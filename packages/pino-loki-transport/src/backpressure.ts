@@ -1,4 +1,4 @@
-import type { LokiClient } from '@loki-sdk/core';
+import type { LokiClient } from '@loki-sdk/core/adapter';
 
 const POLL_MILLIS = 5;
 /**

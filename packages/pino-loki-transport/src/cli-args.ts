@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { envValue, suggestName } from '@loki-sdk/core';
+import { envValue, suggestName } from '@loki-sdk/core/adapter';
 import type { PinoLokiOptions } from './options.js';
 
 type Kind = 'string' | 'number' | 'boolean' | 'json' | 'list' | 'seconds';

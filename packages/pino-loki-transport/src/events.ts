@@ -1,4 +1,4 @@
-import type { FlushResult, LokiClientStats, LokiError } from '@loki-sdk/core';
+import type { FlushResult, LokiClientStats, LokiError } from '@loki-sdk/core/adapter';
 
 /** Payload of the `lokiError` event on the stream `pino.transport()` returns. */
 export interface LokiErrorEvent {

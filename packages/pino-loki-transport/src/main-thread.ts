@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { DROP_REASONS, type FlushResult } from '@loki-sdk/core';
+import { DROP_REASONS, type FlushResult } from '@loki-sdk/core/adapter';
 import type { LokiFlushedEvent, LokiStatsEvent } from './events.js';
 import { MESSAGE_CONTEXT, type TransportRequest } from './worker-link.js';
 

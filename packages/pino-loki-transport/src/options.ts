@@ -9,7 +9,7 @@ import {
   type LokiClientOptions,
   type LokiError,
   type LokiTlsOptions,
-} from '@loki-sdk/core';
+} from '@loki-sdk/core/adapter';
 import { TRANSPORT_DEFAULTS } from './defaults.js';
 import { PINO_LOKI_NAMES, PINO_LOKI_UNSUPPORTED, translatePinoLokiOptions } from './pino-loki-options.js';
 import { inPinoWorker } from './worker-link.js';

@@ -1,4 +1,4 @@
-import { DEFAULTS, describeValue, LokiOptionsError, optionChecks } from '@loki-sdk/core';
+import { DEFAULTS, describeValue, LokiOptionsError, optionChecks } from '@loki-sdk/core/adapter';
 
 /**
  * pino-loki 3 option names, translated so a migration can start by changing only the target's name

@@ -1,4 +1,4 @@
-import { isLabelField, type LokiRecord, type LokiTimestamp } from '@loki-sdk/core';
+import { isLabelField, type LokiRecord, type LokiTimestamp } from '@loki-sdk/core/adapter';
 import { removeTopLevelKeys, splitFlatLabelKeys, splitTopLevelKeys } from './json-keys.js';
 
 /** What the mapping needs; `messageKey`, `errorKey` and `levelNames` follow pino's config once it arrives. */

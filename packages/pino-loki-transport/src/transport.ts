@@ -1,6 +1,6 @@
 import type { Transform } from 'node:stream';
 import build from 'pino-abstract-transport';
-import { createLokiClient, DEFAULTS, DROP_REASONS, LokiError, warnOncePerCode, writeStderrLine, type FlushResult, type LokiClient, type LokiClientOptions, type LokiClientStats } from '@loki-sdk/core';
+import { createLokiClient, DEFAULTS, DROP_REASONS, LokiError, warnOncePerCode, writeStderrLine, type FlushResult, type LokiClient, type LokiClientOptions, type LokiClientStats } from '@loki-sdk/core/adapter';
 import { waitForRoom } from './backpressure.js';
 import { toErrorEvent, type LokiClosedEvent, type LokiFlushedEvent, type LokiStatsEvent } from './events.js';
 import { LineTracker } from './line-tracker.js';

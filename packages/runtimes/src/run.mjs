@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { envValue } from '@loki-sdk/core';
 import { createLokiReceiver } from '@loki-sdk/testing';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -24,11 +25,11 @@ const END = '<!-- end of cross-runtime table -->';
 
 const { values: argv } = parseArgs({
   options: {
-    bun: { type: 'string', default: process.env.BUN_BINARY },
-    deno: { type: 'string', default: process.env.DENO_BINARY },
+    bun: { type: 'string', default: envValue('BUN_BINARY') },
+    deno: { type: 'string', default: envValue('DENO_BINARY') },
     write: { type: 'boolean', default: false },
     only: { type: 'string' },
-    jobs: { type: 'string', default: process.env.CROSS_RUNTIME_JOBS ?? '3' },
+    jobs: { type: 'string', default: envValue('CROSS_RUNTIME_JOBS') ?? '3' },
     packed: { type: 'boolean', default: false },
   },
 });

@@ -13,11 +13,11 @@ const fail = (what) => {
 const names = (list) => list.split(',').map((n) => n.trim()).filter(Boolean);
 
 // Re-exports from core become imports (merged with the existing one) and namespace members.
-const coreImport = /^import \{([^}]*)\} from '@loki-sdk\/core';\n/m.exec(text) ?? fail('core import');
-const coreReexport = /^export \{([^}]*)\} from '@loki-sdk\/core';\n/m.exec(text) ?? fail('core re-export');
+const coreImport = /^import \{([^}]*)\} from '@loki-sdk\/core\/adapter';\n/m.exec(text) ?? fail('core import');
+const coreReexport = /^export \{([^}]*)\} from '@loki-sdk\/core\/adapter';\n/m.exec(text) ?? fail('core re-export');
 const reexported = names(coreReexport[1]);
 const imported = [...new Set([...names(coreImport[1]), ...reexported])];
-text = text.replace(coreReexport[0], '').replace(coreImport[0], `import { ${imported.join(', ')} } from '@loki-sdk/core';\n`);
+text = text.replace(coreReexport[0], '').replace(coreImport[0], `import { ${imported.join(', ')} } from '@loki-sdk/core/adapter';\n`);
 
 const finalExport = /^export \{([^}]*)\};\s*$/m.exec(text) ?? fail('final export');
 const members = [...names(finalExport[1]), ...reexported];

@@ -1,7 +1,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLokiClient, deliverAtExit, type FlushResult, type LokiError, type LokiRecord } from '@loki-sdk/core';
+import { createLokiClient, deliverAtExit, type FlushResult, type LokiError, type LokiRecord } from '@loki-sdk/core/adapter';
 import { recordFromWire } from './wire-entry.js';
 import { CONTROL, EXIT_DEADLINE_SLOT, writeStats, type EntryChunk, type ErrorReport, type FlushRequest, type ToWorker, type WorkerSetup } from './worker-protocol.js';
 

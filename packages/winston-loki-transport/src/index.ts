@@ -3,5 +3,5 @@ import { LokiTransport } from './loki-transport.js';
 export { LokiTransport };
 export default LokiTransport;
 export type { LineFormat, LokiTransportOptions, WinstonLokiCompatOptions } from './transport-options.js';
-export { LokiError, LokiOptionsError } from '@loki-sdk/core';
-export type { FlushResult, LokiClientStats, LokiErrorCode } from '@loki-sdk/core';
+export { LokiError, LokiOptionsError } from '@loki-sdk/core/adapter';
+export type { FlushResult, LokiClientStats, LokiErrorCode } from '@loki-sdk/core/adapter';

@@ -1,4 +1,4 @@
-import { isLabelField } from '@loki-sdk/core';
+import { isLabelField } from '@loki-sdk/core/adapter';
 import type TransportStream from 'winston-transport';
 import { LIFTED_LABELS, type LiftedLabels } from './to-loki-record.js';
 

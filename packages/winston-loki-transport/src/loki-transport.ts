@@ -1,4 +1,4 @@
-import { checkClientOptions, LokiError, redactedForm, redactUrl, resolvePushUrl, warnOncePerCode, type FlushResult, type LokiClientStats } from '@loki-sdk/core';
+import { checkClientOptions, LokiError, redactedForm, redactUrl, resolvePushUrl, warnOncePerCode, type FlushResult, type LokiClientStats } from '@loki-sdk/core/adapter';
 import TransportStream from 'winston-transport';
 import { InThreadSink, type InfoSink } from './info-sink.js';
 import { labelLiftingFormat } from './label-lifting-format.js';

@@ -1,4 +1,4 @@
-import { safeStringify } from '@loki-sdk/core';
+import { safeStringify } from '@loki-sdk/core/adapter';
 
 /**
  * JSON for log lines. `JSON.stringify` alone throws on circular references and BigInt and turns an

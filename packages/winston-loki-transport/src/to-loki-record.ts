@@ -1,4 +1,4 @@
-import { isLabelField, messageToLine, timestampToNs, type LokiRecord, type LokiTimestamp } from '@loki-sdk/core';
+import { isLabelField, messageToLine, timestampToNs, type LokiRecord, type LokiTimestamp } from '@loki-sdk/core/adapter';
 import { stringifyFields } from './safe-json.js';
 import type { RecordMapping } from './transport-options.js';
 

@@ -1,4 +1,4 @@
-import { CLIENT_OPTION_NAMES, describeValue, LokiOptionsError, optionChecks, unknownOptionsError, type LokiClientOptions, type LokiError } from '@loki-sdk/core';
+import { CLIENT_OPTION_NAMES, describeValue, LokiOptionsError, optionChecks, unknownOptionsError, type LokiClientOptions, type LokiError } from '@loki-sdk/core/adapter';
 import type TransportStream from 'winston-transport';
 
 /**

@@ -1,4 +1,4 @@
-import { labelValueToString, messageToLine, metadataValueToString, type LokiRecord } from '@loki-sdk/core';
+import { labelValueToString, messageToLine, metadataValueToString, type LokiRecord } from '@loki-sdk/core/adapter';
 import { LEVEL, MESSAGE, toLokiRecord } from './to-loki-record.js';
 import type { RecordMapping } from './transport-options.js';
 

@@ -1,4 +1,4 @@
-import { COMPRESSIONS, DROP_REASONS, type DropReason, type FlushResult, type LokiClientOptions, type LokiClientStats, type LokiErrorCode } from '@loki-sdk/core';
+import { COMPRESSIONS, DROP_REASONS, type DropReason, type FlushResult, type LokiClientOptions, type LokiClientStats, type LokiErrorCode } from '@loki-sdk/core/adapter';
 import type { MessagePort } from 'node:worker_threads';
 import type { RecordMapping } from './transport-options.js';
 

@@ -14,7 +14,7 @@ import {
   type LokiClientOptions,
   type LokiClientStats,
   type LokiErrorCode,
-} from '@loki-sdk/core';
+} from '@loki-sdk/core/adapter';
 import { InThreadSink, type Info, type InfoSink } from './info-sink.js';
 import type { RecordMapping } from './transport-options.js';
 import { plainInfoJson, recordJson } from './wire-entry.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeStringify } from '@loki-sdk/core';
+import { safeStringify } from '@loki-sdk/core/adapter';
 import { LEVEL, MESSAGE, toLokiRecord } from '../src/to-loki-record.js';
 import { recordMapping, type LokiTransportOptions } from '../src/transport-options.js';
 

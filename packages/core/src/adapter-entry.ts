@@ -1,0 +1,37 @@
+/**
+ * `@loki-sdk/core/adapter`: the contract for transports (pino, winston, and any other framework's).
+ * A transport translates its framework's record into core's entry input and hands it to a client made
+ * here; every rule (time, labels, metadata names, options, errors, exit) is core's, imported from this
+ * module, never copied. The adapters' sources import nothing else of core (test/entry-points.test.ts).
+ * See docs/architecture.md, "The adapter seam".
+ */
+// The client, its answers and its errors.
+export { createLokiClient, DROP_REASONS, COMPRESSIONS } from './client.js';
+export type { LokiClient, LokiClientStats, FlushResult, DropReason, Compression } from './client.js';
+export { LokiError, LokiOptionsError } from './errors.js';
+export type { LokiErrorCode, LokiErrorDetails } from './errors.js';
+export type { LokiRecord } from './record.js';
+
+// Options: defaults, the one list of names, the checks, "did you mean", the push URL.
+export { DEFAULTS, CLIENT_OPTION_NAMES, checkClientOptions, resolvePushUrl } from './options.js';
+export type { LokiClientOptions, LokiTlsOptions, LokiEncoding } from './options.js';
+export type { DiskBufferOptions } from './disk-buffer.js';
+export { describeValue, optionChecks } from './option-checks.js';
+export { suggestName, unknownOptionsError } from './option-names.js';
+export { envValue } from './env-value.js';
+
+// The entry rules: time, label fields, metadata names, the conversions core applies to values.
+export { nowNs, timestampToNs, MIN_TIMESTAMP_NS, MAX_TIMESTAMP_NS } from './timestamp.js';
+export type { LokiTimestamp } from './timestamp.js';
+export { labelValueToString, isLabelField, metadataName, LABEL_FIELD_PREFIX } from './labels.js';
+export { safeStringify, metadataValueToString, messageToLine } from './safe-stringify.js';
+
+// The one error reporter (throttled per code, exit-safe), message wording, credentials kept out.
+export { warnOncePerCode, writeStderrLine } from './error-warning.js';
+export { entryCount } from './entry-count.js';
+export { redactedForm, redactHeaders, redactUrl } from './redact.js';
+
+// Process exit, for a client hosted where the process's exit events are not heard (a worker thread).
+export { deliverAtExit, deliverSyncAtExit } from './client.js';
+export { registerExitParticipant, unregisterExitParticipant } from './exit-hook.js';
+export type { ExitParticipant } from './exit-hook.js';
