@@ -2,12 +2,13 @@
 // handler's own logs through req.log, all shipped to Loki by the pino transport.
 import express from 'express';
 import pino from 'pino';
+import { envValue } from '@loki-sdk/core';
 import { pinoHttp } from 'pino-http';
 import { flushLoki } from '@loki-sdk/pino-loki-transport';
 
 const transport = pino.transport({
   target: '@loki-sdk/pino-loki-transport',
-  options: { host: process.env.LOKI_URL ?? 'http://localhost:3100', labels: { app: 'express-demo' } },
+  options: { host: envValue('LOKI_URL') ?? 'http://localhost:3100', labels: { app: 'express-demo' } },
 });
 const logger = pino(transport);
 

@@ -1,12 +1,13 @@
 // Fastify with its built-in pino logger: the transport goes in `logger.transport`; Fastify's request
 // logs (incoming request, request completed) and request.log calls all reach Loki.
 import Fastify from 'fastify';
+import { envValue } from '@loki-sdk/core';
 
 const app = Fastify({
   logger: {
     transport: {
       target: '@loki-sdk/pino-loki-transport',
-      options: { host: process.env.LOKI_URL ?? 'http://localhost:3100', labels: { app: 'fastify-demo' } },
+      options: { host: envValue('LOKI_URL') ?? 'http://localhost:3100', labels: { app: 'fastify-demo' } },
     },
   },
 });
