@@ -72,18 +72,23 @@ export default tseslint.config(
   {
     rules: {
       eqeqeq: ['error', 'always'],
+      // A `let` declared early so that closures made before its one assignment can read it (undefined until then).
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      'no-unused-vars': 'off', // the TypeScript rule below covers .mjs too
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
       ],
+      // "No source line over 120 characters": Prettier wraps code at 120; what it leaves long is a
+      // comment (always rewrappable, so checked) or a string/template literal (exempt: split with `+`, an
+      // error message or a verbatim Loki answer can no longer be found with grep).
       'max-len': [
         'error',
         {
           code: 120,
           ignoreUrls: true,
-          // Prettier wraps code; a long line left is a comment or a literal, which a person has to wrap.
-          ignoreStrings: false,
-          ignoreTemplateLiterals: false,
+          ignoreStrings: true,
+          ignoreTemplateLiterals: true,
           ignoreRegExpLiterals: true,
         },
       ],

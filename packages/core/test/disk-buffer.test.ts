@@ -245,7 +245,7 @@ describe('disk buffer', () => {
       let folder = 0;
       const perSegment = new Map<string, number>();
       for (const f of readdirSync(dir)) {
-        let size = 0;
+        let size: number;
         try {
           size = statSync(join(dir, f)).size;
         } catch {

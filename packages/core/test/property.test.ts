@@ -107,7 +107,10 @@ function asLokiStoresMetadata(text: string, encoding: LokiEncoding): string {
   return stored.replaceAll('\uFFFD', ' ');
 }
 
-/** The stream labels the mapping documents: static < level < labels object (a later one wins), names sanitised, empty values dropped. */
+/**
+ * The stream labels the mapping documents: static < level < labels object (a later one wins), names
+ * sanitised, empty values dropped.
+ */
 function expectedLabels(run: string, g: Generated): Record<string, string> {
   const out = new Map<string, string>([['prop_run', run]]);
   const add = (name: string, value: unknown): void => {

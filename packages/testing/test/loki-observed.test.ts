@@ -314,7 +314,7 @@ describe('Loki accepts, the receiver used to reject', () => {
         );
       });
       let text = '';
-      socket.on('data', (chunk) => (text += chunk));
+      socket.on('data', (chunk) => (text += String(chunk)));
       socket.on('end', () => resolve(text));
       socket.on('error', reject);
     });

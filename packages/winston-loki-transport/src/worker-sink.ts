@@ -280,7 +280,10 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     }
   }
 
-  /** The worker died (it should not): entries it had not taken in are lost and counted; an in-thread client carries on. */
+  /**
+   * The worker died (it should not): entries it had not taken in are lost and counted; an in-thread
+   * client carries on.
+   */
   private onWorkerGone(error: unknown): void {
     if (this.fallback !== undefined || this.closePromise !== undefined) return;
     const lost = this.inTransit(readStats(this.statsView)) + this.lines.length;
@@ -382,7 +385,8 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     let why: string | undefined;
     for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
       const msg = m.message as FromWorker;
-      // Only the reasons: the worker's counts are part of this thread's one total (it also counts what the worker had not taken in).
+      // Only the reasons: the worker's counts are part of this thread's one total (it also counts what
+      // the worker had not taken in).
       if (msg.type === 'error' && msg.code === 'ERR_LOKI_EXIT_DRAIN') why ??= msg.message.replace(/^at process exit, \d+ entr(?:y|ies) could not be delivered( by the exit deadline)?:? ?/, '').replace(/(^|; )\d+ entr(?:y|ies): /g, '$1');
       else this.onMessage(msg);
     }
