@@ -169,7 +169,7 @@ describe('disk buffer', () => {
     expect(readdirSync(dir).filter((f) => !f.endsWith('.lock'))).toEqual([]);
   }, 30_000);
 
-  // Issue 13 item 14, the exit part: an exit drain that delivers part of the backlog must mark what
+  // An exit drain that delivers part of the backlog must mark what
   // Loki acknowledged, or the next process replays (and Loki counts) those entries a second time.
   it('an exit drain cut short by its deadline: the next process replays only what the drain did not deliver', async () => {
     const r = await receiver();
