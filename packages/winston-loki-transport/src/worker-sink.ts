@@ -13,7 +13,6 @@ import {
   type FlushResult,
   type LokiClientOptions,
   type LokiClientStats,
-  type LokiErrorCode,
 } from '@loki-sdk/core';
 import { InThreadSink, type Info, type InfoSink } from './info-sink.js';
 import type { RecordMapping } from './transport-options.js';
@@ -276,7 +275,7 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     if (msg.type === 'answer') this.settle(msg.id, msg.result);
     else if (msg.type === 'error') {
       const { code, message, type: _type, ...details } = msg;
-      this.onError(new LokiError(code as LokiErrorCode, message, details));
+      this.onError(new LokiError(code, message, details));
     }
   }
 
