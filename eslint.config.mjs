@@ -1,5 +1,6 @@
-// ESLint flat config for the whole repo (`pnpm lint`). Prettier owns the layout, so no stylistic rules
-// here; max-len only catches what Prettier cannot wrap (comments, strings, template literals).
+// ESLint flat config for the whole repo (`pnpm lint`, after `pnpm build`: type-aware rules read the packages'
+// dist types). Prettier owns the layout, so no stylistic rules here; max-len only catches the long comments
+// Prettier cannot wrap.
 // .mjs because the root package.json has no "type": "module".
 import js from '@eslint/js';
 import globals from 'globals';
