@@ -34,7 +34,8 @@ describe('environment variables: one rule, in core', () => {
     const files = dirs.flatMap((d) => readdirSync(join(root, d)).filter((f) => /\.(mjs|ts)$/.test(f)).map((f) => join(d, f)));
     expect(files).toContain(join('packages', 'bench', 'src', 'run.mjs'));
     for (const file of files) {
-      // A read is `process.env.NAME` or `process.env[...]` outside a comment; copying the whole env for a child is not one.
+      // A read is `process.env.NAME` or `process.env[...]` outside a comment; copying the whole env for a
+      // child is not one.
       const code = readFileSync(join(root, file), 'utf8').split('\n').filter((line) => !/^\s*(\/\/|\*)/.test(line)).join('\n');
       expect([file, code.match(/process\.env(\.\w+|\[)/g) ?? []]).toEqual([file, []]);
     }

@@ -141,7 +141,9 @@ async function npmInstall(dir: string, specs: string[]): Promise<void> {
   await run('npm', ['install', '--omit=optional', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline', ...specs], { cwd: dir, env: userEnv(), timeout: 90_000 });
 }
 
-/** Runs a program in the app directory (asynchronously: the receiver answers on this thread) and parses its last line. */
+/**
+ * Runs a program in the app directory (asynchronously: the receiver answers on this thread) and parses its last line.
+ */
 function runApp(dir: string, file: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [file, receiver.url], { cwd: dir, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -11,7 +11,10 @@ export const MODES = {
   full: { reps: 5, steadySeconds: 10, outageSeconds: 30, outageReps: 3, bigBurst: 1_000_000 },
 };
 
-/** The scenarios of a mode, in run order. Sequential ones run one child at a time, subjects interleaved per repetition. */
+/**
+ * The scenarios of a mode, in run order. Sequential ones run one child at a time, subjects interleaved
+ * per repetition.
+ */
 export function plan(mode) {
   const m = MODES[mode];
   return [

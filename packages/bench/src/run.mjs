@@ -1,6 +1,7 @@
 // `pnpm bench`: every subject, every scenario, each in a fresh child process, against the
 // Loki-compatible receiver of @loki-sdk/testing running here in the parent.
-//   node src/run.mjs [--quick | --full] [--reps=N] [--subjects=a,b] [--scenarios=a,b] [--limits=off] [--profile=DIR] [--no-write]
+//   node src/run.mjs [--quick | --full] [--reps=N] [--subjects=a,b] [--scenarios=a,b] [--limits=off] [--profile=DIR]
+//     [--no-write]
 //   node src/run.mjs --report=docs/benchmarks/results.json   (re-render the tables and chart from a saved run)
 //   node src/run.mjs --footprint [--no-write]   (tarball and install sizes, import times: footprint.mjs)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -169,7 +169,7 @@ describe('disk buffer', () => {
     expect(readdirSync(dir).filter((f) => !f.endsWith('.lock'))).toEqual([]);
   }, 30_000);
 
-  // Issue 13 item 14, the exit part: an exit drain that delivers part of the backlog must mark what
+  // An exit drain that delivers part of the backlog must mark what
   // Loki acknowledged, or the next process replays (and Loki counts) those entries a second time.
   it('an exit drain cut short by its deadline: the next process replays only what the drain did not deliver', async () => {
     const r = await receiver();
@@ -245,7 +245,7 @@ describe('disk buffer', () => {
       let folder = 0;
       const perSegment = new Map<string, number>();
       for (const f of readdirSync(dir)) {
-        let size = 0;
+        let size: number;
         try {
           size = statSync(join(dir, f)).size;
         } catch {

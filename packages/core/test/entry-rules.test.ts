@@ -161,7 +161,8 @@ describe('structured-metadata names', () => {
     });
     expect(Object.keys(entry!.metadata).every((name) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))).toBe(true);
     expect(c.stats().metadataNamesDropped).toBe(1);
-    // What the user meets: the stream stays readable (Loki answers 500 to every query of a stream with a non-ASCII or empty name).
+    // What the user meets: the stream stays readable (Loki answers 500 to every query of a stream with a
+    // non-ASCII or empty name).
     const query = await fetch(`${r.url}/loki/api/v1/query_range?query=${encodeURIComponent('{app="md"}')}&since=1h`);
     expect(query.status).toBe(200);
   });

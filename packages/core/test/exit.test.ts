@@ -154,7 +154,7 @@ describe('delivery at process end (core on the main thread)', () => {
     expect(stored - stats.entriesSent).toBeLessThanOrEqual(5000);
   }, 30_000);
 
-  // Issue 13 item 9's cases: 1 000 000 pending at process.exit(), through core and through the SDK
+  // 1 000 000 pending at process.exit(), through core and through the SDK
   // (its defaults: 1000-entry requests). Loki down: all counted exit_failed and reported in one line;
   // Loki up: stored + counted = pushed (a request cut off at the deadline may be stored too), none twice.
   it.each([

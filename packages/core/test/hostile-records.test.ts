@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { client, receiver } from './helpers.js';
 
-/** Field names an object literal's prototype would swallow (`k in {}` is true, `{}.__proto__ = v` sets the prototype). */
+/**
+ * Field names an object literal's prototype would swallow (`k in {}` is true, `{}.__proto__ = v` sets the prototype).
+ */
 const PROTO_NAMES = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', 'isPrototypeOf', '__defineGetter__'];
 /** A record with those fields as own properties (JSON.parse defines `__proto__` as an own key, as pino's lines do). */
 const hostileFields = (): Record<string, unknown> => JSON.parse(`{${PROTO_NAMES.map((n) => `"${n}":"v-${n}"`).join(',')}}`) as Record<string, unknown>;

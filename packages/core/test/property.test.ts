@@ -98,8 +98,8 @@ function toRecord(g: Generated): LokiRecord {
 const byKey = (entries: Array<[string, unknown]>): Array<[string, unknown]> => entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 const wellFormed = (text: string): string => (text as unknown as { toWellFormed(): string }).toWellFormed();
 /**
- * A structured-metadata value as Loki 3.4.6 stores it: U+FFFD replaced by a space (contract §2.3);
- * sent as JSON, still JSON-escaped (contract §1.4, core README "encoding": fixed only in Loki 3.6).
+ * A structured-metadata value as Loki 3.4.6 stores it: U+FFFD replaced by a space (its distributor's
+ * sanitising); sent as JSON, still JSON-escaped (core README "encoding": fixed only in Loki 3.6).
  */
 function asLokiStoresMetadata(text: string, encoding: LokiEncoding): string {
   const sent = wellFormed(text);
@@ -107,7 +107,10 @@ function asLokiStoresMetadata(text: string, encoding: LokiEncoding): string {
   return stored.replaceAll('\uFFFD', ' ');
 }
 
-/** The stream labels the mapping documents: static < level < labels object (a later one wins), names sanitised, empty values dropped. */
+/**
+ * The stream labels the mapping documents: static < level < labels object (a later one wins), names
+ * sanitised, empty values dropped.
+ */
 function expectedLabels(run: string, g: Generated): Record<string, string> {
   const out = new Map<string, string>([['prop_run', run]]);
   const add = (name: string, value: unknown): void => {

@@ -136,7 +136,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliCo
     const unknown = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-{1,2}[^']+)'/.exec((error as Error).message)?.[1] : undefined;
     if (unknown === undefined) throw error;
     const suggestion = suggestName(unknown.replace(/^-+/, ''), Object.keys(FLAGS));
-    throw new Error(`unknown option ${unknown}${suggestion === undefined ? '' : ` (did you mean --${suggestion}?)`}`);
+    throw new Error(`unknown option ${unknown}${suggestion === undefined ? '' : ` (did you mean --${suggestion}?)`}`, {
+      cause: error,
+    });
   }
   const { values, positionals } = parsed;
   if (positionals.length > 0) throw new Error(`unexpected argument ${positionals[0]}`);

@@ -22,11 +22,20 @@ type CoreOptions = Omit<LokiClientOptions, 'onError' | 'exitHook'>;
  * is plain data: no functions, no class instances (a Buffer arrives as a Uint8Array and is handled).
  */
 export interface PinoLokiOptions extends CoreOptions {
-  /** `json`: the line is the pino record as JSON (minus label fields). `message`: the message alone, other fields as structured metadata. Default `json`. */
+  /**
+   * `json`: the line is the pino record as JSON (minus label fields). `message`: the message alone, other fields as
+   * structured metadata. Default `json`.
+   */
   lineFormat?: 'json' | 'message';
-  /** Fields whose name starts with this become stream labels (prefix cut) and leave the line. `''` turns it off. Default `label_`. */
+  /**
+   * Fields whose name starts with this become stream labels (prefix cut) and leave the line. `''` turns it off.
+   * Default `label_`.
+   */
   labelPrefix?: string;
-  /** Fields (dotted paths allowed, e.g. `req.method`) copied into stream labels; they stay in a JSON line. Default none. */
+  /**
+   * Fields (dotted paths allowed, e.g. `req.method`) copied into stream labels; they stay in a JSON line.
+   * Default none.
+   */
   propsToLabels?: string[];
   /** A field holding an object whose entries go to structured metadata (and leave the line). Default none. */
   metadataKey?: string;
@@ -48,7 +57,10 @@ export interface PinoLokiOptions extends CoreOptions {
   printErrors?: boolean;
   /** Emit a `lokiStats` event on the transport stream this often; 0 = only on request. Default 0. */
   statsIntervalMillis?: number;
-  /** Stop reading from pino while this many entries wait for Loki (and Loki answers), so bursts wait in pino's buffer instead of being dropped. Default 20000 (at most half of `bufferMaxEntries`). */
+  /**
+   * Stop reading from pino while this many entries wait for Loki (and Loki answers), so bursts wait in pino's buffer
+   * instead of being dropped. Default 20000 (at most half of `bufferMaxEntries`).
+   */
   highWaterMarkEntries?: number;
 }
 
@@ -141,7 +153,10 @@ function normalizeTls(tls: LokiTlsOptions | undefined): LokiTlsOptions | undefin
  */
 export type PrintErrors = 'first' | 'all' | 'none';
 
-/** `printErrors` (or pino-loki's `silenceErrors`) as a PrintErrors, read even from options that are otherwise unusable. */
+/**
+ * `printErrors` (or pino-loki's `silenceErrors`) as a PrintErrors, read even from options that are
+ * otherwise unusable.
+ */
 export function printErrorsOf(options: unknown): PrintErrors {
   if (options === null || typeof options !== 'object') return 'first';
   const { printErrors, silenceErrors } = options as { printErrors?: unknown; silenceErrors?: unknown };

@@ -101,6 +101,8 @@ export function holdFlushAcknowledgements(holder: FlushHolder): () => void {
   if (!holdInstalled) {
     holdInstalled = true;
     const port = parentPort;
+    // Always called as original.call(port, ...) below.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const original = port.postMessage;
     port.postMessage = function postMessage(this: typeof port, msg: unknown, transfer?: unknown): void {
       const m = msg as { code?: unknown; context?: unknown } | null;

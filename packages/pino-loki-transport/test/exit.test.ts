@@ -105,7 +105,7 @@ describe('a dead Loki does not hold the exit beyond the close deadline', () => {
   });
 });
 
-// Issue 13 item 9: a Loki that takes the connection and never answers, after a burst (40 000 lines) big enough for
+// A Loki that takes the connection and never answers, after a burst (40 000 lines) big enough for
 // the transport's backpressure (20 000 entries waiting) to pause its reading. Before, the paused
 // worker never read the rest, pino's exit handler waited 10 s for it and threw "_flushSync took too
 // long (10s)", and nothing was reported. The deadline is a deadline.

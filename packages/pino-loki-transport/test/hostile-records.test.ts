@@ -1,4 +1,5 @@
-// Fields named like Object.prototype's members (constructor, toString, __proto__, ...) reach Loki, through the real pino worker.
+// Fields named like Object.prototype's members (constructor, toString, __proto__, ...) reach Loki, through
+// the real pino worker.
 import { describe, expect, it } from 'vitest';
 import { flushLogger, lokiLogger, receiver } from './helpers.js';
 

@@ -1,4 +1,5 @@
-// Hostile or broken servers, through the real pino worker: a huge answer body is never read whole; redirects are not followed.
+// Hostile or broken servers, through the real pino worker: a huge answer body is never read whole;
+// redirects are not followed.
 import { hostileServers } from '@loki-sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushLoki } from '../src/index.js';

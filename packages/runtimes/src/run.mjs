@@ -98,7 +98,8 @@ async function closedPort() {
 /**
  * Runs one fixture under a runtime. `onLine(line, child)` sees stdout lines as they come (the disk case
  * kills the writer from there); `runtimeArgs` replaces the runtime's own (`rt.args`); `env` adds to the
- * environment. argv: url, run id, BASE_NS, the rest (see fixtures/common.mjs). Resolves with exit status, signal, time, stderr, the fixture's report and error codes.
+ * environment. argv: url, run id, BASE_NS, the rest (see fixtures/common.mjs). Resolves with exit status, signal,
+ * time, stderr, the fixture's report and error codes.
  */
 function runFixture(rt, file, [url, run, ...args], { onLine, runtimeArgs = rt.args, env = {} } = {}) {
   return new Promise((resolve) => {

@@ -26,7 +26,9 @@ export class SelectorSyntaxError extends Error {
   }
 }
 
-/** Converts a Go RE2 pattern to a JS RegExp, anchored like Prometheus does unless `anchored` is false (line filters). */
+/**
+ * Converts a Go RE2 pattern to a JS RegExp, anchored like Prometheus does unless `anchored` is false (line filters).
+ */
 export function compileRegex(pattern: string, anchored = true): RegExp {
   let flags = 's';
   let body = pattern;

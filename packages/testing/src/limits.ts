@@ -22,7 +22,10 @@ export const DEFAULT_RECEIVER_LIMITS: Readonly<ReceiverLimits> = Object.freeze({
   shardStreamsDesiredRateBytesPerSecond: 1536 * 1024,
 });
 
-/** Merges overrides onto the defaults; `undefined` overrides keep the default (except for the rate, where it means off). */
+/**
+ * Merges overrides onto the defaults; `undefined` overrides keep the default (except for the rate, where it
+ * means off).
+ */
 export function resolveLimits(overrides: Partial<ReceiverLimits> | undefined): ReceiverLimits {
   const limits: ReceiverLimits = { ...DEFAULT_RECEIVER_LIMITS };
   if (!overrides) return limits;

@@ -132,7 +132,8 @@ export function decodePushBody(
 ): DecodedPush {
   // Loki checks the Content-Encoding (and reads the gzip header), then parses the Content-Type, then reads the body.
   if (contentEncoding === 'gzip') {
-    // Go's gzip.NewReader: io.ReadFull of the 10-byte header (EOF, unexpected EOF), then magic and method (deflate = 8).
+    // Go's gzip.NewReader: io.ReadFull of the 10-byte header (EOF, unexpected EOF), then magic and method
+    // (deflate = 8).
     if (body.length === 0) throw new PushDecodeError('EOF', 0);
     if (body.length < 10) throw new PushDecodeError('unexpected EOF', body.length);
     if (body[0] !== 0x1f || body[1] !== 0x8b || body[2] !== 0x08) throw new PushDecodeError('gzip: invalid header', body.length);

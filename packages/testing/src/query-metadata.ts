@@ -68,7 +68,10 @@ export function labelValues(name: string, params: URLSearchParams, ctx: Metadata
   });
 }
 
-/** `GET /loki/api/v1/series?match[]=…&start=&end=&since=`: the label sets of the matching streams (`match[]` repeats as OR). */
+/**
+ * `GET /loki/api/v1/series?match[]=…&start=&end=&since=`: the label sets of the matching streams
+ * (`match[]` repeats as OR).
+ */
 export function series(params: URLSearchParams, ctx: MetadataContext): HttpAnswer {
   return answer(() => {
     let selectors = [...new Set([...params.getAll('match[]'), ...params.getAll('match')])];

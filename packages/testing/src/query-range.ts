@@ -27,7 +27,9 @@ function sortedRecord(record: Record<string, string>): Record<string, string> {
 
 type LineFilter = (line: string) => boolean;
 
-/** Parses the line filters after the selector: `|= "s"`, `!= "s"`, `|~ "re"`, `!~ "re"` (strings `"…"` or `` `…` ``). */
+/**
+ * Parses the line filters after the selector: `|= "s"`, `!= "s"`, `|~ "re"`, `!~ "re"` (strings `"…"` or `` `…` ``).
+ */
 function parseLineFilters(text: string): LineFilter[] {
   const filters: LineFilter[] = [];
   let i = 0;

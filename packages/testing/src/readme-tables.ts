@@ -12,7 +12,10 @@ export interface OptionRow {
   text: string;
 }
 
-/** The text of the section under `heading` (a markdown heading line without its #s), up to the next heading of its level or higher. */
+/**
+ * The text of the section under `heading` (a markdown heading line without its #s), up to the next heading of its
+ * level or higher.
+ */
 export function readmeSection(markdown: string, heading: string): string {
   const lines = markdown.split('\n');
   const start = lines.findIndex((line) => /^#{1,6} /.test(line) && line.replace(/^#+ /, '').trim() === heading);

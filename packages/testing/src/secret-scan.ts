@@ -91,7 +91,10 @@ export function findTestSecrets(outputs: Record<string, string>): string[] {
 
 /** The failing Lokis of a secrets run, as `[label, host:port]`. */
 export interface FailingLokis {
-  /** `['500', …]`: answers 500 with our request headers echoed in the body (a hostile proxy); `['refused', …]`: nothing listens. */
+  /**
+   * `['500', …]`: answers 500 with our request headers echoed in the body (a hostile proxy);
+   * `['refused', …]`: nothing listens.
+   */
   readonly targets: ReadonlyArray<readonly ['500' | 'refused', string]>;
   /** Headers of the requests the echoing server got (proof the credentials were sent). */
   readonly requests: readonly import('node:http').IncomingHttpHeaders[];
@@ -116,7 +119,11 @@ export async function failingLokis(): Promise<FailingLokis> {
  * Hostile servers a test file opens, all closed by `closeAll()` (its `afterEach`). Kept here beside
  * {@link failingLokis} so the hostile-server tests of every package share one preamble.
  */
-export function hostileServers(): { open(behaviour: HostileBehaviour): Promise<HostileServer>; closeAll(): Promise<void> } {
+// Function-typed properties, not methods: tests pass `servers.open` and `servers.closeAll` around unbound.
+export function hostileServers(): {
+  open: (behaviour: HostileBehaviour) => Promise<HostileServer>;
+  closeAll: () => Promise<void>;
+} {
   const servers: HostileServer[] = [];
   return {
     async open(behaviour) {

@@ -1,4 +1,7 @@
-/** Loki's structured-metadata sanitising (distributor.go: Prometheus `NormalizeLabel` on names, U+FFFD → space in values). */
+/**
+ * Loki's structured-metadata sanitising (distributor.go: Prometheus `NormalizeLabel` on names, U+FFFD →
+ * space in values).
+ */
 
 const LETTER_OR_DIGIT = /[\p{L}\p{Nd}]/u;
 const PLAIN_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;

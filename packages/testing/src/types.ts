@@ -6,9 +6,15 @@ import type { IncomingHttpHeaders } from 'node:http';
  * Byte limits count UTF-8 bytes.
  */
 export interface ReceiverLimits {
-  /** `max_line_size`: a line longer than this many bytes is rejected (per entry, partial 400). 0 = unlimited. Default 262144. */
+  /**
+   * `max_line_size`: a line longer than this many bytes is rejected (per entry, partial 400). 0 = unlimited.
+   * Default 262144.
+   */
   maxLineBytes: number;
-  /** `max_label_names_per_series`: more label names than this fails the stream. `service_name` is not counted. Default 15. */
+  /**
+   * `max_label_names_per_series`: more label names than this fails the stream. `service_name` is not
+   * counted. Default 15.
+   */
   maxLabelNamesPerSeries: number;
   /** `max_label_name_length` in bytes. Default 1024. */
   maxLabelNameBytes: number;
@@ -18,7 +24,9 @@ export interface ReceiverLimits {
   rejectOldSamples: boolean;
   /** `reject_old_samples_max_age` in milliseconds. Default 7 days (604800000). */
   rejectOldSamplesMaxAgeMillis: number;
-  /** `creation_grace_period` in milliseconds: entries newer than now + this are rejected. Default 10 minutes (600000). */
+  /**
+   * `creation_grace_period` in milliseconds: entries newer than now + this are rejected. Default 10 minutes (600000).
+   */
   creationGracePeriodMillis: number;
   /** `max_structured_metadata_size`: Σ(name + value bytes) per entry. 0 = unlimited. Default 65536. */
   maxStructuredMetadataBytes: number;
@@ -51,7 +59,9 @@ export interface ReceiverLimits {
    * exceeded …` line per dropped entry, the other streams stored. 0 = off. Default 3145728 (3MB).
    */
   perStreamRateBytesPerSecond: number;
-  /** `per_stream_rate_limit_burst`: the bucket's capacity, and the largest share of one push. Default 15728640 (15MB). */
+  /**
+   * `per_stream_rate_limit_burst`: the bucket's capacity, and the largest share of one push. Default 15728640 (15MB).
+   */
   perStreamBurstBytes: number;
   /** `max_entries_limit_per_query`: a larger `limit` in `query_range` gets 400. Default 5000. */
   maxEntriesLimitPerQuery: number;

@@ -66,7 +66,8 @@ export function entryTimeBounds(nowNs: bigint, limits: ReceiverLimits): EntryTim
 
 /**
  * Validates one entry, in Loki's order (too old, too new, line size, structured-metadata size and count),
- * then, with `strict`, the stricter checks (empty or duplicate structured-metadata names, compared after normalisation).
+ * then, with `strict`, the stricter checks (empty or duplicate structured-metadata names, compared
+ * after normalisation).
  * Returns the error message, or undefined when valid.
  */
 export function validateEntry(

@@ -1,7 +1,6 @@
 /**
  * The cases where a differential run against a real Loki 3.4.6 showed the receiver answering differently
- * (issue 14; ../../../shared/loki-push-contract.md section 0). Each test asserts the status, Loki's text
- * and what is stored or queried afterwards.
+ * (now fixed). Each test asserts the status, Loki's text and what is stored or queried afterwards.
  */
 import { connect } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
@@ -314,7 +313,7 @@ describe('Loki accepts, the receiver used to reject', () => {
         );
       });
       let text = '';
-      socket.on('data', (chunk) => (text += chunk));
+      socket.on('data', (chunk) => (text += String(chunk)));
       socket.on('end', () => resolve(text));
       socket.on('error', reject);
     });

@@ -82,7 +82,8 @@ export class LokiTransport extends TransportStream {
 
   /** winston's entry point. Cheap by design: take the info as text (or map and queue it in-thread), call back. */
   override log(info: Info, callback: () => void): void {
-    // winston-transport's convention is one setImmediate per call; one per tick, and none when nobody listens, is cheaper.
+    // winston-transport's convention is one setImmediate per call; one per tick, and none when nobody
+    // listens, is cheaper.
     if (this.listenerCount('logged') > 0) {
       this.loggedQueue.push(info);
       if (this.loggedQueue.length === 1) setImmediate(this.emitLogged);
@@ -119,7 +120,10 @@ export class LokiTransport extends TransportStream {
     );
   }
 
-  /** Resolves when everything logged before the call is acknowledged by Loki, or given up, or at the deadline. Never rejects. */
+  /**
+   * Resolves when everything logged before the call is acknowledged by Loki, or given up, or at the
+   * deadline. Never rejects.
+   */
   flush(options?: { timeoutMillis?: number }): Promise<FlushResult> {
     return this.sink.flush(options);
   }
@@ -128,6 +132,8 @@ export class LokiTransport extends TransportStream {
    * Delivers what is pending (within `closeTimeoutMillis`) and stops. winston calls it when the
    * transport is removed or the logger closed. Idempotent; never rejects.
    */
+  // winston ignores what close() returns; ours never rejects, so no rejection goes unseen.
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
   override close(): Promise<FlushResult> {
     return this.sink.close();
   }

@@ -119,7 +119,10 @@ type Missing = Exclude<NumericStat, (typeof NUMERIC_STATS)[number]>;
 const complete: [Missing] extends [never] ? true : Missing = true;
 void complete;
 
-/** Float64 slots: the numeric stats, then the drop reasons, then `offline` (0/1), then `compression` (its index in COMPRESSIONS). */
+/**
+ * Float64 slots: the numeric stats, then the drop reasons, then `offline` (0/1), then `compression`
+ * (its index in COMPRESSIONS).
+ */
 export const STATS_SLOTS = NUMERIC_STATS.length + DROP_REASONS.length + 2;
 
 /**

@@ -13,7 +13,6 @@ import {
   type FlushResult,
   type LokiClientOptions,
   type LokiClientStats,
-  type LokiErrorCode,
 } from '@loki-sdk/core/adapter';
 import { InThreadSink, type Info, type InfoSink } from './info-sink.js';
 import type { RecordMapping } from './transport-options.js';
@@ -283,11 +282,14 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     if (msg.type === 'answer') this.settle(msg.id, msg.result);
     else if (msg.type === 'error') {
       const { code, message, type: _type, ...details } = msg;
-      this.onError(new LokiError(code as LokiErrorCode, message, details));
+      this.onError(new LokiError(code, message, details));
     }
   }
 
-  /** The worker died (it should not): entries it had not taken in are lost and counted; an in-thread client carries on. */
+  /**
+   * The worker died (it should not): entries it had not taken in are lost and counted; an in-thread
+   * client carries on.
+   */
   private onWorkerGone(error: unknown): void {
     if (this.fallback !== undefined || this.closePromise !== undefined) return;
     const lost = this.inTransit(readStats(this.statsView)) + this.lines.length;
@@ -389,7 +391,8 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     let why: string | undefined;
     for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
       const msg = m.message as FromWorker;
-      // Only the reasons: the worker's counts are part of this thread's one total (it also counts what the worker had not taken in).
+      // Only the reasons: the worker's counts are part of this thread's one total (it also counts what
+      // the worker had not taken in).
       if (msg.type === 'error' && msg.code === 'ERR_LOKI_EXIT_DRAIN') why ??= msg.message.replace(/^at process exit, \d+ entr(?:y|ies) could not be delivered( by the exit deadline)?:? ?/, '').replace(/(^|; )\d+ entr(?:y|ies): /g, '$1');
       else this.onMessage(msg);
     }

@@ -153,7 +153,7 @@ describe('process.exit() after a big burst (delivery worker, default bounds)', (
     if (lost > 0) expect(run.stderr).toMatch(/warn ERR_LOKI_EXIT_DRAIN/);
   }, 60_000);
 
-  // Issue 13 item 8: a 1 000 000-entry burst, nobody listening to 'warn'. Before, the worker took in
+  // A 1 000 000-entry burst, nobody listening to 'warn'. Before, the worker took in
   // the whole burst before sending anything (Node hands a worker up to 1000 queued messages at once):
   // 0 stored and the deadline overrun. Now it sends while taking in; what it cannot deliver by the
   // deadline is counted and reported on stderr in one line; the backlog bound drops nothing.

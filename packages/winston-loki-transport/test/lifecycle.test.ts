@@ -216,7 +216,8 @@ describe("delivery failures are 'warn' events, never 'error', never thrown", () 
     await until(() => warnings.length > 0);
     await transport.flush();
     expect(warnings).toEqual(['ERR_LOKI_LINE_TOO_LONG']);
-    expect(r.entries().map((e) => e.line)).toEqual([]); // '{"message":"ok"}' is 16 bytes: dropped too, but reported once per 5 s
+    // '{"message":"ok"}' is 16 bytes: dropped too, but reported once per 5 s
+    expect(r.entries().map((e) => e.line)).toEqual([]);
     expect(transport.stats().droppedByReason.line_too_long).toBe(2);
   });
 

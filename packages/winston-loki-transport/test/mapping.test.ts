@@ -154,7 +154,7 @@ describe('timestamps', () => {
 describe('the line', () => {
   it("a format on our transport: the line is winston's formatted output, label fields lifted out of it", async () => {
     const r = await receiver();
-    const { logger, transport } = setup(r, { format: format.printf((i) => `${i.level.toUpperCase()} ${i.message} ${JSON.stringify({ ...i, level: undefined, message: undefined })}`) });
+    const { logger, transport } = setup(r, { format: format.printf((i) => `${i.level.toUpperCase()} ${String(i.message)} ${JSON.stringify({ ...i, level: undefined, message: undefined })}`) });
     const other = new Capture();
     logger.add(other);
     logger.info('hello', { label_team: 'core', labels: { zone: 'a' }, user: 'ann' });
