@@ -38,6 +38,12 @@ export interface PinoLokiOptions extends CoreOptions {
   errorKey?: string;
   /** Renames level labels, by pino level name or number: `{ warn: 'warning', 60: 'critical' }`. Default none. */
   levelMap?: Record<string, string>;
+  /** The record's `hostname` field becomes the `hostname` label and leaves the line (pino-loki's behaviour). Default false; true for a config using pino-loki's names. */
+  hostnameLabel?: boolean;
+  /** Arrays in a JSON line become objects keyed by index, `["a"]` → `{"0":"a"}` (pino-loki's `convertArrays`). Default false. */
+  convertArrays?: boolean;
+  /** The line from a template, pino-loki's `logFormat`: `{path}` is the record's field (dotted paths, `{lokilevel}` the level label), missing or empty ones `''`. Default none (`lineFormat` applies). */
+  logFormat?: string;
   /** Ignore the record's time and stamp entries when the transport reads them. Default false. */
   replaceTimestamp?: boolean;
   /**
@@ -64,6 +70,9 @@ export interface TransportSettings {
   errorKey: string | undefined;
   levelMap: Record<string, string> | undefined;
   replaceTimestamp: boolean;
+  hostnameLabel: boolean;
+  convertArrays: boolean;
+  logFormat: string | undefined;
   printErrors: PrintErrors;
   statsIntervalMillis: number;
   highWaterMarkEntries: number;
@@ -92,6 +101,9 @@ const TRANSPORT_OPTION_CHECKS = {
     }
   },
   replaceTimestamp: boolean,
+  hostnameLabel: boolean,
+  convertArrays: boolean,
+  logFormat: nonEmptyString,
   printErrors: boolean,
   statsIntervalMillis: millis(0),
   highWaterMarkEntries: numberAtLeast(1),
@@ -202,6 +214,9 @@ export function resolveTransportOptions(
       errorKey: opts.errorKey,
       levelMap: opts.levelMap === undefined ? undefined : { ...opts.levelMap },
       replaceTimestamp: opts.replaceTimestamp === true,
+      hostnameLabel: opts.hostnameLabel === true,
+      convertArrays: opts.convertArrays === true,
+      logFormat: opts.logFormat,
       printErrors: printErrorsOf(opts),
       statsIntervalMillis: nonNegativeInt(opts.statsIntervalMillis, TRANSPORT_DEFAULTS.statsIntervalMillis),
       highWaterMarkEntries,
