@@ -109,6 +109,9 @@ const TRANSPORT_OPTION_CHECKS = {
   highWaterMarkEntries: numberAtLeast(1),
 } satisfies Record<Exclude<keyof PinoLokiOptions, keyof CoreOptions>, Check>;
 
+/** The transport's own option names (the CLI derives its flags from these and core's). */
+export const TRANSPORT_OPTION_NAMES = Object.keys(TRANSPORT_OPTION_CHECKS) as ReadonlyArray<Exclude<keyof PinoLokiOptions, keyof CoreOptions>>;
+
 // Core's own list, less what the worker decides itself (the exit hook) or cannot receive (a function).
 const CORE_KEYS = new Set<string>(CLIENT_OPTION_NAMES.filter((name) => name !== 'exitHook' && name !== 'onError'));
 
