@@ -11,7 +11,7 @@ import {
   type LokiTlsOptions,
 } from '@loki-sdk/core';
 import { TRANSPORT_DEFAULTS } from './defaults.js';
-import { PINO_LOKI_NAMES, PINO_LOKI_UNSUPPORTED, translatePinoLokiOptions } from './pino-loki-options.js';
+import { PINO_LOKI_NAMES, translatePinoLokiOptions } from './pino-loki-options.js';
 import { inPinoWorker } from './worker-link.js';
 
 /** Core options that can cross into pino's worker: everything but functions and the exit hook. */
@@ -120,7 +120,6 @@ const INJECTED_KEYS = ['$context', 'pinoWillSendConfig', 'levels', 'dedupe'];
 
 const KNOWN_NAMES = new Set<string>([...CORE_KEYS, ...Object.keys(TRANSPORT_OPTION_CHECKS), ...INJECTED_KEYS, ...PINO_LOKI_NAMES]);
 const HINTS: Record<string, string> = {
-  ...PINO_LOKI_UNSUPPORTED,
   exitHook: "not used here: pino ends its worker at exit, and this transport delivers then",
   onError: "functions cannot reach pino's worker: listen to the 'lokiError' event of the transport stream",
 };

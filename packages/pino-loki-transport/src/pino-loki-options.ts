@@ -8,9 +8,6 @@ import { DEFAULTS, describeValue, LokiOptionsError, optionChecks } from '@loki-s
  */
 export const PINO_LOKI_NAMES = ['batching', 'interval', 'timeout', 'silenceErrors', 'structuredMetaKey', 'endpoint'] as const;
 
-/** pino-loki names with no equivalent: reported, with what to do instead. */
-export const PINO_LOKI_UNSUPPORTED: Readonly<Record<string, string>> = {};
-
 /** pino-loki 3's level label values (its LogBuilder's map: trace and debug are `debug`). */
 export const PINO_LOKI_LEVEL_MAP: Readonly<Record<string, string>> = {
   10: 'debug',

@@ -168,6 +168,8 @@ describe("pino-loki's names, translated", () => {
     expect(translatePinoLokiOptions({ timeout: 1, structuredMetaKey: false, hostnameLabel: false, levelMap: { 40: 'W' } })).toEqual({
       requestTimeoutMillis: 1, hostnameLabel: false, levelMap: { ...PINO_LOKI_LEVEL_MAP, 40: 'W' },
     });
+    // The README's advice for a config of shared names only: `batching: true` (pino-loki's default) keeps its streams.
+    expect(translatePinoLokiOptions({ host: 'http://x', batching: true })).toEqual({ host: 'http://x', ...pinoLokiDefaults });
     // Our own names alone: nothing of pino-loki's defaults.
     expect(translatePinoLokiOptions({ host: 'http://x', convertArrays: true })).toEqual({ host: 'http://x', convertArrays: true });
   });
