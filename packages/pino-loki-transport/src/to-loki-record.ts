@@ -96,6 +96,7 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
   if (config.lineFormat === 'message') {
     record.line = messageLine(obj, config);
     record.metadata = messageMetadata(obj, config, hasMetadataObject ? (fromMetadataKey as PinoObject) : undefined);
+    if (hostname !== undefined) delete record.metadata.hostname;
     return record;
   }
 

@@ -50,7 +50,10 @@ describe('CLI: node app.js | pino-loki-transport', () => {
     const entries = r.entries(undefined, { tenant: 'acme' });
     expect(entries.map((e) => e.line)).toEqual(['first', 'not json at all', 'second', 'custom']);
     // (Loki 3.4-3.5 keep JSON-pushed metadata values escaped, so `err` is not compared here.)
-    expect(entries[2]!.metadata).toMatchObject({ pid: '1', hostname: 'h' });
+    expect(entries[2]!.metadata).toMatchObject({ pid: '1' });
+    // --hostname and --interval are pino-loki's flags: its streams, hostname a label (not metadata).
+    expect(entries[2]!.metadata).not.toHaveProperty('hostname');
+    expect(entries[2]!.labels).toMatchObject({ hostname: 'h', level: 'error' });
     expect(r.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('me:secret').toString('base64')}`);
     expect(r.requests[0]!.contentType).toBe('application/json');
     // Credentials never reach the output.
