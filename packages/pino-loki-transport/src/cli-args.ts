@@ -1,75 +1,139 @@
 import { parseArgs } from 'node:util';
-import { envValue, suggestName } from '@loki-sdk/core/adapter';
-import type { PinoLokiOptions } from './options.js';
+import { CLIENT_OPTION_NAMES, DEFAULTS, envValue, suggestName } from '@loki-sdk/core/adapter';
+import { TRANSPORT_DEFAULTS } from './defaults.js';
+import { TRANSPORT_OPTION_NAMES, type PinoLokiOptions } from './options.js';
 
 type Kind = 'string' | 'number' | 'boolean' | 'json' | 'list' | 'seconds';
 
-interface Flag {
+export interface Flag {
   kind: Kind;
-  /** Option of PinoLokiOptions it sets (dotted for nested), or a special handled in toOptions. */
+  /** Option of PinoLokiOptions it sets (dotted for nested). Flags without one are handled in parseCliArgs. */
   option?: string;
+  /** The value a boolean flag sets (`--no-offline-buffer` sets false). Default true. */
+  sets?: boolean;
   short?: string;
   help: string;
-  /** Listed under pino-loki's name for migration; not shown separately in the help. */
+  /** A spelling of another flag (pino-loki's, for migration): listed apart in the help. */
   aliasOf?: string;
 }
 
-/** Every flag, in help order. Names are kebab-case; pino-loki's spellings are accepted as aliases. */
-export const FLAGS: Record<string, Flag> = {
-  host: { kind: 'string', option: 'host', help: 'Loki base URL (default http://localhost:3100)' },
-  url: { kind: 'string', option: 'url', help: 'Full push URL; wins over --host' },
+/** Options with no flag of their own: functions, the exit hook (the CLI is the app: always on), and what the CLI does itself. */
+type NotFlag = 'onError' | 'exitHook' | 'printErrors' | 'statsIntervalMillis';
+/** Options set by several flags (listed in COMPOSITE_FLAGS). */
+type Composite = 'tls' | 'basicAuth' | 'diskBuffer';
+type FlagOption = Exclude<keyof PinoLokiOptions, NotFlag | Composite>;
+
+/** One line of help per option; the compiler holds it to the option list, so a new option needs its flag's help. */
+const OPTION_HELP: Record<FlagOption, string> = {
+  host: 'Loki base URL',
+  url: 'Full push URL; wins over --host (or env LOKI_URL)',
+  tenantId: 'Tenant, sent as X-Scope-OrgID (or env LOKI_TENANT)',
+  bearerToken: 'Bearer token (or env LOKI_BEARER_TOKEN)',
+  headers: 'Extra headers: JSON object or k=v,k2=v2',
+  labels: 'Static labels: JSON object or k=v,k2=v2',
+  levelLabel: 'Label carrying the level, or "false"',
+  metadataMode: 'structured | line',
+  encoding: 'protobuf | json | json-gzip',
+  batchMaxEntries: 'Entries per request',
+  batchMaxBytes: 'Bytes per request',
+  batchIntervalMillis: 'Longest wait before a send',
+  maxLineBytes: 'Longest line',
+  oversizedLine: 'truncate | drop',
+  requestTimeoutMillis: 'Per-request timeout',
+  maxRequestsInFlight: 'Parallel requests',
+  retryMaxAttempts: 'Attempts per batch',
+  retryInitialDelayMillis: 'First backoff',
+  retryMaxDelayMillis: 'Longest backoff',
+  offlineBuffer: 'Drop batches after their attempts instead of keeping them while Loki is down',
+  bufferMaxEntries: 'Most entries held',
+  bufferMaxBytes: 'Most bytes held',
+  offlineBufferMaxEntries: 'Most entries held while Loki is down (default --buffer-max-entries)',
+  flushTimeoutMillis: 'Deadline of a flush',
+  closeTimeoutMillis: 'Deadline of the final flush at end of input',
+  lineFormat: 'json | message',
+  labelPrefix: 'Fields with this prefix become labels',
+  propsToLabels: 'Fields copied to labels, comma separated',
+  metadataKey: 'Field whose object goes to structured metadata',
+  timeKey: 'Time field',
+  messageKey: 'Message field',
+  errorKey: 'Error field',
+  levelMap: 'Level renames: JSON, e.g. {"35":"notice","warn":"warning"}',
+  replaceTimestamp: "Stamp entries when read, ignoring the record's time",
+  hostnameLabel: 'The record\'s hostname becomes the "hostname" label',
+  convertArrays: 'Arrays in the line become objects keyed by index',
+  logFormat: 'Line template, e.g. "{lokilevel} {msg}"',
+  highWaterMarkEntries: 'Stop reading stdin while this many entries wait for Loki',
+};
+
+// Kinds the defaults cannot tell (options with no default, or an object).
+const KIND: Partial<Record<FlagOption, Kind>> = { headers: 'json', labels: 'json', levelMap: 'json', propsToLabels: 'list', offlineBufferMaxEntries: 'number' };
+const SHORT: Partial<Record<FlagOption, string>> = { labels: 'l', replaceTimestamp: 'r' };
+const ALL_DEFAULTS: Record<string, unknown> = { ...DEFAULTS, ...TRANSPORT_DEFAULTS };
+
+const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** A flag per option, its kind and default from the option lists (a boolean defaulting to true gets a --no- flag). */
+function derivedFlags(): Record<string, Flag> {
+  const skip = new Set<string>(['onError', 'exitHook', 'printErrors', 'statsIntervalMillis', 'tls', 'basicAuth', 'diskBuffer']);
+  const out: Record<string, Flag> = {};
+  for (const name of [...CLIENT_OPTION_NAMES, ...TRANSPORT_OPTION_NAMES] as string[]) {
+    if (skip.has(name)) continue;
+    const option = name as FlagOption;
+    const fallback = ALL_DEFAULTS[name];
+    const kind = KIND[option] ?? (typeof fallback === 'number' ? 'number' : typeof fallback === 'boolean' ? 'boolean' : 'string');
+    const negated = fallback === true;
+    const shown = kind === 'boolean' || fallback === undefined ? '' : ` (default ${String(fallback)})`;
+    const flag: Flag = { kind, option: name, help: `${OPTION_HELP[option]}${shown}` };
+    if (negated) flag.sets = false;
+    if (SHORT[option] !== undefined) flag.short = SHORT[option];
+    out[negated ? `no-${kebab(name)}` : kebab(name)] = flag;
+  }
+  return out;
+}
+
+/** Flags of the options that are objects, and of what the CLI does itself. */
+const COMPOSITE_FLAGS: Record<string, Flag> = {
+  tenant: { kind: 'string', option: 'tenantId', help: 'Same as --tenant-id' },
   endpoint: { kind: 'string', help: 'Push path appended to --host (default /loki/api/v1/push)' },
-  tenant: { kind: 'string', option: 'tenantId', help: 'Tenant, sent as X-Scope-OrgID' },
   user: { kind: 'string', short: 'u', help: 'Basic auth user' },
   password: { kind: 'string', short: 'p', help: 'Basic auth password (or env LOKI_PASSWORD)' },
-  'basic-auth': { kind: 'string', help: 'Basic auth as user:password' },
-  'bearer-token': { kind: 'string', option: 'bearerToken', help: 'Bearer token (or env LOKI_BEARER_TOKEN)' },
-  headers: { kind: 'json', option: 'headers', help: 'Extra headers: JSON object or k=v,k2=v2' },
-  labels: { kind: 'json', option: 'labels', short: 'l', help: 'Static labels: JSON object or k=v,k2=v2' },
-  'props-to-labels': { kind: 'list', option: 'propsToLabels', help: 'Fields copied to labels, comma separated' },
-  'label-prefix': { kind: 'string', option: 'labelPrefix', help: 'Fields with this prefix become labels (default label_)' },
-  'level-label': { kind: 'string', option: 'levelLabel', help: 'Label carrying the level, or "false" (default level)' },
-  'level-map': { kind: 'json', option: 'levelMap', help: 'Level renames: JSON, e.g. {"35":"notice","warn":"warning"}' },
-  'line-format': { kind: 'string', option: 'lineFormat', help: 'json | message (default json)' },
-  'metadata-mode': { kind: 'string', option: 'metadataMode', help: 'structured | line (default structured)' },
-  'metadata-key': { kind: 'string', option: 'metadataKey', help: 'Field whose object goes to structured metadata' },
-  'time-key': { kind: 'string', option: 'timeKey', help: 'Time field (default time)' },
-  'message-key': { kind: 'string', option: 'messageKey', help: 'Message field (default msg)' },
-  'error-key': { kind: 'string', option: 'errorKey', help: 'Error field (default err)' },
-  'replace-timestamp': { kind: 'boolean', option: 'replaceTimestamp', short: 'r', help: "Stamp entries when read, ignoring the record's time" },
-  encoding: { kind: 'string', option: 'encoding', help: 'protobuf | json | json-gzip (default protobuf)' },
-  'batch-max-entries': { kind: 'number', option: 'batchMaxEntries', help: 'Entries per request (default 5000)' },
-  'batch-max-bytes': { kind: 'number', option: 'batchMaxBytes', help: 'Bytes per request (default 1048576)' },
-  'batch-interval-millis': { kind: 'number', option: 'batchIntervalMillis', help: 'Longest wait before a send (default 1000)' },
-  'max-line-bytes': { kind: 'number', option: 'maxLineBytes', help: 'Longest line (default 262144)' },
-  'oversized-line': { kind: 'string', option: 'oversizedLine', help: 'truncate | drop (default truncate)' },
-  'request-timeout-millis': { kind: 'number', option: 'requestTimeoutMillis', help: 'Per-request timeout (default 10000)' },
-  'max-requests-in-flight': { kind: 'number', option: 'maxRequestsInFlight', help: 'Parallel requests (default 1)' },
-  'retry-max-attempts': { kind: 'number', option: 'retryMaxAttempts', help: 'Attempts per batch (default 10)' },
-  'retry-initial-delay-millis': { kind: 'number', option: 'retryInitialDelayMillis', help: 'First backoff (default 500)' },
-  'retry-max-delay-millis': { kind: 'number', option: 'retryMaxDelayMillis', help: 'Longest backoff (default 30000)' },
-  'no-offline-buffer': { kind: 'boolean', help: 'Drop batches after their attempts instead of keeping them while Loki is down' },
-  'buffer-max-entries': { kind: 'number', option: 'bufferMaxEntries', help: 'Most entries held (default 1000000)' },
-  'buffer-max-bytes': { kind: 'number', option: 'bufferMaxBytes', help: 'Most bytes held (default 67108864)' },
-  'close-timeout-millis': { kind: 'number', option: 'closeTimeoutMillis', help: 'Deadline of the final flush at end of input (default 5000)' },
+  'basic-auth': { kind: 'string', option: 'basicAuth', help: 'Basic auth as user:password' },
   'ca-file': { kind: 'string', option: 'tls.caFile', help: 'CA certificate file (PEM)' },
   'cert-file': { kind: 'string', option: 'tls.certFile', help: 'Client certificate file (PEM)' },
   'key-file': { kind: 'string', option: 'tls.keyFile', help: 'Client key file (PEM)' },
-  insecure: { kind: 'boolean', help: "Do not verify Loki's TLS certificate" },
+  insecure: { kind: 'boolean', option: 'tls.rejectUnauthorized', sets: false, help: "Do not verify Loki's TLS certificate" },
+  'disk-buffer-dir': { kind: 'string', option: 'diskBuffer.directory', help: 'Keep unacknowledged entries in files in this directory' },
+  'disk-buffer-max-bytes': { kind: 'number', option: 'diskBuffer.maxBytes', help: 'Most bytes in the directory (default 268435456)' },
+  'disk-buffer-sync-interval-millis': { kind: 'number', option: 'diskBuffer.syncIntervalMillis', help: 'fsync at most this late (default 1000)' },
+  'disk-buffer-segment-max-bytes': { kind: 'number', option: 'diskBuffer.segmentMaxBytes', help: 'Most bytes of one segment file (default 8388608)' },
+  'disk-buffer-heartbeat-timeout-millis': { kind: 'number', option: 'diskBuffer.heartbeatTimeoutMillis', help: 'Lock age that means a dead owner on another host (default 30000)' },
   'no-stdout': { kind: 'boolean', help: 'Do not copy the input to stdout' },
   'silence-errors': { kind: 'boolean', short: 's', help: 'Do not print delivery errors to stderr' },
   help: { kind: 'boolean', short: 'h', help: 'Print this help' },
   version: { kind: 'boolean', short: 'v', help: 'Print the version' },
-  // pino-loki spellings
+};
+
+/**
+ * pino-loki 3's CLI flags (its src/cli/args.ts), and `--interval` (its help's example). Using any of
+ * them makes the run a pino-loki config, as its options do (see pino-loki-options.ts): its streams
+ * (hostname label, level names, `meta` as structured metadata) unless a flag of ours says otherwise.
+ */
+const PINO_LOKI_FLAGS: Record<string, Flag> = {
   hostname: { kind: 'string', option: 'host', help: '', aliasOf: 'host' },
-  interval: { kind: 'seconds', option: 'batchIntervalMillis', short: 'i', help: '', aliasOf: 'batch-interval-millis (in seconds)' },
-  'batching-interval': { kind: 'seconds', option: 'batchIntervalMillis', help: '', aliasOf: 'batch-interval-millis (in seconds)' },
+  batching: { kind: 'boolean', short: 'b', help: '', aliasOf: '(batching is always on)' },
+  'batching-interval': { kind: 'number', option: 'batching.interval', short: 'i', help: '', aliasOf: 'batch-interval-millis, in seconds' },
+  interval: { kind: 'number', option: 'batching.interval', help: '', aliasOf: 'batch-interval-millis, in seconds' },
+  'batching-max-buffer-size': { kind: 'number', option: 'batching.maxBufferSize', help: '', aliasOf: 'buffer-max-entries; 0: the default bound' },
   timeout: { kind: 'number', option: 'requestTimeoutMillis', short: 't', help: '', aliasOf: 'request-timeout-millis' },
-  propsLabels: { kind: 'list', option: 'propsToLabels', help: '', aliasOf: 'props-to-labels' },
-  structuredMetaKey: { kind: 'string', option: 'metadataKey', help: '', aliasOf: 'metadata-key' },
   silenceErrors: { kind: 'boolean', help: '', aliasOf: 'silence-errors' },
   replaceTimestamp: { kind: 'boolean', option: 'replaceTimestamp', help: '', aliasOf: 'replace-timestamp' },
+  convertArrays: { kind: 'boolean', option: 'convertArrays', help: '', aliasOf: 'convert-arrays' },
+  structuredMetaKey: { kind: 'string', option: 'structuredMetaKey', help: '', aliasOf: 'metadata-key; "false": none' },
+  propsLabels: { kind: 'list', option: 'propsToLabels', help: '', aliasOf: 'props-to-labels' },
 };
+
+/** Every flag, in help order. Names are kebab-case; pino-loki's spellings are accepted as aliases. */
+export const FLAGS: Record<string, Flag> = { ...derivedFlags(), ...COMPOSITE_FLAGS, ...PINO_LOKI_FLAGS };
 
 export interface CliConfig {
   options: PinoLokiOptions;
@@ -80,14 +144,17 @@ export interface CliConfig {
 }
 
 export function usage(): string {
+  const shown = Object.entries(FLAGS).filter(([, flag]) => flag.aliasOf === undefined);
+  const heads = shown.map(([name, flag]) => `  ${flag.short === undefined ? '    ' : `-${flag.short}, `}--${name}${flag.kind === 'boolean' ? '' : ' <value>'}`);
+  const width = Math.max(...heads.map((h) => h.length)) + 2;
   const lines = ['Usage: node app.js | pino-loki-transport [options]', '', 'Reads pino NDJSON from stdin and ships it to Loki.', '', 'Options:'];
-  for (const [name, flag] of Object.entries(FLAGS)) {
-    if (flag.aliasOf !== undefined) continue;
-    const value = flag.kind === 'boolean' ? '' : ' <value>';
-    const short = flag.short === undefined ? '    ' : `-${flag.short}, `;
-    lines.push(`  ${short}--${name}${value}`.padEnd(38) + flag.help);
-  }
-  lines.push('', `pino-loki flags accepted: ${Object.entries(FLAGS).filter(([, f]) => f.aliasOf !== undefined).map(([n, f]) => `--${n} (= --${f.aliasOf})`).join(', ')}`);
+  shown.forEach(([, flag], i) => lines.push(heads[i]!.padEnd(width) + flag.help));
+  lines.push('', 'Environment: LOKI_URL (= --url), LOKI_TENANT (= --tenant-id), LOKI_PASSWORD, LOKI_BEARER_TOKEN; flags win, empty means unset.');
+  const aliases = Object.entries(FLAGS).filter(([, flag]) => flag.aliasOf !== undefined);
+  const aliasHeads = aliases.map(([name, flag]) => `  ${flag.short === undefined ? '' : `-${flag.short}, `}--${name}`);
+  const aliasWidth = Math.max(...aliasHeads.map((h) => h.length)) + 2;
+  lines.push('', 'Also accepted (pino-loki\'s flags; any of them gives pino-loki\'s streams: hostname label, its level names, meta as metadata):');
+  aliases.forEach(([, flag], i) => lines.push(`${aliasHeads[i]!.padEnd(aliasWidth)}= ${flag.aliasOf!.startsWith('(') ? flag.aliasOf : `--${flag.aliasOf}`}`));
   return `${lines.join('\n')}\n`;
 }
 
@@ -147,9 +214,11 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliCo
   const options: Record<string, unknown> = {};
   for (const [name, flag] of Object.entries(FLAGS)) {
     const raw = v[name];
-    if (raw === undefined || flag.option === undefined) continue;
+    if (raw === undefined || flag.option === undefined || flag.option === 'basicAuth') continue;
     let value: unknown = raw;
-    if (flag.kind === 'number' || flag.kind === 'seconds') {
+    if (flag.kind === 'boolean') {
+      value = flag.sets ?? true;
+    } else if (flag.kind === 'number' || flag.kind === 'seconds') {
       const n = Number(raw);
       if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n)) throw new Error(`--${name} must be a number, got ${String(raw)}`);
       value = flag.kind === 'seconds' ? Math.round(n * 1000) : n;
@@ -157,16 +226,24 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliCo
       value = parseObject(name, String(raw));
     } else if (flag.kind === 'list') {
       value = String(raw).split(',').map((s) => s.trim()).filter((s) => s !== '');
-    } else if (flag.option === 'levelLabel' && raw === 'false') {
+    } else if ((flag.option === 'levelLabel' || flag.option === 'structuredMetaKey') && raw === 'false') {
       value = false;
     }
     setPath(options, flag.option, value);
   }
+  // pino-loki's CLI always batches: any of its flags makes this a pino-loki config (see PINO_LOKI_FLAGS).
+  if (Object.keys(PINO_LOKI_FLAGS).some((name) => v[name] !== undefined)) options.batching ??= true;
 
+  if (options.url === undefined && options.host === undefined) {
+    const url = envValue('LOKI_URL', env);
+    if (url !== undefined) options.url = url;
+  }
   if (typeof v.endpoint === 'string' && options.url === undefined) {
-    const base = String(options.host ?? 'http://localhost:3100').replace(/\/+$/, '');
+    const base = String(options.host ?? DEFAULTS.host).replace(/\/+$/, '');
     options.url = `${base}/${v.endpoint.replace(/^\/+/, '')}`;
   }
+  const tenant = envValue('LOKI_TENANT', env);
+  if (options.tenantId === undefined && tenant !== undefined) options.tenantId = tenant;
   const basic = typeof v['basic-auth'] === 'string' ? v['basic-auth'] : undefined;
   const user = typeof v.user === 'string' ? v.user : basic?.slice(0, Math.max(0, basic.indexOf(':')));
   const password = typeof v.password === 'string' ? v.password : basic !== undefined && basic.includes(':') ? basic.slice(basic.indexOf(':') + 1) : envValue('LOKI_PASSWORD', env);
@@ -177,8 +254,6 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliCo
   }
   const bearerToken = envValue('LOKI_BEARER_TOKEN', env);
   if (options.bearerToken === undefined && bearerToken !== undefined) options.bearerToken = bearerToken;
-  if (v['no-offline-buffer'] === true) options.offlineBuffer = false;
-  if (v.insecure === true) setPath(options, 'tls.rejectUnauthorized', false);
 
   return {
     options: options as PinoLokiOptions,

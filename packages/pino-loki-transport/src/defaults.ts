@@ -6,6 +6,8 @@ export const TRANSPORT_DEFAULTS = {
   messageKey: 'msg',
   errorKey: 'err',
   replaceTimestamp: false,
+  hostnameLabel: false,
+  convertArrays: false,
   // printErrors: unset = the first error of each code on stderr (see PinoLokiOptions.printErrors).
   statsIntervalMillis: 0,
   highWaterMarkEntries: 20_000,

@@ -11,7 +11,7 @@ import {
   type LokiTlsOptions,
 } from '@loki-sdk/core/adapter';
 import { TRANSPORT_DEFAULTS } from './defaults.js';
-import { PINO_LOKI_NAMES, PINO_LOKI_UNSUPPORTED, translatePinoLokiOptions } from './pino-loki-options.js';
+import { PINO_LOKI_NAMES, translatePinoLokiOptions } from './pino-loki-options.js';
 import { inPinoWorker } from './worker-link.js';
 
 /** Core options that can cross into pino's worker: everything but functions and the exit hook. */
@@ -47,6 +47,12 @@ export interface PinoLokiOptions extends CoreOptions {
   errorKey?: string;
   /** Renames level labels, by pino level name or number: `{ warn: 'warning', 60: 'critical' }`. Default none. */
   levelMap?: Record<string, string>;
+  /** The record's `hostname` field becomes the `hostname` label and leaves the line (pino-loki's behaviour). Default false; true for a config using pino-loki's names. */
+  hostnameLabel?: boolean;
+  /** Arrays in a JSON line become objects keyed by index, `["a"]` → `{"0":"a"}` (pino-loki's `convertArrays`). Default false. */
+  convertArrays?: boolean;
+  /** The line from a template, pino-loki's `logFormat`: `{path}` is the record's field (dotted paths, `{lokilevel}` the level label), missing or empty ones `''`. Default none (`lineFormat` applies). */
+  logFormat?: string;
   /** Ignore the record's time and stamp entries when the transport reads them. Default false. */
   replaceTimestamp?: boolean;
   /**
@@ -76,6 +82,9 @@ export interface TransportSettings {
   errorKey: string | undefined;
   levelMap: Record<string, string> | undefined;
   replaceTimestamp: boolean;
+  hostnameLabel: boolean;
+  convertArrays: boolean;
+  logFormat: string | undefined;
   printErrors: PrintErrors;
   statsIntervalMillis: number;
   highWaterMarkEntries: number;
@@ -104,10 +113,16 @@ const TRANSPORT_OPTION_CHECKS = {
     }
   },
   replaceTimestamp: boolean,
+  hostnameLabel: boolean,
+  convertArrays: boolean,
+  logFormat: nonEmptyString,
   printErrors: boolean,
   statsIntervalMillis: millis(0),
   highWaterMarkEntries: numberAtLeast(1),
 } satisfies Record<Exclude<keyof PinoLokiOptions, keyof CoreOptions>, Check>;
+
+/** The transport's own option names (the CLI derives its flags from these and core's). */
+export const TRANSPORT_OPTION_NAMES = Object.keys(TRANSPORT_OPTION_CHECKS) as ReadonlyArray<Exclude<keyof PinoLokiOptions, keyof CoreOptions>>;
 
 // Core's own list, less what the worker decides itself (the exit hook) or cannot receive (a function).
 const CORE_KEYS = new Set<string>(CLIENT_OPTION_NAMES.filter((name) => name !== 'exitHook' && name !== 'onError'));
@@ -117,7 +132,6 @@ const INJECTED_KEYS = ['$context', 'pinoWillSendConfig', 'levels', 'dedupe'];
 
 const KNOWN_NAMES = new Set<string>([...CORE_KEYS, ...Object.keys(TRANSPORT_OPTION_CHECKS), ...INJECTED_KEYS, ...PINO_LOKI_NAMES]);
 const HINTS: Record<string, string> = {
-  ...PINO_LOKI_UNSUPPORTED,
   exitHook: "not used here: pino ends its worker at exit, and this transport delivers then",
   onError: "functions cannot reach pino's worker: listen to the 'lokiError' event of the transport stream",
 };
@@ -217,6 +231,9 @@ export function resolveTransportOptions(
       errorKey: opts.errorKey,
       levelMap: opts.levelMap === undefined ? undefined : { ...opts.levelMap },
       replaceTimestamp: opts.replaceTimestamp === true,
+      hostnameLabel: opts.hostnameLabel === true,
+      convertArrays: opts.convertArrays === true,
+      logFormat: opts.logFormat,
       printErrors: printErrorsOf(opts),
       statsIntervalMillis: nonNegativeInt(opts.statsIntervalMillis, TRANSPORT_DEFAULTS.statsIntervalMillis),
       highWaterMarkEntries,

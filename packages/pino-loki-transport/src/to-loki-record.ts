@@ -14,6 +14,12 @@ export interface MappingConfig {
   levelNames: Record<string, string>;
   levelMap: Record<string, string> | undefined;
   replaceTimestamp: boolean;
+  /** `hostname` becomes a label and leaves the line (pino-loki's). */
+  hostnameLabel: boolean;
+  /** Arrays in a JSON line become objects keyed by index (pino-loki's `convertArrays`). */
+  convertArrays: boolean;
+  /** pino-loki's `logFormat` template; wins over `lineFormat`. */
+  logFormat: string | undefined;
 }
 
 /** pino's default levels, used until (or unless) pino sends its config to the worker. */
@@ -73,25 +79,38 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
       }
     }
   }
+  const hostname = config.hostnameLabel ? obj.hostname : undefined;
+  if (hostname !== undefined) (labels ??= newObject()).hostname = hostname;
   if (labels !== undefined) record.labels = labels;
 
   const metadataKey = config.metadataKey;
   const fromMetadataKey = metadataKey === undefined ? undefined : obj[metadataKey];
   const hasMetadataObject = fromMetadataKey !== null && typeof fromMetadataKey === 'object' && !Array.isArray(fromMetadataKey);
 
+  if (config.logFormat !== undefined) {
+    record.line = formatLine(config.logFormat, obj, level, hostname !== undefined);
+    if (hasMetadataObject) record.metadata = Object.assign(newObject(), fromMetadataKey);
+    return record;
+  }
+
   if (config.lineFormat === 'message') {
     record.line = messageLine(obj, config);
     record.metadata = messageMetadata(obj, config, hasMetadataObject ? (fromMetadataKey as PinoObject) : undefined);
+    if (hostname !== undefined) delete record.metadata.hostname;
     return record;
   }
 
   if (hasMetadataObject) record.metadata = Object.assign(newObject(), fromMetadataKey);
-  if (!hasLabelFields && !hasMetadataObject) {
+  const leaves = (key: string): boolean =>
+    isLabelField(key, prefix) || (hasMetadataObject && key === metadataKey) || (hostname !== undefined && key === 'hostname');
+  if (config.convertArrays) {
+    record.line = stringifyWithout(obj, leaves, arraysToObjects);
+    return record;
+  }
+  if (!hasLabelFields && !hasMetadataObject && hostname === undefined) {
     record.line = raw;
     return record;
   }
-  const leaves = (key: string): boolean =>
-    isLabelField(key, prefix) || (hasMetadataObject && key === metadataKey);
   record.line = removeTopLevelKeys(raw, leaves) ?? stringifyWithout(obj, leaves);
   return record;
 }
@@ -107,7 +126,8 @@ const FAST_TIME = ',"time":';
  * format — takes the full path.
  */
 function fastRecord(raw: string, config: MappingConfig): LokiRecord | undefined {
-  if (config.lineFormat !== 'json' || config.propsToLabels.length > 0 || config.metadataKey !== undefined || config.timeKey !== 'time') return undefined;
+  if (config.lineFormat !== 'json' || config.hostnameLabel || config.convertArrays || config.logFormat !== undefined) return undefined;
+  if (config.propsToLabels.length > 0 || config.metadataKey !== undefined || config.timeKey !== 'time') return undefined;
   if (!raw.startsWith(FAST_HEAD) || raw.charCodeAt(raw.length - 1) !== 0x7d) return undefined;
   const prefix = config.labelPrefix;
   let line = raw;
@@ -190,8 +210,34 @@ function messageMetadata(obj: PinoObject, config: MappingConfig, fromKey: PinoOb
   return metadata;
 }
 
-function stringifyWithout(obj: PinoObject, leaves: (key: string) => boolean): string {
+function stringifyWithout(obj: PinoObject, leaves: (key: string) => boolean, replacer?: (key: string, value: unknown) => unknown): string {
   const out = newObject();
   for (const key in obj) if (!leaves(key)) out[key] = obj[key];
-  return JSON.stringify(out);
+  return JSON.stringify(out, replacer);
+}
+
+/** pino-loki's `convertArrays`: `["a","b"]` -> `{"0":"a","1":"b"}`, at every depth. */
+function arraysToObjects(_key: string, value: unknown): unknown {
+  return Array.isArray(value) ? Object.fromEntries(value.map((item, index) => [index, item])) : value;
+}
+
+/**
+ * pino-loki's `logFormat` template: `{path}` -> the record's field (`a.b`, `a[0]`, `{lokilevel}` the
+ * level label), falsy or missing -> '' as pino-loki does; objects as JSON (pino-loki: `[object Object]`).
+ * Like pino-loki, `hostname` is not there once it is a label.
+ */
+function formatLine(template: string, obj: PinoObject, level: string | undefined, hostnameIsLabel: boolean): string {
+  return template.replace(/{([^{}]+)}/g, (_match, path: string) => {
+    if (path === 'lokilevel') return level ?? '';
+    if (hostnameIsLabel && path === 'hostname') return '';
+    let cur: unknown = obj;
+    for (const raw of path.split(/[.[\]]/g)) {
+      const part = raw.replace(/["']/g, '');
+      if (part.trim() === '') continue;
+      if (cur === null || typeof cur !== 'object' || !hasOwn(cur, part)) return '';
+      cur = (cur as PinoObject)[part];
+    }
+    if (cur === undefined || cur === null || cur === false || cur === '' || cur === 0) return '';
+    return typeof cur === 'object' ? JSON.stringify(cur) : String(cur);
+  });
 }

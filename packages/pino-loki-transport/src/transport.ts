@@ -72,6 +72,9 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
     levelNames: DEFAULT_LEVEL_NAMES,
     levelMap: settings?.levelMap,
     replaceTimestamp: settings?.replaceTimestamp ?? false,
+    hostnameLabel: settings?.hostnameLabel ?? false,
+    convertArrays: settings?.convertArrays ?? false,
+    logFormat: settings?.logFormat,
   };
   let configApplied = false;
   const applyPinoConfig = (): void => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseCliArgs } from '../src/cli-args.js';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLIENT_OPTION_NAMES } from '@loki-sdk/core';
+import { FLAGS, parseCliArgs, usage } from '../src/cli-args.js';
+import { TRANSPORT_OPTION_NAMES } from '../src/options.js';
 import { cliPath, receiver, run } from './helpers.js';
 
 const now = Date.now();
@@ -45,7 +50,10 @@ describe('CLI: node app.js | pino-loki-transport', () => {
     const entries = r.entries(undefined, { tenant: 'acme' });
     expect(entries.map((e) => e.line)).toEqual(['first', 'not json at all', 'second', 'custom']);
     // (Loki 3.4-3.5 keep JSON-pushed metadata values escaped, so `err` is not compared here.)
-    expect(entries[2]!.metadata).toMatchObject({ pid: '1', hostname: 'h' });
+    expect(entries[2]!.metadata).toMatchObject({ pid: '1' });
+    // --hostname and --interval are pino-loki's flags: its streams, hostname a label (not metadata).
+    expect(entries[2]!.metadata).not.toHaveProperty('hostname');
+    expect(entries[2]!.labels).toMatchObject({ hostname: 'h', level: 'error' });
     expect(r.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('me:secret').toString('base64')}`);
     expect(r.requests[0]!.contentType).toBe('application/json');
     // Credentials never reach the output.
@@ -150,5 +158,103 @@ describe('CLI: unusable values exit 2 at start-up, before reading stdin', () => 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('pino-loki-transport: 1 entry not delivered');
     expect(result.stderr).not.toContain('1 entries');
+  });
+});
+
+describe('CLI: what pino-loki users and every option need', () => {
+  const record = (extra: object) => JSON.stringify({ level: 40, time: Date.now(), pid: 1, hostname: 'box-1', ...extra, msg: 'careful' });
+
+  it("pino-loki 3's flags are accepted and do what they did: hostname label, its level names, meta as metadata, convertArrays", async () => {
+    const r = await receiver();
+    const args = ['--hostname', r.url, '-b', '-i', '0.05', '--batching-max-buffer-size', '100', '-t', '5000', '--convertArrays',
+      '--structuredMetaKey', 'meta', '--propsLabels', 'region', '-l', '{"app":"migrated"}', '--headers', 'x-a=1', '-r', '-s'];
+    const result = await run(cliPath, { args, input: `${record({ region: 'eu', tags: ['a'], meta: { traceId: 't-1' } })}\n` });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const [entry] = r.entries();
+    expect(entry!.labels).toEqual({ app: 'migrated', hostname: 'box-1', level: 'warning', region: 'eu' });
+    expect(JSON.parse(entry!.line)).toEqual({ level: 40, time: expect.any(Number), pid: 1, region: 'eu', tags: { 0: 'a' }, msg: 'careful' });
+    expect(entry!.metadata).toEqual({ traceId: 't-1' });
+    expect(r.requests[0]!.headers['x-a']).toBe('1');
+  });
+
+  it('our flags keep our defaults; --hostname-label, --convert-arrays, --log-format and --structuredMetaKey false', async () => {
+    const r = await receiver();
+    const input = `${record({ tags: ['a'], meta: { traceId: 't-1' } })}\n`;
+    const ours = await run(cliPath, { args: ['--host', r.url, '--no-stdout'], input });
+    expect(ours.code).toBe(0);
+    expect(r.entries()[0]!.labels).toEqual({ level: 'warn' });
+    const r2 = await receiver();
+    const opted = await run(cliPath, { args: ['--host', r2.url, '--no-stdout', '--hostname-label', '--log-format', '{lokilevel} {msg} {tags}'], input });
+    expect(opted.code).toBe(0);
+    expect(r2.entries()[0]!.labels).toEqual({ hostname: 'box-1', level: 'warn' });
+    expect(r2.entries()[0]!.line).toBe('warn careful ["a"]');
+    const r3 = await receiver();
+    const off = await run(cliPath, { args: ['--hostname', r3.url, '--no-stdout', '--structuredMetaKey', 'false', '--convert-arrays'], input });
+    expect(off.code).toBe(0);
+    expect(r3.entries()[0]!.metadata).toEqual({});
+    expect(JSON.parse(r3.entries()[0]!.line)).toMatchObject({ tags: { 0: 'a' }, meta: { traceId: 't-1' } });
+  });
+
+  it('every option of core and of the transport has a flag (derived from the option lists)', () => {
+    // Not flags: functions and the exit hook (the CLI is the app: always on), and what the CLI decides itself.
+    const notFlags = new Set(['onError', 'exitHook', 'printErrors', 'statsIntervalMillis']);
+    const covered = new Set(Object.values(FLAGS).map((f) => f.option?.split('.')[0]).filter((o) => o !== undefined));
+    for (const name of [...CLIENT_OPTION_NAMES, ...TRANSPORT_OPTION_NAMES]) {
+      if (!notFlags.has(name)) expect([name, covered.has(name)]).toEqual([name, true]);
+    }
+    for (const name of ['disk-buffer-dir', 'flush-timeout-millis', 'offline-buffer-max-entries', 'max-line-bytes', 'high-water-mark-entries', 'tenant-id', 'level-label']) {
+      expect(usage()).toContain(`--${name}`);
+    }
+  });
+
+  it('--disk-buffer-dir, --flush-timeout-millis, --offline-buffer-max-entries reach core: entries kept on disk while Loki is down are delivered by the next run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plt-cli-disk-'));
+    const down = await receiver();
+    const downUrl = down.url;
+    await down.close();
+    const first = await run(cliPath, {
+      args: ['--host', downUrl, '--no-stdout', '-s', '--disk-buffer-dir', dir, '--disk-buffer-sync-interval-millis', '10', '--close-timeout-millis', '300', '--flush-timeout-millis', '2000', '--offline-buffer-max-entries', '10'],
+      input,
+    });
+    expect(first.code).toBe(1);
+    expect(readdirSync(dir).length).toBeGreaterThan(0);
+    const r = await receiver();
+    const second = await run(cliPath, { args: ['--host', r.url, '--no-stdout', '--disk-buffer-dir', dir], input: '' });
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    expect(r.entries().map((e) => e.line)).toContain('not json at all');
+    expect(parseCliArgs(['--disk-buffer-dir', '/d', '--disk-buffer-sync-interval-millis', '50']).options.diskBuffer).toEqual({ directory: '/d', syncIntervalMillis: 50 });
+  });
+
+  it('LOKI_URL and LOKI_TENANT set url and tenant; flags win; an empty variable is unset', async () => {
+    const r = await receiver({ authEnabled: true });
+    const result = await run(cliPath, { args: ['--no-stdout'], input, env: { LOKI_URL: r.url, LOKI_TENANT: 'acme' } });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(r.entries(undefined, { tenant: 'acme' })).toHaveLength(4);
+    expect(parseCliArgs(['--host', 'http://flag:1', '--tenant-id', 'mine'], { LOKI_URL: 'http://env:2', LOKI_TENANT: 'env' }).options).toEqual({ host: 'http://flag:1', tenantId: 'mine' });
+    expect(parseCliArgs([], { LOKI_URL: '', LOKI_TENANT: '' }).options).toEqual({});
+  });
+
+  it('help: one column for the descriptions, defaults from the code, pino-loki flags listed', () => {
+    const text = usage();
+    const optionLines = text.split('Options:\n')[1]!.split('\n\n')[0]!.split('\n');
+    const column = (line: string): number => {
+      const m = /^( +\S.*?\S)( {2,})\S/.exec(line);
+      return m === null ? -1 : m[1]!.length + m[2]!.length;
+    };
+    const columns = new Set(optionLines.map(column));
+    expect(optionLines.length).toBeGreaterThan(40);
+    expect(columns.size).toBe(1);
+    expect(text).toContain('(default 1000)');
+    expect(text).toMatch(/--batching-max-buffer-size/);
+    expect(text).toContain('LOKI_URL');
+  });
+
+  it('a misspelt long flag: did you mean, exit 2, stdin not read', async () => {
+    const result = await run(cliPath, { args: ['--flush-timeout-milis', '5'] });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown option --flush-timeout-milis (did you mean --flush-timeout-millis?)');
   });
 });

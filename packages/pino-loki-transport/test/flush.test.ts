@@ -229,7 +229,7 @@ describe('errors reach the main thread as events and never crash anything', () =
     const transport = pino.transport({
       targets: [
         { target: 'pino/file', options: { destination: file } },
-        { target: '@loki-sdk/pino-loki-transport', options: { host: 'ftp://nowhere', convertArrays: true, printErrors: false } },
+        { target: '@loki-sdk/pino-loki-transport', options: { host: 'ftp://nowhere', convertArray: true, printErrors: false } },
       ],
     });
     const errors: LokiErrorEvent[] = [];
@@ -245,7 +245,7 @@ describe('errors reach the main thread as events and never crash anything', () =
     // One report for everything found at start-up: the unusable value and the unknown name.
     expect(errors.map((e) => e.code)).toEqual(['ERR_LOKI_INVALID_OPTIONS']);
     expect(errors[0]!.message).toContain('options unusable, nothing is sent to Loki: host: Loki URL must be http: or https:, got ftp:');
-    expect(errors[0]!.message).toContain('convertArrays (pino-loki option, not supported');
+    expect(errors[0]!.message).toContain('convertArray (did you mean convertArrays?)');
     expect(streamError).toBeUndefined();
   });
 });

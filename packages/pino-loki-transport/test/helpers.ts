@@ -110,4 +110,7 @@ export const mappingDefaults: MappingConfig = {
   levelNames: DEFAULT_LEVEL_NAMES,
   levelMap: undefined,
   replaceTimestamp: false,
+  hostnameLabel: false,
+  convertArrays: false,
+  logFormat: undefined,
 };

@@ -50,7 +50,7 @@ describe('options: type and range checked, with a clear error', () => {
     ['batching', { interval: 1e7 }, /^batching\.interval must be at most 2147483\.647 \(s/],
     ['batching', 'yes', /^batching must be true, false or \{ interval, maxBufferSize \}, got a string$/],
     ['batching', { interval: '5' }, /^batching\.interval must be a number >= 0, got a string \("5"\)$/],
-    ['batching', { maxBufferSize: 0 }, /^batching\.maxBufferSize must be a number >= 1, got a number \(0\)$/],
+    ['batching', { maxBufferSize: -1 }, /^batching\.maxBufferSize must be a number >= 0, got a number \(-1\)$/],
     ['silenceErrors', 'true', /^silenceErrors must be true or false, got a string \("true"\)$/],
     ['structuredMetaKey', 3, /^structuredMetaKey must be a non-empty string, got a number$/],
     ['endpoint', 42, /^endpoint must be a string, got a number$/],

@@ -17,7 +17,7 @@ const OPTIONS: Record<keyof PinoLokiOptions, true> = {
   retryInitialDelayMillis: true, retryMaxDelayMillis: true, offlineBuffer: true, bufferMaxEntries: true, bufferMaxBytes: true,
   offlineBufferMaxEntries: true, flushTimeoutMillis: true, closeTimeoutMillis: true, diskBuffer: true, lineFormat: true,
   labelPrefix: true, propsToLabels: true, metadataKey: true, timeKey: true, messageKey: true, errorKey: true, levelMap: true,
-  replaceTimestamp: true, printErrors: true, statsIntervalMillis: true, highWaterMarkEntries: true,
+  replaceTimestamp: true, hostnameLabel: true, convertArrays: true, logFormat: true, printErrors: true, statsIntervalMillis: true, highWaterMarkEntries: true,
 };
 
 describe('pino-loki-transport README', () => {

@@ -75,13 +75,11 @@ describe('pino path: failures reach stderr by default', () => {
     expect(r.entries({ app: 'typo' })).toHaveLength(3);
   });
 
-  it("pino-loki's option names are translated (timeout, batching, structuredMetaKey, silenceErrors) or refused with the name to use", async () => {
+  it("pino-loki's option names are translated (timeout, batching, structuredMetaKey, convertArrays), nothing reported", async () => {
     const r = await receiver();
     const result = await app(r.url, { timeout: 5000, batching: false, structuredMetaKey: 'meta', convertArrays: true, labels: { app: 'migrated' } });
     expect(result.code).toBe(0);
-    const lines = reported(result.stderr);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('unknown option ignored: convertArrays (pino-loki option, not supported: arrays stay arrays in the JSON line');
+    expect(reported(result.stderr)).toEqual([]);
     const entries = r.entries({ app: 'migrated' });
     expect(entries).toHaveLength(3);
     // structuredMetaKey became metadataKey: the object went to structured metadata.
@@ -148,8 +146,12 @@ describe('pino path: the exit report reaches stderr with printErrors: true too',
 describe("pino-loki's names, translated", () => {
   it('each becomes our option (ours, when also given, wins); the caller\'s object is not changed', async () => {
     const { translatePinoLokiOptions } = await import('../src/pino-loki-options.js');
+    const { PINO_LOKI_LEVEL_MAP } = await import('../src/pino-loki-options.js');
+    // A pino-loki config also gets pino-loki's streams: the hostname label, its level names, `meta` as metadata.
+    const pinoLokiDefaults = { hostnameLabel: true, levelMap: PINO_LOKI_LEVEL_MAP, metadataKey: 'meta' };
     const given = { host: 'http://loki:3100/', endpoint: '/loki/api/v1/push', batching: true, interval: 2, timeout: 3000, silenceErrors: true, structuredMetaKey: 'meta' };
     expect(translatePinoLokiOptions(given)).toEqual({
+      ...pinoLokiDefaults,
       host: 'http://loki:3100/',
       url: 'http://loki:3100/loki/api/v1/push',
       batchIntervalMillis: 2000,
@@ -158,8 +160,17 @@ describe("pino-loki's names, translated", () => {
       metadataKey: 'meta',
     });
     expect(given).toHaveProperty('batching', true);
-    expect(translatePinoLokiOptions({ batching: false, interval: 9 })).toEqual({ batchIntervalMillis: 0 });
-    expect(translatePinoLokiOptions({ batching: { interval: 5, maxBufferSize: 100 } })).toEqual({ batchIntervalMillis: 5000, bufferMaxEntries: 100 });
-    expect(translatePinoLokiOptions({ timeout: 1, requestTimeoutMillis: 2, structuredMetaKey: 'a', metadataKey: 'b' })).toEqual({ requestTimeoutMillis: 2, metadataKey: 'b' });
+    expect(translatePinoLokiOptions({ batching: false, interval: 9 })).toEqual({ ...pinoLokiDefaults, batchIntervalMillis: 0 });
+    expect(translatePinoLokiOptions({ batching: { interval: 5, maxBufferSize: 100 } })).toEqual({ ...pinoLokiDefaults, batchIntervalMillis: 5000, bufferMaxEntries: 100 });
+    // maxBufferSize 0 is pino-loki's "unlimited": our bound stays.
+    expect(translatePinoLokiOptions({ batching: { maxBufferSize: 0 } })).toEqual(pinoLokiDefaults);
+    expect(translatePinoLokiOptions({ timeout: 1, requestTimeoutMillis: 2, structuredMetaKey: 'a', metadataKey: 'b' })).toEqual({ ...pinoLokiDefaults, requestTimeoutMillis: 2, metadataKey: 'b' });
+    expect(translatePinoLokiOptions({ timeout: 1, structuredMetaKey: false, hostnameLabel: false, levelMap: { 40: 'W' } })).toEqual({
+      requestTimeoutMillis: 1, hostnameLabel: false, levelMap: { ...PINO_LOKI_LEVEL_MAP, 40: 'W' },
+    });
+    // The README's advice for a config of shared names only: `batching: true` (pino-loki's default) keeps its streams.
+    expect(translatePinoLokiOptions({ host: 'http://x', batching: true })).toEqual({ host: 'http://x', ...pinoLokiDefaults });
+    // Our own names alone: nothing of pino-loki's defaults.
+    expect(translatePinoLokiOptions({ host: 'http://x', convertArrays: true })).toEqual({ host: 'http://x', convertArrays: true });
   });
 });
