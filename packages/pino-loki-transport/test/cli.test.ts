@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLIENT_OPTION_NAMES } from '@loki-sdk/core';
+import { CLIENT_OPTION_NAMES } from '@loki-sdk/core/adapter';
 import { FLAGS, parseCliArgs, usage } from '../src/cli-args.js';
 import { TRANSPORT_OPTION_NAMES } from '../src/options.js';
 import { cliPath, receiver, run } from './helpers.js';
