@@ -13,127 +13,11 @@ import { RecordMapper } from './record-mapper.js';
 import { redactedForm } from './redact.js';
 import { backoffDelayMillis } from './retry-policy.js';
 import { entryCount } from './entry-count.js';
+import { closeRequested, everyBatchDue, isDraining, isSpent, nextState, type ClientState, type LifecycleEvent } from './client-lifecycle.js';
+import { DROP_REASONS, type Compression, type DropReason, type FlushResult, type LokiClient, type LokiClientStats } from './client-types.js';
 
-export type DropReason =
-  | 'buffer_full'
-  | 'line_too_long'
-  | 'rejected'
-  | 'retries_exhausted'
-  | 'ingestion_blocked'
-  | 'closed'
-  | 'shutdown_timeout'
-  | 'invalid_record'
-  | 'exit_failed';
-
-/** Every drop reason, in the order `stats().droppedByReason` lists them. */
-export const DROP_REASONS: readonly DropReason[] = [
-  'buffer_full',
-  'line_too_long',
-  'rejected',
-  'retries_exhausted',
-  'ingestion_blocked',
-  'closed',
-  'shutdown_timeout',
-  'invalid_record',
-  'exit_failed',
-];
-
-export interface LokiClientStats {
-  /** Records given to push(). */
-  entriesPushed: number;
-  /** Entries Loki acknowledged (2xx). Includes entries of a 400 partial accept, see `requestsPartiallyRejected`. */
-  entriesSent: number;
-  /** Entries dropped, all reasons. */
-  entriesDropped: number;
-  droppedByReason: Record<DropReason, number>;
-  /** Entries re-sent by retries (an entry retried twice counts twice). */
-  entriesRetried: number;
-  /**
-   * Entries sent again while an earlier request holding them may have reached Loki, so Loki may hold
-   * (and `count_over_time` count) them twice: retries after a lost answer or a 5xx, disk replays of
-   * entries the crashed process had sent without getting an answer, and a request still on the wire at
-   * `process.exit()` that the exit drain sends again. An entry re-sent twice counts twice.
-   */
-  entriesResent: number;
-  /** Retry attempts (requests after the first of a batch). */
-  retries: number;
-  /** Entries held now: waiting, in flight or in backoff. */
-  bufferedEntries: number;
-  bufferedBytes: number;
-  /** HTTP requests started. */
-  requests: number;
-  /** Requests that failed (network error, timeout, or non-2xx). */
-  requestsFailed: number;
-  /** 400 answers: Loki stored the valid entries and rejected the rest (reported through onError). */
-  requestsPartiallyRejected: number;
-  /** Bytes of request bodies Loki acknowledged (on the wire, after compression). */
-  bytesSent: number;
-  linesTruncated: number;
-  labelsMovedToMetadata: number;
-  metadataMovedToLine: number;
-  /** Record times that were not a plausible time (core README "Timestamps"): the entry got now instead. */
-  invalidTimestamps: number;
-  /** Structured-metadata pairs dropped for an empty name (core README "Structured-metadata names"). */
-  metadataNamesDropped: number;
-  /** True while Loki is unreachable and entries wait in the offline buffer. */
-  offline: boolean;
-  /** Disk buffer (when on): records written, replayed from earlier processes, deleted over maxBytes, unreadable. */
-  diskEntriesWritten: number;
-  diskEntriesReplayed: number;
-  diskEntriesDropped: number;
-  diskCorruptRecords: number;
-  /**
-   * How request bodies are compressed: `snappy-native` or `snappy-js` (protobuf; the pure-JS encoder
-   * when the optional native `snappy` binding cannot load), `gzip` (json-gzip) or `none` (json).
-   */
-  compression: Compression;
-}
-
-export type Compression = SnappyImplementation | 'gzip' | 'none';
-
-/** Every `stats().compression` value (a transport passing stats as numbers sends the index). */
-export const COMPRESSIONS: readonly Compression[] = ['snappy-native', 'snappy-js', 'gzip', 'none'];
-
-/**
- * What happened to every entry pushed before the flush (since the client started), whenever it was
- * settled, also before the call: `acknowledged + dropped + pending` is the number of entries pushed
- * before it, and the counts are `stats()`'s as of the answer (less entries pushed after the call).
- */
-export interface FlushResult {
-  /**
-   * Nothing went wrong since the previous flush (or close) answered, the first one: since the client
-   * started. No entry dropped and none in a 400 answer since then, none pending now. A loss makes one
-   * answer not ok (every flush already waiting when it is told), not every answer after it; the
-   * counts below stay cumulative, so two answers' difference is what happened between them.
-   */
-  ok: boolean;
-  /** Entries acknowledged (2xx), including those of 400 partial accepts (`partiallyRejected`). */
-  acknowledged: number;
-  /** Entries given up, all reasons (`stats().entriesDropped`). */
-  dropped: number;
-  /** `dropped` by reason (`stats().droppedByReason`). */
-  droppedByReason: Record<DropReason, number>;
-  /** Entries (among `acknowledged`) in requests Loki answered 400: the valid ones were stored, the others rejected. */
-  partiallyRejected: number;
-  /** Entries still unacknowledged when the deadline came (0 unless `timedOut`). */
-  pending: number;
-  timedOut: boolean;
-}
-
-export interface LokiClient {
-  /** Queue one record. Synchronous; never throws. */
-  push(record: LokiRecord): void;
-  /**
-   * Resolves when everything pushed before the call is acknowledged or given up, or at the deadline. Never rejects.
-   * `internal: true` is for an adapter's own flush whose answer reaches no caller (pino's stream flush): its
-   * answer tells no loss, so the next flush a caller reads still says `ok: false` for it.
-   */
-  flush(options?: { timeoutMillis?: number; internal?: boolean }): Promise<FlushResult>;
-  /** Flush within `closeTimeoutMillis`, then stop. Idempotent. Never rejects. */
-  close(): Promise<FlushResult>;
-  stats(): LokiClientStats;
-  readonly closed: boolean;
-}
+export { DROP_REASONS, COMPRESSIONS } from './client-types.js';
+export type { DropReason, LokiClientStats, Compression, FlushResult, LokiClient } from './client-types.js';
 
 interface Batch {
   entries: LokiEntry[];
@@ -223,15 +107,14 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   private prepared: { first: LokiEntry; last: LokiEntry; count: number; encoded: EncodedBody } | undefined;
   private prepareScheduled = false;
   private preparedAtRequest = -1;
-  private closing = false;
-  private destroyed = false;
+  /** The lifecycle (client-lifecycle.ts): changed only through `to()`. */
+  private state: ClientState = 'running';
   private closePromise: Promise<FlushResult> | undefined;
-  private exitFlushing = false;
   private exitStartedAt: number | undefined;
   /** The beforeExit flush's deadline aborted the requests on the wire (see attempt()). */
   private exitCutOff = false;
-  /** Set by drainUntil(): a batch whose next try would come after it is given up at once. */
-  private exitDeadline: number | undefined;
+  /** deliverAtExit()'s deadline, while `draining`: a batch whose next try would come after it is given up at once. */
+  private drainDeadline = Infinity;
   private outage = false;
   private exitFailures: string[] = [];
   private readonly lastReported = new Map<LokiErrorCode, number>();
@@ -276,14 +159,18 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     redactedForm(this, 'LokiClient', (self) => ({
       url: self.sender.safeUrl,
       encoding: self.options.encoding,
-      closed: self.closing,
+      closed: closeRequested(self.state),
       offline: self.outage,
       bufferedEntries: self.counters.bufferedEntries,
     }));
   }
 
   get closed(): boolean {
-    return this.closing;
+    return closeRequested(this.state);
+  }
+
+  private to(event: LifecycleEvent): void {
+    this.state = nextState(this.state, event);
   }
 
   // ---- record in ---------------------------------------------------------------------------
@@ -291,7 +178,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   push(record: LokiRecord): void {
     this.counters.entriesPushed++;
     try {
-      if (this.closing) {
+      if (closeRequested(this.state)) {
         this.countDrop('closed', 1);
         this.reportThrottled('ERR_LOKI_CLOSED', 'push() after close(): entry dropped');
         return;
@@ -390,7 +277,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   }
 
   private schedulePump(): void {
-    if (this.pumpScheduled || this.destroyed) return;
+    if (this.pumpScheduled || isSpent(this.state)) return;
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
@@ -399,7 +286,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   }
 
   private pump(): void {
-    if (this.destroyed) return;
+    if (isSpent(this.state)) return;
     while (this.inFlight.size < this.options.maxRequestsInFlight) {
       const batch = this.takeBatch();
       if (batch === undefined) break;
@@ -432,8 +319,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       pending.length >= options.batchMaxEntries ||
       pending.bytes >= options.batchMaxBytes ||
       this.waiters.length > 0 ||
-      this.closing ||
-      this.exitFlushing ||
+      everyBatchDue(this.state) ||
       Date.now() - (this.pendingSince ?? 0) >= options.batchIntervalMillis;
     if (!due) return undefined;
     const { entries, bytes } = this.nextBatchEntries();
@@ -465,7 +351,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     // setImmediate: the request just started writes its body first.
     setImmediate(() => {
       this.prepareScheduled = false;
-      if (this.destroyed || this.outage || this.inFlight.size < this.options.maxRequestsInFlight) return;
+      if (isSpent(this.state) || this.outage || this.inFlight.size < this.options.maxRequestsInFlight) return;
       this.preparedAtRequest = this.counters.requests;
       const { entries } = this.nextBatchEntries();
       if (entries.length === 0) return;
@@ -514,7 +400,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       result = { outcome: 'retry', message: String(error), cause: error };
     }
     delete batch.abort;
-    if (this.destroyed || !this.inFlight.has(batch)) return; // given up by close() meanwhile
+    if (isSpent(this.state) || !this.inFlight.has(batch)) return; // given up by close() meanwhile
     if (this.exitCutOff && abort.signal.aborted) {
       // Cut off by the exit deadline, not a failure of Loki's: no report. The exit listener counts
       // it; should the process go on instead, it is tried again (a possible re-send).
@@ -578,7 +464,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       this.outage = true;
       this.report(new LokiError('ERR_LOKI_UNAVAILABLE', `Loki push failed (${where}): ${result.message}; retrying`, { status: result.status, responseBody: result.message, entries: n, retryable: true, cause: result.cause }));
     }
-    if (exhausted && (!options.offlineBuffer || this.closing)) {
+    if (exhausted && (!options.offlineBuffer || closeRequested(this.state))) {
       this.finish(batch);
       this.settleDropped(batch.entries, 'retries_exhausted');
       this.report(new LokiError('ERR_LOKI_RETRIES_EXHAUSTED', `gave up a ${n}-entry batch after ${batch.attempts} attempts (${where}): ${result.message}`, { status: result.status, responseBody: result.message, entries: n }));
@@ -588,7 +474,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     const delay = exhausted
       ? options.retryMaxDelayMillis
       : (result.retryAfterMillis ?? backoffDelayMillis(batch.attempts, options.retryInitialDelayMillis, options.retryMaxDelayMillis));
-    if (this.exitDeadline !== undefined && Date.now() + delay >= this.exitDeadline) {
+    if (isDraining(this.state) && Date.now() + delay >= this.drainDeadline) {
       // Draining at exit: no further try fits before the deadline. Ending now lets the process go.
       this.finish(batch);
       this.settleDropped(batch.entries, 'exit_failed');
@@ -698,8 +584,9 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   flush(options: { timeoutMillis?: number; internal?: boolean; keepAlive?: boolean } = {}): Promise<FlushResult> {
     const target = this.seq;
     const unread = options.internal === true || options.keepAlive === false;
-    if (this.destroyed || this.minUnsettledSeq() > target) {
-      return Promise.resolve(this.answer({ ...this.waiterAt(target, () => {}), unread }, this.destroyed ? this.unsettledUpTo(target) : 0, false));
+    const spent = isSpent(this.state);
+    if (spent || this.minUnsettledSeq() > target) {
+      return Promise.resolve(this.answer({ ...this.waiterAt(target, () => {}), unread }, spent ? this.unsettledUpTo(target) : 0, false));
     }
     const timeoutMillis = options.timeoutMillis ?? this.options.flushTimeoutMillis;
     return new Promise<FlushResult>((resolve) => {
@@ -720,14 +607,14 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   }
 
   private async doClose(): Promise<FlushResult> {
-    this.closing = true;
+    this.to('close');
     if (this.batchTimer !== undefined) {
       clearTimeout(this.batchTimer);
       this.batchTimer = undefined;
     }
     const result = await this.flush({ timeoutMillis: this.options.closeTimeoutMillis });
     this.giveUpRemaining();
-    this.destroyed = true;
+    this.to('closed');
     this.sender.destroy();
     this.disk?.close();
     unregisterExitParticipant(this);
@@ -760,11 +647,11 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   // ---- process end -------------------------------------------------------------------------
 
   onBeforeExit(): void {
-    if (this.exitFlushing || this.destroyed || this.counters.bufferedEntries === 0) return;
+    if (this.state !== 'running' || this.counters.bufferedEntries === 0) return;
     this.exitStartedAt ??= Date.now();
     const left = this.exitStartedAt + this.options.closeTimeoutMillis - Date.now();
     if (left <= 0) return; // the deadline is spent: the exit listener counts and reports what is left
-    this.exitFlushing = true;
+    this.to('before-exit');
     // Ref'd: this timer is what keeps the process alive while the flush runs (our sockets never do,
     // see http-sender.ts); once the flush is answered or the deadline comes, the process may end.
     const deadline = setTimeout(() => {
@@ -775,7 +662,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     }, left);
     void this.flush({ timeoutMillis: left, keepAlive: false }).then(() => {
       clearTimeout(deadline);
-      this.exitFlushing = false;
+      this.to('exit-flush-done');
     });
   }
 
@@ -789,7 +676,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
    * body, and counted in `entriesResent` when delivered.
    */
   onExit(timeoutOverrideMillis?: number): void {
-    if (this.destroyed) return;
+    if (isSpent(this.state)) return;
     if (this.counters.bufferedEntries === 0) {
       this.disk?.close(); // everything acknowledged: no segment left behind
       return;
@@ -801,7 +688,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     // Counted, not concatenated: each pass over a million entries costs (seconds on a loaded machine).
     let total = 0;
     for (const g of groups) total += g.entries.length;
-    this.destroyed = true;
+    this.to('exit');
     // On disk first: should the drain fail or the machine die, the next process replays them.
     this.disk?.writePending();
     const bodies: DrainBody[] = [];
@@ -882,19 +769,19 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
 
   /** See deliverAtExit(). */
   async drainUntil(deadline: number): Promise<void> {
-    if (this.destroyed) return;
-    this.exitFlushing = true; // every batch is due at once
-    this.exitDeadline = deadline;
+    if (isSpent(this.state)) return;
+    this.drainDeadline = deadline;
+    this.to('drain'); // every batch is due at once
     if (this.batchTimer !== undefined) {
       clearTimeout(this.batchTimer);
       this.batchTimer = undefined;
     }
     const left = deadline - Date.now();
     if (left > 0 && this.counters.bufferedEntries > 0) await this.flush({ timeoutMillis: left, keepAlive: false });
-    if (this.destroyed) return;
+    if (isSpent(this.state)) return; // the exit listener ran meanwhile
     const undelivered = this.takeAllUnsettled();
     this.pendingSince = undefined;
-    this.destroyed = true;
+    this.to('exit');
     if (undelivered.length > 0) {
       this.disk?.writePending();
       this.settleDropped(undelivered, 'exit_failed');
