@@ -13,6 +13,8 @@ import { RecordMapper } from './record-mapper.js';
 import { redactedForm } from './redact.js';
 import { backoffDelayMillis } from './retry-policy.js';
 import { entryCount } from './entry-count.js';
+import { BatchClock, fitsInBatch, isBatchDue, isFull } from './batch-schedule.js';
+import { countUpTo, FlushWaiters } from './flush-waiters.js';
 import { closeRequested, everyBatchDue, isDraining, isSpent, nextState, type ClientState, type LifecycleEvent } from './client-lifecycle.js';
 import { DROP_REASONS, type Compression, type DropReason, type FlushResult, type LokiClient, type LokiClientStats } from './client-types.js';
 
@@ -31,26 +33,6 @@ interface Batch {
   encoded?: EncodedBody;
   timer?: NodeJS.Timeout;
   abort?: AbortController;
-}
-
-/** A flush in wait: the counts at its call, plus what settles later among the entries up to `target`. */
-interface FlushWaiter {
-  target: number;
-  acknowledged: number;
-  dropped: number;
-  droppedByReason: Record<DropReason, number>;
-  partiallyRejected: number;
-  /** Losses already told by an answer given before this flush was called: `ok` is about what came after. */
-  told: LossCounts;
-  /** An adapter's or the exit path's own flush: its answer reaches no caller, so it tells nothing. */
-  unread?: boolean;
-  resolve: (result: FlushResult) => void;
-  timer?: NodeJS.Timeout;
-}
-
-interface LossCounts {
-  dropped: number;
-  partiallyRejected: number;
 }
 
 const REPORT_INTERVAL_MILLIS = 5000;
@@ -97,12 +79,14 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   private readonly sender: HttpSender;
   private readonly disk: DiskBuffer | undefined;
   private readonly pending = new EntryQueue();
-  private pendingSince: number | undefined;
   private readonly inFlight = new Set<Batch>();
-  private waiters: FlushWaiter[] = [];
+  private readonly flushes = new FlushWaiters(() => ({
+    acknowledged: this.counters.entriesSent,
+    droppedByReason: this.dropped,
+    partiallyRejected: this.entriesPartiallyRejected,
+  }));
   private seq = 0;
-  private batchTimer: NodeJS.Timeout | undefined;
-  private pumpScheduled = false;
+  private readonly clock: BatchClock;
   /** The next batch, encoded ahead while a request is on the wire (see schedulePrepare). */
   private prepared: { first: LokiEntry; last: LokiEntry; count: number; encoded: EncodedBody } | undefined;
   private prepareScheduled = false;
@@ -133,13 +117,12 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   };
   /** Entries in 400 answers, for FlushResult (stats() counts the requests). */
   private entriesPartiallyRejected = 0;
-  /** The losses the latest flush answer told of (the highest counts any answer carried). */
-  private told: LossCounts = { dropped: 0, partiallyRejected: 0 };
   private readonly dropped: Record<DropReason, number> = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
 
   constructor(private readonly options: ResolvedOptions) {
     this.mapper = new RecordMapper(options, (error) => this.report(error));
     this.sender = new HttpSender(options);
+    this.clock = new BatchClock(options.batchIntervalMillis, () => this.pump(), () => isSpent(this.state));
     if (options.diskBuffer !== undefined) {
       this.disk = DiskBuffer.open(options.diskBuffer, (error) => this.report(error));
       // Entries an earlier process left unacknowledged go first, with their original timestamps.
@@ -233,12 +216,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     this.pending.push(entry);
     this.counters.bufferedEntries++;
     this.counters.bufferedBytes += entry.bytes;
-    this.pendingSince ??= Date.now();
-    if (this.pending.length >= this.options.batchMaxEntries || this.pending.bytes >= this.options.batchMaxBytes) {
-      this.schedulePump();
-    } else if (this.batchTimer === undefined) {
-      this.armBatchTimer(this.options.batchIntervalMillis);
-    }
+    this.clock.queued(isFull(this.pending.length, this.pending.bytes, this.options));
   }
 
   /** Drops the oldest entry that is not on the wire right now. */
@@ -252,7 +230,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
         if (batch.entries.length === 0) {
           clearTimeout(batch.timer);
           this.inFlight.delete(batch);
-          this.schedulePump();
+          this.clock.pumpSoon();
         }
         this.reportBufferFull();
         return true;
@@ -260,30 +238,13 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     }
     const entry = this.pending.shift();
     if (entry === undefined) return false;
-    if (this.pending.length === 0) this.pendingSince = undefined;
+    if (this.pending.length === 0) this.clock.emptied();
     this.settleDropped([entry], 'buffer_full');
     this.reportBufferFull();
     return true;
   }
 
   // ---- batch and send ----------------------------------------------------------------------
-
-  private armBatchTimer(delay: number): void {
-    this.batchTimer = setTimeout(() => {
-      this.batchTimer = undefined;
-      this.pump();
-    }, delay);
-    this.batchTimer.unref();
-  }
-
-  private schedulePump(): void {
-    if (this.pumpScheduled || isSpent(this.state)) return;
-    this.pumpScheduled = true;
-    setImmediate(() => {
-      this.pumpScheduled = false;
-      this.pump();
-    });
-  }
 
   private pump(): void {
     if (isSpent(this.state)) return;
@@ -294,10 +255,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       void this.attempt(batch);
     }
     if (this.inFlight.size >= this.options.maxRequestsInFlight) this.schedulePrepare();
-    if (this.pending.length > 0 && this.batchTimer === undefined && this.inFlight.size < this.options.maxRequestsInFlight) {
-      const age = Date.now() - (this.pendingSince ?? Date.now());
-      this.armBatchTimer(Math.max(0, this.options.batchIntervalMillis - age));
-    }
+    this.clock.rearm(this.pending.length > 0 && this.inFlight.size < this.options.maxRequestsInFlight);
   }
 
   /** The entries the next batch takes from the front of the queue, left in place. */
@@ -314,17 +272,11 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
 
   private takeBatch(): Batch | undefined {
     const { pending, options } = this;
-    if (pending.length === 0) return undefined;
-    const due =
-      pending.length >= options.batchMaxEntries ||
-      pending.bytes >= options.batchMaxBytes ||
-      this.waiters.length > 0 ||
-      everyBatchDue(this.state) ||
-      Date.now() - (this.pendingSince ?? 0) >= options.batchIntervalMillis;
-    if (!due) return undefined;
+    const hurry = this.flushes.waiting || everyBatchDue(this.state);
+    if (!isBatchDue(pending.length, pending.bytes, this.clock.oldestSince, hurry, Date.now(), options)) return undefined;
     const { entries, bytes } = this.nextBatchEntries();
     for (let i = 0; i < entries.length; i++) pending.shift();
-    if (pending.length === 0) this.pendingSince = undefined;
+    if (pending.length === 0) this.clock.emptied();
     const batch: Batch = { entries, bytes, attempts: 0, state: 'sending' };
     const prepared = this.prepared;
     this.prepared = undefined;
@@ -346,7 +298,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   private schedulePrepare(): void {
     if (this.prepareScheduled || this.outage || this.preparedAtRequest === this.counters.requests) return;
     const { pending, options } = this;
-    if (pending.length < options.batchMaxEntries && pending.bytes < options.batchMaxBytes) return; // not full yet: may still grow
+    if (!isFull(pending.length, pending.bytes, options)) return; // not full yet: may still grow
     this.prepareScheduled = true;
     // setImmediate: the request just started writes its body first.
     setImmediate(() => {
@@ -437,7 +389,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
           // A 400 is a partial accept: the valid entries were stored. Resending would not help.
           this.counters.requestsPartiallyRejected++;
           this.entriesPartiallyRejected += n;
-          for (const w of this.waiters) w.partiallyRejected += countUpTo(batch.entries, w.target);
+          this.flushes.partiallyRejected(batch.entries);
           this.settleAcknowledged(batch.entries);
           this.report(new LokiError('ERR_LOKI_PARTIAL_REJECT', `Loki rejected entries of a ${n}-entry batch (${where}): ${result.message}`, { status: 400, responseBody: result.message, entries: n }));
         } else {
@@ -489,7 +441,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   private finish(batch: Batch): void {
     clearTimeout(batch.timer);
     this.inFlight.delete(batch);
-    this.schedulePump();
+    this.clock.pumpSoon();
   }
 
   // ---- settle and account ------------------------------------------------------------------
@@ -506,20 +458,16 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   private settleAcknowledged(entries: readonly LokiEntry[]): void {
     this.release(entries);
     this.counters.entriesSent += entries.length;
-    for (const w of this.waiters) w.acknowledged += countUpTo(entries, w.target);
-    this.checkWaiters();
+    this.flushes.acknowledged(entries);
+    this.flushes.check(this.minUnsettledSeq());
   }
 
   private settleDropped(entries: readonly LokiEntry[], reason: DropReason): void {
     // Undelivered at close or exit: on disk they survive for the next process.
     this.release(entries, reason === 'shutdown_timeout' || reason === 'exit_failed');
     this.countDrop(reason, entries.length);
-    for (const w of this.waiters) {
-      const n = countUpTo(entries, w.target);
-      w.dropped += n;
-      w.droppedByReason[reason] += n;
-    }
-    this.checkWaiters();
+    this.flushes.dropped(entries, reason);
+    this.flushes.check(this.minUnsettledSeq());
   }
 
   private countDrop(reason: DropReason, n: number): void {
@@ -533,35 +481,6 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       if (first !== undefined && first.seq < min) min = first.seq;
     }
     return min;
-  }
-
-  private checkWaiters(): void {
-    if (this.waiters.length === 0) return;
-    const min = this.minUnsettledSeq();
-    const done = this.waiters.filter((w) => w.target < min);
-    if (done.length === 0) return;
-    this.waiters = this.waiters.filter((w) => w.target >= min);
-    for (const w of done) {
-      clearTimeout(w.timer);
-      w.resolve(this.answer(w, 0, false));
-    }
-  }
-
-  /** The counts as of now: what every entry pushed so far came to. A flush starts from them. */
-  private waiterAt(target: number, resolve: (result: FlushResult) => void): FlushWaiter {
-    const droppedByReason = { ...this.dropped };
-    let dropped = 0;
-    for (const reason of DROP_REASONS) dropped += droppedByReason[reason];
-    return { target, acknowledged: this.counters.entriesSent, dropped, droppedByReason, partiallyRejected: this.entriesPartiallyRejected, told: { ...this.told }, resolve };
-  }
-
-  /** A waiter's answer; the losses it carries count as told for flushes called after it (unless nobody reads it). */
-  private answer(w: FlushWaiter, pending: number, timedOut: boolean): FlushResult {
-    const result = flushResult(w, pending, timedOut);
-    if (w.unread !== true) {
-      this.told = { dropped: Math.max(this.told.dropped, w.dropped), partiallyRejected: Math.max(this.told.partiallyRejected, w.partiallyRejected) };
-    }
-    return result;
   }
 
   private unsettledUpTo(target: number): number {
@@ -586,19 +505,12 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     const unread = options.internal === true || options.keepAlive === false;
     const spent = isSpent(this.state);
     if (spent || this.minUnsettledSeq() > target) {
-      return Promise.resolve(this.answer({ ...this.waiterAt(target, () => {}), unread }, spent ? this.unsettledUpTo(target) : 0, false));
+      return Promise.resolve(this.flushes.answerNow(target, unread, spent ? this.unsettledUpTo(target) : 0));
     }
     const timeoutMillis = options.timeoutMillis ?? this.options.flushTimeoutMillis;
-    return new Promise<FlushResult>((resolve) => {
-      const waiter: FlushWaiter = { ...this.waiterAt(target, resolve), unread };
-      waiter.timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        resolve(this.answer(waiter, this.unsettledUpTo(target), true));
-      }, timeoutMillis);
-      if (options.keepAlive === false) waiter.timer.unref();
-      this.waiters.push(waiter);
-      this.pump();
-    });
+    const answer = this.flushes.wait(target, unread, timeoutMillis, options.keepAlive !== false, () => this.unsettledUpTo(target));
+    this.pump();
+    return answer;
   }
 
   close(): Promise<FlushResult> {
@@ -608,10 +520,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
 
   private async doClose(): Promise<FlushResult> {
     this.to('close');
-    if (this.batchTimer !== undefined) {
-      clearTimeout(this.batchTimer);
-      this.batchTimer = undefined;
-    }
+    this.clock.stop();
     const result = await this.flush({ timeoutMillis: this.options.closeTimeoutMillis });
     this.giveUpRemaining();
     this.to('closed');
@@ -624,7 +533,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
   /** At the close deadline: abort what is on the wire, drop and count what is left. */
   private giveUpRemaining(): void {
     const left = this.takeAllUnsettled();
-    this.pendingSince = undefined;
+    this.clock.emptied();
     if (left.length > 0) {
       this.settleDropped(left, 'shutdown_timeout');
       this.report(new LokiError('ERR_LOKI_SHUTDOWN_TIMEOUT', `close() deadline (${this.options.closeTimeoutMillis} ms) passed: ${entryCount(left.length)} not delivered`, { entries: left.length }));
@@ -761,7 +670,7 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
       groups.push({ entries: batch.entries, ...(batch.encoded !== undefined ? { encoded: batch.encoded } : {}), unanswered });
     }
     this.inFlight.clear();
-    this.pendingSince = undefined;
+    this.clock.emptied();
     const rest = this.pending.clear();
     if (rest.length > 0) groups.push({ entries: rest, unanswered: false });
     return groups;
@@ -772,15 +681,12 @@ class LokiClientImpl implements LokiClient, ExitParticipant {
     if (isSpent(this.state)) return;
     this.drainDeadline = deadline;
     this.to('drain'); // every batch is due at once
-    if (this.batchTimer !== undefined) {
-      clearTimeout(this.batchTimer);
-      this.batchTimer = undefined;
-    }
+    this.clock.stop();
     const left = deadline - Date.now();
     if (left > 0 && this.counters.bufferedEntries > 0) await this.flush({ timeoutMillis: left, keepAlive: false });
     if (isSpent(this.state)) return; // the exit listener ran meanwhile
     const undelivered = this.takeAllUnsettled();
-    this.pendingSince = undefined;
+    this.clock.emptied();
     this.to('exit');
     if (undelivered.length > 0) {
       this.disk?.writePending();
@@ -846,25 +752,4 @@ function compressionOf(encoding: ResolvedOptions['encoding']): Compression {
   return encoding === 'json-gzip' ? 'gzip' : 'none';
 }
 
-/** The size rule of a request: batchMaxEntries and batchMaxBytes, but the first entry always goes (a large one travels alone). */
-function fitsInBatch(count: number, bytes: number, next: LokiEntry, options: ResolvedOptions): boolean {
-  return count === 0 || (count < options.batchMaxEntries && bytes + next.bytes <= options.batchMaxBytes);
-}
 
-function flushResult(w: FlushWaiter, pending: number, timedOut: boolean): FlushResult {
-  return {
-    ok: w.dropped === w.told.dropped && w.partiallyRejected === w.told.partiallyRejected && pending === 0 && !timedOut,
-    acknowledged: w.acknowledged,
-    dropped: w.dropped,
-    droppedByReason: { ...w.droppedByReason },
-    partiallyRejected: w.partiallyRejected,
-    pending,
-    timedOut,
-  };
-}
-
-function countUpTo(entries: readonly LokiEntry[], target: number): number {
-  let n = 0;
-  for (const e of entries) if (e.seq <= target) n++;
-  return n;
-}
