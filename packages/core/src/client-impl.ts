@@ -122,10 +122,7 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
       const mapped = this.mapper.map(record);
       if ('dropped' in mapped) {
         countDrop(this, 'line_too_long', 1);
-        reportThrottled(this, 
-          'ERR_LOKI_LINE_TOO_LONG',
-          `a ${mapped.bytes}-byte line exceeds maxLineBytes (${this.options.maxLineBytes}) and was dropped`,
-        );
+        reportThrottled(this, 'ERR_LOKI_LINE_TOO_LONG', `a ${mapped.bytes}-byte line exceeds maxLineBytes (${this.options.maxLineBytes}) and was dropped`);
         return;
       }
       enqueue(this, mapped.entry);
@@ -139,7 +136,7 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
     this.invalidRecord(error);
   }
 
-  invalidRecord(error: unknown): void {
+  private invalidRecord(error: unknown): void {
     countDrop(this, 'invalid_record', 1);
     let text: string;
     try {
@@ -177,7 +174,7 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
     return this.closePromise;
   }
 
-  async doClose(): Promise<FlushResult> {
+  private async doClose(): Promise<FlushResult> {
     this.to('close');
     this.clock.stop();
     const result = await this.flush({ timeoutMillis: this.options.closeTimeoutMillis });
@@ -190,7 +187,7 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
   }
 
   /** At the close deadline: abort what is on the wire, drop and count what is left. */
-  giveUpRemaining(): void {
+  private giveUpRemaining(): void {
     const left = takeAllUnsettled(this);
     this.clock.emptied();
     if (left.length > 0) {

@@ -23,7 +23,8 @@ export function reportThrottled(c: LokiClientImpl, code: LokiErrorCode, message:
 
 export function reportBufferFull(c: LokiClientImpl): void {
   const entries = c.outage ? c.options.offlineBufferMaxEntries : c.options.bufferMaxEntries;
-  reportThrottled(c, 
+  reportThrottled(
+    c,
     'ERR_LOKI_BUFFER_FULL',
     `buffer full (${entries} entries${c.outage ? ' while Loki is unreachable' : ''} / ${c.options.bufferMaxBytes} bytes): oldest entries dropped (${c.dropped.buffer_full} so far)`,
   );

@@ -82,6 +82,7 @@ export function release(c: LokiClientImpl, entries: readonly LokiEntry[], keepOn
 export function settleAcknowledged(c: LokiClientImpl, entries: readonly LokiEntry[]): void {
   release(c, entries);
   c.counters.entriesSent += entries.length;
+  if (!c.flushes.waiting) return;
   c.flushes.acknowledged(entries);
   c.flushes.check(minUnsettledSeq(c));
 }
@@ -90,6 +91,7 @@ export function settleDropped(c: LokiClientImpl, entries: readonly LokiEntry[], 
   // Undelivered at close or exit: on disk they survive for the next process.
   release(c, entries, reason === 'shutdown_timeout' || reason === 'exit_failed');
   countDrop(c, reason, entries.length);
+  if (!c.flushes.waiting) return;
   c.flushes.dropped(entries, reason);
   c.flushes.check(minUnsettledSeq(c));
 }
