@@ -143,7 +143,7 @@ export async function drainBy(c: LokiClientImpl, deadline: number): Promise<void
   c.clock.stop();
   const left = deadline - Date.now();
   if (left > 0 && c.counters.bufferedEntries > 0) await c.flush({ timeoutMillis: left, keepAlive: false });
-  if (isSpent(c.state)) return; // the exit listener ran meanwhile
+  if (isSpent(c.state)) return; // the exit listener ran meanwhile, or close() ended
   const undelivered = takeAllUnsettled(c);
   c.clock.emptied();
   c.to('exit');
