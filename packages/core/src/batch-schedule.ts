@@ -6,7 +6,7 @@ import type { LokiEntry } from './record.js';
 type BatchLimits = Pick<ResolvedOptions, 'batchMaxEntries' | 'batchMaxBytes' | 'batchIntervalMillis'>;
 
 /** The size rule of a request: batchMaxEntries and batchMaxBytes, but the first entry always goes (a large one travels alone). */
-export function fitsInBatch(count: number, bytes: number, next: LokiEntry, options: BatchLimits): boolean {
+export function fitsInBatch(count: number, bytes: number, next: LokiEntry, options: Pick<BatchLimits, 'batchMaxEntries' | 'batchMaxBytes'>): boolean {
   return count === 0 || (count < options.batchMaxEntries && bytes + next.bytes <= options.batchMaxBytes);
 }
 

@@ -1,13 +1,11 @@
-import { fitsInBatch } from './batch-schedule.js';
 import type { LokiClientImpl } from './client-impl.js';
 import { isSpent } from './client-lifecycle.js';
 import { report } from './client-report.js';
 import { entryCount } from './entry-count.js';
 import { LokiError } from './errors.js';
-import { drainSync, type DrainBody } from './exit-drain.js';
+import { exitBodies, type ExitGroup } from './exit-bodies.js';
+import { drainSync } from './exit-drain.js';
 import { countDrop, settleDropped, takeAllUnsettled } from './held-entries.js';
-import { encodePushBody, type EncodedBody } from './push-encoder.js';
-import type { LokiEntry } from './record.js';
 
 /**
  * The exit path: the `beforeExit` flush, the synchronous send at `exit` (exit-drain.ts), and the
@@ -59,32 +57,8 @@ export function deliverSync(c: LokiClientImpl, timeoutOverrideMillis?: number): 
   c.to('exit');
   // On disk first: should the drain fail or the machine die, the next process replays them.
   c.disk?.writePending();
-  const bodies: DrainBody[] = [];
-  const resent: boolean[] = [];
-  /** Per body, its entries: those of an acknowledged body are settled on disk (never replayed). */
-  const bodyEntries: LokiEntry[][] = [];
   try {
-    for (const group of groups) {
-      if (Date.now() >= encodeUntil && bodies.length > 0) break;
-      if (group.encoded !== undefined) {
-        bodies.push({ ...group.encoded, entries: group.entries.length });
-        resent.push(group.unanswered);
-        bodyEntries.push(group.entries);
-        continue;
-      }
-      const { entries } = group;
-      for (let i = 0; i < entries.length && (bodies.length === 0 || Date.now() < encodeUntil); ) {
-        const chunk: LokiEntry[] = [];
-        let bytes = 0;
-        while (i < entries.length && fitsInBatch(chunk.length, bytes, entries[i]!, c.options)) {
-          bytes += entries[i]!.bytes;
-          chunk.push(entries[i++]!);
-        }
-        bodies.push({ ...encodePushBody(chunk, c.options.encoding), entries: chunk.length });
-        resent.push(group.unanswered);
-        bodyEntries.push(chunk);
-      }
-    }
+    const { bodies, resent, bodyEntries } = exitBodies(groups, c.options, encodeUntil);
     const result = drainSync(c.options, bodies, deadline);
     const failed = total - result.sent;
     c.counters.entriesSent += result.sent;
@@ -119,8 +93,8 @@ export function deliverSync(c: LokiClientImpl, timeoutOverrideMillis?: number): 
  * Everything held, for the exit drain: each in-flight batch alone (its encoded body is reused,
  * and it is marked when its request is on the wire without an answer), then the waiting entries.
  */
-export function takeGroupsForExit(c: LokiClientImpl): Array<{ entries: LokiEntry[]; encoded?: EncodedBody; unanswered: boolean }> {
-  const groups: Array<{ entries: LokiEntry[]; encoded?: EncodedBody; unanswered: boolean }> = [];
+export function takeGroupsForExit(c: LokiClientImpl): ExitGroup[] {
+  const groups: ExitGroup[] = [];
   for (const batch of c.inFlight) {
     const unanswered = batch.state === 'sending' && batch.abort !== undefined;
     clearTimeout(batch.timer);
