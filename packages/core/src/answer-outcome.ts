@@ -1,0 +1,96 @@
+import { closeRequested, isDraining } from './client-lifecycle.js';
+import type { LokiClientImpl } from './client-impl.js';
+import { report } from './client-report.js';
+import { entryCount } from './entry-count.js';
+import { LokiError } from './errors.js';
+import { settleAcknowledged, settleDropped, type Batch } from './held-entries.js';
+import { attempt, finish } from './batch-send.js';
+import { mayHaveBeenStored, type SendResult } from './http-sender.js';
+import type { ResolvedOptions } from './options.js';
+import { backoffDelayMillis } from './retry-policy.js';
+
+/** What happens to an answer: acknowledged, partially rejected (400), dropped, retried, or given up. */
+
+type RetryRules = Pick<ResolvedOptions, 'retryMaxAttempts' | 'offlineBuffer' | 'retryInitialDelayMillis' | 'retryMaxDelayMillis'>;
+
+export type RetryDecision = { kind: 'retry'; delayMillis: number } | { kind: 'give-up'; reason: 'retries_exhausted' | 'exit_failed' };
+
+/**
+ * After a retryable failure, attempt number `attempts` of a batch: when it is tried again, or why it
+ * is given up. Past its attempts it is kept (probed at the longest delay) while the offline buffer is
+ * on, unless the client is closing. While draining at exit (`drainDeadline`, epoch ms), a try that
+ * would come at or after the deadline is given up at once.
+ */
+export function retryDecision(attempts: number, retryAfterMillis: number | undefined, rules: RetryRules, closing: boolean, drainDeadline: number | undefined, now: number): RetryDecision {
+  const exhausted = attempts >= rules.retryMaxAttempts;
+  if (exhausted && (!rules.offlineBuffer || closing)) return { kind: 'give-up', reason: 'retries_exhausted' };
+  const delayMillis = exhausted ? rules.retryMaxDelayMillis : (retryAfterMillis ?? backoffDelayMillis(attempts, rules.retryInitialDelayMillis, rules.retryMaxDelayMillis));
+  if (drainDeadline !== undefined && now + delayMillis >= drainDeadline) return { kind: 'give-up', reason: 'exit_failed' };
+  return { kind: 'retry', delayMillis };
+}
+
+export function handleResult(c: LokiClientImpl, batch: Batch, bodyBytes: number, result: SendResult): void {
+  const n = batch.entries.length;
+  const where = `${result.status !== undefined ? `HTTP ${result.status}` : 'no answer'} from ${c.sender.safeUrl}`;
+  switch (result.outcome) {
+    case 'success':
+      c.counters.bytesSent += bodyBytes;
+      if (c.outage) c.outage = false;
+      finish(c, batch);
+      settleAcknowledged(c, batch.entries);
+      return;
+    case 'blocked':
+      c.counters.requestsFailed++;
+      finish(c, batch);
+      settleDropped(c, batch.entries, 'ingestion_blocked');
+      report(c, new LokiError('ERR_LOKI_INGESTION_BLOCKED', `Loki blocks ingestion (${where}): ${result.message}`, { status: result.status, responseBody: result.message, entries: n }));
+      return;
+    case 'reject':
+      c.counters.requestsFailed++;
+      finish(c, batch);
+      if (result.status === 400) {
+        // A 400 is a partial accept: the valid entries were stored. Resending would not help.
+        c.counters.requestsPartiallyRejected++;
+        c.entriesPartiallyRejected += n;
+        c.flushes.partiallyRejected(batch.entries);
+        settleAcknowledged(c, batch.entries);
+        report(c, new LokiError('ERR_LOKI_PARTIAL_REJECT', `Loki rejected entries of a ${n}-entry batch (${where}): ${result.message}`, { status: 400, responseBody: result.message, entries: n }));
+      } else {
+        settleDropped(c, batch.entries, 'rejected');
+        report(c, new LokiError('ERR_LOKI_REJECTED', `Loki rejected a ${n}-entry batch (${where}): ${result.message}`, { status: result.status, responseBody: result.message, entries: n }));
+      }
+      return;
+    case 'retry':
+      c.counters.requestsFailed++;
+      if (mayHaveBeenStored(result)) batch.maybeStored = true;
+      else if (c.disk !== undefined && batch.maybeStored !== true && batch.markedOnDisk === true) {
+        c.disk.markSent(batch.entries, false); // certainly not in Loki: a replay is no re-send
+        batch.markedOnDisk = false;
+      }
+      retryLater(c, batch, result, where);
+  }
+}
+
+export function retryLater(c: LokiClientImpl, batch: Batch, result: SendResult, where: string): void {
+  const { options } = c;
+  const n = batch.entries.length;
+  if (!c.outage) {
+    c.outage = true;
+    report(c, new LokiError('ERR_LOKI_UNAVAILABLE', `Loki push failed (${where}): ${result.message}; retrying`, { status: result.status, responseBody: result.message, entries: n, retryable: true, cause: result.cause }));
+  }
+  const next = retryDecision(batch.attempts, result.retryAfterMillis, options, closeRequested(c.state), isDraining(c.state) ? c.drainDeadline : undefined, Date.now());
+  if (next.kind === 'give-up') {
+    finish(c, batch);
+    settleDropped(c, batch.entries, next.reason);
+    if (next.reason === 'retries_exhausted') {
+      report(c, new LokiError('ERR_LOKI_RETRIES_EXHAUSTED', `gave up a ${n}-entry batch after ${batch.attempts} attempts (${where}): ${result.message}`, { status: result.status, responseBody: result.message, entries: n }));
+    } else {
+      // Draining at exit: no further try fits before the deadline. Ending now lets the process go.
+      c.exitFailures.push(`${entryCount(n)}: ${result.message}`);
+    }
+    return;
+  }
+  batch.state = 'waiting';
+  batch.timer = setTimeout(() => void attempt(c, batch), next.delayMillis);
+  batch.timer.unref();
+}

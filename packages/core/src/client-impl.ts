@@ -1,0 +1,239 @@
+import { pump } from './batch-send.js';
+import { BatchClock } from './batch-schedule.js';
+import { closeRequested, isSpent, nextState, type ClientState, type LifecycleEvent } from './client-lifecycle.js';
+import { report, reportThrottled } from './client-report.js';
+import { DROP_REASONS, type Compression, type DropReason, type FlushResult, type LokiClient, type LokiClientStats } from './client-types.js';
+import { DiskBuffer } from './disk-buffer.js';
+import { entryCount } from './entry-count.js';
+import { EntryQueue } from './entry-queue.js';
+import { LokiError, type LokiErrorCode } from './errors.js';
+import { registerExitParticipant, unregisterExitParticipant, type ExitParticipant } from './exit-hook.js';
+import { deliverSync, drainBy, flushBeforeExit } from './exit-path.js';
+import { FlushWaiters } from './flush-waiters.js';
+import { countDrop, enqueue, minUnsettledSeq, settleDropped, takeAllUnsettled, unsettledUpTo, type Batch } from './held-entries.js';
+import { HttpSender } from './http-sender.js';
+import type { ResolvedOptions } from './options.js';
+import type { EncodedBody } from './push-encoder.js';
+import type { LokiEntry, LokiRecord } from './record.js';
+import { RecordMapper } from './record-mapper.js';
+import { redactedForm } from './redact.js';
+import { snappyCompressor } from './snappy-compress.js';
+
+/**
+ * The client: its parts (what is held, the batch clock, the flushes waiting, the lifecycle) and the
+ * calls of its public surface. The data path runs through held-entries.ts (push, bounds, settling),
+ * batch-send.ts (batches and attempts), answer-outcome.ts (what an answer does) and exit-path.ts.
+ */
+export class LokiClientImpl implements LokiClient, ExitParticipant {
+  readonly mapper: RecordMapper;
+  readonly sender: HttpSender;
+  readonly disk: DiskBuffer | undefined;
+  readonly pending = new EntryQueue();
+  readonly inFlight = new Set<Batch>();
+  readonly flushes = new FlushWaiters(() => ({
+    acknowledged: this.counters.entriesSent,
+    droppedByReason: this.dropped,
+    partiallyRejected: this.entriesPartiallyRejected,
+  }));
+  seq = 0;
+  readonly clock: BatchClock;
+  /** The next batch, encoded ahead while a request is on the wire (see schedulePrepare in batch-send.ts). */
+  prepared: { first: LokiEntry; last: LokiEntry; count: number; encoded: EncodedBody } | undefined;
+  prepareScheduled = false;
+  preparedAtRequest = -1;
+  /** The lifecycle (client-lifecycle.ts): changed only through `to()`. */
+  state: ClientState = 'running';
+  closePromise: Promise<FlushResult> | undefined;
+  exitStartedAt: number | undefined;
+  /** The beforeExit flush's deadline aborted the requests on the wire (see attempt()). */
+  exitCutOff = false;
+  /** deliverAtExit()'s deadline, while `draining`: a batch whose next try would come after it is given up at once. */
+  drainDeadline = Infinity;
+  outage = false;
+  exitFailures: string[] = [];
+  readonly lastReported = new Map<LokiErrorCode, number>();
+  readonly counters = {
+    entriesPushed: 0,
+    entriesSent: 0,
+    entriesRetried: 0,
+    entriesResent: 0,
+    retries: 0,
+    bufferedEntries: 0,
+    bufferedBytes: 0,
+    requests: 0,
+    requestsFailed: 0,
+    requestsPartiallyRejected: 0,
+    bytesSent: 0,
+  };
+  /** Entries in 400 answers, for FlushResult (stats() counts the requests). */
+  entriesPartiallyRejected = 0;
+  readonly dropped: Record<DropReason, number> = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+
+  constructor(readonly options: ResolvedOptions) {
+    this.mapper = new RecordMapper(options, (error) => report(this, error));
+    this.sender = new HttpSender(options);
+    this.clock = new BatchClock(options.batchIntervalMillis, () => pump(this), () => isSpent(this.state));
+    if (options.diskBuffer !== undefined) {
+      this.disk = DiskBuffer.open(options.diskBuffer, (error) => report(this, error));
+      // Entries an earlier process left unacknowledged go first, with their original timestamps.
+      let replayed: ReturnType<DiskBuffer['recover']> = [];
+      try {
+        replayed = this.disk?.recover((key, labels) => this.mapper.streamByKey(key, labels)) ?? [];
+      } catch (error) {
+        report(this, new LokiError('ERR_LOKI_DISK_CORRUPT', `disk buffer: cannot read ${options.diskBuffer.directory}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+      }
+      for (const { segment, ...rest } of replayed) {
+        // A segment may hold a time that cannot go to Loki (written by an older version): it would sink its request.
+        enqueue(this, { ...rest, timestampNs: this.mapper.replayTime(rest.timestampNs), seq: 0, segment });
+      }
+    }
+    if (options.exitHook) registerExitParticipant(this);
+    // Printed and serialized as a summary: the options and got's instance hold credentials.
+    redactedForm(this, 'LokiClient', (self) => ({
+      url: self.sender.safeUrl,
+      encoding: self.options.encoding,
+      closed: closeRequested(self.state),
+      offline: self.outage,
+      bufferedEntries: self.counters.bufferedEntries,
+    }));
+  }
+
+  get closed(): boolean {
+    return closeRequested(this.state);
+  }
+
+  to(event: LifecycleEvent): void {
+    this.state = nextState(this.state, event);
+  }
+
+  // ---- record in ---------------------------------------------------------------------------
+
+  push(record: LokiRecord): void {
+    this.counters.entriesPushed++;
+    try {
+      if (closeRequested(this.state)) {
+        countDrop(this, 'closed', 1);
+        reportThrottled(this, 'ERR_LOKI_CLOSED', 'push() after close(): entry dropped');
+        return;
+      }
+      if (record === null || typeof record !== 'object') {
+        record = { message: String(record) };
+      }
+      const mapped = this.mapper.map(record);
+      if ('dropped' in mapped) {
+        countDrop(this, 'line_too_long', 1);
+        reportThrottled(this, 'ERR_LOKI_LINE_TOO_LONG', `a ${mapped.bytes}-byte line exceeds maxLineBytes (${this.options.maxLineBytes}) and was dropped`);
+        return;
+      }
+      enqueue(this, mapped.entry);
+    } catch (error) {
+      this.invalidRecord(error);
+    }
+  }
+
+  pushInvalid(error: unknown): void {
+    this.counters.entriesPushed++;
+    this.invalidRecord(error);
+  }
+
+  private invalidRecord(error: unknown): void {
+    countDrop(this, 'invalid_record', 1);
+    let text: string;
+    try {
+      text = (error as Error)?.message ?? String(error);
+    } catch {
+      text = 'unreadable error';
+    }
+    reportThrottled(this, 'ERR_LOKI_INVALID_RECORD', `record could not be mapped: ${text}`, { cause: error });
+  }
+
+  // ---- settle and account ------------------------------------------------------------------
+
+  // ---- flush and close ---------------------------------------------------------------------
+
+  /**
+   * The deadline timer is ref'd: code awaiting flush() (or close()) runs after it even when Loki is
+   * down. The exit path passes keepAlive false so it never holds a process that is ending; nobody reads
+   * that answer, so the losses in it stay untold for the app's next flush.
+   */
+  flush(options: { timeoutMillis?: number; internal?: boolean; keepAlive?: boolean } = {}): Promise<FlushResult> {
+    const target = this.seq;
+    const unread = options.internal === true || options.keepAlive === false;
+    const spent = isSpent(this.state);
+    if (spent || minUnsettledSeq(this) > target) {
+      return Promise.resolve(this.flushes.answerNow(target, unread, spent ? unsettledUpTo(this, target) : 0));
+    }
+    const timeoutMillis = options.timeoutMillis ?? this.options.flushTimeoutMillis;
+    const answer = this.flushes.wait(target, unread, timeoutMillis, options.keepAlive !== false, () => unsettledUpTo(this, target));
+    pump(this);
+    return answer;
+  }
+
+  close(): Promise<FlushResult> {
+    this.closePromise ??= this.doClose();
+    return this.closePromise;
+  }
+
+  private async doClose(): Promise<FlushResult> {
+    this.to('close');
+    this.clock.stop();
+    const result = await this.flush({ timeoutMillis: this.options.closeTimeoutMillis });
+    this.giveUpRemaining();
+    this.to('closed');
+    this.sender.destroy();
+    this.disk?.close();
+    unregisterExitParticipant(this);
+    return result;
+  }
+
+  /** At the close deadline: abort what is on the wire, drop and count what is left. */
+  private giveUpRemaining(): void {
+    const left = takeAllUnsettled(this);
+    this.clock.emptied();
+    if (left.length > 0) {
+      settleDropped(this, left, 'shutdown_timeout');
+      report(this, new LokiError('ERR_LOKI_SHUTDOWN_TIMEOUT', `close() deadline (${this.options.closeTimeoutMillis} ms) passed: ${entryCount(left.length)} not delivered`, { entries: left.length }));
+    }
+  }
+
+  // ---- errors and stats --------------------------------------------------------------------
+
+  /** For createLokiClient: a finding about the options, through the one error path. */
+  reportAtStart(error: LokiError): void {
+    report(this, error);
+  }
+
+  // ---- process end (exit-path.ts) ----------------------------------------------------------
+
+  onBeforeExit(): void {
+    flushBeforeExit(this);
+  }
+
+  onExit(timeoutOverrideMillis?: number): void {
+    deliverSync(this, timeoutOverrideMillis);
+  }
+
+  /** See deliverAtExit(). */
+  drainUntil(deadline: number): Promise<void> {
+    return drainBy(this, deadline);
+  }
+
+  stats(): LokiClientStats {
+    const droppedByReason = { ...this.dropped };
+    const entriesDropped = Object.values(droppedByReason).reduce((a, b) => a + b, 0);
+    return {
+      ...this.counters,
+      entriesDropped,
+      droppedByReason,
+      ...this.mapper.counters,
+      offline: this.outage,
+      ...(this.disk?.counters ?? { diskEntriesWritten: 0, diskEntriesReplayed: 0, diskEntriesDropped: 0, diskCorruptRecords: 0 }),
+      compression: compressionOf(this.options.encoding),
+    };
+  }
+}
+
+function compressionOf(encoding: ResolvedOptions['encoding']): Compression {
+  if (encoding === 'protobuf') return snappyCompressor().implementation;
+  return encoding === 'json-gzip' ? 'gzip' : 'none';
+}
