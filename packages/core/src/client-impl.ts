@@ -18,6 +18,7 @@ import type { LokiEntry, LokiRecord } from './record.js';
 import { RecordMapper } from './record-mapper.js';
 import { redactedForm } from './redact.js';
 import { snappyCompressor } from './snappy-compress.js';
+import { MAX_TIMER_MILLIS } from './option-checks.js';
 
 /**
  * The client: its parts (what is held, the batch clock, the flushes waiting, the lifecycle) and the
@@ -163,7 +164,8 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
     if (spent || minUnsettledSeq(this) > target) {
       return Promise.resolve(this.flushes.answerNow(target, unread, spent ? unsettledUpTo(this, target) : 0));
     }
-    const timeoutMillis = options.timeoutMillis ?? this.options.flushTimeoutMillis;
+    // A caller's deadline past what a Node timer holds would fire at once: hold it at the longest timer.
+    const timeoutMillis = Math.min(options.timeoutMillis ?? this.options.flushTimeoutMillis, MAX_TIMER_MILLIS);
     const answer = this.flushes.wait(target, unread, timeoutMillis, options.keepAlive !== false, () => unsettledUpTo(this, target));
     pump(this);
     return answer;

@@ -48,7 +48,7 @@ const numberAtLeast =
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(name, `a number >= ${min}`, value, true);
   };
 /** The longest delay a Node timer holds: a longer one fires at once (with a TimeoutOverflowWarning). */
-const MAX_TIMER_MILLIS = 2_147_483_647;
+export const MAX_TIMER_MILLIS = 2_147_483_647;
 /** A duration in ms that becomes a timer: at least `min`, at most what a timer holds. */
 const millis =
   (min: number): Check =>

@@ -246,6 +246,18 @@ describe('flush and close', () => {
     expect(result).toMatchObject({ ok: false, timedOut: true, acknowledged: 1, dropped: 0, pending: 1 });
   });
 
+  it('a flush deadline longer than a Node timer holds waits (it is not a timer that fires at once)', async () => {
+    const r = await receiver();
+    const { client: c } = client(r, fast);
+    await r.stop();
+    c.push({ message: 'waits for Loki' });
+    // 1e10 ms is past 2^31-1: as a raw setTimeout it would fire at once and answer timedOut.
+    const flushing = c.flush({ timeoutMillis: 1e10 });
+    await r.start();
+    expect(await flushing).toMatchObject({ ok: true, timedOut: false, acknowledged: 1, pending: 0 });
+    expect(r.entries().map((e) => e.line)).toEqual(['waits for Loki']);
+  });
+
   it('flush says what happened to everything pushed before it', async () => {
     const r = await receiver();
     const { client: c } = client(r);
