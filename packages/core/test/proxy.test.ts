@@ -5,7 +5,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
-import { closedPort, type LokiReceiver } from '@loki-sdk/testing';
+import { closedPort, createConnectProxy, type ConnectProxy, type LokiReceiver } from '@loki-sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LokiOptionsError } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
@@ -33,35 +33,10 @@ function closable(server: http.Server): { close(): Promise<void> } {
   };
 }
 
-interface Proxy {
-  url: string;
-  /** `host:port` of every CONNECT, with its Proxy-Authorization header. */
-  connects: Array<{ target: string; auth: string | undefined }>;
-}
-
-/** A CONNECT proxy on port 0: each tunnel is a pair of piped sockets. */
-async function connectProxy(): Promise<Proxy> {
-  const connects: Proxy['connects'] = [];
-  const server = http.createServer((_req, res) => {
-    res.writeHead(405);
-    res.end('CONNECT only');
-  });
-  server.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-    connects.push({ target: req.url!, auth: req.headers['proxy-authorization'] });
-    const [host, port] = [req.url!.slice(0, req.url!.lastIndexOf(':')), Number(req.url!.slice(req.url!.lastIndexOf(':') + 1))];
-    const upstream = net.connect(port, host, () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length > 0) upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    });
-    upstream.on('error', () => socket.destroy());
-    socket.on('error', () => upstream.destroy());
-    socket.on('close', () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(closable(server));
-  return { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, connects };
+async function connectProxy(): Promise<ConnectProxy> {
+  const proxy = await createConnectProxy();
+  servers.push(proxy);
+  return proxy;
 }
 
 const tlsDir = fileURLToPath(new URL('./fixtures/tls/', import.meta.url));
