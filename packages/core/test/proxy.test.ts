@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { closedPort, createConnectProxy, type ConnectProxy, type LokiReceiver } from '@loki-sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LokiOptionsError } from '../src/index.js';
+import { LokiOptionsError, LokiSDK } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
 import { resolveProxyUrl } from '../src/proxy-url.js';
 import { client, receiver, until } from './helpers.js';
@@ -106,6 +106,20 @@ describe('proxy', () => {
     expect(`${inspect(c, { depth: 8 })} ${JSON.stringify(c)} ${inspect(resolveOptions({ proxy: `http://puser:pw-S3CRET-px@${down}` }))}`).not.toMatch(/pw-S3CRET-px|puser/);
     expect(inspect(resolveOptions({ proxy: `http://puser:pw-S3CRET-px@${down}` }))).toContain(`proxy: 'http://[redacted]@${down}/'`);
     expect(r.entries()).toEqual([]);
+  });
+
+  it('the SDK passes proxy through to its client', async () => {
+    const r = await receiver();
+    const proxy = await connectProxy();
+    const sdk = new LokiSDK().init({ appName: 'sdk-proxy', endpoints: { loki: `${r.url}/loki/api/v1/push` }, proxy: proxy.url, printToConsole: false, exitHook: false, onError: () => {} } as never);
+    try {
+      sdk.info('from the sdk');
+      expect((await sdk.flush({ timeoutMillis: 5000 })).ok).toBe(true);
+      expect(lines(r)).toHaveLength(1);
+      expect(proxy.connects.map((x) => x.target)).toEqual([hostPort(r.url)]);
+    } finally {
+      await sdk.close();
+    }
   });
 
   it('without the option no proxy is used, whatever the environment says', () => {
