@@ -59,6 +59,19 @@ async function httpsFront(r: LokiReceiver): Promise<string> {
 const lines = (r: LokiReceiver): string[] => r.entries().map((e) => e.line);
 const hostPort = (url: string): string => new URL(url).host;
 
+const fixture = fileURLToPath(new URL('./fixtures/proxy-env-run.mjs', import.meta.url));
+function runEnv(options: object, env: Record<string, string>, message: string, mode: 'flush' | 'exit' = 'flush'): Promise<{ ok: boolean }> {
+  return new Promise((resolve, reject) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|no|all)_proxy$/i.test(k)));
+    const child = spawn(process.execPath, [fixture, JSON.stringify(options), message, mode], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...clean, NODE_OPTIONS: '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout) as { ok: boolean }) : reject(new Error(`exit ${code}: ${stderr}`))));
+  });
+}
+
 describe('proxy', () => {
   it('an http Loki through a CONNECT proxy: Loki stored the entry, the proxy saw the CONNECT and its credentials', async () => {
     const r = await receiver();
@@ -134,19 +147,6 @@ describe('proxy', () => {
     }
   });
 
-  const fixture = fileURLToPath(new URL('./fixtures/proxy-env-run.mjs', import.meta.url));
-  function runEnv(options: object, env: Record<string, string>, message: string): Promise<{ ok: boolean }> {
-    return new Promise((resolve, reject) => {
-      const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|no|all)_proxy$/i.test(k)));
-      const child = spawn(process.execPath, [fixture, JSON.stringify(options), message], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...clean, NODE_OPTIONS: '', ...env } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout) as { ok: boolean }) : reject(new Error(`exit ${code}: ${stderr}`))));
-    });
-  }
-
   it("proxy: 'env' in a child process: HTTPS_PROXY tunnels an https Loki, https_proxy wins over it, NO_PROXY bypasses it", async () => {
     const r = await receiver();
     const front = await httpsFront(r);
@@ -179,6 +179,27 @@ describe('proxy', () => {
     expect(await runEnv({ host: r.url }, { HTTP_PROXY: proxy.url, HTTPS_PROXY: 'http://127.0.0.1:9' }, 'by HTTP_PROXY')).toEqual({ ok: true });
     expect(lines(r)).toEqual(['by HTTP_PROXY']);
     expect(proxy.connects.map((x) => x.target)).toEqual([hostPort(r.url)]);
+  }, 30_000);
+});
+
+describe('proxy: the synchronous send at process.exit()', () => {
+  it('an http Loki: the exit drain tunnels through the proxy too', async () => {
+    const r = await receiver();
+    const proxy = await connectProxy();
+    expect(await runEnv({ host: r.url }, { HTTP_PROXY: proxy.url.replace('http://', 'http://pu:pp@') }, 'at exit', 'exit')).toEqual({ ok: true });
+    await until(() => r.entries().length === 1);
+    expect(lines(r)).toEqual(['at exit']);
+    expect(proxy.connects).toEqual([{ target: hostPort(r.url), auth: `Basic ${Buffer.from('pu:pp').toString('base64')}` }]);
+  }, 30_000);
+
+  it('an https Loki: TLS inside the exit drain tunnel', async () => {
+    const r = await receiver();
+    const front = await httpsFront(r);
+    const proxy = await connectProxy();
+    expect(await runEnv({ host: front, tls: { caFile: `${tlsDir}cert.pem` } }, { HTTPS_PROXY: proxy.url }, 'at exit over tls', 'exit')).toEqual({ ok: true });
+    await until(() => r.entries().length === 1);
+    expect(lines(r)).toEqual(['at exit over tls']);
+    expect(proxy.connects.map((x) => x.target)).toEqual([hostPort(front)]);
   }, 30_000);
 });
 
