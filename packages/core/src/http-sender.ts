@@ -21,7 +21,10 @@ const MAX_BODY_IN_MESSAGE = 1024;
 const MAX_BODY_READ = 4096;
 
 /** Network errors raised before a request could be written: Loki never saw it. */
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_LOKI_PROXY_CONNECT']);
+/** hpagent's words for a CONNECT answered other than 200, and for one not answered in time: no tunnel, so Loki never saw the request. */
+const PROXY_REFUSED = /^Bad response: (\d+)$/;
+const PROXY_TIMEOUT = 'Proxy timeout';
 
 /**
  * Whether a failed request may nevertheless have been stored by Loki: a lost answer (timeout, reset)
@@ -174,10 +177,19 @@ export class HttpSender {
       // by retrying, but a certificate can be fixed while we wait, so they are retried like outages.
       // The cause is a copy (errors.ts): got's error holds our request headers.
       // Through a proxy, a refused connection is the proxy's: say which (no credentials).
-      const via = this.safeProxy !== undefined ? ` (via proxy ${this.safeProxy})` : '';
+      if (this.safeProxy !== undefined) {
+        const refused = PROXY_REFUSED.exec(err.message ?? '');
+        const tunnel = refused !== null ? `the proxy answered CONNECT with HTTP ${refused[1]}` : err.message === PROXY_TIMEOUT ? 'the proxy did not answer CONNECT in time' : undefined;
+        return {
+          outcome: 'retry',
+          message: `${tunnel ?? redactSecrets(redactUrl(err.message ?? String(error)), this.secrets)} (via proxy ${this.safeProxy})`,
+          ...(tunnel !== undefined ? { errorCode: 'ERR_LOKI_PROXY_CONNECT' } : err.code !== undefined ? { errorCode: err.code } : {}),
+          cause: error,
+        };
+      }
       return {
         outcome: 'retry',
-        message: redactSecrets(redactUrl(err.message ?? String(error)), this.secrets) + via,
+        message: redactSecrets(redactUrl(err.message ?? String(error)), this.secrets),
         ...(err.code !== undefined ? { errorCode: err.code } : {}),
         cause: error,
       };

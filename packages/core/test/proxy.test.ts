@@ -135,6 +135,29 @@ describe('proxy', () => {
     }
   });
 
+  it('a proxy that only forwards (CONNECT answered 405): reported as the proxy refusing the tunnel, nothing stored', async () => {
+    const r = await receiver();
+    const forwarding = http.createServer((req, res) => {
+      res.writeHead(502);
+      res.end();
+    });
+    let refusedConnects = 0;
+    forwarding.on('connect', (_req: http.IncomingMessage, socket: net.Socket) => {
+      refusedConnects++;
+      socket.end('HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n');
+    });
+    await new Promise<void>((resolve) => forwarding.listen(0, '127.0.0.1', resolve));
+    servers.push(closable(forwarding));
+    const at = `127.0.0.1:${(forwarding.address() as net.AddressInfo).port}`;
+    const { client: c, errors } = client(r, { proxy: `http://u:pw-S3CRET-px@${at}`, retryMaxAttempts: 2, retryInitialDelayMillis: 1, offlineBuffer: false });
+    c.push({ message: 'not delivered' });
+    expect((await c.flush()).ok).toBe(false);
+    expect(errors[0]!.code).toBe('ERR_LOKI_UNAVAILABLE');
+    expect(errors[0]!.message).toContain(`the proxy answered CONNECT with HTTP 405 (via proxy http://[redacted]@${at}/)`);
+    expect(refusedConnects).toBe(2);
+    expect(r.entries()).toEqual([]);
+  });
+
   it('without the option no proxy is used, whatever the environment says', () => {
     const saved = { ...process.env };
     try {
