@@ -39,6 +39,7 @@ function drainMain(): void {
       url: string;
       headers: Record<string, string>;
       tls: { ca?: string[]; cert?: string; key?: string; passphrase?: string; rejectUnauthorized: boolean };
+      proxy?: string;
       deadline: number;
       bodies: Array<{ bytes: number; headers: Record<string, string> }>;
     };
@@ -51,13 +52,57 @@ function drainMain(): void {
       (globalThis as unknown as { require?: (id: string) => unknown }).require ??
       ((id: string) => (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule(id));
     const transport = load(url.protocol === 'https:' ? 'node:https' : 'node:http') as typeof import('node:http');
-    const sendOne = (body: Buffer, headers: Record<string, string>): Promise<{ status?: number; text: string }> =>
-      new Promise((resolve) => {
+    const targetPort = url.port !== '' ? url.port : url.protocol === 'https:' ? '443' : '80';
+    // Through the client's proxy, as the client sends: a CONNECT tunnel per body (hpagent cannot
+    // be loaded here), then the request, with TLS inside the tunnel for an https Loki.
+    const tunnel = (proxyUrl: string, remaining: number): Promise<import('node:net').Socket> =>
+      new Promise((resolve, reject) => {
+        const proxy = new URL(proxyUrl);
+        const headers: Record<string, string> = { host: `${url.hostname}:${targetPort}` };
+        if (proxy.username !== '' || proxy.password !== '') {
+          headers['proxy-authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
+        }
+        const http = load('node:http') as typeof import('node:http');
+        const req = http.request({ host: proxy.hostname, port: proxy.port || 80, method: 'CONNECT', path: `${url.hostname}:${targetPort}`, headers, timeout: remaining, agent: false });
+        req.on('connect', (res, socket) => {
+          if (res.statusCode === 200) resolve(socket);
+          else {
+            socket.destroy();
+            reject(new Error(`proxy answered CONNECT with HTTP ${res.statusCode}`));
+          }
+        });
+        req.on('timeout', () => req.destroy(new Error('proxy timed out')));
+        req.on('error', reject);
+        req.end();
+      });
+    const sendOne = async (body: Buffer, headers: Record<string, string>): Promise<{ status?: number; text: string }> => {
+      let socket: import('node:net').Socket | undefined;
+      if (job.proxy !== undefined) {
+        try {
+          socket = await tunnel(job.proxy, deadline - Date.now());
+        } catch (error) {
+          return { text: `${(error as Error).message} (via proxy)` };
+        }
+      }
+      return new Promise((resolve) => {
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
+          socket?.destroy();
           resolve({ text: 'exit deadline reached' });
           return;
         }
+        const viaTunnel =
+          socket === undefined
+            ? {}
+            : {
+                createConnection: () => {
+                  if (url.protocol !== 'https:') return socket;
+                  const tls = load('node:tls') as typeof import('node:tls');
+                  const net = load('node:net') as typeof import('node:net');
+                  const host = url.hostname.replace(/^\[|\]$/g, '');
+                  return tls.connect({ socket, ...(net.isIP(host) === 0 ? { servername: host } : {}), ...job.tls });
+                },
+              };
         const req = transport.request(
           url,
           {
@@ -65,6 +110,7 @@ function drainMain(): void {
             headers: { ...job.headers, ...headers, 'content-length': String(body.length) },
             timeout: remaining,
             ...job.tls,
+            ...viaTunnel,
           } as import('node:https').RequestOptions,
           (res) => {
             // The first KiB of the body is all we keep; past it the request is cut, so a huge
@@ -88,6 +134,7 @@ function drainMain(): void {
         req.on('error', (e: Error) => resolve({ text: e.message }));
         req.end(body);
       });
+    };
     void (async () => {
       let offset = 4 + headerBytes;
       for (let index = 0; index < job.bodies.length; index++) {
@@ -150,6 +197,7 @@ export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadlin
       url: options.pushUrl,
       headers: { 'user-agent': 'loki-sdk', ...options.headers },
       tls,
+      ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
       deadline,
       bodies: bodies.map((b) => ({ bytes: b.body.length, headers: b.headers })),
     }),
@@ -179,7 +227,7 @@ export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadlin
         result.delivered[index] = true;
         result.sent += bodies[index]!.entries;
       }
-    } else if (line.startsWith('err ')) result.error = redactSecrets(redactUrl(line.slice(4)), secretStrings(options.headers, options.pushUrl)); // a proxy may echo our headers
+    } else if (line.startsWith('err ')) result.error = redactSecrets(redactUrl(line.slice(4)), secretStrings(options.headers, options.pushUrl, options.proxy)); // a proxy may echo our headers
   }
   result.failed = total - result.sent;
   if (result.failed > 0 && result.error === undefined) {

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Got, ExtendOptions } from 'got';
+import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { redactedForm, redactSecrets, redactUrl, secretStrings } from './redact.js';
 import type { ResolvedOptions } from './options.js';
 import { classifyStatus, parseRetryAfter, type Outcome } from './retry-policy.js';
@@ -20,7 +21,10 @@ const MAX_BODY_IN_MESSAGE = 1024;
 const MAX_BODY_READ = 4096;
 
 /** Network errors raised before a request could be written: Loki never saw it. */
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_LOKI_PROXY_CONNECT']);
+/** hpagent's words for a CONNECT answered other than 200, and for one not answered in time: no tunnel, so Loki never saw the request. */
+const PROXY_REFUSED = /^Bad response: (\d+)$/;
+const PROXY_TIMEOUT = 'Proxy timeout';
 
 /**
  * Whether a failed request may nevertheless have been stored by Loki: a lost answer (timeout, reset)
@@ -75,6 +79,31 @@ function withUnrefSockets<C extends new (...args: any[]) => http.Agent>(Base: C)
 const UnrefAgent = withUnrefSockets(http.Agent);
 const UnrefHttpsAgent = withUnrefSockets(https.Agent);
 
+type ConnectionCallback = (error: Error | null, socket: import('node:stream').Duplex) => void;
+/**
+ * hpagent's agents open the tunnel (CONNECT) first and hand the socket over in a callback: it is
+ * unref'd there. The CONNECT request's own socket is hpagent's and stays ref'd while the proxy
+ * answers, so the handshake gets the request timeout (hpagent's `timeout`), which is cleared on the
+ * tunnel once it is up (the agent keeps it alive for the next requests).
+ */
+function withUnrefTunnel<C extends new (...args: any[]) => http.Agent>(Base: C, handshakeMillis: number): C {
+  return class extends Base {
+    override createConnection(options: http.ClientRequestArgs, callback?: ConnectionCallback): undefined {
+      super.createConnection({ ...options, timeout: options.timeout ?? handshakeMillis }, (error, socket) => {
+        const s = socket as import('node:net').Socket | null;
+        s?.setTimeout(0);
+        s?.unref();
+        callback?.(error, socket);
+      });
+      return undefined;
+    }
+    override reuseSocket(socket: import('node:net').Socket, request: http.ClientRequest): void {
+      super.reuseSocket(socket, request);
+      socket.unref();
+    }
+  };
+}
+
 /**
  * One POST to Loki through got, which owns timeouts, keep-alive agents and TLS. got's own retry is
  * off: our retry timers must be unref'd and cancellable at close, and retry must be counted per batch.
@@ -85,18 +114,26 @@ export class HttpSender {
   private readonly gotOptions: ExtendOptions;
   private readonly agents: { http: http.Agent; https: https.Agent };
   readonly safeUrl: string;
+  /** The proxy's URL without credentials, or undefined: direct. */
+  readonly safeProxy: string | undefined;
   /** Our credentials, to cut out of what a server sends back (a proxy may echo our headers). */
   private readonly secrets: readonly string[];
 
   constructor(private readonly options: ResolvedOptions) {
     this.safeUrl = redactUrl(options.pushUrl);
-    this.secrets = secretStrings(options.headers, options.pushUrl);
-    redactedForm(this, 'LokiHttpSender', (self) => ({ url: self.safeUrl }));
+    this.secrets = secretStrings(options.headers, options.pushUrl, options.proxy);
+    redactedForm(this, 'LokiHttpSender', (self) => ({ url: self.safeUrl, ...(self.safeProxy !== undefined ? { proxy: self.safeProxy } : {}) }));
     const { tls } = options;
-    this.agents = {
-      http: new UnrefAgent({ keepAlive: true, maxSockets: options.maxRequestsInFlight + 1 }),
-      https: new UnrefHttpsAgent({ keepAlive: true, maxSockets: options.maxRequestsInFlight + 1 }),
-    };
+    const agentOptions = { keepAlive: true, maxSockets: options.maxRequestsInFlight + 1 };
+    const proxy = options.proxy;
+    this.safeProxy = proxy === undefined ? undefined : redactUrl(proxy);
+    this.agents =
+      proxy === undefined
+        ? { http: new UnrefAgent(agentOptions), https: new UnrefHttpsAgent(agentOptions) }
+        : {
+            http: new (withUnrefTunnel(HttpProxyAgent, options.requestTimeoutMillis))({ ...agentOptions, proxy }),
+            https: new (withUnrefTunnel(HttpsProxyAgent, options.requestTimeoutMillis))({ ...agentOptions, proxy }),
+          };
     const httpsOptions: Record<string, unknown> = { rejectUnauthorized: tls.rejectUnauthorized };
     if (tls.ca !== undefined) httpsOptions.certificateAuthority = tls.ca;
     if (tls.cert !== undefined) httpsOptions.certificate = tls.cert;
@@ -139,6 +176,17 @@ export class HttpSender {
       // Network errors, timeouts, TLS failures: no answer from Loki. TLS trust errors will not heal
       // by retrying, but a certificate can be fixed while we wait, so they are retried like outages.
       // The cause is a copy (errors.ts): got's error holds our request headers.
+      // Through a proxy, a refused connection is the proxy's: say which (no credentials).
+      if (this.safeProxy !== undefined) {
+        const refused = PROXY_REFUSED.exec(err.message ?? '');
+        const tunnel = refused !== null ? `the proxy answered CONNECT with HTTP ${refused[1]}` : err.message === PROXY_TIMEOUT ? 'the proxy did not answer CONNECT in time' : undefined;
+        return {
+          outcome: 'retry',
+          message: `${tunnel ?? redactSecrets(redactUrl(err.message ?? String(error)), this.secrets)} (via proxy ${this.safeProxy})`,
+          ...(tunnel !== undefined ? { errorCode: 'ERR_LOKI_PROXY_CONNECT' } : err.code !== undefined ? { errorCode: err.code } : {}),
+          cause: error,
+        };
+      }
       return {
         outcome: 'retry',
         message: redactSecrets(redactUrl(err.message ?? String(error)), this.secrets),

@@ -85,6 +85,10 @@ const headerString: Check = (name, value) => {
   if (typeof value !== 'string') fail(name, 'a string', value);
   headerSafe(name, value);
 };
+/** `'env'` or an http:// URL; the URL itself is checked (and never shown) by proxy-url.ts. */
+const proxy: Check = (name, value) => {
+  if (typeof value !== 'string' || value === '') fail(name, "an http:// proxy URL string or 'env'", value);
+};
 const basicAuth: Check = (name, value) => {
   if (!isPlainObject(value) || typeof value.username !== 'string' || typeof value.password !== 'string') {
     const got = isPlainObject(value) ? `an object with username: ${describeValue(value.username)}, password: ${describeValue(value.password)}` : describeValue(value);
@@ -153,6 +157,7 @@ export const CLIENT_OPTION_CHECKS = {
   bearerToken: headerString,
   headers,
   tls,
+  proxy,
   labels,
   levelLabel,
   metadataMode: oneOf('structured', 'line'),

@@ -4,6 +4,7 @@ import { checkOption, CLIENT_OPTION_CHECKS, describeValue } from './option-check
 import { LokiOptionsError, type LokiError } from './errors.js';
 import type { DiskBufferOptions } from './disk-buffer.js';
 import { optionsView, redactedForm } from './redact.js';
+import { resolveProxyUrl } from './proxy-url.js';
 import { sanitizeLabelName, labelValueToString } from './labels.js';
 
 export type LokiEncoding = 'protobuf' | 'json' | 'json-gzip';
@@ -33,6 +34,13 @@ export interface LokiClientOptions {
   /** Extra request headers (copied, never mutated). */
   headers?: Record<string, string>;
   tls?: LokiTlsOptions;
+  /**
+   * An http:// proxy (`http://user:pass@proxy:3128`): requests are tunnelled with CONNECT, to an
+   * https Loki and to an http one alike. `'env'`: the proxy of `https_proxy`/`HTTPS_PROXY` (https
+   * Loki) or `http_proxy`/`HTTP_PROXY` (http Loki), unless `no_proxy`/`NO_PROXY` lists Loki's host.
+   * Default: none (the environment is not read).
+   */
+  proxy?: string;
   /** Stream labels added to every entry. */
   labels?: Record<string, unknown>;
   /** Name of the label that carries the level, or false to keep the level in metadata. Default `level`. */
@@ -85,6 +93,8 @@ export interface ResolvedOptions {
   pushUrl: string;
   headers: Record<string, string>;
   tls: { ca?: Array<string | Buffer>; cert?: string | Buffer; key?: string | Buffer; passphrase?: string; rejectUnauthorized: boolean };
+  /** The proxy URL for pushUrl (the `proxy` option, or the environment's for `'env'`), or undefined: direct. */
+  proxy: string | undefined;
   staticLabels: Array<[string, string]>;
   levelLabel: string | false;
   metadataMode: 'structured' | 'line';
@@ -247,6 +257,7 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
     pushUrl,
     headers,
     tls,
+    proxy: resolveProxyUrl(options.proxy, pushUrl),
     staticLabels,
     levelLabel,
     metadataMode: oneOf('metadataMode', options.metadataMode, ['structured', 'line'] as const, DEFAULTS.metadataMode),

@@ -32,10 +32,10 @@ export function redactHeaders(headers: Readonly<Record<string, string>>): Record
 
 /**
  * The credential strings these request settings hold: secret header values (whole, and the part
- * after the scheme), the password of a basic-auth header and of a user:pass@ URL. Used to cut them
+ * after the scheme), the password of a basic-auth header and of a user:pass@ URL (Loki's, the proxy's). Used to cut them
  * out of text a server sent back (a proxy that echoes our headers).
  */
-export function secretStrings(headers: Readonly<Record<string, string>>, url: string): string[] {
+export function secretStrings(headers: Readonly<Record<string, string>>, ...urls: ReadonlyArray<string | undefined>): string[] {
   const out = new Set<string>();
   const add = (value: string | undefined): void => {
     if (value !== undefined && value.length >= 4) out.add(value);
@@ -55,15 +55,18 @@ export function secretStrings(headers: Readonly<Record<string, string>>, url: st
       }
     }
   }
-  try {
-    const parsed = new URL(url);
-    add(parsed.password);
-    add(decodeURIComponent(parsed.password));
-    if (parsed.username !== '' || parsed.password !== '') {
-      add(Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64'));
+  for (const url of urls) {
+    if (url === undefined) continue;
+    try {
+      const parsed = new URL(url);
+      add(parsed.password);
+      add(decodeURIComponent(parsed.password));
+      if (parsed.username !== '' || parsed.password !== '') {
+        add(Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64'));
+      }
+    } catch {
+      // not a URL: nothing in it
     }
-  } catch {
-    // not a URL: nothing in it
   }
   // Longest first, so a whole header value goes before the token inside it.
   return [...out].sort((a, b) => b.length - a.length);
@@ -141,11 +144,11 @@ export function printView(name: string, view: object, depth: number, options: In
 
 /** What resolved options print as: credentials replaced, certificates summarized. */
 export function optionsView(options: ResolvedOptions): object {
-  const { pushUrl, headers, tls, ...rest } = options;
+  const { pushUrl, headers, tls, proxy, ...rest } = options;
   const tlsView: Record<string, unknown> = { rejectUnauthorized: tls.rejectUnauthorized };
   if (tls.ca !== undefined) tlsView.ca = `[${tls.ca.length} CA certificate(s)]`;
   if (tls.cert !== undefined) tlsView.cert = '[certificate]';
   if (tls.key !== undefined) tlsView.key = REDACTED;
   if (tls.passphrase !== undefined) tlsView.passphrase = REDACTED;
-  return { pushUrl: redactUrl(pushUrl), headers: redactHeaders(headers), tls: tlsView, ...rest };
+  return { pushUrl: redactUrl(pushUrl), headers: redactHeaders(headers), tls: tlsView, ...(proxy !== undefined ? { proxy: redactUrl(proxy) } : {}), ...rest };
 }

@@ -64,6 +64,8 @@ describe('secrets are never printed', () => {
       }
       // The credentials were sent (and echoed back): the run did exercise them.
       expect(requests.length).toBeGreaterThan(0);
+      // The proxy case went through the tunnel, with its credentials (the echo server is its own CONNECT proxy).
+      if ('proxy' in make('127.0.0.1:1')) expect(requests.some((h) => h['proxy-authorization'] !== undefined)).toBe(true);
       // The cause is a copy of got's error with the fields that help, not got's error (it holds our headers).
       const refused = errors.find((e) => e.code === 'ERR_LOKI_UNAVAILABLE' && e.cause !== undefined);
       expect(refused?.cause).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect', address: '127.0.0.1' });

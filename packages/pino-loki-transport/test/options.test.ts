@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createConnectProxy } from '@loki-sdk/testing';
 import { fixture, flushLogger, lokiLogger, receiver } from './helpers.js';
 
 // A self-signed certificate for 127.0.0.1, made for these tests only (openssl req -x509, 100 years).
@@ -45,6 +46,21 @@ describe('options cross into the worker', () => {
     expect(byBuffer.errors).toEqual([]);
     expect(r.entries({ via: 'file' })).toHaveLength(1);
     expect(r.entries({ via: 'buffer' })).toHaveLength(1);
+  });
+
+  it('proxy: the real pino worker delivers through a CONNECT proxy (credentials in the proxy URL)', async () => {
+    const r = await receiver();
+    const connect = await createConnectProxy();
+    try {
+      const { logger, errors } = lokiLogger(r, { proxy: connect.url.replace('http://', 'http://pu:pp@'), labels: { via: 'proxy' } });
+      logger.info('through the proxy');
+      await flushLogger(logger);
+      expect(errors).toEqual([]);
+      expect(r.entries({ via: 'proxy' })).toHaveLength(1);
+      expect(connect.connects).toEqual([{ target: new URL(r.url).host, auth: `Basic ${Buffer.from('pu:pp').toString('base64')}` }]);
+    } finally {
+      await connect.close();
+    }
   });
 
   it('TLS: an unknown CA is an error event, not a crash', async () => {

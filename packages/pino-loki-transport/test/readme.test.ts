@@ -11,7 +11,7 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 // Every option of the type, so that a new one fails to compile here until it is listed (and documented).
 const OPTIONS: Record<keyof PinoLokiOptions, true> = {
-  host: true, url: true, tenantId: true, basicAuth: true, bearerToken: true, headers: true, tls: true, labels: true,
+  host: true, url: true, tenantId: true, basicAuth: true, bearerToken: true, headers: true, tls: true, proxy: true, labels: true,
   levelLabel: true, metadataMode: true, encoding: true, batchMaxEntries: true, batchMaxBytes: true, batchIntervalMillis: true,
   maxLineBytes: true, oversizedLine: true, requestTimeoutMillis: true, maxRequestsInFlight: true, retryMaxAttempts: true,
   retryInitialDelayMillis: true, retryMaxDelayMillis: true, offlineBuffer: true, bufferMaxEntries: true, bufferMaxBytes: true,

@@ -61,6 +61,16 @@ export async function createHostileServer(behaviour: HostileBehaviour): Promise<
       }
     });
   });
+  if (behaviour.kind === 'echo-headers') {
+    // Also its own CONNECT proxy (a client whose `proxy` is this server): the tunnel is answered
+    // by this same server, so the credentials of the CONNECT and of the request are both exercised.
+    server.on('connect', (req: http.IncomingMessage, socket: import('node:net').Socket, head: Buffer) => {
+      requests.push(req.headers);
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) socket.unshift(head);
+      server.emit('connection', socket);
+    });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => {

@@ -25,6 +25,8 @@ export type { LabelPair } from './label-parser.js';
 export { consoleErrorText, failingLokis, findSecrets, findTestSecrets, hostileServers, renderings, SECRET_CASES, TEST_BASIC_AUTH_PAIRS, TEST_SECRETS } from './secret-scan.js';
 export type { FailingLokis, SecretCase } from './secret-scan.js';
 export { closedPort, createHostileServer } from './hostile-server.js';
+export { createConnectProxy } from './connect-proxy.js';
+export type { ConnectProxy } from './connect-proxy.js';
 export type { HostileBehaviour, HostileServer } from './hostile-server.js';
 export { LABEL_FIELD_CASE, METADATA_NAME_CASE, storedTimes, timeRuleCases } from './entry-rule-cases.js';
 export type { ExpectedTime, TimeRuleCases } from './entry-rule-cases.js';

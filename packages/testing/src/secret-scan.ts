@@ -52,9 +52,9 @@ export function findSecrets(outputs: Record<string, string>, secrets: readonly s
  * The credentials the secrets tests of every package configure (one list, so a package cannot
  * quietly test fewer). None may appear in any output of a run: {@link findTestSecrets}.
  */
-export const TEST_SECRETS: readonly string[] = ['pw-S3CRET-basic', 'tok-S3CRET-bearer', 'pw-S3CRET-url', 'hdr-S3CRET-header', 'hdr-S3CRET-key', 'hdr-S3CRET-auth', 'pp-S3CRET-tls', 'KEY-S3CRET-pem'];
+export const TEST_SECRETS: readonly string[] = ['pw-S3CRET-basic', 'tok-S3CRET-bearer', 'pw-S3CRET-url', 'hdr-S3CRET-header', 'hdr-S3CRET-key', 'hdr-S3CRET-auth', 'pp-S3CRET-tls', 'KEY-S3CRET-pem', 'px-S3CRET-proxy'];
 /** The `user:password` pairs among them, found also as base64 (a basic-auth header). */
-export const TEST_BASIC_AUTH_PAIRS: readonly string[] = ['alice:pw-S3CRET-basic', 'urluser:pw-S3CRET-url'];
+export const TEST_BASIC_AUTH_PAIRS: readonly string[] = ['alice:pw-S3CRET-basic', 'urluser:pw-S3CRET-url', 'proxyuser:px-S3CRET-proxy'];
 
 /** One way of giving credentials; `options` takes the `host:port` of the (failing) Loki. */
 export interface SecretCase {
@@ -78,6 +78,8 @@ export const SECRET_CASES: readonly SecretCase[] = [
     name: 'credential headers of other names',
     options: (h) => ({ host: `http://${h}`, headers: { 'X-Functions-Key': 'hdr-S3CRET-key', 'X-Custom-Auth': 'hdr-S3CRET-auth', 'X-Team': 'ok' } }),
   },
+  // The failing Loki is its own proxy (the echo server tunnels CONNECT to itself; the refused port refuses both).
+  { name: 'user:pass@ in the proxy URL', options: (h) => ({ host: `http://${h}`, proxy: `http://proxyuser:px-S3CRET-proxy@${h}` }) },
   {
     name: 'TLS key and passphrase',
     options: (h) => ({ host: `http://${h}`, bearerToken: 'tok-S3CRET-bearer', tls: { key: 'KEY-S3CRET-pem', passphrase: 'pp-S3CRET-tls' } }),

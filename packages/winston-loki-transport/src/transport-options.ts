@@ -142,8 +142,12 @@ const TRANSPORT_OPTION_CHECKS = {
 } satisfies Record<Exclude<keyof LokiTransportOptions, keyof PassThroughOptions>, Check>;
 
 const KNOWN_NAMES = new Set<string>([...PASS_THROUGH, ...Object.keys(TRANSPORT_OPTION_CHECKS)]);
+// winston-loki's agents: an agent object cannot cross into the delivery worker, and a proxy is what they are used for.
+const AGENT_HINT = "an agent cannot be used here: for a proxy use proxy: 'http://host:port' or proxy: 'env'";
 const HINTS: Record<string, string> = {
   metadataMode: 'set by this transport: use lineFormat',
+  httpAgent: AGENT_HINT,
+  httpsAgent: AGENT_HINT,
 };
 
 /** Throws a LokiOptionsError for an own option of the wrong type or range (core checks the rest). */

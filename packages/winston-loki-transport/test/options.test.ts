@@ -2,6 +2,7 @@
 import winston from 'winston';
 import { describe, expect, it } from 'vitest';
 import { LokiError, LokiOptionsError, LokiTransport, type LokiTransportOptions } from '../src/index.js';
+import { createConnectProxy } from '@loki-sdk/testing';
 import { closeAfter, receiver, until } from './helpers.js';
 
 const SECRET = 'w1nst0n-S3cret';
@@ -54,9 +55,30 @@ describe('options: unknown names are reported once at start-up', () => {
     logger.info('x');
     await transport.flush();
     expect(warnings.map((w) => [w.code, w.message])).toEqual([
-      ['ERR_LOKI_INVALID_OPTIONS', 'unknown options ignored: hots (did you mean host?), tenantID (did you mean tenantId?), httpAgent'],
+      [
+        'ERR_LOKI_INVALID_OPTIONS',
+        "unknown options ignored: hots (did you mean host?), tenantID (did you mean tenantId?), httpAgent (an agent cannot be used here: for a proxy use proxy: 'http://host:port' or proxy: 'env')",
+      ],
     ]);
     expect(r.entries({ app: 'typo' })).toHaveLength(1);
+  });
+
+  it.each([true, false])("proxy (winston-loki's httpAgent use), worker %s: delivered through a CONNECT proxy", async (worker) => {
+    const r = await receiver();
+    const proxy = await createConnectProxy();
+    try {
+      const transport = closeAfter(new LokiTransport({ host: r.url, exitHook: false, worker, proxy: proxy.url.replace('http://', 'http://pu:pp@'), labels: { app: 'proxied' } }));
+      const logger = winston.createLogger({ transports: [transport] });
+      const warnings: LokiError[] = [];
+      logger.on('warn', (e: LokiError) => warnings.push(e));
+      logger.info('through the proxy');
+      expect((await transport.flush()).ok).toBe(true);
+      expect(warnings).toEqual([]);
+      expect(r.entries({ app: 'proxied' }).map((e) => e.line)).toEqual(['{"message":"through the proxy"}']);
+      expect(proxy.connects).toEqual([{ target: new URL(r.url).host, auth: `Basic ${Buffer.from('pu:pp').toString('base64')}` }]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('nobody listening: a process warning (stderr), once', async () => {

@@ -12,7 +12,7 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 // Every option of the type, so that a new one fails to compile here until it is placed (and documented).
 const WHERE: Record<keyof LokiTransportOptions, 'options' | 'migration'> = {
   level: 'options', format: 'options', silent: 'options', handleExceptions: 'options', handleRejections: 'options',
-  host: 'options', url: 'options', tenantId: 'options', basicAuth: 'options', bearerToken: 'options', headers: 'options', tls: 'options',
+  host: 'options', url: 'options', tenantId: 'options', basicAuth: 'options', bearerToken: 'options', headers: 'options', tls: 'options', proxy: 'options',
   labels: 'options', levelLabel: 'options', lineFormat: 'options', replaceTimestamp: 'options', useWinstonMetaAsLabels: 'options',
   ignoredMeta: 'options', maxLineBytes: 'options', oversizedLine: 'options', encoding: 'options', batchIntervalMillis: 'options',
   batchMaxEntries: 'options', batchMaxBytes: 'options', requestTimeoutMillis: 'options', maxRequestsInFlight: 'options',
