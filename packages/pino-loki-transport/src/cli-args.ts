@@ -30,6 +30,7 @@ const OPTION_HELP: Record<FlagOption, string> = {
   tenantId: 'Tenant, sent as X-Scope-OrgID (or env LOKI_TENANT)',
   bearerToken: 'Bearer token (or env LOKI_BEARER_TOKEN)',
   headers: 'Extra headers: JSON object or k=v,k2=v2',
+  proxy: 'HTTP proxy URL (CONNECT), or "env" for HTTPS_PROXY / HTTP_PROXY / NO_PROXY',
   labels: 'Static labels: JSON object or k=v,k2=v2',
   levelLabel: 'Label carrying the level, or "false"',
   metadataMode: 'structured | line',
@@ -66,7 +67,7 @@ const OPTION_HELP: Record<FlagOption, string> = {
 };
 
 // Kinds the defaults cannot tell (options with no default, or an object).
-const KIND: Partial<Record<FlagOption, Kind>> = { headers: 'json', labels: 'json', levelMap: 'json', propsToLabels: 'list', offlineBufferMaxEntries: 'number' };
+const KIND: Partial<Record<FlagOption, Kind>> = { proxy: 'string', headers: 'json', labels: 'json', levelMap: 'json', propsToLabels: 'list', offlineBufferMaxEntries: 'number' };
 const SHORT: Partial<Record<FlagOption, string>> = { labels: 'l', replaceTimestamp: 'r' };
 const ALL_DEFAULTS: Record<string, unknown> = { ...DEFAULTS, ...TRANSPORT_DEFAULTS };
 
