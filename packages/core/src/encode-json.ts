@@ -8,7 +8,7 @@ interface WellFormedString {
 
 /**
  * Lone UTF-16 surrogates become U+FFFD. JSON.stringify writes a lone surrogate as a `\ud800` escape,
- * which Loki's JSON decoder refuses with a 400 for the whole push (contract §0); protobuf's UTF-8
+ * which Loki's JSON decoder refuses with a 400 for the whole push (observed on Loki 3.4.6); protobuf's UTF-8
  * already turns it into U+FFFD, so both encodings store the same text. One native scan per string.
  */
 function wellFormed(text: string): string {
@@ -16,7 +16,7 @@ function wellFormed(text: string): string {
   return s.isWellFormed() ? text : s.toWellFormed();
 }
 
-/** Encodes streams as Loki's v1 JSON push body (contract §1.4): ns timestamps as decimal strings. */
+/** Encodes streams as Loki's v1 JSON push body: ns timestamps as decimal strings. */
 export function encodePushRequestJson(groups: readonly StreamGroup[]): string {
   const parts: string[] = [];
   for (const group of groups) {

@@ -2,7 +2,7 @@ import type { LokiEntry } from './record.js';
 import { splitNs } from './timestamp.js';
 import type { StreamGroup } from './stream-groups.js';
 
-// Hand-written protobuf writer for Loki's PushRequest (contract §1.5): four message types, so a
+// Hand-written protobuf writer for Loki's PushRequest (pkg/push/push.proto): four message types, so a
 // two-pass size-then-write encoder is smaller and faster than a generated protobuf library, and
 // writes straight into one Buffer with no intermediate objects.
 

@@ -227,7 +227,10 @@ export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadlin
         result.delivered[index] = true;
         result.sent += bodies[index]!.entries;
       }
-    } else if (line.startsWith('err ')) result.error = redactSecrets(redactUrl(line.slice(4)), secretStrings(options.headers, options.pushUrl, options.proxy)); // a proxy may echo our headers
+    } else if (line.startsWith('err ')) {
+      // A proxy may echo our headers.
+      result.error = redactSecrets(redactUrl(line.slice(4)), secretStrings(options.headers, options.pushUrl, options.proxy));
+    }
   }
   result.failed = total - result.sent;
   if (result.failed > 0 && result.error === undefined) {

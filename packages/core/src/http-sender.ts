@@ -63,6 +63,7 @@ function loadGot(): Promise<Got> {
  * flush (LokiClient.onBeforeExit).
  */
 // A mixin: TypeScript requires its base constructor to take any[].
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function withUnrefSockets<C extends new (...args: any[]) => http.Agent>(Base: C): C {
   return class extends Base {
     override createConnection(...args: Parameters<http.Agent['createConnection']>): ReturnType<http.Agent['createConnection']> {

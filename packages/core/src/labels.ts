@@ -1,4 +1,4 @@
-/** Loki's limits on stream labels (contract §2.1). */
+/** Loki's limits on stream labels (Loki 3.4.6 defaults). */
 export const MAX_LABELS = 15;
 export const MAX_LABEL_NAME_BYTES = 1024;
 export const MAX_LABEL_VALUE_BYTES = 2048;

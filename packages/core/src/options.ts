@@ -69,13 +69,22 @@ export interface LokiClientOptions {
   retryInitialDelayMillis?: number;
   /** Longest backoff delay, and the probe interval while Loki is offline. Default 30000. */
   retryMaxDelayMillis?: number;
-  /** Keep entries while Loki is unreachable (bounded below) instead of dropping a batch after its attempts. Default true. */
+  /**
+   * Keep entries while Loki is unreachable (bounded below) instead of dropping a batch after its attempts.
+   * Default true.
+   */
   offlineBuffer?: boolean;
-  /** Most entries held (waiting, in flight, offline). Oldest dropped beyond. Default 1000000 (a 1M-call burst is kept whole). */
+  /**
+   * Most entries held (waiting, in flight, offline). Oldest dropped beyond. Default 1000000 (a 1M-call
+   * burst is kept whole).
+   */
   bufferMaxEntries?: number;
   /** Most bytes held. Oldest dropped beyond. Default 64 MiB. */
   bufferMaxBytes?: number;
-  /** Most entries held while Loki is unreachable (oldest dropped beyond, counted); with Loki up `bufferMaxEntries` applies. Default: `bufferMaxEntries`. */
+  /**
+   * Most entries held while Loki is unreachable (oldest dropped beyond, counted); with Loki up `bufferMaxEntries`
+   * applies. Default: `bufferMaxEntries`.
+   */
   offlineBufferMaxEntries?: number;
   /** Default deadline of `flush()`. Default 30000. */
   flushTimeoutMillis?: number;
@@ -83,7 +92,10 @@ export interface LokiClientOptions {
   closeTimeoutMillis?: number;
   /** Opt-in: keep unacknowledged entries in segment files in this directory, replayed after a crash or restart. */
   diskBuffer?: DiskBufferOptions;
-  /** Deliver what is pending when the process ends (natural end: async flush; `process.exit()`: synchronous send). Default true. */
+  /**
+   * Deliver what is pending when the process ends (natural end: async flush; `process.exit()`: synchronous send).
+   * Default true.
+   */
   exitHook?: boolean;
   /** The one error path. Default: a process warning the first time each error code occurs. */
   onError?: (error: LokiError) => void;

@@ -14,7 +14,7 @@ import type { LokiEntry, LokiRecord, StreamRef } from './record.js';
 import { messageToLine, metadataValueToString, safeStringify } from './safe-stringify.js';
 import { nowNs, timestampToNs } from './timestamp.js';
 
-/** Loki's structured metadata limits (contract §2.2). */
+/** Loki's structured metadata limits (Loki 3.4.6 defaults). */
 const MAX_METADATA_PAIRS = 128;
 const MAX_METADATA_BYTES = 65536;
 const MAX_STREAMS_REMEMBERED = 10_000;
@@ -219,7 +219,10 @@ export class RecordMapper {
     return stream;
   }
 
-  /** The time of an entry replayed from disk, by the same rule (a segment may predate it): now when out of range, counted. */
+  /**
+   * The time of an entry replayed from disk, by the same rule (a segment may predate it): now when out of
+   * range, counted.
+   */
   replayTime(ns: bigint): bigint {
     if (timestampToNs(ns) !== undefined) return ns;
     this.counters.invalidTimestamps++;

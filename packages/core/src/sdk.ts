@@ -16,13 +16,19 @@ export interface SdkOptions extends Omit<LokiClientOptions, 'url' | 'host' | 'ba
   environment?: string;
   /** Default `{ loki: 'http://localhost:3100/loki/api/v1/push' }`. A base URL (no path, e.g. `http://localhost:3100`) works too: the push path is appended. */
   endpoints?: { loki?: string };
-  /** true: calls return at once and entries go out in background batches. false: each call sends at once and returns a promise settled when Loki acknowledged (or failed). Default true. */
+  /**
+   * true: calls return at once and entries go out in background batches. false: each call sends at once and returns a
+   * promise settled when Loki acknowledged (or failed). Default true.
+   */
   useSendBeacon?: boolean;
   /** Keep entries while Loki is unreachable and send them when it returns. Default true. */
   enableOfflineBuffer?: boolean;
   /** Entries that trigger a send. Default 1000. */
   bufferSize?: number;
-  /** Most entries kept while Loki is unreachable (oldest dropped beyond, counted). With Loki up, a burst has the whole buffer (`bufferMaxEntries`, default 1000000, and `bufferMaxBytes`, default 64 MiB). Default 10000. */
+  /**
+   * Most entries kept while Loki is unreachable (oldest dropped beyond, counted). With Loki up, a burst has the whole
+   * buffer (`bufferMaxEntries`, default 1000000, and `bufferMaxBytes`, default 64 MiB). Default 10000.
+   */
   offlineBufferSize?: number;
   /** Seconds between background sends. Default 5. */
   flushInterval?: number;

@@ -1,4 +1,7 @@
-/** What a record may carry as its time: s / ms / µs / ns number or digit string (read by magnitude), ns bigint, Date, RFC 3339 string. */
+/**
+ * What a record may carry as its time: s / ms / µs / ns number or digit string (read by magnitude), ns
+ * bigint, Date, RFC 3339 string.
+ */
 export type LokiTimestamp = number | Date | bigint | string;
 
 const NS_PER_MS = 1_000_000n;
@@ -41,7 +44,8 @@ const MAX_S = 9_223_372_036;
 const MIN_MS = MIN_S * 1e3;
 const MAX_MS = 9_223_372_036_854;
 const MIN_US = MIN_S * 1e6;
-const MAX_US = 9_223_372_036_854_775;
+// Not …775: above 2^53 doubles are 2 apart, and …775 would be read as …776, whose ns overflow int64.
+const MAX_US = 9_223_372_036_854_774;
 const MIN_NS = MIN_S * 1e9;
 
 function msToNs(ms: number): bigint {

@@ -102,6 +102,12 @@ describe('timestamps', () => {
     expect(toNs(input)).toBeUndefined();
   });
 
+  it('never answers a time beyond int64 nanoseconds, at the microsecond end of the window too', () => {
+    // 9_223_372_036_854_776 µs is the first double above the last µs of 2262: 9_223_372_036_854_776_000 ns overflows.
+    expect(toNs(9_223_372_036_854_776)).toBeUndefined();
+    expect(toNs(9_223_372_036_854_774)).toBe(9_223_372_036_854_774_000n);
+  });
+
   it('splits into protobuf seconds and non-negative nanos', () => {
     expect(splitNs(1700000000123456789n)).toEqual({ seconds: 1700000000n, nanos: 123456789 });
     expect(splitNs(-1n)).toEqual({ seconds: -1n, nanos: 999999999 });
