@@ -20,7 +20,8 @@ export default tseslint.config(
   js.configs.recommended,
   tseslint.configs.recommended,
   {
-    files: ['**/*.cjs', '**/*.cts'],
+    // CommonJS: .cjs/.cts, and the release rehearsal's CommonJS bundle app (plain .js in a CommonJS folder).
+    files: ['**/*.cjs', '**/*.cts', '.ci/rehearsal/bundle-cjs/src/**'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -8,13 +8,27 @@ import { createLokiReceiver } from '@loki-sdk/testing';
 const examples = [
   { file: 'quick-start.mjs', title: 'Direct API quick start (initSdk, info, error, flush)', selector: '{app="demo"}' },
   { file: 'custom-instance.mjs', title: 'A custom LokiSDK instance', selector: '{app="custom-app"}' },
-  { file: 'labels-and-metadata.mjs', title: 'Labels and structured metadata (core client)', selector: '{app="labels-demo"}' },
+  {
+    file: 'labels-and-metadata.mjs',
+    title: 'Labels and structured metadata (core client)',
+    selector: '{app="labels-demo"}',
+  },
   { file: 'concurrent-workers.mjs', title: '5 worker threads x 10 logs', selector: '{app="concurrent"}', expect: 50 },
   { file: 'pino-pretty-and-loki.mjs', title: 'pino: pino-pretty on the console + Loki', selector: '{app="pino-demo"}' },
   { file: 'winston-console-and-loki.mjs', title: 'winston: Console + Loki', selector: '{app="winston-demo"}' },
-  { file: 'express-pino-http.mjs', title: 'Express + pino-http: request logs and req.log', selector: '{app="express-demo"}', expect: 3 },
+  {
+    file: 'express-pino-http.mjs',
+    title: 'Express + pino-http: request logs and req.log',
+    selector: '{app="express-demo"}',
+    expect: 3,
+  },
   { file: 'fastify.mjs', title: "Fastify's built-in pino logger", selector: '{app="fastify-demo"}', expect: 6 },
-  { file: 'grafana-cloud.mjs', title: 'Grafana Cloud / multi-tenant (tenant + basic auth)', selector: '{app="cloud-demo"}', tenant: 'team-payments' },
+  {
+    file: 'grafana-cloud.mjs',
+    title: 'Grafana Cloud / multi-tenant (tenant + basic auth)',
+    selector: '{app="cloud-demo"}',
+    tenant: 'team-payments',
+  },
 ];
 
 const external = envValue('LOKI_URL');
@@ -47,12 +61,19 @@ async function queryLoki(selector, tenant) {
   const body = await res.json();
   return (body.data?.result ?? []).map((s) => ({
     labels: s.stream,
-    entries: s.values.map(([ts, line, extra]) => ({ timestampNs: BigInt(ts), line, metadata: extra?.structuredMetadata ?? {} })),
+    entries: s.values.map(([ts, line, extra]) => ({
+      timestampNs: BigInt(ts),
+      line,
+      metadata: extra?.structuredMetadata ?? {},
+    })),
   }));
 }
 
 function fmtLabels(labels) {
-  return `{${Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
+  return `{${Object.entries(labels)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(', ')}}`;
 }
 
 let failures = 0;
@@ -61,7 +82,13 @@ for (const ex of examples) {
   console.log(`\n=== ${ex.title}  [examples/${ex.file}]`);
   const { code, out } = await run(ex.file, target);
   const printed = out.trim();
-  if (printed) console.log(printed.split('\n').map((l) => `  | ${l}`).join('\n'));
+  if (printed)
+    console.log(
+      printed
+        .split('\n')
+        .map((l) => `  | ${l}`)
+        .join('\n'),
+    );
   let streams;
   if (external) {
     await new Promise((r) => setTimeout(r, 1000)); // Loki's query path lags ingestion slightly
@@ -71,7 +98,9 @@ for (const ex of examples) {
     streams = receiver.streams(ex.selector, ex.tenant ? { tenant: ex.tenant } : undefined);
   }
   const total = streams.reduce((n, s) => n + s.entries.length, 0);
-  console.log(`  Loki stored ${total} entries in ${streams.length} stream(s)${ex.tenant ? ` for tenant "${ex.tenant}"` : ''}:`);
+  console.log(
+    `  Loki stored ${total} entries in ${streams.length} stream(s)${ex.tenant ? ` for tenant "${ex.tenant}"` : ''}:`,
+  );
   for (const s of streams) {
     console.log(`    ${fmtLabels(s.labels)}`);
     for (const e of s.entries.slice(0, 5)) {

@@ -7,7 +7,13 @@ const client = createLokiClient({
 });
 
 client.push({ message: 'order placed', level: 'info', label_region: 'eu-west', order_id: 'A-1001', total: 42.5 });
-client.push({ message: 'payment declined', level: 'warn', labels: { region: 'us-east' }, order_id: 'A-1002', reason: 'insufficient funds' });
+client.push({
+  message: 'payment declined',
+  level: 'warn',
+  labels: { region: 'us-east' },
+  order_id: 'A-1002',
+  reason: 'insufficient funds',
+});
 client.push({ message: 'refund failed', level: 'error', err: new Error('gateway timeout'), order_id: 'A-0999' });
 
 const result = await client.close();

@@ -5,7 +5,10 @@ import { envValue } from '@loki-sdk/core';
 const transport = pino.transport({
   targets: [
     { target: 'pino-pretty', options: { colorize: false, destination: 1 } },
-    { target: '@loki-sdk/pino-loki-transport', options: { host: envValue('LOKI_URL') ?? 'http://localhost:3100', labels: { app: 'pino-demo' } } },
+    {
+      target: '@loki-sdk/pino-loki-transport',
+      options: { host: envValue('LOKI_URL') ?? 'http://localhost:3100', labels: { app: 'pino-demo' } },
+    },
   ],
 });
 const logger = pino(transport);

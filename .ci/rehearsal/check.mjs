@@ -1,7 +1,12 @@
 // Asks the receiver, over Loki's query API as Grafana would, what it stored for each case given
 // (node check.mjs <receiver url> case...): one line per package and case, with the expected text.
 const [url, ...cases] = process.argv.slice(2);
-const expected = { esm: ['core', 'pino', 'winston'], cjs: ['core', 'pino', 'winston'], ts: ['core', 'pino', 'winston'], slim: ['core', 'pino', 'winston'] };
+const expected = {
+  esm: ['core', 'pino', 'winston'],
+  cjs: ['core', 'pino', 'winston'],
+  ts: ['core', 'pino', 'winston'],
+  slim: ['core', 'pino', 'winston'],
+};
 let failures = 0;
 let passed = 0;
 for (const kase of cases) {
@@ -15,7 +20,9 @@ for (const kase of cases) {
     const ok = lines.length === 1 && lines[0].includes(`order placed (${via} ${kase})`);
     if (ok) passed++;
     else failures++;
-    console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${kase}/${via}: ${lines.length} stored${ok ? '' : ` ${JSON.stringify(lines)}`}`);
+    console.log(
+      `  ${ok ? 'ok  ' : 'FAIL'} ${kase}/${via}: ${lines.length} stored${ok ? '' : ` ${JSON.stringify(lines)}`}`,
+    );
   }
 }
 console.log(`rehearsal: ${passed} passed, ${failures} failed`);

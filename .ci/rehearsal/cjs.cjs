@@ -11,10 +11,19 @@ const labels = (via) => ({ app: 'rehearsal', case: kase, via });
 
 async function main() {
   const loki = createLokiClient({ host, labels: labels('core') });
-  loki.push({ message: `order placed (core ${kase})`, level: 'info', label_region: 'eu', order_id: 'A-1001', total: 42.5 });
+  loki.push({
+    message: `order placed (core ${kase})`,
+    level: 'info',
+    label_region: 'eu',
+    order_id: 'A-1001',
+    total: 42.5,
+  });
   const core = await loki.close();
 
-  const transport = pino.transport({ target: '@loki-sdk/pino-loki-transport', options: { host, labels: labels('pino') } });
+  const transport = pino.transport({
+    target: '@loki-sdk/pino-loki-transport',
+    options: { host, labels: labels('pino') },
+  });
   pino(transport).info({ orderId: 'A-1001' }, `order placed (pino ${kase})`);
   const viaPino = await flushLoki(transport, { timeoutMillis: 10_000 });
 
@@ -24,7 +33,9 @@ async function main() {
   const viaWinston = await winstonTransport.flush();
   wlogger.close();
 
-  console.log(JSON.stringify({ case: kase, compression: loki.stats().compression, ok: [core.ok, viaPino.ok, viaWinston.ok] }));
+  console.log(
+    JSON.stringify({ case: kase, compression: loki.stats().compression, ok: [core.ok, viaPino.ok, viaWinston.ok] }),
+  );
   if (!(core.ok && viaPino.ok && viaWinston.ok)) process.exitCode = 1;
 }
 main();

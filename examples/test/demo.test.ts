@@ -10,7 +10,11 @@ const here = fileURLToPath(new URL('..', import.meta.url));
 
 function run(file: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file], { cwd: here, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [file], {
+      cwd: here,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -19,24 +23,35 @@ function run(file: string, env: Record<string, string>): Promise<{ code: number 
 }
 
 describe('pnpm demo', () => {
-  it("LOKI_URL='' (set but empty) is unset: every example runs against the demo's receivers and delivers", { timeout: 90_000 }, async () => {
-    const { code, out } = await run('demo.mjs', { LOKI_URL: '', LOKI_TENANT: '', LOKI_USER: '', LOKI_TOKEN: '' });
-    expect(out).not.toContain('not a valid URL');
-    expect(out).toContain('All examples delivered their logs.');
-    expect(code).toBe(0);
-  });
+  it(
+    "LOKI_URL='' (set but empty) is unset: every example runs against the demo's receivers and delivers",
+    { timeout: 90_000 },
+    async () => {
+      const { code, out } = await run('demo.mjs', { LOKI_URL: '', LOKI_TENANT: '', LOKI_USER: '', LOKI_TOKEN: '' });
+      expect(out).not.toContain('not a valid URL');
+      expect(out).toContain('All examples delivered their logs.');
+      expect(code).toBe(0);
+    },
+  );
 });
 
 describe('environment variables: one rule, in core', () => {
   it('every example, package source and bench script reads its environment through envValue() (an empty value is unset)', () => {
     const root = fileURLToPath(new URL('../../', import.meta.url));
     const dirs = ['examples', ...readdirSync(join(root, 'packages')).map((p) => join('packages', p, 'src'))];
-    const files = dirs.flatMap((d) => readdirSync(join(root, d)).filter((f) => /\.(mjs|ts)$/.test(f)).map((f) => join(d, f)));
+    const files = dirs.flatMap((d) =>
+      readdirSync(join(root, d))
+        .filter((f) => /\.(mjs|ts)$/.test(f))
+        .map((f) => join(d, f)),
+    );
     expect(files).toContain(join('packages', 'bench', 'src', 'run.mjs'));
     for (const file of files) {
       // A read is `process.env.NAME` or `process.env[...]` outside a comment; copying the whole env for a
       // child is not one.
-      const code = readFileSync(join(root, file), 'utf8').split('\n').filter((line) => !/^\s*(\/\/|\*)/.test(line)).join('\n');
+      const code = readFileSync(join(root, file), 'utf8')
+        .split('\n')
+        .filter((line) => !/^\s*(\/\/|\*)/.test(line))
+        .join('\n');
       expect([file, code.match(/process\.env(\.\w+|\[)/g) ?? []]).toEqual([file, []]);
     }
   });

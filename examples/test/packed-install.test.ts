@@ -3,7 +3,16 @@
 // an ESM and a CommonJS program that deliver through core, its direct API, pino and winston to the receiver.
 // Needs the npm registry for the packages' own dependencies: skipped, saying so, when it is unreachable.
 import { execFile, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +30,11 @@ const PACKAGES = ['core', 'pino-loki-transport', 'winston-loki-transport', 'test
 function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|pnpm_|NODE_OPTIONS$|NODE_PATH$|VITEST|TURBO_)/i.test(key) && !/^npm_config_(registry|cache|userconfig)$/i.test(key)) continue;
+    if (
+      /^(npm_|pnpm_|NODE_OPTIONS$|NODE_PATH$|VITEST|TURBO_)/i.test(key) &&
+      !/^npm_config_(registry|cache|userconfig)$/i.test(key)
+    )
+      continue;
     env[key] = value;
   }
   return env;
@@ -52,7 +65,10 @@ beforeAll(async () => {
   for (const name of PACKAGES) {
     const dir = join(repo, 'packages', name);
     if (!existsSync(join(dir, 'dist'))) throw new Error(`packages/${name}/dist is missing: run pnpm build first`);
-    const { stdout } = await run('pnpm', ['pack', '--pack-destination', join(work, 'packs')], { cwd: dir, env: userEnv() });
+    const { stdout } = await run('pnpm', ['pack', '--pack-destination', join(work, 'packs')], {
+      cwd: dir,
+      env: userEnv(),
+    });
     tarballs[name] = stdout.trim().split('\n').pop()!.trim();
   }
   receiver = await createLokiReceiver();
@@ -71,24 +87,51 @@ describe('the packed tarballs', () => {
       mkdirSync(out);
       await run('tar', ['-xzf', tarballs[name]!, '-C', out]);
       const files = listFiles(join(out, 'package'));
-      expect(files, name).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']));
-      expect(files.filter((f) => /^(src|test)\//.test(f)), name).toEqual([]);
+      expect(files, name).toEqual(
+        expect.arrayContaining([
+          'LICENSE',
+          'README.md',
+          'package.json',
+          'dist/index.js',
+          'dist/index.cjs',
+          'dist/index.d.ts',
+          'dist/index.d.cts',
+        ]),
+      );
+      expect(
+        files.filter((f) => /^(src|test)\//.test(f)),
+        name,
+      ).toEqual([]);
       if (name === 'core') {
         // The three entry points (`.`, `./sdk`, `./adapter`), each for ESM and CommonJS, with types.
         for (const entry of ['index', 'sdk', 'adapter']) {
-          expect(files, entry).toEqual(expect.arrayContaining([`dist/${entry}.js`, `dist/${entry}.cjs`, `dist/${entry}.d.ts`, `dist/${entry}.d.cts`]));
+          expect(files, entry).toEqual(
+            expect.arrayContaining([
+              `dist/${entry}.js`,
+              `dist/${entry}.cjs`,
+              `dist/${entry}.d.ts`,
+              `dist/${entry}.d.cts`,
+            ]),
+          );
         }
       }
       for (const map of files.filter((f) => f.endsWith('.map'))) {
-        expect(JSON.parse(readFileSync(join(out, 'package', map), 'utf8')).sourcesContent, `${name} ${map}`).toBeUndefined();
+        expect(
+          JSON.parse(readFileSync(join(out, 'package', map), 'utf8')).sourcesContent,
+          `${name} ${map}`,
+        ).toBeUndefined();
       }
       const manifest = JSON.parse(readFileSync(join(out, 'package', 'package.json'), 'utf8'));
       expect(JSON.stringify(manifest), name).not.toContain('workspace:');
-      for (const field of ['repository', 'homepage', 'bugs', 'keywords', 'license']) expect(manifest[field], `${name} ${field}`).toBeDefined();
+      for (const field of ['repository', 'homepage', 'bugs', 'keywords', 'license'])
+        expect(manifest[field], `${name} ${field}`).toBeDefined();
     }
     // got is installed once, as core's dependency: the CommonJS build imports it instead of carrying a copy.
     const coreDist = join(work, 'unpacked', 'core', 'package', 'dist');
-    const cjs = readdirSync(coreDist).filter((f) => f.endsWith('.cjs')).map((f) => readFileSync(join(coreDist, f), 'utf8')).join('\n');
+    const cjs = readdirSync(coreDist)
+      .filter((f) => f.endsWith('.cjs'))
+      .map((f) => readFileSync(join(coreDist, f), 'utf8'))
+      .join('\n');
     expect(cjs).toMatch(/\bimport\(['"]got['"]\)/);
     expect(cjs).not.toMatch(/node_modules\/(\.pnpm\/)?got/);
   });
@@ -100,11 +143,20 @@ describe('installed from the tarballs with npm install --omit=optional, outside 
     const app = join(work, 'app');
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'packed-app', private: true }));
     const started = Date.now();
-    await npmInstall(app, [tarballs.core!, tarballs['pino-loki-transport']!, tarballs['winston-loki-transport']!, 'pino@10', 'winston@3']);
+    await npmInstall(app, [
+      tarballs.core!,
+      tarballs['pino-loki-transport']!,
+      tarballs['winston-loki-transport']!,
+      'pino@10',
+      'winston@3',
+    ]);
     const installMillis = Date.now() - started;
     expect(existsSync(join(app, 'node_modules', 'snappy')), 'the optional native binding is not installed').toBe(false);
     // Our packages come from the tarballs, once: not from the registry, not nested.
-    const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')).packages as Record<string, { resolved?: string }>;
+    const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')).packages as Record<
+      string,
+      { resolved?: string }
+    >;
     for (const name of ['@loki-sdk/core', '@loki-sdk/pino-loki-transport', '@loki-sdk/winston-loki-transport']) {
       expect(lock[`node_modules/${name}`]?.resolved, name).toMatch(/^file:/);
     }
@@ -129,7 +181,9 @@ describe('installed from the tarballs with npm install --omit=optional, outside 
     const app = join(work, 'app');
     for (const major of [8, 9]) {
       await npmInstall(app, [`pino@${major}`]);
-      expect(JSON.parse(readFileSync(join(app, 'node_modules', 'pino', 'package.json'), 'utf8')).version).toMatch(new RegExp(`^${major}\\.`));
+      expect(JSON.parse(readFileSync(join(app, 'node_modules', 'pino', 'package.json'), 'utf8')).version).toMatch(
+        new RegExp(`^${major}\\.`),
+      );
       const before = receiver.entries(`{app="packed", format="esm", via="pino"}`).length;
       expect(await runApp(app, 'packed-app.mjs')).toEqual({ compression: 'snappy-js', ok: [true, true, true, true] });
       expect(receiver.entries(`{app="packed", format="esm", via="pino"}`)).toHaveLength(before + 1);
@@ -138,7 +192,11 @@ describe('installed from the tarballs with npm install --omit=optional, outside 
 });
 
 async function npmInstall(dir: string, specs: string[]): Promise<void> {
-  await run('npm', ['install', '--omit=optional', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline', ...specs], { cwd: dir, env: userEnv(), timeout: 90_000 });
+  await run(
+    'npm',
+    ['install', '--omit=optional', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline', ...specs],
+    { cwd: dir, env: userEnv(), timeout: 90_000 },
+  );
 }
 
 /**
@@ -146,7 +204,11 @@ async function npmInstall(dir: string, specs: string[]): Promise<void> {
  */
 function runApp(dir: string, file: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file, receiver.url], { cwd: dir, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [file, receiver.url], {
+      cwd: dir,
+      env: userEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -13,7 +13,15 @@ const entry = { index: 'src/index.ts', sdk: 'src/sdk-entry.ts', adapter: 'src/ad
 // Both split shared code into chunks, so the entry points of one format share one copy of every module:
 // one exit listener pair, one warned-codes set, one LokiError class whichever entry point it came from.
 export default defineConfig([
-  { entry, format: ['esm'], splitting: true, dts: true, sourcemap: true, esbuildOptions: noSourcesContent, target: 'node20' },
+  {
+    entry,
+    format: ['esm'],
+    splitting: true,
+    dts: true,
+    sourcemap: true,
+    esbuildOptions: noSourcesContent,
+    target: 'node20',
+  },
   {
     entry,
     format: ['cjs'],

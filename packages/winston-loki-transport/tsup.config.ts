@@ -30,5 +30,11 @@ export default defineConfig([
     shims: true,
   },
   // The delivery worker's script (ESM whichever build started it); found as dist/delivery-worker.js.
-  { entry: { 'delivery-worker': 'src/delivery-worker.ts' }, format: ['esm'], sourcemap: true, esbuildOptions: noSourcesContent, target: 'node20' },
+  {
+    entry: { 'delivery-worker': 'src/delivery-worker.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    esbuildOptions: noSourcesContent,
+    target: 'node20',
+  },
 ]);

@@ -59,7 +59,14 @@ export function startChild({ subject, scenario, url, params, deadlineMillis, nod
       clearTimeout(timer);
       clearTimeout(lingerTimer);
       readyResolve();
-      resolve({ result, exitCode, signal, killed, lingered, stderrTail: stderr.trim().split('\n').slice(-8).join('\n') });
+      resolve({
+        result,
+        exitCode,
+        signal,
+        killed,
+        lingered,
+        stderrTail: stderr.trim().split('\n').slice(-8).join('\n'),
+      });
     });
   });
   return {

@@ -9,7 +9,16 @@
 // Ours are installed from `pnpm pack` tarballs of the built packages (core's tarball beside the transport's).
 // Writes docs/benchmarks/footprint.md and footprint.json (unless --no-write).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, lstatSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  lstatSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,12 +34,17 @@ const theirVersion = (name) => require(`${name}/package.json`).version; // the v
 function userEnv() {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|pnpm_|NODE_OPTIONS$|NODE_PATH$|TURBO_)/i.test(key) && !/^npm_config_(registry|cache|userconfig)$/i.test(key)) continue;
+    if (
+      /^(npm_|pnpm_|NODE_OPTIONS$|NODE_PATH$|TURBO_)/i.test(key) &&
+      !/^npm_config_(registry|cache|userconfig)$/i.test(key)
+    )
+      continue;
     env[key] = value;
   }
   return env;
 }
-const sh = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, env: userEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const sh = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, env: userEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 function dirBytes(dir) {
   let bytes = 0;
@@ -59,7 +73,11 @@ function packSize(spec, cwd) {
 function ourTarball(folder) {
   const out = join(work, 'packs');
   mkdirSync(out, { recursive: true });
-  return sh('pnpm', ['pack', '--pack-destination', out], join(repo, 'packages', folder)).trim().split('\n').pop().trim();
+  return sh('pnpm', ['pack', '--pack-destination', out], join(repo, 'packages', folder))
+    .trim()
+    .split('\n')
+    .pop()
+    .trim();
 }
 
 /** A fresh npm install of specs in its own directory: bytes and package count of node_modules. */
@@ -84,7 +102,16 @@ function loadMillis(dir, name, how) {
   const times = [];
   for (let i = 0; i < RUNS; i++) {
     try {
-      times.push(Number(execFileSync(process.execPath, args, { cwd: dir, env: userEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()));
+      times.push(
+        Number(
+          execFileSync(process.execPath, args, {
+            cwd: dir,
+            env: userEnv(),
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe'],
+          }).trim(),
+        ),
+      );
     } catch {
       return undefined; // e.g. require() of an ESM-only package on this Node
     }
@@ -96,7 +123,12 @@ const subjects = [
   { id: 'core', name: '@loki-sdk/core', ours: 'core', framework: undefined },
   { id: 'pino-ours', name: '@loki-sdk/pino-loki-transport', ours: 'pino-loki-transport', framework: 'pino' },
   { id: 'pino-loki', name: 'pino-loki', version: theirVersion('pino-loki'), framework: 'pino' },
-  { id: 'winston-ours', name: '@loki-sdk/winston-loki-transport', ours: 'winston-loki-transport', framework: 'winston' },
+  {
+    id: 'winston-ours',
+    name: '@loki-sdk/winston-loki-transport',
+    ours: 'winston-loki-transport',
+    framework: 'winston',
+  },
   { id: 'winston-loki', name: 'winston-loki', version: theirVersion('winston-loki'), framework: 'winston' },
   { id: 'pino', name: 'pino', version: theirVersion('pino'), baseline: true },
   { id: 'winston', name: 'winston', version: theirVersion('winston'), baseline: true },
@@ -112,14 +144,25 @@ export async function runFootprint({ write = true } = {}) {
     for (const s of subjects) {
       const tarball = s.ours === undefined ? undefined : s.ours === 'core' ? coreTarball : ourTarball(s.ours);
       const spec = tarball ?? `${s.name}@${s.version}`;
-      const version = s.version ?? JSON.parse(readFileSync(join(repo, 'packages', s.ours, 'package.json'), 'utf8')).version;
+      const version =
+        s.version ?? JSON.parse(readFileSync(join(repo, 'packages', s.ours, 'package.json'), 'utf8')).version;
       const pack = s.ours === undefined ? packSize(spec, work) : packSize('.', join(repo, 'packages', s.ours));
       // Our transports need core's tarball too (it is not on the registry before a release).
       const specs = s.ours === undefined || s.ours === 'core' ? [spec] : [coreTarball, spec];
       // Each transport with its framework, so that the rows compare: the framework's own share is its row below.
       if (s.framework !== undefined) specs.push(`${s.framework}@${theirVersion(s.framework)}`);
       const full = install(s.id, specs);
-      const row = { id: s.id, name: s.name, version, framework: s.framework, ours: s.ours !== undefined, baseline: s.baseline === true, ...pack, installedBytes: full.installedBytes, packages: full.packages };
+      const row = {
+        id: s.id,
+        name: s.name,
+        version,
+        framework: s.framework,
+        ours: s.ours !== undefined,
+        baseline: s.baseline === true,
+        ...pack,
+        installedBytes: full.installedBytes,
+        packages: full.packages,
+      };
       if (s.ours !== undefined) {
         const slim = install(`${s.id}-slim`, specs, ['--omit=optional']);
         row.installedBytesOmitOptional = slim.installedBytes;
@@ -128,7 +171,9 @@ export async function runFootprint({ write = true } = {}) {
       row.importMillis = loadMillis(full.dir, s.name, 'import');
       row.requireMillis = loadMillis(full.dir, s.name, 'require');
       rows.push(row);
-      log(`  ${s.name}@${version}: tarball ${kb(row.packedBytes)} (${kb(row.unpackedBytes)} unpacked), install ${mb(row.installedBytes)} in ${row.packages} packages, import ${ms(row.importMillis)}, require ${ms(row.requireMillis)}`);
+      log(
+        `  ${s.name}@${version}: tarball ${kb(row.packedBytes)} (${kb(row.unpackedBytes)} unpacked), install ${mb(row.installedBytes)} in ${row.packages} packages, import ${ms(row.importMillis)}, require ${ms(row.requireMillis)}`,
+      );
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -154,9 +199,12 @@ export function renderFootprint({ meta, rows }) {
   const above = (r, bytes) => (r.framework === undefined ? mb(bytes) : `+${mb(bytes - frameworkBytes(r))}`);
   const line = (r) =>
     `| ${r.ours ? `**${r.name}**` : r.name} ${r.version} | ${kb(r.packedBytes)} / ${kb(r.unpackedBytes)} | ${r.baseline ? mb(r.installedBytes) : above(r, r.installedBytes)} (${r.packages})${
-      r.installedBytesOmitOptional === undefined ? '' : ` · ${above(r, r.installedBytesOmitOptional)} (${r.packagesOmitOptional}) with --omit=optional`
+      r.installedBytesOmitOptional === undefined
+        ? ''
+        : ` · ${above(r, r.installedBytesOmitOptional)} (${r.packagesOmitOptional}) with --omit=optional`
     } | ${ms(r.importMillis)} | ${ms(r.requireMillis)} |`;
-  const head = '| package | tarball: packed / unpacked | fresh `npm install`: node_modules above the framework (packages in all) | `import()` | `require()` |\n|---|---|---|---|---|';
+  const head =
+    '| package | tarball: packed / unpacked | fresh `npm install`: node_modules above the framework (packages in all) | `import()` | `require()` |\n|---|---|---|---|---|';
   return `# Install footprint and load time
 
 Measured ${meta.date} on ${meta.cpu}, ${meta.cores} cores, Node.js ${meta.node}, by \`pnpm bench --footprint\`
@@ -173,12 +221,18 @@ Measured ${meta.date} on ${meta.cpu}, ${meta.cores} cores, Node.js ${meta.node},
   \`pino.transport({ target })\` user loads the target in pino's worker, not on the main thread.
 
 ${head}
-${rows.filter((r) => !r.baseline).map(line).join('\n')}
+${rows
+  .filter((r) => !r.baseline)
+  .map(line)
+  .join('\n')}
 
 The frameworks alone, for reference:
 
 ${head}
-${rows.filter((r) => r.baseline).map(line).join('\n')}
+${rows
+  .filter((r) => r.baseline)
+  .map(line)
+  .join('\n')}
 `;
 }
 

@@ -37,7 +37,9 @@ export function aggregate(scenarios, runs) {
       row.lostMax = rs.length === 0 ? undefined : Math.max(...rs.map((r) => r.receiver.lost));
       row.outcomes = [...new Set(rs.map((r) => r.outcome))];
       row.statusCounts = {};
-      for (const r of rs) for (const [k, v] of Object.entries(r.receiver.statusCounts)) row.statusCounts[k] = (row.statusCounts[k] ?? 0) + v;
+      for (const r of rs)
+        for (const [k, v] of Object.entries(r.receiver.statusCounts))
+          row.statusCounts[k] = (row.statusCounts[k] ?? 0) + v;
       row.stderr = rs.map((r) => r.stderrTail).find((t) => t !== undefined);
       return row;
     });
@@ -46,7 +48,8 @@ export function aggregate(scenarios, runs) {
   return { scenarios: out, targets: targets(out, runs) };
 }
 
-const rowOf = (results, scenarioId, subject) => results.find((s) => s.id === scenarioId)?.rows.find((r) => r.subject === subject);
+const rowOf = (results, scenarioId, subject) =>
+  results.find((s) => s.id === scenarioId)?.rows.find((r) => r.subject === subject);
 const med = (row, key) => row?.[key]?.median;
 
 function targets(results, runs) {
@@ -58,7 +61,12 @@ function targets(results, runs) {
     const floor = med(rowOf(results, 'burst-200k', 'pino-null'), 'nsPerCall');
     if (ours !== undefined && floor !== undefined) {
       const ratio = ours / floor;
-      add('pino transport: main-thread cost within 10% of pino → /dev/null (200 000-call burst)', `${fmtInt(ours)} vs ${fmtInt(floor)} ns/call`, ratio <= 1.1, `${fmtRatio(ratio)} (limit 1.10×)`);
+      add(
+        'pino transport: main-thread cost within 10% of pino → /dev/null (200 000-call burst)',
+        `${fmtInt(ours)} vs ${fmtInt(floor)} ns/call`,
+        ratio <= 1.1,
+        `${fmtRatio(ratio)} (limit 1.10×)`,
+      );
     }
   }
   {
@@ -68,8 +76,16 @@ function targets(results, runs) {
     if (ours !== undefined && theirs !== undefined) {
       const ratio = ours / theirs;
       // winston alone may already cost more than ⅓ of winston-loki's call: then no transport can pass this row.
-      const floorShare = floor === undefined ? '' : `; winston alone: ${fmtRatio(floor / theirs)}${floor / theirs > 1 / 3 ? ', so unreachable for any transport' : ''}`;
-      add("winston transport: main-thread cost at most ⅓ of winston-loki's (200 000-call burst)", `${fmtInt(ours)} vs ${fmtInt(theirs)} ns/call`, ratio <= 1 / 3, `${fmtRatio(ratio)} (limit 0.33×${floorShare})`);
+      const floorShare =
+        floor === undefined
+          ? ''
+          : `; winston alone: ${fmtRatio(floor / theirs)}${floor / theirs > 1 / 3 ? ', so unreachable for any transport' : ''}`;
+      add(
+        "winston transport: main-thread cost at most ⅓ of winston-loki's (200 000-call burst)",
+        `${fmtInt(ours)} vs ${fmtInt(theirs)} ns/call`,
+        ratio <= 1 / 3,
+        `${fmtRatio(ratio)} (limit 0.33×${floorShare})`,
+      );
       if (floor !== undefined && theirs > floor) {
         // winston alone (its default json format included) costs more than ⅓ of winston-loki's total,
         // so the same test is also shown on the transports' own share: the cost above that floor.
@@ -87,7 +103,12 @@ function targets(results, runs) {
     for (const id of ['burst-100k', 'burst-1m']) {
       const v = med(rowOf(results, id, subject), 'deliveredPerSec');
       if (v === undefined) continue;
-      add(`delivered ≥ 100 000 entries/s, default encoding: ${subject} (${id})`, `${fmtInt(v)} entries/s`, v >= 100_000, fmtInt(v));
+      add(
+        `delivered ≥ 100 000 entries/s, default encoding: ${subject} (${id})`,
+        `${fmtInt(v)} entries/s`,
+        v >= 100_000,
+        fmtInt(v),
+      );
     }
   }
   const pinoLoki = med(rowOf(results, 'burst-100k', 'pino-loki'), 'bytesPerEntry');
@@ -95,7 +116,12 @@ function targets(results, runs) {
     const v = med(rowOf(results, 'burst-100k', subject), 'bytesPerEntry');
     if (v === undefined || pinoLoki === undefined) continue;
     const ratio = v / pinoLoki;
-    add(`bytes per entry ≤ ¼ of pino-loki's: ${subject} (burst-100k)`, `${v.toFixed(1)} vs ${pinoLoki.toFixed(1)} B/entry`, ratio <= 0.25, `${fmtRatio(ratio)} (limit 0.25×)`);
+    add(
+      `bytes per entry ≤ ¼ of pino-loki's: ${subject} (burst-100k)`,
+      `${v.toFixed(1)} vs ${pinoLoki.toFixed(1)} B/entry`,
+      ratio <= 0.25,
+      `${fmtRatio(ratio)} (limit 0.25×)`,
+    );
   }
   for (const subject of Object.keys(SUBJECTS).filter((s) => SUBJECTS[s].ours)) {
     const rs = runs.filter((r) => r.subject === subject);
@@ -104,7 +130,9 @@ function targets(results, runs) {
     const worst = bad.reduce((a, r) => (r.receiver.lost > (a?.receiver.lost ?? -1) ? r : a), undefined);
     add(
       `zero entries lost in every scenario: ${subject}`,
-      bad.length === 0 ? `${rs.length} runs, none lost` : `${bad.length} of ${rs.length} runs lost entries (worst: ${fmtInt(worst.receiver.lost)} in ${worst.scenario})`,
+      bad.length === 0
+        ? `${rs.length} runs, none lost`
+        : `${bad.length} of ${rs.length} runs lost entries (worst: ${fmtInt(worst.receiver.lost)} in ${worst.scenario})`,
       bad.length === 0,
       bad.length === 0 ? '0 lost' : `${fmtInt(worst.receiver.lost)} lost`,
     );
@@ -139,7 +167,9 @@ const secs = (s) => spread(s, (v) => fmtNum(v / 1000, 1));
 function lostCell(row) {
   if (row.lost === undefined) return '–';
   if (row.lostMax === 0) return '0';
-  return row.lost.median === row.lostMax ? fmtInt(row.lostMax) : `${fmtInt(row.lost.median)} (max ${fmtInt(row.lostMax)})`;
+  return row.lost.median === row.lostMax
+    ? fmtInt(row.lostMax)
+    : `${fmtInt(row.lost.median)} (max ${fmtInt(row.lostMax)})`;
 }
 
 function ratioCell(results, scenario, row) {
@@ -159,7 +189,8 @@ function ratioCell(results, scenario, row) {
   if (scenario.kind !== 'outage') {
     const a = med(row, 'deliveredPerSec');
     const b = med(other, 'deliveredPerSec');
-    if (a !== undefined && b !== undefined) parts.push(b > 0 ? `entries/s ${fmtRatio(a / b)}` : 'entries/s ∞ (theirs 0)');
+    if (a !== undefined && b !== undefined)
+      parts.push(b > 0 ? `entries/s ${fmtRatio(a / b)}` : 'entries/s ∞ (theirs 0)');
     r('bytesPerEntry', 'bytes');
   }
   if (scenario.kind === 'outage') r('rssPeakDuringMB', 'RSS');
@@ -190,7 +221,19 @@ function scenarioTable(results, s) {
   const shipper = (row) => !SUBJECTS[row.subject].floor;
   if (s.kind === 'burst') {
     return table(
-      ['subject', 'log call ns/call', '× floor', 'main thread ns/call, all', 'process CPU ns/call, all threads', 'delivered entries/s', 'lost', 'requests', 'bytes/entry', 'peak RSS MB', 'ours/theirs'],
+      [
+        'subject',
+        'log call ns/call',
+        '× floor',
+        'main thread ns/call, all',
+        'process CPU ns/call, all threads',
+        'delivered entries/s',
+        'lost',
+        'requests',
+        'bytes/entry',
+        'peak RSS MB',
+        'ours/theirs',
+      ],
       s.rows.map((row) => [
         name(row.subject),
         ints(row.nsPerCall),
@@ -208,7 +251,20 @@ function scenarioTable(results, s) {
   }
   if (s.kind === 'steady') {
     return table(
-      ['subject', 'log call ns/call', 'main thread ns/call, all', 'process CPU ns/call, all threads', 'event-loop delay p99 ms', 'max ms', 'delivered entries/s', 'last entry stored after last call, ms', 'lost', 'bytes/entry', 'peak RSS MB', 'ours/theirs'],
+      [
+        'subject',
+        'log call ns/call',
+        'main thread ns/call, all',
+        'process CPU ns/call, all threads',
+        'event-loop delay p99 ms',
+        'max ms',
+        'delivered entries/s',
+        'last entry stored after last call, ms',
+        'lost',
+        'bytes/entry',
+        'peak RSS MB',
+        'ours/theirs',
+      ],
       s.rows.map((row) => [
         name(row.subject),
         ints(row.nsPerCall),
@@ -226,7 +282,18 @@ function scenarioTable(results, s) {
     );
   }
   return table(
-    ['subject', 'RSS before MB', 'RSS peak during outage MB', 'RSS at end of outage MB', 'peak RSS MB (whole run)', 'stored after restart', 'last entry stored, s after restart', 'lost', 'outcome', 'ours/theirs'],
+    [
+      'subject',
+      'RSS before MB',
+      'RSS peak during outage MB',
+      'RSS at end of outage MB',
+      'peak RSS MB (whole run)',
+      'stored after restart',
+      'last entry stored, s after restart',
+      'lost',
+      'outcome',
+      'ours/theirs',
+    ],
     s.rows.map((row) => [
       name(row.subject),
       ints(row.rssBeforeMB),
@@ -253,7 +320,8 @@ function statusNotes(s) {
   const notes = [];
   for (const row of s.rows) {
     const statuses = Object.entries(row.statusCounts).filter(([k]) => k !== '204');
-    if (statuses.length > 0) notes.push(`${row.subject}: HTTP ${statuses.map(([k, v]) => `${k} ×${v}`).join(', ')} (over all runs)`);
+    if (statuses.length > 0)
+      notes.push(`${row.subject}: HTTP ${statuses.map(([k, v]) => `${k} ×${v}`).join(', ')} (over all runs)`);
     const odd = row.outcomes.filter((o) => o !== 'finish done');
     if (odd.length > 0) notes.push(`${row.subject}: ${odd.join('; ')}`);
   }
@@ -285,7 +353,7 @@ export function renderMarkdown(results, meta) {
     '',
     '![chart](chart.svg)',
     '',
-    'What profiling found where a target is missed, and how the competitors behave: [findings.md](findings.md). The same scenarios with the receiver\'s Loki size limits switched off: [results-limits-off.md](results-limits-off.md).',
+    "What profiling found where a target is missed, and how the competitors behave: [findings.md](findings.md). The same scenarios with the receiver's Loki size limits switched off: [results-limits-off.md](results-limits-off.md).",
     '',
     '## Targets',
     '',
@@ -293,7 +361,14 @@ export function renderMarkdown(results, meta) {
     '',
   ];
   for (const s of results.scenarios) {
-    parts.push(`## ${s.title}`, '', `${s.reps} run${s.reps === 1 ? '' : 's'} per subject.`, '', scenarioTable(results, s), '');
+    parts.push(
+      `## ${s.title}`,
+      '',
+      `${s.reps} run${s.reps === 1 ? '' : 's'} per subject.`,
+      '',
+      scenarioTable(results, s),
+      '',
+    );
     const notes = statusNotes(s);
     if (notes.length > 0) parts.push(...notes.map((n) => `- ${n}`), '');
   }
@@ -301,15 +376,17 @@ export function renderMarkdown(results, meta) {
     '## How it is measured',
     '',
     '- Every run is a fresh child process (`src/scenario.mjs <subject> <scenario> <receiver-url>`); the receiver (`createLokiReceiver()` from `@loki-sdk/testing`, Loki 3.4.6 limits' +
-      (meta.limitsOff ? ', with the 6 MiB ingestion burst and the 4 MiB gRPC message limit switched off' : ', i.e. a 6 MiB ingestion burst and a 4 MiB gRPC message limit per push, as a default Loki') +
+      (meta.limitsOff
+        ? ', with the 6 MiB ingestion burst and the 4 MiB gRPC message limit switched off'
+        : ', i.e. a 6 MiB ingestion burst and a 4 MiB gRPC message limit per push, as a default Loki') +
       ') runs in the parent, a new one per run. Subjects alternate within each repetition (A B C D, A B C D, …).',
     '- Every subject logs the same record: `{ i, user: "u" + (i % 100), label_route: <one of 4 routes> }` with the message `request served` at level info (pino: `logger.info(fields, msg)`, winston: `logger.info(msg, fields)`, core: `client.push({ level, message, ...fields })`).',
     '- **log call ns/call**: wall time inside the logging loops only (`process.hrtime.bigint()` around each chunk of calls), divided by the calls. A burst is produced as fast as possible in chunks of 1 000 calls with a `setImmediate` between chunks, as a busy app would; the steady scenario logs every 5 ms timer tick what is due.',
     "- **main thread ns/call, all**: the main thread's busy time (`performance.eventLoopUtilization()`), from the first call until the subject's finish resolved (everything delivered), divided by the calls. It adds what a subject does later on the main thread (batching, encoding, HTTP); work in worker threads (pino's transport worker, the winston transport's delivery worker) is not in it.",
-    '- **process CPU ns/call, all threads**: `process.cpuUsage()` of the subject\'s process (user + system, every thread: main, workers, GC) over the same span, divided by the calls: the total cost of shipping, wherever it runs. The receiver, in the parent, is not in it.',
+    "- **process CPU ns/call, all threads**: `process.cpuUsage()` of the subject's process (user + system, every thread: main, workers, GC) over the same span, divided by the calls: the total cost of shipping, wherever it runs. The receiver, in the parent, is not in it.",
     '- **delivered entries/s**: distinct entries stored by the receiver ÷ (arrival of the last request that stored entries − first call). Entries are told apart by their `i`; **lost** = calls − distinct entries stored.',
     '- **requests**, **bytes/entry**: every push request the receiver saw (including refused ones) and its body bytes on the wire (after compression, without HTTP headers), per stored entry.',
-    '- **event-loop delay**: `monitorEventLoopDelay({ resolution: 10 })` while logging. **RSS**: `process.memoryUsage.rss()` sampled every 100 ms in the child (pino\'s worker thread is in the same process).',
+    "- **event-loop delay**: `monitorEventLoopDelay({ resolution: 10 })` while logging. **RSS**: `process.memoryUsage.rss()` sampled every 100 ms in the child (pino's worker thread is in the same process).",
     '- Outage: all shippers run at once, each against its own receiver; the receivers stop (connections refused) after 5 s and start again on the same port after the outage; logging goes on 5 s more, then each subject finishes.',
     '- Each subject finishes the way its documentation says to (below), within 60 s (90 s after an outage); every child is killed at a deadline and then recorded as "did not finish".',
     '',

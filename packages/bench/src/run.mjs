@@ -34,7 +34,9 @@ const limitsOff = option('limits') === 'off';
 // Loki's service_name / detected_level additions are off: they cost the receiver CPU on the same cores
 // as the subjects, and the figures compare clients.
 const discoveryOff = { discoverServiceName: false, discoverLogLevels: false };
-const receiverOptions = limitsOff ? { ...discoveryOff, limits: { ingestionBurstBytes: 0, maxRecvMsgBytes: 0 } } : discoveryOff;
+const receiverOptions = limitsOff
+  ? { ...discoveryOff, limits: { ingestionBurstBytes: 0, maxRecvMsgBytes: 0 } }
+  : discoveryOff;
 // --profile=DIR: every child writes V8 CPU profiles (main thread and pino's worker) into DIR.
 const profileDir = option('profile');
 const nodeArgs = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
@@ -58,7 +60,9 @@ const scenarios =
         .filter((s) => s.subjects.length > 0);
 
 const machine = saved?.meta ?? machineInfo();
-log(`loki-sdk bench, mode ${mode}${limitsOff ? ', receiver limits off' : ''}: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB, node ${machine.node}`);
+log(
+  `loki-sdk bench, mode ${mode}${limitsOff ? ', receiver limits off' : ''}: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB, node ${machine.node}`,
+);
 
 const runs = saved?.runs ?? [];
 for (const scenario of saved === undefined ? scenarios : []) {
@@ -75,7 +79,13 @@ for (const scenario of saved === undefined ? scenarios : []) {
 
 const elapsedSeconds = Math.round((Date.now() - startedAt) / 1000);
 const results = aggregate(scenarios, runs);
-const meta = saved?.meta ?? { ...machine, mode, limitsOff, elapsedSeconds, subjects: Object.fromEntries(Object.entries(SUBJECTS).map(([k, v]) => [k, { title: v.title, config: v.config }])) };
+const meta = saved?.meta ?? {
+  ...machine,
+  mode,
+  limitsOff,
+  elapsedSeconds,
+  subjects: Object.fromEntries(Object.entries(SUBJECTS).map(([k, v]) => [k, { title: v.title, config: v.config }])),
+};
 process.stdout.write('\n' + renderConsole(results, meta) + '\n');
 
 const partial = onlySubjects !== undefined || onlyScenarios !== undefined;
@@ -85,7 +95,18 @@ if (!flag('no-write') && (!partial || meta.limitsOff)) {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(new URL(`${base}.md`, outDir), renderMarkdown(results, meta));
   if (!meta.limitsOff) writeFileSync(new URL('chart.svg', outDir), renderChart(results, meta));
-  writeFileSync(new URL(`${base}.json`, outDir), JSON.stringify({ meta, scenarios: scenarios.map(({ id, title, params, reps, subjects }) => ({ id, title, params, reps, subjects })), runs }, null, 1) + '\n');
+  writeFileSync(
+    new URL(`${base}.json`, outDir),
+    JSON.stringify(
+      {
+        meta,
+        scenarios: scenarios.map(({ id, title, params, reps, subjects }) => ({ id, title, params, reps, subjects })),
+        runs,
+      },
+      null,
+      1,
+    ) + '\n',
+  );
   log(`\nwrote docs/benchmarks/${base}.md${meta.limitsOff ? '' : ', chart.svg'}, ${base}.json (${elapsedSeconds} s)`);
 } else {
   log(`\nnot written (${partial ? 'partial run' : '--no-write'}); ${elapsedSeconds} s`);
@@ -100,7 +121,10 @@ function log(text) {
 function childParams(scenario) {
   if (scenario.kind === 'outage') {
     const p = scenario.params;
-    return { kind: 'steady', params: { rate: p.rate, seconds: p.preSeconds + p.outageSeconds + p.postSeconds, finishTimeoutMillis: 90_000 } };
+    return {
+      kind: 'steady',
+      params: { rate: p.rate, seconds: p.preSeconds + p.outageSeconds + p.postSeconds, finishTimeoutMillis: 90_000 },
+    };
   }
   return { kind: scenario.kind, params: { ...scenario.params, finishTimeoutMillis: 60_000 } };
 }
@@ -150,7 +174,14 @@ async function runSequential(scenario, subject, rep, attempt = 1) {
   const receiver = await createLokiReceiver(receiverOptions);
   const { kind, params } = childParams(scenario);
   const parentCpu0 = process.cpuUsage();
-  const child = startChild({ subject, scenario: kind, url: receiver.url, params, deadlineMillis: deadlineFor(scenario), nodeArgs });
+  const child = startChild({
+    subject,
+    scenario: kind,
+    url: receiver.url,
+    params,
+    deadlineMillis: deadlineFor(scenario),
+    nodeArgs,
+  });
   await child.ready;
   child.go();
   const done = await child.done;
@@ -179,7 +210,8 @@ async function runSequential(scenario, subject, rep, attempt = 1) {
     outcome: outcomeOf(done),
     stderrTail: done.stderrTail || undefined,
   };
-  if (done.result !== undefined && run.receiver.lastStoredAt !== undefined) run.receiver.lagMillis = run.receiver.lastStoredAt - done.result.loggedAt;
+  if (done.result !== undefined && run.receiver.lastStoredAt !== undefined)
+    run.receiver.lagMillis = run.receiver.lastStoredAt - done.result.loggedAt;
   await receiver.close();
   log(`  [${rep}] ${describeRun(run)}`);
   return run;
@@ -192,7 +224,14 @@ async function runOutage(scenario, rep) {
   const entries = [];
   for (const subject of scenario.subjects) {
     const receiver = await createLokiReceiver(receiverOptions);
-    const child = startChild({ subject, scenario: kind, url: receiver.url, params, deadlineMillis: deadlineFor(scenario), nodeArgs });
+    const child = startChild({
+      subject,
+      scenario: kind,
+      url: receiver.url,
+      params,
+      deadlineMillis: deadlineFor(scenario),
+      nodeArgs,
+    });
     entries.push({ subject, receiver, child });
   }
   await Promise.all(entries.map((e) => e.child.ready));
@@ -214,7 +253,8 @@ async function runOutage(scenario, rep) {
     const m = receiverMeasures(e.receiver, n, done.result?.goAt ?? goAt);
     const r = done.result;
     const childGo = r?.goAt ?? goAt;
-    const window = (samples, from, to) => samples.filter(([t]) => t + childGo >= from && t + childGo <= to).map(([, rss]) => rss);
+    const window = (samples, from, to) =>
+      samples.filter(([t]) => t + childGo >= from && t + childGo <= to).map(([, rss]) => rss);
     const samples = r?.rssSamples ?? [];
     const before = window(samples, downAt - 2000, downAt);
     const during = window(samples, downAt, upAt);
@@ -232,13 +272,17 @@ async function runOutage(scenario, rep) {
         rssEndOfOutageMB: during.length ? during[during.length - 1] : undefined,
         // From the receiver's return until the last entry was stored.
         recoveryMillis: m.lastStoredAt !== undefined && m.lastStoredAt >= upAt ? m.lastStoredAt - upAt : undefined,
-        storedAfterRestart: e.receiver.requests.filter((q) => q.receivedAt >= upAt).reduce((a, q) => a + q.entriesStored, 0),
+        storedAfterRestart: e.receiver.requests
+          .filter((q) => q.receivedAt >= upAt)
+          .reduce((a, q) => a + q.entriesStored, 0),
       },
       outcome: outcomeOf(done),
       stderrTail: done.stderrTail || undefined,
     };
     await e.receiver.close();
-    log(`  [${rep}] ${describeRun(run)}  rss before/peak during outage ${run.outage.rssBeforeMB}/${run.outage.rssPeakDuringMB} MB`);
+    log(
+      `  [${rep}] ${describeRun(run)}  rss before/peak during outage ${run.outage.rssBeforeMB}/${run.outage.rssPeakDuringMB} MB`,
+    );
     out.push(run);
   }
   return out;
@@ -250,7 +294,13 @@ function slim(result, kind) {
   const { rssSamples, stats, ...rest } = result;
   const out = { ...rest };
   if (kind === 'outage') out.rssSamples = rssSamples.filter((_, i) => i % 5 === 0);
-  if (stats !== undefined) out.stats = { entriesDropped: stats.entriesDropped, droppedByReason: stats.droppedByReason, requests: stats.requests, retries: stats.retries };
+  if (stats !== undefined)
+    out.stats = {
+      entriesDropped: stats.entriesDropped,
+      droppedByReason: stats.droppedByReason,
+      requests: stats.requests,
+      retries: stats.retries,
+    };
   return out;
 }
 

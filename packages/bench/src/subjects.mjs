@@ -15,7 +15,13 @@ function within(promise, millis) {
   const deadline = new Promise((resolve) => {
     timer = setTimeout(() => resolve('timeout'), millis);
   });
-  return Promise.race([Promise.resolve(promise).then(() => 'done', () => 'error'), deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    Promise.resolve(promise).then(
+      () => 'done',
+      () => 'error',
+    ),
+    deadline,
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** pino.transport(): wait until the worker runs, so its start-up is not charged to the first calls. */
@@ -48,7 +54,8 @@ export const SUBJECTS = {
     family: 'pino',
     floor: true,
     title: 'pino → /dev/null',
-    config: "pino(pino.destination('/dev/null')) — pino's own benchmark floor (SonicBoom, minLength 0, in the main thread)",
+    config:
+      "pino(pino.destination('/dev/null')) — pino's own benchmark floor (SonicBoom, minLength 0, in the main thread)",
     async create() {
       const dest = pino.destination('/dev/null');
       const logger = pino(dest);
@@ -65,7 +72,8 @@ export const SUBJECTS = {
     family: 'pino',
     floor: true,
     title: 'pino → pino/file /dev/null (worker)',
-    config: "pino.transport({ target: 'pino/file', options: { destination: '/dev/null' } }) — the same worker-thread path as a transport, writing nowhere",
+    config:
+      "pino.transport({ target: 'pino/file', options: { destination: '/dev/null' } }) — the same worker-thread path as a transport, writing nowhere",
     async create() {
       const transport = await pinoTransport('pino/file', { destination: '/dev/null' });
       const logger = pino(transport);
@@ -79,7 +87,8 @@ export const SUBJECTS = {
     family: 'pino',
     ours: true,
     title: 'pino + pino-loki-transport (ours)',
-    config: "pino.transport({ target: '@loki-sdk/pino-loki-transport', options: { host } }) — all defaults (protobuf+snappy, 1 s / 5000-entry batches); finish: flushLoki() then end()",
+    config:
+      "pino.transport({ target: '@loki-sdk/pino-loki-transport', options: { host } }) — all defaults (protobuf+snappy, 1 s / 5000-entry batches); finish: flushLoki() then end()",
     async create(url) {
       const { flushLoki } = await import('@loki-sdk/pino-loki-transport');
       const transport = await pinoTransport('@loki-sdk/pino-loki-transport', { host: url });
@@ -99,7 +108,8 @@ export const SUBJECTS = {
     family: 'pino',
     theirs: true,
     title: 'pino + pino-loki 3 (theirs)',
-    config: "pino.transport({ target: 'pino-loki', options: { host } }) — its defaults (JSON, batching every 5 s, maxBufferSize 10 000 dropping the oldest); finish: end() (its close() pushes the buffer)",
+    config:
+      "pino.transport({ target: 'pino-loki', options: { host } }) — its defaults (JSON, batching every 5 s, maxBufferSize 10 000 dropping the oldest); finish: end() (its close() pushes the buffer)",
     async create(url) {
       const transport = await pinoTransport('pino-loki', { host: url });
       const logger = pino(transport);
@@ -113,7 +123,8 @@ export const SUBJECTS = {
     family: 'winston',
     floor: true,
     title: 'winston, no-op transport',
-    config: 'winston.createLogger({ transports: [a transport whose log() only calls back] }) — winston itself, shipping nothing',
+    config:
+      'winston.createLogger({ transports: [a transport whose log() only calls back] }) — winston itself, shipping nothing',
     async create() {
       const logger = winstonLogger(new NullTransport());
       return {
@@ -128,7 +139,8 @@ export const SUBJECTS = {
     family: 'winston',
     ours: true,
     title: 'winston + winston-loki-transport (ours)',
-    config: 'new LokiTransport({ host }) — all defaults (protobuf+snappy, JSON line, 1 s / 5000-entry batches); finish: transport.flush() then close()',
+    config:
+      'new LokiTransport({ host }) — all defaults (protobuf+snappy, JSON line, 1 s / 5000-entry batches); finish: transport.flush() then close()',
     async create(url) {
       const { LokiTransport } = await import('@loki-sdk/winston-loki-transport');
       const transport = new LokiTransport({ host: url });
@@ -148,7 +160,8 @@ export const SUBJECTS = {
     family: 'winston',
     theirs: true,
     title: 'winston + winston-loki 6 (theirs)',
-    config: 'new LokiTransport({ host }) — its defaults (protobuf+snappy, batches every 5 s, replaceTimestamp, 60 s back-off after a failed batch); finish: close() (sends the batch at once)',
+    config:
+      'new LokiTransport({ host }) — its defaults (protobuf+snappy, batches every 5 s, replaceTimestamp, 60 s back-off after a failed batch); finish: close() (sends the batch at once)',
     async create(url) {
       const LokiTransport = require('winston-loki');
       const transport = new LokiTransport({ host: url });
@@ -163,7 +176,8 @@ export const SUBJECTS = {
     family: 'core',
     ours: true,
     title: '@loki-sdk/core client (ours)',
-    config: "createLokiClient({ host }).push({ level: 'info', message, ...fields }) — all defaults (fields become structured metadata); finish: flush() then close()",
+    config:
+      "createLokiClient({ host }).push({ level: 'info', message, ...fields }) — all defaults (fields become structured metadata); finish: flush() then close()",
     async create(url) {
       const { createLokiClient } = await import('@loki-sdk/core');
       const client = createLokiClient({ host: url });

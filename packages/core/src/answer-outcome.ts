@@ -11,9 +11,13 @@ import { backoffDelayMillis } from './retry-policy.js';
 
 /** What happens to an answer: acknowledged, partially rejected (400), dropped, retried, or given up. */
 
-type RetryRules = Pick<ResolvedOptions, 'retryMaxAttempts' | 'offlineBuffer' | 'retryInitialDelayMillis' | 'retryMaxDelayMillis'>;
+type RetryRules = Pick<
+  ResolvedOptions,
+  'retryMaxAttempts' | 'offlineBuffer' | 'retryInitialDelayMillis' | 'retryMaxDelayMillis'
+>;
 
-export type RetryDecision = { kind: 'retry'; delayMillis: number } | { kind: 'give-up'; reason: 'retries_exhausted' | 'exit_failed' };
+export type RetryDecision =
+  { kind: 'retry'; delayMillis: number } | { kind: 'give-up'; reason: 'retries_exhausted' | 'exit_failed' };
 
 /**
  * After a retryable failure, attempt number `attempts` of a batch: when it is tried again, or why it
@@ -21,11 +25,21 @@ export type RetryDecision = { kind: 'retry'; delayMillis: number } | { kind: 'gi
  * on, unless the client is closing. While draining at exit (`drainDeadline`, epoch ms), a try that
  * would come at or after the deadline is given up at once.
  */
-export function retryDecision(attempts: number, retryAfterMillis: number | undefined, rules: RetryRules, closing: boolean, drainDeadline: number | undefined, now: number): RetryDecision {
+export function retryDecision(
+  attempts: number,
+  retryAfterMillis: number | undefined,
+  rules: RetryRules,
+  closing: boolean,
+  drainDeadline: number | undefined,
+  now: number,
+): RetryDecision {
   const exhausted = attempts >= rules.retryMaxAttempts;
   if (exhausted && (!rules.offlineBuffer || closing)) return { kind: 'give-up', reason: 'retries_exhausted' };
-  const delayMillis = exhausted ? rules.retryMaxDelayMillis : (retryAfterMillis ?? backoffDelayMillis(attempts, rules.retryInitialDelayMillis, rules.retryMaxDelayMillis));
-  if (drainDeadline !== undefined && now + delayMillis >= drainDeadline) return { kind: 'give-up', reason: 'exit_failed' };
+  const delayMillis = exhausted
+    ? rules.retryMaxDelayMillis
+    : (retryAfterMillis ?? backoffDelayMillis(attempts, rules.retryInitialDelayMillis, rules.retryMaxDelayMillis));
+  if (drainDeadline !== undefined && now + delayMillis >= drainDeadline)
+    return { kind: 'give-up', reason: 'exit_failed' };
   return { kind: 'retry', delayMillis };
 }
 
@@ -43,7 +57,14 @@ export function handleResult(c: LokiClientImpl, batch: Batch, bodyBytes: number,
       c.counters.requestsFailed++;
       finish(c, batch);
       settleDropped(c, batch.entries, 'ingestion_blocked');
-      report(c, new LokiError('ERR_LOKI_INGESTION_BLOCKED', `Loki blocks ingestion (${where}): ${result.message}`, { status: result.status, responseBody: result.message, entries: n }));
+      report(
+        c,
+        new LokiError('ERR_LOKI_INGESTION_BLOCKED', `Loki blocks ingestion (${where}): ${result.message}`, {
+          status: result.status,
+          responseBody: result.message,
+          entries: n,
+        }),
+      );
       return;
     case 'reject':
       c.counters.requestsFailed++;
@@ -54,10 +75,24 @@ export function handleResult(c: LokiClientImpl, batch: Batch, bodyBytes: number,
         c.entriesPartiallyRejected += n;
         c.flushes.partiallyRejected(batch.entries);
         settleAcknowledged(c, batch.entries);
-        report(c, new LokiError('ERR_LOKI_PARTIAL_REJECT', `Loki rejected entries of a ${n}-entry batch (${where}): ${result.message}`, { status: 400, responseBody: result.message, entries: n }));
+        report(
+          c,
+          new LokiError(
+            'ERR_LOKI_PARTIAL_REJECT',
+            `Loki rejected entries of a ${n}-entry batch (${where}): ${result.message}`,
+            { status: 400, responseBody: result.message, entries: n },
+          ),
+        );
       } else {
         settleDropped(c, batch.entries, 'rejected');
-        report(c, new LokiError('ERR_LOKI_REJECTED', `Loki rejected a ${n}-entry batch (${where}): ${result.message}`, { status: result.status, responseBody: result.message, entries: n }));
+        report(
+          c,
+          new LokiError('ERR_LOKI_REJECTED', `Loki rejected a ${n}-entry batch (${where}): ${result.message}`, {
+            status: result.status,
+            responseBody: result.message,
+            entries: n,
+          }),
+        );
       }
       return;
     case 'retry':
@@ -76,14 +111,37 @@ export function retryLater(c: LokiClientImpl, batch: Batch, result: SendResult, 
   const n = batch.entries.length;
   if (!c.outage) {
     c.outage = true;
-    report(c, new LokiError('ERR_LOKI_UNAVAILABLE', `Loki push failed (${where}): ${result.message}; retrying`, { status: result.status, responseBody: result.message, entries: n, retryable: true, cause: result.cause }));
+    report(
+      c,
+      new LokiError('ERR_LOKI_UNAVAILABLE', `Loki push failed (${where}): ${result.message}; retrying`, {
+        status: result.status,
+        responseBody: result.message,
+        entries: n,
+        retryable: true,
+        cause: result.cause,
+      }),
+    );
   }
-  const next = retryDecision(batch.attempts, result.retryAfterMillis, options, closeRequested(c.state), isDraining(c.state) ? c.drainDeadline : undefined, Date.now());
+  const next = retryDecision(
+    batch.attempts,
+    result.retryAfterMillis,
+    options,
+    closeRequested(c.state),
+    isDraining(c.state) ? c.drainDeadline : undefined,
+    Date.now(),
+  );
   if (next.kind === 'give-up') {
     finish(c, batch);
     settleDropped(c, batch.entries, next.reason);
     if (next.reason === 'retries_exhausted') {
-      report(c, new LokiError('ERR_LOKI_RETRIES_EXHAUSTED', `gave up a ${n}-entry batch after ${batch.attempts} attempts (${where}): ${result.message}`, { status: result.status, responseBody: result.message, entries: n }));
+      report(
+        c,
+        new LokiError(
+          'ERR_LOKI_RETRIES_EXHAUSTED',
+          `gave up a ${n}-entry batch after ${batch.attempts} attempts (${where}): ${result.message}`,
+          { status: result.status, responseBody: result.message, entries: n },
+        ),
+      );
     } else {
       // Draining at exit: no further try fits before the deadline. Ending now lets the process go.
       c.exitFailures.push(`${entryCount(n)}: ${result.message}`);

@@ -5,8 +5,16 @@ import type { LokiEntry } from './record.js';
 
 type BatchLimits = Pick<ResolvedOptions, 'batchMaxEntries' | 'batchMaxBytes' | 'batchIntervalMillis'>;
 
-/** The size rule of a request: batchMaxEntries and batchMaxBytes, but the first entry always goes (a large one travels alone). */
-export function fitsInBatch(count: number, bytes: number, next: LokiEntry, options: Pick<BatchLimits, 'batchMaxEntries' | 'batchMaxBytes'>): boolean {
+/**
+ * The size rule of a request: batchMaxEntries and batchMaxBytes, but the first entry always goes (a large one travels
+ * alone).
+ */
+export function fitsInBatch(
+  count: number,
+  bytes: number,
+  next: LokiEntry,
+  options: Pick<BatchLimits, 'batchMaxEntries' | 'batchMaxBytes'>,
+): boolean {
   return count === 0 || (count < options.batchMaxEntries && bytes + next.bytes <= options.batchMaxBytes);
 }
 
@@ -19,7 +27,14 @@ export function isFull(entries: number, bytes: number, options: BatchLimits): bo
  * Whether the waiting entries go now. `hurry`: a flush waits, or the client is ending.
  * `oldestSince` is when the oldest waiting entry was queued (epoch ms).
  */
-export function isBatchDue(entries: number, bytes: number, oldestSince: number | undefined, hurry: boolean, now: number, options: BatchLimits): boolean {
+export function isBatchDue(
+  entries: number,
+  bytes: number,
+  oldestSince: number | undefined,
+  hurry: boolean,
+  now: number,
+  options: BatchLimits,
+): boolean {
   if (entries === 0) return false;
   return isFull(entries, bytes, options) || hurry || now - (oldestSince ?? 0) >= options.batchIntervalMillis;
 }

@@ -28,7 +28,11 @@ export function nextBatchEntries(c: LokiClientImpl): { entries: LokiEntry[]; byt
   const entries: LokiEntry[] = [];
   let bytes = 0;
   // Indexed, not through values(): a generator step per entry showed in the worker's profile.
-  for (let next = c.pending.at(0); next !== undefined && fitsInBatch(entries.length, bytes, next, c.options); next = c.pending.at(entries.length)) {
+  for (
+    let next = c.pending.at(0);
+    next !== undefined && fitsInBatch(entries.length, bytes, next, c.options);
+    next = c.pending.at(entries.length)
+  ) {
     entries.push(next);
     bytes += next.bytes;
   }
@@ -47,7 +51,12 @@ export function takeBatch(c: LokiClientImpl): Batch | undefined {
   c.prepared = undefined;
   // Entries only leave the queue from the front and join at the back, so the same first and last
   // entry and the same count mean the very entries that were encoded.
-  if (prepared !== undefined && prepared.count === entries.length && prepared.first === entries[0] && prepared.last === entries[entries.length - 1]) {
+  if (
+    prepared !== undefined &&
+    prepared.count === entries.length &&
+    prepared.first === entries[0] &&
+    prepared.last === entries[entries.length - 1]
+  ) {
     batch.encoded = prepared.encoded;
   }
   return batch;
@@ -73,7 +82,12 @@ export function schedulePrepare(c: LokiClientImpl): void {
     const { entries } = nextBatchEntries(c);
     if (entries.length === 0) return;
     try {
-      c.prepared = { first: entries[0]!, last: entries[entries.length - 1]!, count: entries.length, encoded: encodePushBody(entries, c.options.encoding) };
+      c.prepared = {
+        first: entries[0]!,
+        last: entries[entries.length - 1]!,
+        count: entries.length,
+        encoded: encodePushBody(entries, c.options.encoding),
+      };
     } catch {
       c.prepared = undefined; // attempt() encodes again and reports the error there
     }
@@ -90,7 +104,13 @@ export async function attempt(c: LokiClientImpl, batch: Batch): Promise<void> {
     } catch (error) {
       finish(c, batch);
       settleDropped(c, batch.entries, 'invalid_record');
-      report(c, new LokiError('ERR_LOKI_INVALID_RECORD', `batch could not be encoded: ${(error as Error).message}`, { entries: batch.entries.length, cause: error }));
+      report(
+        c,
+        new LokiError('ERR_LOKI_INVALID_RECORD', `batch could not be encoded: ${(error as Error).message}`, {
+          entries: batch.entries.length,
+          cause: error,
+        }),
+      );
       return;
     }
   }

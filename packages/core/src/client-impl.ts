@@ -2,7 +2,14 @@ import { pump } from './batch-send.js';
 import { BatchClock } from './batch-schedule.js';
 import { closeRequested, isSpent, nextState, type ClientState, type LifecycleEvent } from './client-lifecycle.js';
 import { report, reportThrottled } from './client-report.js';
-import { DROP_REASONS, type Compression, type DropReason, type FlushResult, type LokiClient, type LokiClientStats } from './client-types.js';
+import {
+  DROP_REASONS,
+  type Compression,
+  type DropReason,
+  type FlushResult,
+  type LokiClient,
+  type LokiClientStats,
+} from './client-types.js';
 import { DiskBuffer } from './disk-buffer.js';
 import { entryCount } from './entry-count.js';
 import { EntryQueue } from './entry-queue.js';
@@ -10,7 +17,15 @@ import { LokiError, type LokiErrorCode } from './errors.js';
 import { registerExitParticipant, unregisterExitParticipant, type ExitParticipant } from './exit-hook.js';
 import { deliverSync, drainBy, flushBeforeExit } from './exit-path.js';
 import { FlushWaiters } from './flush-waiters.js';
-import { countDrop, enqueue, minUnsettledSeq, settleDropped, takeAllUnsettled, unsettledUpTo, type Batch } from './held-entries.js';
+import {
+  countDrop,
+  enqueue,
+  minUnsettledSeq,
+  settleDropped,
+  takeAllUnsettled,
+  unsettledUpTo,
+  type Batch,
+} from './held-entries.js';
 import { HttpSender } from './http-sender.js';
 import type { ResolvedOptions } from './options.js';
 import type { EncodedBody } from './push-encoder.js';
@@ -68,12 +83,19 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
   };
   /** Entries in 400 answers, for FlushResult (stats() counts the requests). */
   entriesPartiallyRejected = 0;
-  readonly dropped: Record<DropReason, number> = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+  readonly dropped: Record<DropReason, number> = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<
+    DropReason,
+    number
+  >;
 
   constructor(readonly options: ResolvedOptions) {
     this.mapper = new RecordMapper(options, (error) => report(this, error));
     this.sender = new HttpSender(options);
-    this.clock = new BatchClock(options.batchIntervalMillis, () => pump(this), () => isSpent(this.state));
+    this.clock = new BatchClock(
+      options.batchIntervalMillis,
+      () => pump(this),
+      () => isSpent(this.state),
+    );
     if (options.diskBuffer !== undefined) {
       this.disk = DiskBuffer.open(options.diskBuffer, (error) => report(this, error));
       // Entries an earlier process left unacknowledged go first, with their original timestamps.
@@ -81,7 +103,14 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
       try {
         replayed = this.disk?.recover((key, labels) => this.mapper.streamByKey(key, labels)) ?? [];
       } catch (error) {
-        report(this, new LokiError('ERR_LOKI_DISK_CORRUPT', `disk buffer: cannot read ${options.diskBuffer.directory}: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
+        report(
+          this,
+          new LokiError(
+            'ERR_LOKI_DISK_CORRUPT',
+            `disk buffer: cannot read ${options.diskBuffer.directory}: ${(error as Error)?.message ?? String(error)}`,
+            { cause: error },
+          ),
+        );
       }
       for (const { segment, ...rest } of replayed) {
         // A segment may hold a time that cannot go to Loki (written by an older version): it would sink its request.
@@ -123,7 +152,11 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
       const mapped = this.mapper.map(record);
       if ('dropped' in mapped) {
         countDrop(this, 'line_too_long', 1);
-        reportThrottled(this, 'ERR_LOKI_LINE_TOO_LONG', `a ${mapped.bytes}-byte line exceeds maxLineBytes (${this.options.maxLineBytes}) and was dropped`);
+        reportThrottled(
+          this,
+          'ERR_LOKI_LINE_TOO_LONG',
+          `a ${mapped.bytes}-byte line exceeds maxLineBytes (${this.options.maxLineBytes}) and was dropped`,
+        );
         return;
       }
       enqueue(this, mapped.entry);
@@ -166,7 +199,9 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
     }
     // A caller's deadline past what a Node timer holds would fire at once: hold it at the longest timer.
     const timeoutMillis = Math.min(options.timeoutMillis ?? this.options.flushTimeoutMillis, MAX_TIMER_MILLIS);
-    const answer = this.flushes.wait(target, unread, timeoutMillis, options.keepAlive !== false, () => unsettledUpTo(this, target));
+    const answer = this.flushes.wait(target, unread, timeoutMillis, options.keepAlive !== false, () =>
+      unsettledUpTo(this, target),
+    );
     pump(this);
     return answer;
   }
@@ -194,7 +229,14 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
     this.clock.emptied();
     if (left.length > 0) {
       settleDropped(this, left, 'shutdown_timeout');
-      report(this, new LokiError('ERR_LOKI_SHUTDOWN_TIMEOUT', `close() deadline (${this.options.closeTimeoutMillis} ms) passed: ${entryCount(left.length)} not delivered`, { entries: left.length }));
+      report(
+        this,
+        new LokiError(
+          'ERR_LOKI_SHUTDOWN_TIMEOUT',
+          `close() deadline (${this.options.closeTimeoutMillis} ms) passed: ${entryCount(left.length)} not delivered`,
+          { entries: left.length },
+        ),
+      );
     }
   }
 
@@ -229,7 +271,12 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
       droppedByReason,
       ...this.mapper.counters,
       offline: this.outage,
-      ...(this.disk?.counters ?? { diskEntriesWritten: 0, diskEntriesReplayed: 0, diskEntriesDropped: 0, diskCorruptRecords: 0 }),
+      ...(this.disk?.counters ?? {
+        diskEntriesWritten: 0,
+        diskEntriesReplayed: 0,
+        diskEntriesDropped: 0,
+        diskCorruptRecords: 0,
+      }),
       compression: compressionOf(this.options.encoding),
     };
   }

@@ -12,7 +12,8 @@
  *   was called, `exited` when only the exit path ended the client (it still reports `closed: false`
  *   and takes pushes into its buffer, as before).
  */
-export type ClientState = 'running' | 'exit-flushing' | 'closing' | 'draining' | 'draining-closing' | 'closed' | 'exited';
+export type ClientState =
+  'running' | 'exit-flushing' | 'closing' | 'draining' | 'draining-closing' | 'closed' | 'exited';
 
 /**
  * - `close`: close() called. `closed`: close()'s flush answered and the client let go of its resources.

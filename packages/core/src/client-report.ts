@@ -1,7 +1,10 @@
 import type { LokiClientImpl } from './client-impl.js';
 import { LokiError, type LokiErrorCode } from './errors.js';
 
-/** The one error path: every finding goes to `onError`, which may never throw into the data path; some throttled per code. */
+/**
+ * The one error path: every finding goes to `onError`, which may never throw into the data path; some throttled per
+ * code.
+ */
 
 const REPORT_INTERVAL_MILLIS = 5000;
 
@@ -13,7 +16,12 @@ export function report(c: LokiClientImpl, error: LokiError): void {
   }
 }
 
-export function reportThrottled(c: LokiClientImpl, code: LokiErrorCode, message: string, details: { cause?: unknown } = {}): void {
+export function reportThrottled(
+  c: LokiClientImpl,
+  code: LokiErrorCode,
+  message: string,
+  details: { cause?: unknown } = {},
+): void {
   const now = Date.now();
   const last = c.lastReported.get(code);
   if (last !== undefined && now - last < REPORT_INTERVAL_MILLIS) return;

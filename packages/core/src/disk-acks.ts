@@ -40,7 +40,13 @@ export class AckFiles {
     if (segment !== undefined) this.writeRun(segment, first, count, value, active);
   }
 
-  private writeRun(segment: DiskSegment, first: number, count: number, value: number, active: DiskSegment | undefined): void {
+  private writeRun(
+    segment: DiskSegment,
+    first: number,
+    count: number,
+    value: number,
+    active: DiskSegment | undefined,
+  ): void {
     if (segment.state === 'removed') return;
     const bytes = Buffer.alloc(count, value);
     try {
@@ -60,7 +66,12 @@ export class AckFiles {
       this.written();
     } catch (error) {
       // The record stays unsettled on disk: a replay would re-send it (a duplicate, never a loss).
-      this.report(new LokiError('ERR_LOKI_DISK_WRITE', `disk buffer: ack write failed: ${(error as Error).message}`, { entries: count, cause: error }));
+      this.report(
+        new LokiError('ERR_LOKI_DISK_WRITE', `disk buffer: ack write failed: ${(error as Error).message}`, {
+          entries: count,
+          cause: error,
+        }),
+      );
     }
   }
 

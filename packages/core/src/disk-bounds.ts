@@ -1,6 +1,8 @@
 import type { DiskSegment } from './record.js';
 
-/** The disk buffer's bounds: what this process holds in the directory, and which segments go to stay within maxBytes. */
+/**
+ * The disk buffer's bounds: what this process holds in the directory, and which segments go to stay within maxBytes.
+ */
 
 /** A segment's bytes on disk: its records and its ack file (one byte a record, reserved). */
 function segmentBytes(segment: DiskSegment): number {
@@ -16,7 +18,13 @@ export function segmentBound(segmentMaxBytes: number, maxBytes: number, lockByte
  * The oldest segments (other than `keep`, the one about to be written) to delete so that `more`
  * bytes fit within `maxBytes` beside the lock and the other segments; oldest first.
  */
-export function segmentsToDelete(segments: readonly DiskSegment[], lockBytes: number, more: number, maxBytes: number, keep: DiskSegment | undefined): DiskSegment[] {
+export function segmentsToDelete(
+  segments: readonly DiskSegment[],
+  lockBytes: number,
+  more: number,
+  maxBytes: number,
+  keep: DiskSegment | undefined,
+): DiskSegment[] {
   let total = lockBytes;
   for (const s of segments) total += segmentBytes(s);
   const out: DiskSegment[] = [];

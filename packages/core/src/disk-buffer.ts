@@ -23,7 +23,12 @@ export { DISK_BUFFER_DEFAULTS } from './disk-buffer-options.js';
 export type { ReplayedEntry } from './disk-records.js';
 
 export class DiskBuffer {
-  readonly counters: DiskBufferCounters = { diskEntriesWritten: 0, diskEntriesReplayed: 0, diskEntriesDropped: 0, diskCorruptRecords: 0 };
+  readonly counters: DiskBufferCounters = {
+    diskEntriesWritten: 0,
+    diskEntriesReplayed: 0,
+    diskEntriesDropped: 0,
+    diskCorruptRecords: 0,
+  };
   private readonly directory: string;
   private readonly maxBytes: number;
   private readonly syncIntervalMillis: number;
@@ -65,7 +70,10 @@ export class DiskBuffer {
     }
   }
 
-  private constructor(options: DiskBufferOptions, private readonly report: (error: LokiError) => void) {
+  private constructor(
+    options: DiskBufferOptions,
+    private readonly report: (error: LokiError) => void,
+  ) {
     this.directory = options.directory;
     this.acks = new AckFiles(report, () => this.scheduleSync());
     this.maxBytes = options.maxBytes ?? DISK_BUFFER_DEFAULTS.maxBytes;
@@ -77,7 +85,11 @@ export class DiskBuffer {
     this.lockPath = this.self.lockPath;
     const lockText = this.self.lockText();
     this.lockBytes = Buffer.byteLength(lockText);
-    this.segmentMaxBytes = segmentBound(options.segmentMaxBytes ?? DISK_BUFFER_DEFAULTS.segmentMaxBytes, this.maxBytes, this.lockBytes);
+    this.segmentMaxBytes = segmentBound(
+      options.segmentMaxBytes ?? DISK_BUFFER_DEFAULTS.segmentMaxBytes,
+      this.maxBytes,
+      this.lockBytes,
+    );
     writeFileSync(this.lockPath, lockText);
     this.self.startHeartbeat();
   }
@@ -106,7 +118,12 @@ export class DiskBuffer {
       }
       const segment = readSegment(claimed, claimedAck, text, acks, streams, out, (line, torn) => {
         this.counters.diskCorruptRecords++;
-        this.report(new LokiError('ERR_LOKI_DISK_CORRUPT', `disk buffer: skipped an unreadable record in ${file} (line ${line}${torn ? ', torn tail' : ''})`));
+        this.report(
+          new LokiError(
+            'ERR_LOKI_DISK_CORRUPT',
+            `disk buffer: skipped an unreadable record in ${file} (line ${line}${torn ? ', torn tail' : ''})`,
+          ),
+        );
       });
       this.counters.diskEntriesReplayed += segment.unsettled;
       this.segments.push(segment);
@@ -193,7 +210,13 @@ export class DiskBuffer {
     this.writeChunk(text, chunk, chunkBytes);
     if (tooLarge > 0) {
       this.counters.diskEntriesDropped += tooLarge;
-      this.report(new LokiError('ERR_LOKI_DISK_FULL', `disk buffer: ${tooLarge} records larger than segmentMaxBytes (${this.segmentMaxBytes}) kept in memory only (not crash-safe)`, { entries: tooLarge }));
+      this.report(
+        new LokiError(
+          'ERR_LOKI_DISK_FULL',
+          `disk buffer: ${tooLarge} records larger than segmentMaxBytes (${this.segmentMaxBytes}) kept in memory only (not crash-safe)`,
+          { entries: tooLarge },
+        ),
+      );
     }
     this.acks.sync();
   }
@@ -210,7 +233,12 @@ export class DiskBuffer {
       fsyncSync(this.fd);
       segment.dataBytes += buf.length;
     } catch (error) {
-      this.report(new LokiError('ERR_LOKI_DISK_WRITE', `disk buffer: write failed: ${(error as Error).message}`, { entries: chunk.length, cause: error }));
+      this.report(
+        new LokiError('ERR_LOKI_DISK_WRITE', `disk buffer: write failed: ${(error as Error).message}`, {
+          entries: chunk.length,
+          cause: error,
+        }),
+      );
       // A partial write may have left a torn line: nothing more goes after it, record numbers stay true.
       this.seal();
       return;
@@ -228,7 +256,13 @@ export class DiskBuffer {
     for (const oldest of segmentsToDelete(this.segments, this.lockBytes, more, this.maxBytes, keep)) {
       const lost = Math.max(0, oldest.unsettled);
       this.counters.diskEntriesDropped += lost;
-      this.report(new LokiError('ERR_LOKI_DISK_FULL', `disk buffer over ${this.maxBytes} bytes: deleted its oldest segment (${lost} entries lose crash safety)`, { entries: lost }));
+      this.report(
+        new LokiError(
+          'ERR_LOKI_DISK_FULL',
+          `disk buffer over ${this.maxBytes} bytes: deleted its oldest segment (${lost} entries lose crash safety)`,
+          { entries: lost },
+        ),
+      );
       oldest.unsettled = 0;
       if (oldest === this.active) this.seal();
       this.remove(oldest);
@@ -242,10 +276,21 @@ export class DiskBuffer {
     try {
       this.fd = openSync(path, 'a');
     } catch (error) {
-      this.report(new LokiError('ERR_LOKI_DISK_WRITE', `disk buffer: cannot open ${path}: ${(error as Error).message}`, { cause: error }));
+      this.report(
+        new LokiError('ERR_LOKI_DISK_WRITE', `disk buffer: cannot open ${path}: ${(error as Error).message}`, {
+          cause: error,
+        }),
+      );
       return undefined;
     }
-    this.active = { path, ackPath: join(this.directory, `${this.owner}-${n}.ack`), dataBytes: 0, records: 0, unsettled: 0, state: 'active' };
+    this.active = {
+      path,
+      ackPath: join(this.directory, `${this.owner}-${n}.ack`),
+      dataBytes: 0,
+      records: 0,
+      unsettled: 0,
+      state: 'active',
+    };
     this.segments.push(this.active);
     return this.active;
   }

@@ -51,20 +51,28 @@ export class DirectoryOwner {
 
   /** What the lock file says: pid, host and process start. */
   lockText(): string {
-    const lock: LockInfo = { pid: process.pid, host: this.host, ...(this.start !== undefined ? { start: this.start } : {}), startMillis: this.startMillis };
+    const lock: LockInfo = {
+      pid: process.pid,
+      host: this.host,
+      ...(this.start !== undefined ? { start: this.start } : {}),
+      startMillis: this.startMillis,
+    };
     return JSON.stringify(lock);
   }
 
   /** The lock's mtime is touched on a timer (unref'd): an owner on another host judges liveness by it. */
   startHeartbeat(): void {
-    this.heartbeat = setInterval(() => {
-      try {
-        const now = new Date();
-        utimesSync(this.lockPath, now, now);
-      } catch {
-        // A vanished lock only means another process may claim our segments later: harmless duplicates.
-      }
-    }, Math.min(HEARTBEAT_MILLIS, Math.max(10, Math.floor(this.heartbeatTimeoutMillis / 3))));
+    this.heartbeat = setInterval(
+      () => {
+        try {
+          const now = new Date();
+          utimesSync(this.lockPath, now, now);
+        } catch {
+          // A vanished lock only means another process may claim our segments later: harmless duplicates.
+        }
+      },
+      Math.min(HEARTBEAT_MILLIS, Math.max(10, Math.floor(this.heartbeatTimeoutMillis / 3))),
+    );
     this.heartbeat.unref();
   }
 
@@ -172,7 +180,8 @@ export class DirectoryOwner {
       }
     }
     for (const owner of deadOwners) {
-      if (!readdirSync(this.directory).some((f) => f.startsWith(`${owner}-`))) unlink(join(this.directory, `${owner}.lock`));
+      if (!readdirSync(this.directory).some((f) => f.startsWith(`${owner}-`)))
+        unlink(join(this.directory, `${owner}.lock`));
     }
   }
 }

@@ -31,7 +31,12 @@ export interface ReplayedEntry {
 
 /** An entry's record, as its `.seg` line (with the newline). */
 export function recordLine(entry: LokiEntry): string {
-  const record: StoredRecord = { s: entry.stream.key, l: entry.stream.labels as Array<[string, string]>, t: entry.timestampNs.toString(), m: entry.line };
+  const record: StoredRecord = {
+    s: entry.stream.key,
+    l: entry.stream.labels as Array<[string, string]>,
+    t: entry.timestampNs.toString(),
+    m: entry.line,
+  };
   if (entry.metadata !== undefined) record.d = entry.metadata as Array<[string, string]>;
   return `${JSON.stringify(record)}\n`;
 }
@@ -52,7 +57,14 @@ export function readSegment(
   const lines = text.split('\n');
   // The last element is '' after a complete final line, or a torn write: the tail of a crash.
   const records = lines[lines.length - 1] === '' ? lines.length - 1 : lines.length;
-  const segment: DiskSegment = { path, ackPath, dataBytes: Buffer.byteLength(text), records, unsettled: 0, state: 'sealed' };
+  const segment: DiskSegment = {
+    path,
+    ackPath,
+    dataBytes: Buffer.byteLength(text),
+    records,
+    unsettled: 0,
+    state: 'sealed',
+  };
   for (let i = 0; i < records; i++) {
     const raw = lines[i]!;
     const ack = i < acks.length ? acks[i]! : WRITTEN;
@@ -60,10 +72,20 @@ export function readSegment(
     if (raw === '') continue;
     try {
       const r = JSON.parse(raw) as StoredRecord;
-      if (typeof r.s !== 'string' || !Array.isArray(r.l) || typeof r.t !== 'string' || typeof r.m !== 'string') throw new Error('bad record');
+      if (typeof r.s !== 'string' || !Array.isArray(r.l) || typeof r.t !== 'string' || typeof r.m !== 'string')
+        throw new Error('bad record');
       let bytes = Buffer.byteLength(r.m);
       for (const [k, v] of r.d ?? []) bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
-      out.push({ stream: streams(r.s, r.l), timestampNs: BigInt(r.t), line: r.m, metadata: r.d, bytes, segment, diskIndex: i, sentBefore: ack === SENT });
+      out.push({
+        stream: streams(r.s, r.l),
+        timestampNs: BigInt(r.t),
+        line: r.m,
+        metadata: r.d,
+        bytes,
+        segment,
+        diskIndex: i,
+        sentBefore: ack === SENT,
+      });
       segment.unsettled++;
     } catch {
       corrupt(i + 1, i === lines.length - 1);

@@ -82,7 +82,9 @@ function entrySizes(entry: LokiEntry): EntrySizes {
   for (const [name, value] of entry.metadata ?? []) {
     const nameBytes = Buffer.byteLength(name);
     const valueBytes = Buffer.byteLength(value);
-    const pair = (nameBytes > 0 ? 1 + varintSize(nameBytes) + nameBytes : 0) + (valueBytes > 0 ? 1 + varintSize(valueBytes) + valueBytes : 0);
+    const pair =
+      (nameBytes > 0 ? 1 + varintSize(nameBytes) + nameBytes : 0) +
+      (valueBytes > 0 ? 1 + varintSize(valueBytes) + valueBytes : 0);
     metadata.push({ nameBytes, valueBytes, size: pair });
     size += 1 + varintSize(pair) + pair;
   }

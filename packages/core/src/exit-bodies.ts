@@ -6,7 +6,10 @@ import type { LokiEntry } from './record.js';
 
 /** What the exit drain sends: everything held, as request bodies, within the time encoding may take. */
 
-/** Entries taken at exit: an in-flight batch (its body reused; `unanswered`: on the wire without an answer) or the waiting entries. */
+/**
+ * Entries taken at exit: an in-flight batch (its body reused; `unanswered`: on the wire without an answer) or the
+ * waiting entries.
+ */
 export interface ExitGroup {
   entries: LokiEntry[];
   encoded?: EncodedBody;
@@ -25,7 +28,12 @@ export interface ExitBodies {
  * The groups as bodies of the batch size rule, oldest first, until `encodeUntil` (epoch ms; at least
  * one body): what is left unencoded then is not sent (counted by the caller). Throws what encoding throws.
  */
-export function exitBodies(groups: readonly ExitGroup[], options: Pick<ResolvedOptions, 'batchMaxEntries' | 'batchMaxBytes' | 'encoding'>, encodeUntil: number, now: () => number = Date.now): ExitBodies {
+export function exitBodies(
+  groups: readonly ExitGroup[],
+  options: Pick<ResolvedOptions, 'batchMaxEntries' | 'batchMaxBytes' | 'encoding'>,
+  encodeUntil: number,
+  now: () => number = Date.now,
+): ExitBodies {
   const bodies: DrainBody[] = [];
   const resent: boolean[] = [];
   const bodyEntries: LokiEntry[][] = [];
@@ -38,7 +46,7 @@ export function exitBodies(groups: readonly ExitGroup[], options: Pick<ResolvedO
       continue;
     }
     const { entries } = group;
-    for (let i = 0; i < entries.length && (bodies.length === 0 || now() < encodeUntil); ) {
+    for (let i = 0; i < entries.length && (bodies.length === 0 || now() < encodeUntil);) {
       const chunk: LokiEntry[] = [];
       let bytes = 0;
       while (i < entries.length && fitsInBatch(chunk.length, bytes, entries[i]!, options)) {

@@ -60,10 +60,19 @@ function drainMain(): void {
         const proxy = new URL(proxyUrl);
         const headers: Record<string, string> = { host: `${url.hostname}:${targetPort}` };
         if (proxy.username !== '' || proxy.password !== '') {
-          headers['proxy-authorization'] = `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
+          headers['proxy-authorization'] =
+            `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
         }
         const http = load('node:http') as typeof import('node:http');
-        const req = http.request({ host: proxy.hostname, port: proxy.port || 80, method: 'CONNECT', path: `${url.hostname}:${targetPort}`, headers, timeout: remaining, agent: false });
+        const req = http.request({
+          host: proxy.hostname,
+          port: proxy.port || 80,
+          method: 'CONNECT',
+          path: `${url.hostname}:${targetPort}`,
+          headers,
+          timeout: remaining,
+          agent: false,
+        });
         req.on('connect', (res, socket) => {
           if (res.statusCode === 200) resolve(socket);
           else {
@@ -75,7 +84,10 @@ function drainMain(): void {
         req.on('error', reject);
         req.end();
       });
-    const sendOne = async (body: Buffer, headers: Record<string, string>): Promise<{ status?: number; text: string }> => {
+    const sendOne = async (
+      body: Buffer,
+      headers: Record<string, string>,
+    ): Promise<{ status?: number; text: string }> => {
       let socket: import('node:net').Socket | undefined;
       if (job.proxy !== undefined) {
         try {
@@ -183,7 +195,12 @@ const CHILD_EXIT_SLACK_MILLIS = 200;
  */
 export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadline: number): DrainResult {
   const total = bodies.reduce((n, b) => n + b.entries, 0);
-  const none: DrainResult = { sent: 0, failed: total, delivered: bodies.map(() => false), tried: bodies.map(() => false) };
+  const none: DrainResult = {
+    sent: 0,
+    failed: total,
+    delivered: bodies.map(() => false),
+    tried: bodies.map(() => false),
+  };
   if (bodies.length === 0) return none;
   const left = deadline - Date.now();
   if (left <= 0) return { ...none, error: 'exit deadline reached' };
@@ -216,7 +233,12 @@ export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadlin
     maxBuffer: 16 * 1024 * 1024,
   });
   // Whatever the child printed holds, also when it was killed: a body without its `ok` was not delivered.
-  const result: DrainResult = { sent: 0, failed: 0, delivered: bodies.map(() => false), tried: bodies.map(() => false) };
+  const result: DrainResult = {
+    sent: 0,
+    failed: 0,
+    delivered: bodies.map(() => false),
+    tried: bodies.map(() => false),
+  };
   for (const line of (child.stdout?.toString('utf8') ?? '').split('\n')) {
     if (line.startsWith('try ')) {
       const index = Number(line.slice(4));
@@ -229,7 +251,10 @@ export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadlin
       }
     } else if (line.startsWith('err ')) {
       // A proxy may echo our headers.
-      result.error = redactSecrets(redactUrl(line.slice(4)), secretStrings(options.headers, options.pushUrl, options.proxy));
+      result.error = redactSecrets(
+        redactUrl(line.slice(4)),
+        secretStrings(options.headers, options.pushUrl, options.proxy),
+      );
     }
   }
   result.failed = total - result.sent;
@@ -238,7 +263,10 @@ export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadlin
     const started = child.status !== undefined || child.error !== undefined;
     const why = !started
       ? 'the child process could not be started (on Deno: --allow-run is needed)'
-      : (child.error?.message ?? (child.status !== 0 ? child.stderr?.toString('utf8').trim().split('\n')[0] || `exit status ${child.status}` : 'exit deadline reached'));
+      : (child.error?.message ??
+        (child.status !== 0
+          ? child.stderr?.toString('utf8').trim().split('\n')[0] || `exit status ${child.status}`
+          : 'exit deadline reached'));
     result.error = child.error !== undefined || child.status !== 0 ? `exit drain failed: ${why}` : why;
   }
   return result;

@@ -32,10 +32,16 @@ interface EventHost {
   addEventListener(type: string, listener: (event: { defaultPrevented: boolean }) => void): void;
   removeEventListener(type: string, listener: (event: { defaultPrevented: boolean }) => void): void;
 }
-const deno = typeof (globalThis as { Deno?: unknown }).Deno === 'object' ? (globalThis as unknown as EventHost) : undefined;
+const deno =
+  typeof (globalThis as { Deno?: unknown }).Deno === 'object' ? (globalThis as unknown as EventHost) : undefined;
 
 function fatalEvent(event: { defaultPrevented: boolean }): void {
-  if (event.defaultPrevented || process.listenerCount('uncaughtException') > 0 || process.listenerCount('unhandledRejection') > 0) return;
+  if (
+    event.defaultPrevented ||
+    process.listenerCount('uncaughtException') > 0 ||
+    process.listenerCount('unhandledRejection') > 0
+  )
+    return;
   exit();
 }
 

@@ -48,7 +48,10 @@ export function deliverSync(c: LokiClientImpl, timeoutOverrideMillis?: number): 
     return;
   }
   const now = Date.now();
-  const deadline = timeoutOverrideMillis !== undefined ? now + timeoutOverrideMillis : (c.exitStartedAt ?? now) + c.options.closeTimeoutMillis;
+  const deadline =
+    timeoutOverrideMillis !== undefined
+      ? now + timeoutOverrideMillis
+      : (c.exitStartedAt ?? now) + c.options.closeTimeoutMillis;
   const encodeUntil = now + Math.max(0, deadline - now) / 4;
   const groups = takeGroupsForExit(c);
   // Counted, not concatenated: each pass over a million entries costs (seconds on a loaded machine).
@@ -62,7 +65,8 @@ export function deliverSync(c: LokiClientImpl, timeoutOverrideMillis?: number): 
     const result = drainSync(c.options, bodies, deadline);
     const failed = total - result.sent;
     c.counters.entriesSent += result.sent;
-    for (let i = 0; i < bodies.length; i++) if (resent[i] === true && result.delivered[i] === true) c.counters.entriesResent += bodies[i]!.entries;
+    for (let i = 0; i < bodies.length; i++)
+      if (resent[i] === true && result.delivered[i] === true) c.counters.entriesResent += bodies[i]!.entries;
     countDrop(c, 'exit_failed', failed);
     // What Loki acknowledged leaves the disk; the rest stays for the next process to replay.
     if (c.disk !== undefined) {
@@ -76,11 +80,24 @@ export function deliverSync(c: LokiClientImpl, timeoutOverrideMillis?: number): 
       }
     }
     if (failed > 0) {
-      report(c, new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${entryCount(failed)} could not be delivered by the exit deadline: ${result.error ?? 'exit deadline reached'}`, { entries: failed }));
+      report(
+        c,
+        new LokiError(
+          'ERR_LOKI_EXIT_DRAIN',
+          `at process exit, ${entryCount(failed)} could not be delivered by the exit deadline: ${result.error ?? 'exit deadline reached'}`,
+          { entries: failed },
+        ),
+      );
     }
   } catch (error) {
     countDrop(c, 'exit_failed', total);
-    report(c, new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, delivery failed: ${(error as Error).message}`, { entries: total, cause: error }));
+    report(
+      c,
+      new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, delivery failed: ${(error as Error).message}`, {
+        entries: total,
+        cause: error,
+      }),
+    );
   }
   // Everything held was taken: the buffer is empty.
   c.counters.bufferedEntries = 0;
@@ -100,7 +117,11 @@ export function takeGroupsForExit(c: LokiClientImpl): ExitGroup[] {
     clearTimeout(batch.timer);
     batch.abort?.abort();
     if (batch.entries.length === 0) continue;
-    groups.push({ entries: batch.entries, ...(batch.encoded !== undefined ? { encoded: batch.encoded } : {}), unanswered });
+    groups.push({
+      entries: batch.entries,
+      ...(batch.encoded !== undefined ? { encoded: batch.encoded } : {}),
+      unanswered,
+    });
   }
   c.inFlight.clear();
   c.clock.emptied();
@@ -124,11 +145,20 @@ export async function drainBy(c: LokiClientImpl, deadline: number): Promise<void
   if (undelivered.length > 0) {
     c.disk?.writePending();
     settleDropped(c, undelivered, 'exit_failed');
-    c.exitFailures.push(`${entryCount(undelivered.length)}: deadline reached (a request cut off there may have been stored)`);
+    c.exitFailures.push(
+      `${entryCount(undelivered.length)}: deadline reached (a request cut off there may have been stored)`,
+    );
   }
   const failed = c.dropped.exit_failed;
   if (failed > 0) {
-    report(c, new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${entryCount(failed)} could not be delivered by the exit deadline: ${c.exitFailures.slice(-3).join('; ')}`, { entries: failed }));
+    report(
+      c,
+      new LokiError(
+        'ERR_LOKI_EXIT_DRAIN',
+        `at process exit, ${entryCount(failed)} could not be delivered by the exit deadline: ${c.exitFailures.slice(-3).join('; ')}`,
+        { entries: failed },
+      ),
+    );
   }
   c.disk?.close();
   c.sender.destroy();

@@ -44,14 +44,24 @@ export class FlushWaiters {
 
   /** The answer of a flush with nothing to wait for: `pending` entries up to its target are left (spent client). */
   answerNow(target: number, unread: boolean, pending: number): FlushResult {
-    return this.answer(this.waiterAt(target, unread, () => {}), pending, false);
+    return this.answer(
+      this.waiterAt(target, unread, () => {}),
+      pending,
+      false,
+    );
   }
 
   /**
    * A flush that waits until `check()` finds everything up to `target` settled, or `timeoutMillis`
    * (then `pendingAt()` says how many are left). `keepAlive` false unrefs its timer.
    */
-  wait(target: number, unread: boolean, timeoutMillis: number, keepAlive: boolean, pendingAt: () => number): Promise<FlushResult> {
+  wait(
+    target: number,
+    unread: boolean,
+    timeoutMillis: number,
+    keepAlive: boolean,
+    pendingAt: () => number,
+  ): Promise<FlushResult> {
     return new Promise<FlushResult>((resolve) => {
       const waiter = this.waiterAt(target, unread, resolve);
       waiter.timer = setTimeout(() => {
@@ -97,13 +107,23 @@ export class FlushWaiters {
     const droppedByReason = { ...counts.droppedByReason };
     let dropped = 0;
     for (const reason of DROP_REASONS) dropped += droppedByReason[reason];
-    return { target, acknowledged: counts.acknowledged, dropped, droppedByReason, partiallyRejected: counts.partiallyRejected, told: { ...this.told }, unread, resolve };
+    return {
+      target,
+      acknowledged: counts.acknowledged,
+      dropped,
+      droppedByReason,
+      partiallyRejected: counts.partiallyRejected,
+      told: { ...this.told },
+      unread,
+      resolve,
+    };
   }
 
   /** A waiter's answer; the losses it carries count as told for flushes called after it (unless nobody reads it). */
   private answer(w: FlushWaiter, pending: number, timedOut: boolean): FlushResult {
     const result: FlushResult = {
-      ok: w.dropped === w.told.dropped && w.partiallyRejected === w.told.partiallyRejected && pending === 0 && !timedOut,
+      ok:
+        w.dropped === w.told.dropped && w.partiallyRejected === w.told.partiallyRejected && pending === 0 && !timedOut,
       acknowledged: w.acknowledged,
       dropped: w.dropped,
       droppedByReason: { ...w.droppedByReason },
@@ -112,7 +132,10 @@ export class FlushWaiters {
       timedOut,
     };
     if (!w.unread) {
-      this.told = { dropped: Math.max(this.told.dropped, w.dropped), partiallyRejected: Math.max(this.told.partiallyRejected, w.partiallyRejected) };
+      this.told = {
+        dropped: Math.max(this.told.dropped, w.dropped),
+        partiallyRejected: Math.max(this.told.partiallyRejected, w.partiallyRejected),
+      };
     }
     return result;
   }

@@ -21,8 +21,18 @@ const MAX_BODY_IN_MESSAGE = 1024;
 const MAX_BODY_READ = 4096;
 
 /** Network errors raised before a request could be written: Loki never saw it. */
-const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_LOKI_PROXY_CONNECT']);
-/** hpagent's words for a CONNECT answered other than 200, and for one not answered in time: no tunnel, so Loki never saw the request. */
+const NOT_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_LOKI_PROXY_CONNECT',
+]);
+/**
+ * hpagent's words for a CONNECT answered other than 200, and for one not answered in time: no tunnel, so Loki never saw
+ * the request.
+ */
 const PROXY_REFUSED = /^Bad response: (\d+)$/;
 const PROXY_TIMEOUT = 'Proxy timeout';
 
@@ -66,7 +76,9 @@ function loadGot(): Promise<Got> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function withUnrefSockets<C extends new (...args: any[]) => http.Agent>(Base: C): C {
   return class extends Base {
-    override createConnection(...args: Parameters<http.Agent['createConnection']>): ReturnType<http.Agent['createConnection']> {
+    override createConnection(
+      ...args: Parameters<http.Agent['createConnection']>
+    ): ReturnType<http.Agent['createConnection']> {
       const socket = super.createConnection(...args);
       (socket as { unref?: () => unknown } | undefined)?.unref?.();
       return socket;
@@ -87,6 +99,7 @@ type ConnectionCallback = (error: Error | null, socket: import('node:stream').Du
  * answers, so the handshake gets the request timeout (hpagent's `timeout`), which is cleared on the
  * tunnel once it is up (the agent keeps it alive for the next requests).
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a mixin's base constructor must take any[] (TS2545)
 function withUnrefTunnel<C extends new (...args: any[]) => http.Agent>(Base: C, handshakeMillis: number): C {
   return class extends Base {
     override createConnection(options: http.ClientRequestArgs, callback?: ConnectionCallback): undefined {
@@ -123,7 +136,10 @@ export class HttpSender {
   constructor(private readonly options: ResolvedOptions) {
     this.safeUrl = redactUrl(options.pushUrl);
     this.secrets = secretStrings(options.headers, options.pushUrl, options.proxy);
-    redactedForm(this, 'LokiHttpSender', (self) => ({ url: self.safeUrl, ...(self.safeProxy !== undefined ? { proxy: self.safeProxy } : {}) }));
+    redactedForm(this, 'LokiHttpSender', (self) => ({
+      url: self.safeUrl,
+      ...(self.safeProxy !== undefined ? { proxy: self.safeProxy } : {}),
+    }));
     const { tls } = options;
     const agentOptions = { keepAlive: true, maxSockets: options.maxRequestsInFlight + 1 };
     const proxy = options.proxy;
@@ -180,11 +196,20 @@ export class HttpSender {
       // Through a proxy, a refused connection is the proxy's: say which (no credentials).
       if (this.safeProxy !== undefined) {
         const refused = PROXY_REFUSED.exec(err.message ?? '');
-        const tunnel = refused !== null ? `the proxy answered CONNECT with HTTP ${refused[1]}` : err.message === PROXY_TIMEOUT ? 'the proxy did not answer CONNECT in time' : undefined;
+        const tunnel =
+          refused !== null
+            ? `the proxy answered CONNECT with HTTP ${refused[1]}`
+            : err.message === PROXY_TIMEOUT
+              ? 'the proxy did not answer CONNECT in time'
+              : undefined;
         return {
           outcome: 'retry',
           message: `${tunnel ?? redactSecrets(redactUrl(err.message ?? String(error)), this.secrets)} (via proxy ${this.safeProxy})`,
-          ...(tunnel !== undefined ? { errorCode: 'ERR_LOKI_PROXY_CONNECT' } : err.code !== undefined ? { errorCode: err.code } : {}),
+          ...(tunnel !== undefined
+            ? { errorCode: 'ERR_LOKI_PROXY_CONNECT' }
+            : err.code !== undefined
+              ? { errorCode: err.code }
+              : {}),
           cause: error,
         };
       }
@@ -203,7 +228,12 @@ export class HttpSender {
    * server's 512 MB error page would sit in memory). Past the limit the request is destroyed: its
    * socket is not reused, which only costs a new connection after such an answer.
    */
-  private post(got: Got, body: Buffer, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
+  private post(
+    got: Got,
+    body: Buffer,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
     return new Promise((resolve, reject) => {
       const stream = got.stream.post(this.options.pushUrl, { body, headers, ...(signal ? { signal } : {}) });
       let status: number | undefined;
@@ -216,11 +246,14 @@ export class HttpSender {
         settled = true;
         resolve({ status: status!, retryAfter, text: Buffer.concat(chunks).toString('utf8') });
       };
-      stream.on('response', (response: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
-        status = response.statusCode;
-        const value = response.headers['retry-after'];
-        retryAfter = Array.isArray(value) ? value[0] : value;
-      });
+      stream.on(
+        'response',
+        (response: { statusCode: number; headers: Record<string, string | string[] | undefined> }) => {
+          status = response.statusCode;
+          const value = response.headers['retry-after'];
+          retryAfter = Array.isArray(value) ? value[0] : value;
+        },
+      );
       stream.on('data', (chunk: Buffer) => {
         if (settled) return;
         if (kept < MAX_BODY_READ) {

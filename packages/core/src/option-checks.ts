@@ -45,7 +45,8 @@ const boolean: Check = (name, value) => {
 const numberAtLeast =
   (min: number): Check =>
   (name, value) => {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(name, `a number >= ${min}`, value, true);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min)
+      fail(name, `a number >= ${min}`, value, true);
   };
 /** The longest delay a Node timer holds: a longer one fires at once (with a TimeoutOverflowWarning). */
 export const MAX_TIMER_MILLIS = 2_147_483_647;
@@ -54,19 +55,22 @@ const millis =
   (min: number): Check =>
   (name, value) => {
     numberAtLeast(min)(name, value);
-    if ((value as number) > MAX_TIMER_MILLIS) fail(name, `at most ${MAX_TIMER_MILLIS} (ms: a longer timer fires at once)`, value, true);
+    if ((value as number) > MAX_TIMER_MILLIS)
+      fail(name, `at most ${MAX_TIMER_MILLIS} (ms: a longer timer fires at once)`, value, true);
   };
 /** The same in seconds (the SDK's and winston-loki's / pino-loki's `interval`). */
 const seconds =
   (min: number): Check =>
   (name, value) => {
     numberAtLeast(min)(name, value);
-    if ((value as number) > MAX_TIMER_MILLIS / 1000) fail(name, `at most ${MAX_TIMER_MILLIS / 1000} (s: a longer timer fires at once)`, value, true);
+    if ((value as number) > MAX_TIMER_MILLIS / 1000)
+      fail(name, `at most ${MAX_TIMER_MILLIS / 1000} (s: a longer timer fires at once)`, value, true);
   };
 const oneOf =
   (...allowed: string[]): Check =>
   (name, value) => {
-    if (typeof value !== 'string' || !allowed.includes(value)) fail(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value, true);
+    if (typeof value !== 'string' || !allowed.includes(value))
+      fail(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value, true);
   };
 
 /** A CR or LF would split the request head: every push then fails as a network error, retried forever. */
@@ -91,7 +95,9 @@ const proxy: Check = (name, value) => {
 };
 const basicAuth: Check = (name, value) => {
   if (!isPlainObject(value) || typeof value.username !== 'string' || typeof value.password !== 'string') {
-    const got = isPlainObject(value) ? `an object with username: ${describeValue(value.username)}, password: ${describeValue(value.password)}` : describeValue(value);
+    const got = isPlainObject(value)
+      ? `an object with username: ${describeValue(value.username)}, password: ${describeValue(value.password)}`
+      : describeValue(value);
     throw new LokiOptionsError(`${name} must be { username: string, password: string }, got ${got}`);
   }
 };
@@ -101,7 +107,9 @@ const headers: Check = (name, value) => {
     try {
       validateHeaderName(key);
     } catch {
-      throw new LokiOptionsError(`${name}: header name ${JSON.stringify(key.replace(/[\r\n]/g, ' '))} is not a valid HTTP header name`);
+      throw new LokiOptionsError(
+        `${name}: header name ${JSON.stringify(key.replace(/[\r\n]/g, ' '))} is not a valid HTTP header name`,
+      );
     }
     // An unset value (`{ 'X-Team': process.env.TEAM }`) is left out, as got does.
     if (v === undefined) continue;
@@ -114,7 +122,8 @@ const pem: Check = (name, value) => {
   if (typeof value !== 'string' && !(value instanceof Uint8Array)) fail(name, 'PEM text (a string or a Buffer)', value);
 };
 const tls: Check = (name, value) => {
-  if (!isPlainObject(value)) fail(name, 'an object ({ ca, cert, key, caFile, certFile, keyFile, passphrase, rejectUnauthorized })', value);
+  if (!isPlainObject(value))
+    fail(name, 'an object ({ ca, cert, key, caFile, certFile, keyFile, passphrase, rejectUnauthorized })', value);
   const t = value;
   if (t.ca !== undefined) {
     if (Array.isArray(t.ca)) t.ca.forEach((ca, i) => pem(`${name}.ca[${i}]`, ca));
@@ -122,7 +131,8 @@ const tls: Check = (name, value) => {
   }
   if (t.cert !== undefined) pem(`${name}.cert`, t.cert);
   if (t.key !== undefined) pem(`${name}.key`, t.key);
-  for (const file of ['caFile', 'certFile', 'keyFile'] as const) if (t[file] !== undefined) nonEmptyString(`${name}.${file}`, t[file]);
+  for (const file of ['caFile', 'certFile', 'keyFile'] as const)
+    if (t[file] !== undefined) nonEmptyString(`${name}.${file}`, t[file]);
   if (t.passphrase !== undefined) string(`${name}.passphrase`, t.passphrase);
   if (t.rejectUnauthorized !== undefined) boolean(`${name}.rejectUnauthorized`, t.rejectUnauthorized);
 };
@@ -134,11 +144,16 @@ const levelLabel: Check = (name, value) => {
 };
 const diskBuffer: Check = (name, value) => {
   if (!isPlainObject(value) || typeof value.directory !== 'string' || value.directory === '') {
-    fail(name, '{ directory: string, maxBytes?, syncIntervalMillis?, segmentMaxBytes?, heartbeatTimeoutMillis? }', isPlainObject(value) ? value.directory : value);
+    fail(
+      name,
+      '{ directory: string, maxBytes?, syncIntervalMillis?, segmentMaxBytes?, heartbeatTimeoutMillis? }',
+      isPlainObject(value) ? value.directory : value,
+    );
   }
   if (value.maxBytes !== undefined) numberAtLeast(1024)(`${name}.maxBytes`, value.maxBytes);
   if (value.syncIntervalMillis !== undefined) millis(0)(`${name}.syncIntervalMillis`, value.syncIntervalMillis);
-  if (value.heartbeatTimeoutMillis !== undefined) millis(100)(`${name}.heartbeatTimeoutMillis`, value.heartbeatTimeoutMillis);
+  if (value.heartbeatTimeoutMillis !== undefined)
+    millis(100)(`${name}.heartbeatTimeoutMillis`, value.heartbeatTimeoutMillis);
   if (value.segmentMaxBytes !== undefined) numberAtLeast(1024)(`${name}.segmentMaxBytes`, value.segmentMaxBytes);
 };
 const fn: Check = (name, value) => {
@@ -184,7 +199,18 @@ export const CLIENT_OPTION_CHECKS = {
 } satisfies Record<keyof LokiClientOptions, Check>;
 
 /** The checks adapters use for their own options, so every package words its errors alike. */
-export const optionChecks = { string, nonEmptyString, boolean, numberAtLeast, millis, seconds, oneOf, url, labels, fn } as const;
+export const optionChecks = {
+  string,
+  nonEmptyString,
+  boolean,
+  numberAtLeast,
+  millis,
+  seconds,
+  oneOf,
+  url,
+  labels,
+  fn,
+} as const;
 
 /** Checks one option's value (undefined means "not set" and always passes). */
 export function checkOption(name: keyof LokiClientOptions, value: unknown): void {

@@ -61,5 +61,8 @@ export function unknownOptionsError(
     parts.push(suggestion === undefined ? key : `${key} (did you mean ${suggestion}?)`);
   }
   if (parts.length === 0) return undefined;
-  return new LokiError('ERR_LOKI_INVALID_OPTIONS', `unknown option${parts.length > 1 ? 's' : ''} ignored: ${parts.join(', ')}`);
+  return new LokiError(
+    'ERR_LOKI_INVALID_OPTIONS',
+    `unknown option${parts.length > 1 ? 's' : ''} ignored: ${parts.join(', ')}`,
+  );
 }

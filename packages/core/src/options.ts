@@ -104,7 +104,13 @@ export interface LokiClientOptions {
 export interface ResolvedOptions {
   pushUrl: string;
   headers: Record<string, string>;
-  tls: { ca?: Array<string | Buffer>; cert?: string | Buffer; key?: string | Buffer; passphrase?: string; rejectUnauthorized: boolean };
+  tls: {
+    ca?: Array<string | Buffer>;
+    cert?: string | Buffer;
+    key?: string | Buffer;
+    passphrase?: string;
+    rejectUnauthorized: boolean;
+  };
   /** The proxy URL for pushUrl (the `proxy` option, or the environment's for `'env'`), or undefined: direct. */
   proxy: string | undefined;
   staticLabels: Array<[string, string]>;
@@ -173,12 +179,15 @@ export function resolvePushUrl(options: { host?: string; url?: string }): string
     parsed = new URL(raw);
   } catch {
     // The text itself is not shown: a URL may carry user:password@.
-    throw new LokiOptionsError(`${name}: Loki URL is not a valid URL (got a ${typeof raw} of length ${String(raw).length})`);
+    throw new LokiOptionsError(
+      `${name}: Loki URL is not a valid URL (got a ${typeof raw} of length ${String(raw).length})`,
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new LokiOptionsError(`${name}: Loki URL must be http: or https:, got ${parsed.protocol}`);
   }
-  if (parsed.pathname.endsWith(PUSH_PATH) || (options.url !== undefined && parsed.pathname !== '/')) return parsed.toString();
+  if (parsed.pathname.endsWith(PUSH_PATH) || (options.url !== undefined && parsed.pathname !== '/'))
+    return parsed.toString();
   parsed.pathname = parsed.pathname.replace(/\/+$/, '') + PUSH_PATH;
   return parsed.toString();
 }
@@ -193,7 +202,8 @@ function positiveInt(name: string, value: unknown, fallback: number, min = 1): n
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
-  if (!allowed.includes(value as T)) throw new LokiOptionsError(`${name} must be one of ${allowed.join(', ')}, got ${String(value)}`);
+  if (!allowed.includes(value as T))
+    throw new LokiOptionsError(`${name} must be one of ${allowed.join(', ')}, got ${String(value)}`);
   return value as T;
 }
 
@@ -211,7 +221,8 @@ export function checkClientOptions(options: LokiClientOptions = {}): void {
 }
 
 export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new LokiOptionsError(`options must be an object, got ${describeValue(options)}`);
+  if (typeof options !== 'object' || options === null)
+    throw new LokiOptionsError(`options must be an object, got ${describeValue(options)}`);
   for (const name of CLIENT_OPTION_NAMES) checkOption(name, options[name]);
   const pushUrl = resolvePushUrl(options);
 
@@ -276,18 +287,40 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
     encoding: oneOf('encoding', options.encoding, ['protobuf', 'json', 'json-gzip'] as const, DEFAULTS.encoding),
     batchMaxEntries: positiveInt('batchMaxEntries', options.batchMaxEntries, DEFAULTS.batchMaxEntries),
     batchMaxBytes,
-    batchIntervalMillis: positiveInt('batchIntervalMillis', options.batchIntervalMillis, DEFAULTS.batchIntervalMillis, 0),
+    batchIntervalMillis: positiveInt(
+      'batchIntervalMillis',
+      options.batchIntervalMillis,
+      DEFAULTS.batchIntervalMillis,
+      0,
+    ),
     maxLineBytes,
     oversizedLine: oneOf('oversizedLine', options.oversizedLine, ['truncate', 'drop'] as const, DEFAULTS.oversizedLine),
-    requestTimeoutMillis: positiveInt('requestTimeoutMillis', options.requestTimeoutMillis, DEFAULTS.requestTimeoutMillis),
+    requestTimeoutMillis: positiveInt(
+      'requestTimeoutMillis',
+      options.requestTimeoutMillis,
+      DEFAULTS.requestTimeoutMillis,
+    ),
     maxRequestsInFlight: positiveInt('maxRequestsInFlight', options.maxRequestsInFlight, DEFAULTS.maxRequestsInFlight),
     retryMaxAttempts: positiveInt('retryMaxAttempts', options.retryMaxAttempts, DEFAULTS.retryMaxAttempts),
-    retryInitialDelayMillis: positiveInt('retryInitialDelayMillis', options.retryInitialDelayMillis, DEFAULTS.retryInitialDelayMillis, 0),
-    retryMaxDelayMillis: positiveInt('retryMaxDelayMillis', options.retryMaxDelayMillis, DEFAULTS.retryMaxDelayMillis, 0),
+    retryInitialDelayMillis: positiveInt(
+      'retryInitialDelayMillis',
+      options.retryInitialDelayMillis,
+      DEFAULTS.retryInitialDelayMillis,
+      0,
+    ),
+    retryMaxDelayMillis: positiveInt(
+      'retryMaxDelayMillis',
+      options.retryMaxDelayMillis,
+      DEFAULTS.retryMaxDelayMillis,
+      0,
+    ),
     offlineBuffer: options.offlineBuffer ?? DEFAULTS.offlineBuffer,
     bufferMaxEntries,
     bufferMaxBytes: positiveInt('bufferMaxBytes', options.bufferMaxBytes, DEFAULTS.bufferMaxBytes, 1024),
-    offlineBufferMaxEntries: Math.min(bufferMaxEntries, positiveInt('offlineBufferMaxEntries', options.offlineBufferMaxEntries, bufferMaxEntries)),
+    offlineBufferMaxEntries: Math.min(
+      bufferMaxEntries,
+      positiveInt('offlineBufferMaxEntries', options.offlineBufferMaxEntries, bufferMaxEntries),
+    ),
     flushTimeoutMillis: positiveInt('flushTimeoutMillis', options.flushTimeoutMillis, DEFAULTS.flushTimeoutMillis, 0),
     closeTimeoutMillis: positiveInt('closeTimeoutMillis', options.closeTimeoutMillis, DEFAULTS.closeTimeoutMillis, 0),
     exitHook: options.exitHook ?? DEFAULTS.exitHook,
@@ -307,8 +340,11 @@ function resolveDiskBuffer(disk: DiskBufferOptions | undefined): DiskBufferOptio
   }
   const out: DiskBufferOptions = { directory: disk.directory };
   if (disk.maxBytes !== undefined) out.maxBytes = positiveInt('diskBuffer.maxBytes', disk.maxBytes, 0, 1024);
-  if (disk.syncIntervalMillis !== undefined) out.syncIntervalMillis = positiveInt('diskBuffer.syncIntervalMillis', disk.syncIntervalMillis, 0, 0);
-  if (disk.segmentMaxBytes !== undefined) out.segmentMaxBytes = positiveInt('diskBuffer.segmentMaxBytes', disk.segmentMaxBytes, 0, 1024);
-  if (disk.heartbeatTimeoutMillis !== undefined) out.heartbeatTimeoutMillis = positiveInt('diskBuffer.heartbeatTimeoutMillis', disk.heartbeatTimeoutMillis, 0, 100);
+  if (disk.syncIntervalMillis !== undefined)
+    out.syncIntervalMillis = positiveInt('diskBuffer.syncIntervalMillis', disk.syncIntervalMillis, 0, 0);
+  if (disk.segmentMaxBytes !== undefined)
+    out.segmentMaxBytes = positiveInt('diskBuffer.segmentMaxBytes', disk.segmentMaxBytes, 0, 1024);
+  if (disk.heartbeatTimeoutMillis !== undefined)
+    out.heartbeatTimeoutMillis = positiveInt('diskBuffer.heartbeatTimeoutMillis', disk.heartbeatTimeoutMillis, 0, 100);
   return out;
 }

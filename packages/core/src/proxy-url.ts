@@ -8,7 +8,11 @@ import { LokiOptionsError } from './errors.js';
  * an http one, and `no_proxy`. Read once, at construction: the push URL is fixed for the client.
  * Not proxy-from-env: it reads process.env itself, and our one rule for the environment is envValue.
  */
-export function resolveProxyUrl(option: string | undefined, pushUrl: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function resolveProxyUrl(
+  option: string | undefined,
+  pushUrl: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (option === undefined) return undefined;
   if (option !== 'env') return checkedProxyUrl('proxy', option);
   const target = new URL(pushUrl);
@@ -27,10 +31,14 @@ function checkedProxyUrl(name: string, raw: string): string {
   try {
     parsed = new URL(raw);
   } catch {
-    throw new LokiOptionsError(`${name}: proxy is not a valid URL (got a string of length ${raw.length}); expected 'http://host:port' or 'env'`);
+    throw new LokiOptionsError(
+      `${name}: proxy is not a valid URL (got a string of length ${raw.length}); expected 'http://host:port' or 'env'`,
+    );
   }
   if (parsed.protocol !== 'http:') {
-    throw new LokiOptionsError(`${name}: proxy must be an http:// URL (https targets are tunnelled with CONNECT), got ${parsed.protocol}`);
+    throw new LokiOptionsError(
+      `${name}: proxy must be an http:// URL (https targets are tunnelled with CONNECT), got ${parsed.protocol}`,
+    );
   }
   return parsed.toString();
 }
@@ -47,7 +55,11 @@ function bypassed(target: URL, noProxy: string): boolean {
     if (raw === '') continue;
     if (raw === '*') return true;
     // `[::1]:3100`, a bare IPv6 `::1` (no port), `host:3100`, `host`.
-    const parts: ReadonlyArray<string | undefined> | null = raw.startsWith('[') ? /^\[([^\]]*)\](?::(\d+))?$/.exec(raw) : raw.split(':').length > 2 ? [raw, raw, undefined] : /^([^:]*)(?::(\d+))?$/.exec(raw);
+    const parts: ReadonlyArray<string | undefined> | null = raw.startsWith('[')
+      ? /^\[([^\]]*)\](?::(\d+))?$/.exec(raw)
+      : raw.split(':').length > 2
+        ? [raw, raw, undefined]
+        : /^([^:]*)(?::(\d+))?$/.exec(raw);
     if (parts === null) continue;
     const entryPort = parts[2];
     const entryHost = parts[1]!.replace(/^\*?\./, '');

@@ -16,7 +16,10 @@ export function encodePushBody(entries: Iterable<LokiEntry>, encoding: LokiEncod
   const groups = groupByStream(entries);
   if (encoding === 'protobuf') {
     // Snappy block format (not framed), no Content-Encoding: exactly what Loki and Promtail use.
-    return { body: snappyCompressor().compress(encodePushRequestProtobuf(groups)), headers: { 'content-type': 'application/x-protobuf' } };
+    return {
+      body: snappyCompressor().compress(encodePushRequestProtobuf(groups)),
+      headers: { 'content-type': 'application/x-protobuf' },
+    };
   }
   const json = Buffer.from(encodePushRequestJson(groups), 'utf8');
   if (encoding === 'json-gzip') {

@@ -39,7 +39,13 @@ export class RecordMapper {
   private readonly levelStreams = new Map<string, StreamRef>();
   private readonly rawStreams = new Map<string, StreamRef>();
   private readonly warnedLabels = new Set<string>();
-  readonly counters: MapperCounters = { labelsMovedToMetadata: 0, metadataMovedToLine: 0, linesTruncated: 0, invalidTimestamps: 0, metadataNamesDropped: 0 };
+  readonly counters: MapperCounters = {
+    labelsMovedToMetadata: 0,
+    metadataMovedToLine: 0,
+    linesTruncated: 0,
+    invalidTimestamps: 0,
+    metadataNamesDropped: 0,
+  };
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -51,9 +57,11 @@ export class RecordMapper {
     const metadata: Array<[string, unknown]> = [];
     const overflow: Array<[string, string]> = [];
     const keys = Object.keys(record);
-    const level = typeof record.level === 'string' ? record.level : record.level === undefined ? undefined : String(record.level);
+    const level =
+      typeof record.level === 'string' ? record.level : record.level === undefined ? undefined : String(record.level);
     const recordLabels = record.labels;
-    const hasRecordLabels = recordLabels !== null && typeof recordLabels === 'object' && Object.keys(recordLabels).length > 0;
+    const hasRecordLabels =
+      recordLabels !== null && typeof recordLabels === 'object' && Object.keys(recordLabels).length > 0;
     let hasLabelFields = false;
     for (const key of keys) {
       if (isLabelField(key)) {
@@ -133,7 +141,10 @@ export class RecordMapper {
         if (!this.warnedLabels.has(name) && this.warnedLabels.size < 1000) {
           this.warnedLabels.add(name);
           this.report(
-            new LokiError('ERR_LOKI_LABEL_LIMIT', `Loki allows ${MAX_LABELS} labels per stream; label "${name}" was moved to metadata`),
+            new LokiError(
+              'ERR_LOKI_LABEL_LIMIT',
+              `Loki allows ${MAX_LABELS} labels per stream; label "${name}" was moved to metadata`,
+            ),
           );
         }
       }
@@ -192,7 +203,9 @@ export class RecordMapper {
     if (ts <= stream.lastNs && stream.lastNs - ts < ONE_MS_NS) ts = stream.lastNs + 1n;
     if (ts > stream.lastNs) stream.lastNs = ts;
 
-    return { entry: { stream, timestampNs: ts, line, metadata: entryMetadata, bytes: lineBytes + metadataBytes, seq: 0 } };
+    return {
+      entry: { stream, timestampNs: ts, line, metadata: entryMetadata, bytes: lineBytes + metadataBytes, seq: 0 },
+    };
   }
 
   private streamFor(labels: Array<[string, string]>): StreamRef {

@@ -32,10 +32,13 @@ export function redactHeaders(headers: Readonly<Record<string, string>>): Record
 
 /**
  * The credential strings these request settings hold: secret header values (whole, and the part
- * after the scheme), the password of a basic-auth header and of a user:pass@ URL (Loki's, the proxy's). Used to cut them
- * out of text a server sent back (a proxy that echoes our headers).
+ * after the scheme), the password of a basic-auth header and of a user:pass@ URL (Loki's, the proxy's).
+ * Used to cut them out of text a server sent back (a proxy that echoes our headers).
  */
-export function secretStrings(headers: Readonly<Record<string, string>>, ...urls: ReadonlyArray<string | undefined>): string[] {
+export function secretStrings(
+  headers: Readonly<Record<string, string>>,
+  ...urls: ReadonlyArray<string | undefined>
+): string[] {
   const out = new Set<string>();
   const add = (value: string | undefined): void => {
     if (value !== undefined && value.length >= 4) out.add(value);
@@ -62,7 +65,11 @@ export function secretStrings(headers: Readonly<Record<string, string>>, ...urls
       add(parsed.password);
       add(decodeURIComponent(parsed.password));
       if (parsed.username !== '' || parsed.password !== '') {
-        add(Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64'));
+        add(
+          Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString(
+            'base64',
+          ),
+        );
       }
     } catch {
       // not a URL: nothing in it
@@ -79,7 +86,17 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   return out;
 }
 
-const SAFE_CAUSE_FIELDS = ['code', 'errno', 'syscall', 'hostname', 'address', 'port', 'path', 'status', 'statusCode'] as const;
+const SAFE_CAUSE_FIELDS = [
+  'code',
+  'errno',
+  'syscall',
+  'hostname',
+  'address',
+  'port',
+  'path',
+  'status',
+  'statusCode',
+] as const;
 
 /**
  * An error worth keeping as a `cause`, without what it may carry: got's errors hold the request
@@ -98,10 +115,12 @@ export function safeCause(cause: unknown, depth = 0): unknown {
     Object.defineProperty(copy, SAFE, { value: true });
     copy.name = typeof src.name === 'string' ? src.name : 'Error';
     // got's RequestError keeps only `code`; the socket's error under it has syscall, address, port: lift them.
-    const inner = src.cause !== null && typeof src.cause === 'object' ? (src.cause as Record<string, unknown>) : undefined;
+    const inner =
+      src.cause !== null && typeof src.cause === 'object' ? (src.cause as Record<string, unknown>) : undefined;
     for (const key of SAFE_CAUSE_FIELDS) {
       const value = src[key] ?? inner?.[key];
-      if (typeof value === 'string' || typeof value === 'number') (copy as unknown as Record<string, unknown>)[key] = value;
+      if (typeof value === 'string' || typeof value === 'number')
+        (copy as unknown as Record<string, unknown>)[key] = value;
     }
     copy.stack = typeof src.stack === 'string' ? redactUrl(src.stack) : `${copy.name}: ${copy.message}`;
     if (src.cause !== undefined && depth < 4) copy.cause = safeCause(src.cause, depth + 1);
@@ -136,9 +155,18 @@ export function redactedForm<T extends object>(target: T, name: string, view: (s
 }
 
 /** `Name { ...view }`, honouring the depth the caller asked for. */
-export function printView(name: string, view: object, depth: number, options: InspectOptionsStylized, insp: typeof inspect = inspect): string {
+export function printView(
+  name: string,
+  view: object,
+  depth: number,
+  options: InspectOptionsStylized,
+  insp: typeof inspect = inspect,
+): string {
   if (depth < 0) return options.stylize(`[${name}]`, 'special');
-  const nested = { ...options, depth: options.depth === null || options.depth === undefined ? options.depth : options.depth - 1 };
+  const nested = {
+    ...options,
+    depth: options.depth === null || options.depth === undefined ? options.depth : options.depth - 1,
+  };
   return `${name} ${insp(view, nested)}`;
 }
 
@@ -150,5 +178,11 @@ export function optionsView(options: ResolvedOptions): object {
   if (tls.cert !== undefined) tlsView.cert = '[certificate]';
   if (tls.key !== undefined) tlsView.key = REDACTED;
   if (tls.passphrase !== undefined) tlsView.passphrase = REDACTED;
-  return { pushUrl: redactUrl(pushUrl), headers: redactHeaders(headers), tls: tlsView, ...(proxy !== undefined ? { proxy: redactUrl(proxy) } : {}), ...rest };
+  return {
+    pushUrl: redactUrl(pushUrl),
+    headers: redactHeaders(headers),
+    tls: tlsView,
+    ...(proxy !== undefined ? { proxy: redactUrl(proxy) } : {}),
+    ...rest,
+  };
 }

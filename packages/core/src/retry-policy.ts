@@ -33,7 +33,12 @@ export function parseRetryAfter(header: string | undefined, now = Date.now()): n
  * Exponential backoff with "equal jitter": attempt 1 waits in [initial/2, initial], then doubles,
  * capped at max. Jitter spreads the retries of many clients after an outage.
  */
-export function backoffDelayMillis(attempt: number, initialMillis: number, maxMillis: number, random = Math.random): number {
+export function backoffDelayMillis(
+  attempt: number,
+  initialMillis: number,
+  maxMillis: number,
+  random = Math.random,
+): number {
   const base = Math.min(maxMillis, initialMillis * 2 ** Math.max(0, attempt - 1));
   return Math.round(base / 2 + (random() * base) / 2);
 }

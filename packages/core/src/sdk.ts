@@ -1,4 +1,11 @@
-import { createLokiClient, DROP_REASONS, pushInvalid, type FlushResult, type LokiClient, type LokiClientStats } from './client.js';
+import {
+  createLokiClient,
+  DROP_REASONS,
+  pushInvalid,
+  type FlushResult,
+  type LokiClient,
+  type LokiClientStats,
+} from './client.js';
 import { LokiOptionsError } from './errors.js';
 import { describeValue, optionChecks } from './option-checks.js';
 import { unknownOptionsError } from './option-names.js';
@@ -9,7 +16,16 @@ import type { LokiRecord } from './record.js';
  * The direct API of our Python predecessor (loki-sdk-py), in TypeScript form: `initSdk()` then
  * `info()`, `error()`, ... with no logging framework.
  */
-export interface SdkOptions extends Omit<LokiClientOptions, 'url' | 'host' | 'batchMaxEntries' | 'batchIntervalMillis' | 'retryMaxAttempts' | 'offlineBuffer' | 'offlineBufferMaxEntries'> {
+export interface SdkOptions extends Omit<
+  LokiClientOptions,
+  | 'url'
+  | 'host'
+  | 'batchMaxEntries'
+  | 'batchIntervalMillis'
+  | 'retryMaxAttempts'
+  | 'offlineBuffer'
+  | 'offlineBufferMaxEntries'
+> {
   /** Required. Becomes the `app` label. */
   appName: string;
   /** Becomes the `environment` label. Default `production`. */
@@ -80,7 +96,10 @@ const SDK_REPLACED: Record<string, string> = {
   offlineBuffer: 'use enableOfflineBuffer',
   bufferMaxEntries: 'use offlineBufferSize',
 };
-const SDK_OPTION_NAMES = new Set<string>([...Object.keys(SDK_OWN_CHECKS), ...CLIENT_OPTION_NAMES.filter((n) => !(n in SDK_REPLACED))]);
+const SDK_OPTION_NAMES = new Set<string>([
+  ...Object.keys(SDK_OWN_CHECKS),
+  ...CLIENT_OPTION_NAMES.filter((n) => !(n in SDK_REPLACED)),
+]);
 
 export type SdkLevel = 'debug' | 'info' | 'warning' | 'error' | 'critical';
 /** `undefined` in background mode (useSendBeacon true); a promise of the delivery otherwise. */
@@ -111,7 +130,8 @@ export class LokiSDK {
 
   /** Validates options (throws LokiOptionsError when unusable) and starts a client. Re-init closes the previous one. */
   init(options: SdkOptions): this {
-    if (options === null || typeof options !== 'object') throw new LokiOptionsError('initSdk needs an options object with appName');
+    if (options === null || typeof options !== 'object')
+      throw new LokiOptionsError('initSdk needs an options object with appName');
     if (typeof options.appName !== 'string' || options.appName.trim() === '') {
       throw new LokiOptionsError('appName is required: initSdk({ appName: "my-service" })');
     }
@@ -173,7 +193,10 @@ export class LokiSDK {
       // Documented no-op: a log call before init must never crash the app.
       if (!warnedNotInitialized) {
         warnedNotInitialized = true;
-        process.emitWarning('loki-sdk: log call before initSdk(); call ignored', { type: 'LokiWarning', code: 'ERR_LOKI_NOT_INITIALIZED' });
+        process.emitWarning('loki-sdk: log call before initSdk(); call ignored', {
+          type: 'LokiWarning',
+          code: 'ERR_LOKI_NOT_INITIALIZED',
+        });
       }
       return undefined;
     }
@@ -232,7 +255,10 @@ function printLine(level: SdkLevel, appName: string, time: Date, message: unknow
   try {
     let text = `${time.toISOString()} ${level.toUpperCase()} [${appName}] ${typeof message === 'string' ? message : String(message)}`;
     if (fields !== undefined && fields !== null && Object.keys(fields).length > 0) {
-      const parts = Object.entries(fields).map(([k, v]) => `${k}=${v instanceof Error ? (v.stack ?? v.message) : typeof v === 'object' && v !== null ? safeJson(v) : String(v)}`);
+      const parts = Object.entries(fields).map(
+        ([k, v]) =>
+          `${k}=${v instanceof Error ? (v.stack ?? v.message) : typeof v === 'object' && v !== null ? safeJson(v) : String(v)}`,
+      );
       text += ` ${parts.join(' ')}`;
     }
     // eslint-disable-next-line no-console

@@ -16,14 +16,20 @@ describe('what happens after a retryable answer', () => {
   });
 
   it('given up past retryMaxAttempts without the offline buffer', () => {
-    expect(retryDecision(3, undefined, rules, false, undefined, now)).toEqual({ kind: 'give-up', reason: 'retries_exhausted' });
+    expect(retryDecision(3, undefined, rules, false, undefined, now)).toEqual({
+      kind: 'give-up',
+      reason: 'retries_exhausted',
+    });
   });
 
   it('kept past its attempts with the offline buffer on, probed at retryMaxDelayMillis; given up when closing', () => {
     const offline = { ...rules, offlineBuffer: true };
     expect(retryDecision(3, 10, offline, false, undefined, now)).toEqual({ kind: 'retry', delayMillis: 5000 });
     expect(retryDecision(7, undefined, offline, false, undefined, now)).toEqual({ kind: 'retry', delayMillis: 5000 });
-    expect(retryDecision(3, undefined, offline, true, undefined, now)).toEqual({ kind: 'give-up', reason: 'retries_exhausted' });
+    expect(retryDecision(3, undefined, offline, true, undefined, now)).toEqual({
+      kind: 'give-up',
+      reason: 'retries_exhausted',
+    });
     expect(retryDecision(2, 10, offline, true, undefined, now)).toEqual({ kind: 'retry', delayMillis: 10 });
   });
 
@@ -31,6 +37,9 @@ describe('what happens after a retryable answer', () => {
     expect(retryDecision(1, 500, rules, false, now + 501, now)).toEqual({ kind: 'retry', delayMillis: 500 });
     expect(retryDecision(1, 500, rules, false, now + 500, now)).toEqual({ kind: 'give-up', reason: 'exit_failed' });
     // exhausted wins over the deadline: the reason is the attempts
-    expect(retryDecision(3, 500, rules, false, now + 10, now)).toEqual({ kind: 'give-up', reason: 'retries_exhausted' });
+    expect(retryDecision(3, 500, rules, false, now + 10, now)).toEqual({
+      kind: 'give-up',
+      reason: 'retries_exhausted',
+    });
   });
 });

@@ -4,7 +4,14 @@ import type { LokiEntry } from '../src/record.js';
 
 const options = { batchMaxEntries: 3, batchMaxBytes: 100, batchIntervalMillis: 1000 };
 const stream = { key: '{app="t"}', labels: [['app', 't']] as const, lastNs: 0n };
-const entry = (bytes: number): LokiEntry => ({ stream, timestampNs: 1n, line: 'x', metadata: undefined, bytes, seq: 0 });
+const entry = (bytes: number): LokiEntry => ({
+  stream,
+  timestampNs: 1n,
+  line: 'x',
+  metadata: undefined,
+  bytes,
+  seq: 0,
+});
 
 describe('when a batch is due', () => {
   it('the size rule: the first entry always goes, then up to batchMaxEntries and batchMaxBytes', () => {
@@ -58,7 +65,7 @@ describe('the batch clock', () => {
     expect(pump).toHaveBeenCalledTimes(1);
   });
 
-  it('rearm waits only what is left of the oldest entry\'s interval', () => {
+  it("rearm waits only what is left of the oldest entry's interval", () => {
     const pump = vi.fn();
     const clock = new BatchClock(1000, pump, () => false);
     clock.oldestSince = Date.now() - 700;

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { closeRequested, everyBatchDue, isDraining, isSpent, nextState, type ClientState, type LifecycleEvent } from '../src/client-lifecycle.js';
+import {
+  closeRequested,
+  everyBatchDue,
+  isDraining,
+  isSpent,
+  nextState,
+  type ClientState,
+  type LifecycleEvent,
+} from '../src/client-lifecycle.js';
 
 function walk(events: LifecycleEvent[], from: ClientState = 'running'): ClientState {
   return events.reduce(nextState, from);
@@ -20,7 +28,8 @@ describe('client lifecycle', () => {
   });
 
   it('a beforeExit flush starts only from running', () => {
-    for (const s of ['closing', 'draining', 'draining-closing', 'closed', 'exited'] as const) expect(nextState(s, 'before-exit')).toBe(s);
+    for (const s of ['closing', 'draining', 'draining-closing', 'closed', 'exited'] as const)
+      expect(nextState(s, 'before-exit')).toBe(s);
   });
 
   it('close() during the beforeExit flush: closing stays when that flush answers', () => {
@@ -55,6 +64,7 @@ describe('client lifecycle', () => {
       for (const e of ['before-exit', 'exit-flush-done', 'drain'] as const) expect(nextState(s, e)).toBe(s);
       expect(isSpent(s)).toBe(true);
     }
-    for (const s of ['running', 'exit-flushing', 'closing', 'draining', 'draining-closing'] as const) expect(isSpent(s)).toBe(false);
+    for (const s of ['running', 'exit-flushing', 'closing', 'draining', 'draining-closing'] as const)
+      expect(isSpent(s)).toBe(false);
   });
 });

@@ -5,7 +5,15 @@ describe('mapping: what Loki stores', () => {
   it('turns label_* fields, a labels object and static labels into stream labels, other fields into metadata', async () => {
     const r = await receiver();
     const { client: c } = client(r, { labels: { app: 'shop', 'service.name': 'api' } });
-    c.push({ message: 'paid', level: 'info', label_user_id: 12345, labels: { region: 'eu' }, amount: 100.5, currency: 'USD', ok: false });
+    c.push({
+      message: 'paid',
+      level: 'info',
+      label_user_id: 12345,
+      labels: { region: 'eu' },
+      amount: 100.5,
+      currency: 'USD',
+      ok: false,
+    });
     expect((await c.flush()).ok).toBe(true);
     const [entry] = r.entries();
     expect(entry!.labels).toEqual({ app: 'shop', service_name: 'api', level: 'info', user_id: '12345', region: 'eu' });
@@ -50,10 +58,12 @@ describe('mapping: what Loki stores', () => {
     expect(r.entries()[0]!.labels).toEqual({ bad_name: 'v', _0lead: 'w', _internal: 'z' });
   });
 
-  it('moves labels past Loki\'s 15 to metadata with a warning instead of a 400', async () => {
+  it("moves labels past Loki's 15 to metadata with a warning instead of a 400", async () => {
     const r = await receiver();
     const { client: c, errors } = client(r, { levelLabel: false });
-    const labels = Object.fromEntries(Array.from({ length: 18 }, (_, i) => [`l${String(i).padStart(2, '0')}`, `v${i}`]));
+    const labels = Object.fromEntries(
+      Array.from({ length: 18 }, (_, i) => [`l${String(i).padStart(2, '0')}`, `v${i}`]),
+    );
     c.push({ message: 'many', labels });
     await c.flush();
     const [entry] = r.entries();
@@ -109,7 +119,11 @@ describe('mapping: what Loki stores', () => {
     c.push({ message: 'Business operation', label_user_id: '12345', operation_type: 'payment', amount: 100.5 });
     await c.flush();
     const [entry] = r.entries();
-    expect(JSON.parse(entry!.line)).toEqual({ message: 'Business operation', operation_type: 'payment', amount: 100.5 });
+    expect(JSON.parse(entry!.line)).toEqual({
+      message: 'Business operation',
+      operation_type: 'payment',
+      amount: 100.5,
+    });
     expect(entry!.metadata).toEqual({});
     expect(entry!.labels).toEqual({ user_id: '12345' });
   });
@@ -150,25 +164,28 @@ describe('mapping: what Loki stores', () => {
 });
 
 describe('encoding', () => {
-  it.each(['protobuf', 'json', 'json-gzip'] as const)('stores the same streams, lines, times and metadata with %s', async (encoding) => {
-    const r = await receiver();
-    const { client: c } = client(r, { encoding, labels: { app: 'enc' } });
-    const ts = BigInt(Date.now()) * 1_000_000n + 42n;
-    c.push({ message: 'héllo "quoted"\nnext', level: 'info', timestamp: ts, k: 'v', label_tenant: 'a' });
-    c.push({ message: 'second', level: 'error', timestamp: ts + 1n });
-    c.push({ message: 'third', level: 'info', timestamp: ts + 2n, label_tenant: 'a' });
-    expect((await c.flush()).ok).toBe(true);
-    const streams = r.streams().map((s) => ({ labels: s.labels, lines: s.entries.map((e) => e.line) }));
-    expect(streams).toEqual([
-      { labels: { app: 'enc', level: 'info', tenant: 'a' }, lines: ['héllo "quoted"\nnext', 'third'] },
-      { labels: { app: 'enc', level: 'error' }, lines: ['second'] },
-    ]);
-    expect(r.entries()[0]!.timestampNs).toBe(ts);
-    expect(r.entries()[0]!.metadata).toEqual({ k: 'v' });
-    const req = r.requests[0]!;
-    expect(req.contentType).toBe(encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json');
-    expect(req.contentEncoding).toBe(encoding === 'json-gzip' ? 'gzip' : undefined);
-  });
+  it.each(['protobuf', 'json', 'json-gzip'] as const)(
+    'stores the same streams, lines, times and metadata with %s',
+    async (encoding) => {
+      const r = await receiver();
+      const { client: c } = client(r, { encoding, labels: { app: 'enc' } });
+      const ts = BigInt(Date.now()) * 1_000_000n + 42n;
+      c.push({ message: 'héllo "quoted"\nnext', level: 'info', timestamp: ts, k: 'v', label_tenant: 'a' });
+      c.push({ message: 'second', level: 'error', timestamp: ts + 1n });
+      c.push({ message: 'third', level: 'info', timestamp: ts + 2n, label_tenant: 'a' });
+      expect((await c.flush()).ok).toBe(true);
+      const streams = r.streams().map((s) => ({ labels: s.labels, lines: s.entries.map((e) => e.line) }));
+      expect(streams).toEqual([
+        { labels: { app: 'enc', level: 'info', tenant: 'a' }, lines: ['héllo "quoted"\nnext', 'third'] },
+        { labels: { app: 'enc', level: 'error' }, lines: ['second'] },
+      ]);
+      expect(r.entries()[0]!.timestampNs).toBe(ts);
+      expect(r.entries()[0]!.metadata).toEqual({ k: 'v' });
+      const req = r.requests[0]!;
+      expect(req.contentType).toBe(encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json');
+      expect(req.contentEncoding).toBe(encoding === 'json-gzip' ? 'gzip' : undefined);
+    },
+  );
 
   it('groups entries into one stream object per label set in a request', async () => {
     const r = await receiver();
@@ -209,7 +226,7 @@ describe('batching', () => {
     for (const q of r.requests) expect(q.entriesReceived * 1000).toBeLessThanOrEqual(64 * 1024);
   });
 
-  it('truncates a line over Loki\'s 256 KiB limit and the batch it rides in is stored whole', async () => {
+  it("truncates a line over Loki's 256 KiB limit and the batch it rides in is stored whole", async () => {
     const r = await receiver();
     const { client: c } = client(r);
     c.push({ message: 'before' });

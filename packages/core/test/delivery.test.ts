@@ -45,7 +45,7 @@ describe('retry', () => {
     expect(d.stats()).toMatchObject({ entriesSent: 2, entriesResent: 0 });
   });
 
-  it('re-sends byte-identical requests, so Loki\'s duplicate check makes a retry safe', async () => {
+  it("re-sends byte-identical requests, so Loki's duplicate check makes a retry safe", async () => {
     const r = await receiver();
     const { client: c } = client(r, fast);
     r.failNext({ delayMillis: 0 }, 503);
@@ -77,7 +77,7 @@ describe('retry', () => {
     expect(c.stats().retries).toBe(2);
   });
 
-  it('never retries a 400: the valid entries are stored, the report carries Loki\'s message, later batches go through', async () => {
+  it("never retries a 400: the valid entries are stored, the report carries Loki's message, later batches go through", async () => {
     const r = await receiver();
     const { client: c, errors } = client(r, fast);
     const now = BigInt(Date.now()) * 1_000_000n;
@@ -123,7 +123,12 @@ describe('retry', () => {
 describe('offline buffer', () => {
   it('loses nothing while the receiver is down for 10 s mid-stream', async () => {
     const r = await receiver();
-    const { client: c } = client(r, { ...fast, retryMaxDelayMillis: 500, retryMaxAttempts: 3, batchIntervalMillis: 50 });
+    const { client: c } = client(r, {
+      ...fast,
+      retryMaxDelayMillis: 500,
+      retryMaxAttempts: 3,
+      batchIntervalMillis: 50,
+    });
     for (let i = 0; i < 500; i++) c.push({ message: `before ${i}` });
     await r.waitForEntries(500);
     await r.stop();
@@ -199,7 +204,10 @@ describe('the next batch, encoded while a request is on the wire', () => {
     for (let i = 20; i < 25; i++) c.push({ message: `m${i}` });
     expect(c.stats().droppedByReason.buffer_full).toBe(5);
     expect(await c.flush()).toMatchObject({ ok: false, acknowledged: 20, dropped: 5, pending: 0 });
-    const expected = [...Array.from({ length: 10 }, (_, i) => `m${i}`), ...Array.from({ length: 10 }, (_, i) => `m${i + 15}`)];
+    const expected = [
+      ...Array.from({ length: 10 }, (_, i) => `m${i}`),
+      ...Array.from({ length: 10 }, (_, i) => `m${i + 15}`),
+    ];
     expect(r.entries().map((e) => e.line)).toEqual(expected);
     expect(c.stats()).toMatchObject({ entriesSent: 20, entriesDropped: 5, bufferedEntries: 0 });
   });
@@ -219,7 +227,13 @@ describe('flush and close', () => {
 
   it('flush counts add up to stats(): acknowledged + dropped + pending = entries pushed before it', async () => {
     const r = await receiver();
-    const { client: c } = client(r, { ...fast, bufferMaxEntries: 10, batchMaxEntries: 5, maxLineBytes: 100, oversizedLine: 'drop' });
+    const { client: c } = client(r, {
+      ...fast,
+      bufferMaxEntries: 10,
+      batchMaxEntries: 5,
+      maxLineBytes: 100,
+      oversizedLine: 'drop',
+    });
     await r.stop();
     for (let i = 0; i < 30; i++) c.push({ message: `m${i}` });
     c.push({ message: 'y'.repeat(200) });
@@ -262,10 +276,26 @@ describe('flush and close', () => {
     const r = await receiver();
     const { client: c } = client(r);
     const droppedByReason = c.stats().droppedByReason;
-    expect(await c.flush()).toEqual({ ok: true, acknowledged: 0, dropped: 0, droppedByReason, partiallyRejected: 0, pending: 0, timedOut: false });
+    expect(await c.flush()).toEqual({
+      ok: true,
+      acknowledged: 0,
+      dropped: 0,
+      droppedByReason,
+      partiallyRejected: 0,
+      pending: 0,
+      timedOut: false,
+    });
     c.push({ message: 'one' });
     c.push({ message: 'two' });
-    expect(await c.flush()).toEqual({ ok: true, acknowledged: 2, dropped: 0, droppedByReason, partiallyRejected: 0, pending: 0, timedOut: false });
+    expect(await c.flush()).toEqual({
+      ok: true,
+      acknowledged: 2,
+      dropped: 0,
+      droppedByReason,
+      partiallyRejected: 0,
+      pending: 0,
+      timedOut: false,
+    });
   });
 
   it('flush times out with the count still pending when Loki is away', async () => {
@@ -282,7 +312,11 @@ describe('flush and close', () => {
     const { client: c } = client(r, { maxLineBytes: 100, oversizedLine: 'drop' });
     const check = (result: Awaited<ReturnType<typeof c.flush>>) => {
       const stats = c.stats();
-      expect([result.acknowledged, result.dropped, result.droppedByReason]).toEqual([stats.entriesSent, stats.entriesDropped, stats.droppedByReason]);
+      expect([result.acknowledged, result.dropped, result.droppedByReason]).toEqual([
+        stats.entriesSent,
+        stats.entriesDropped,
+        stats.droppedByReason,
+      ]);
       return result;
     };
     c.push({ message: 'y'.repeat(200) });
@@ -307,7 +341,12 @@ describe('flush and close', () => {
     c.push({ message: 'late' });
     expect(await c.flush({ timeoutMillis: 1 })).toMatchObject({ ok: false, timedOut: true, pending: 1 });
     await r.start();
-    expect(await c.flush({ timeoutMillis: 10_000 })).toMatchObject({ ok: true, acknowledged: 1, dropped: 0, pending: 0 });
+    expect(await c.flush({ timeoutMillis: 10_000 })).toMatchObject({
+      ok: true,
+      acknowledged: 1,
+      dropped: 0,
+      pending: 0,
+    });
     await r.stop();
     c.push({ message: 'lost' });
     expect(await c.flush({ timeoutMillis: 1 })).toMatchObject({ ok: false, timedOut: true, pending: 1 });
@@ -346,7 +385,11 @@ describe('requests', () => {
   it('sends tenant, basic auth, extra headers; never mutates the headers given', async () => {
     const r = await receiver({ authEnabled: true });
     const headers = { 'X-Custom': 'yes' };
-    const { client: c } = client(r, { tenantId: 'team-a', basicAuth: { username: 'u', password: 'secret-pw' }, headers });
+    const { client: c } = client(r, {
+      tenantId: 'team-a',
+      basicAuth: { username: 'u', password: 'secret-pw' },
+      headers,
+    });
     c.push({ message: 'tenant a' });
     await c.flush();
     expect(r.entries(undefined, { tenant: 'team-a' }).map((e) => e.line)).toEqual(['tenant a']);
@@ -367,7 +410,12 @@ describe('requests', () => {
 
   it('keeps credentials out of error messages', async () => {
     const r = await receiver();
-    const { client: c, errors } = client(r, { ...fast, url: r.pushUrl.replace('//', '//user:hunter2@'), offlineBuffer: false, retryMaxAttempts: 1 });
+    const { client: c, errors } = client(r, {
+      ...fast,
+      url: r.pushUrl.replace('//', '//user:hunter2@'),
+      offlineBuffer: false,
+      retryMaxAttempts: 1,
+    });
     await r.stop();
     c.push({ message: 'x' });
     await c.flush();
@@ -395,7 +443,14 @@ describe('requests', () => {
   it('never throws into the application, whatever it pushes', async () => {
     const r = await receiver();
     const { client: c } = client(r);
-    const hostile = new Proxy({}, { ownKeys() { throw new Error('trap'); } });
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('trap');
+        },
+      },
+    );
     expect(() => c.push(hostile as never)).not.toThrow();
     expect(() => c.push(null as never)).not.toThrow();
     expect(() => c.push('just a string' as never)).not.toThrow();

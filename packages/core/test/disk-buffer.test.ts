@@ -25,7 +25,7 @@ function start(args: string[], diskOptions: Record<string, unknown> = {}, env: R
   });
   let out = '';
   const waiting: Array<{ marker: string; resolve: () => void }> = [];
-  child.stdout!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => {
     out += d.toString();
     for (const w of waiting.splice(0)) {
       if (out.includes(w.marker)) w.resolve();
@@ -67,7 +67,10 @@ describe('disk buffer', () => {
     await writer.output;
     await r.start();
 
-    const replay = JSON.parse(await start([r.url, dir, 'replay']).output) as { result: { ok: boolean }; stats: { diskEntriesReplayed: number } };
+    const replay = JSON.parse(await start([r.url, dir, 'replay']).output) as {
+      result: { ok: boolean };
+      stats: { diskEntriesReplayed: number };
+    };
     expect(replay.stats.diskEntriesReplayed).toBe(200);
     expect(replay.result.ok).toBe(true);
     const stored = r.entries('{app="disk"}');
@@ -81,7 +84,7 @@ describe('disk buffer', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.seg'))).toEqual([]);
   }, 30_000);
 
-  it('two live processes on one directory never take each other\'s segments', async () => {
+  it("two live processes on one directory never take each other's segments", async () => {
     const r = await receiver();
     const dead = await receiver();
     await dead.stop();
@@ -104,9 +107,13 @@ describe('disk buffer', () => {
     const r = await receiver();
     const dir = tempDir();
     const ts = BigInt(Date.now()) * 1_000_000n;
-    const rec = (i: number): string => JSON.stringify({ s: '{app="torn"}', l: [['app', 'torn']], t: (ts + BigInt(i)).toString(), m: `ok ${i}` });
+    const rec = (i: number): string =>
+      JSON.stringify({ s: '{app="torn"}', l: [['app', 'torn']], t: (ts + BigInt(i)).toString(), m: `ok ${i}` });
     // An orphan of a process that no longer exists (pid 999999999, no lock), with a torn last line.
-    writeFileSync(join(dir, 'seg-999999999-1-abc-0.seg'), `${rec(0)}\n{"garbage\n${rec(1)}\n{"s":"{app=\\"torn\\"}","l":[["app","tor`);
+    writeFileSync(
+      join(dir, 'seg-999999999-1-abc-0.seg'),
+      `${rec(0)}\n{"garbage\n${rec(1)}\n{"s":"{app=\\"torn\\"}","l":[["app","tor`,
+    );
     const { client: c, errors } = client(r, { diskBuffer: { directory: dir } });
     await c.flush();
     expect(r.entries('{app="torn"}').map((e) => e.line)).toEqual(['ok 0', 'ok 1']);
@@ -127,7 +134,9 @@ describe('disk buffer', () => {
       const written = c.stats().diskEntriesWritten;
       await until(() => c.stats().diskEntriesWritten > written);
     }
-    const onDisk = readdirSync(dir).filter((f) => f.endsWith('.seg')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+    const onDisk = readdirSync(dir)
+      .filter((f) => f.endsWith('.seg'))
+      .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
     expect(onDisk).toBeLessThanOrEqual(64 * 1024 + 16 * 1024 + 1024);
     expect(c.stats().diskEntriesDropped).toBeGreaterThan(0);
     expect(errors.map((e) => e.code)).toContain('ERR_LOKI_DISK_FULL');
@@ -160,7 +169,10 @@ describe('disk buffer', () => {
     r.setResponseDelay(0);
     await r.start();
 
-    const replay = JSON.parse(await start([r.url, dir, 'replay']).output) as { result: { ok: boolean }; stats: { diskEntriesReplayed: number } };
+    const replay = JSON.parse(await start([r.url, dir, 'replay']).output) as {
+      result: { ok: boolean };
+      stats: { diskEntriesReplayed: number };
+    };
     expect(replay.stats.diskEntriesReplayed).toBe(n);
     expect(replay.result.ok).toBe(true);
     expect(received(r)).toBe(2 * n);
@@ -179,12 +191,17 @@ describe('disk buffer', () => {
     const base = BigInt(Date.now() - 60_000) * 1_000_000n;
     const n = 20_000; // 4 requests of 5000
     const exiting = start([r.url, dir, 'exit', String(n), base.toString()], {}, { CLOSE_TIMEOUT_MILLIS: '1500' });
-    const { stats } = JSON.parse(await exiting.output) as { stats: { entriesSent: number; droppedByReason: { exit_failed: number } } };
+    const { stats } = JSON.parse(await exiting.output) as {
+      stats: { entriesSent: number; droppedByReason: { exit_failed: number } };
+    };
     expect(stats.entriesSent).toBe(5000);
     expect(stats.droppedByReason.exit_failed).toBe(n - 5000);
     expect(received(r)).toBe(10_000); // the acknowledged request and the one cut off
 
-    const replay = JSON.parse(await start([r.url, dir, 'replay']).output) as { result: { ok: boolean }; stats: { diskEntriesReplayed: number; entriesResent: number } };
+    const replay = JSON.parse(await start([r.url, dir, 'replay']).output) as {
+      result: { ok: boolean };
+      stats: { diskEntriesReplayed: number; entriesResent: number };
+    };
     expect(replay.result.ok).toBe(true);
     // Only what Loki never acknowledged; the cut-off request (received, never answered) is the one
     // re-send, and counted as such.
@@ -203,7 +220,9 @@ describe('disk buffer', () => {
     await writer.written;
     await until(() => r.requests.length > 0);
     await kill9(writer);
-    const replay = JSON.parse(await start([r.url, dir, 'replay']).output) as { stats: { diskEntriesReplayed: number; entriesResent: number } };
+    const replay = JSON.parse(await start([r.url, dir, 'replay']).output) as {
+      stats: { diskEntriesReplayed: number; entriesResent: number };
+    };
     expect(replay.stats).toMatchObject({ diskEntriesReplayed: 300, entriesResent: 300 });
     expect(received(r)).toBe(600); // the re-send Loki may count twice, and we say so
     expect(r.entries('{app="disk"}')).toHaveLength(300);
@@ -220,9 +239,14 @@ describe('disk buffer', () => {
     a.child.kill('SIGSTOP');
     try {
       // The stopped process's heartbeat goes stale.
-      await until(() => readdirSync(dir).some((f) => f.endsWith('.lock') && Date.now() - statSync(join(dir, f)).mtimeMs > 1000), 10_000);
+      await until(
+        () => readdirSync(dir).some((f) => f.endsWith('.lock') && Date.now() - statSync(join(dir, f)).mtimeMs > 1000),
+        10_000,
+      );
       await r.start();
-      const b = JSON.parse(await start([r.url, dir, 'replay'], diskOptions).output) as { stats: { diskEntriesReplayed: number } };
+      const b = JSON.parse(await start([r.url, dir, 'replay'], diskOptions).output) as {
+        stats: { diskEntriesReplayed: number };
+      };
       expect(b.stats.diskEntriesReplayed).toBe(0);
     } finally {
       a.child.kill('SIGCONT');
@@ -238,7 +262,10 @@ describe('disk buffer', () => {
     const dir = tempDir();
     const maxBytes = 256 * 1024;
     const segmentMaxBytes = 32 * 1024;
-    const { client: c } = client(r, { retryInitialDelayMillis: 50, diskBuffer: { directory: dir, maxBytes, segmentMaxBytes, syncIntervalMillis: 10 } });
+    const { client: c } = client(r, {
+      retryInitialDelayMillis: 50,
+      diskBuffer: { directory: dir, maxBytes, segmentMaxBytes, syncIntervalMillis: 10 },
+    });
     let largestFolder = 0;
     let largestSegment = 0;
     const measure = (): void => {
@@ -276,7 +303,9 @@ describe('disk buffer', () => {
   it('keeps a record larger than a segment off the disk, counted, and still delivers it', async () => {
     const r = await receiver();
     const dir = tempDir();
-    const { client: c, errors } = client(r, { diskBuffer: { directory: dir, maxBytes: 64 * 1024, segmentMaxBytes: 4096, syncIntervalMillis: 1 } });
+    const { client: c, errors } = client(r, {
+      diskBuffer: { directory: dir, maxBytes: 64 * 1024, segmentMaxBytes: 4096, syncIntervalMillis: 1 },
+    });
     r.setResponseDelay(200);
     c.push({ message: 'x'.repeat(10_000) });
     c.push({ message: 'small' });
@@ -288,46 +317,71 @@ describe('disk buffer', () => {
     expect(r.entries().map((e) => e.line.length)).toEqual([10_000, 5]);
   });
 
-  it.runIf(existsSync('/proc/self/stat'))('tells a live owner from a reused pid (start time) and, for another host, goes by the heartbeat', async () => {
-    const r = await receiver();
-    const dir = tempDir();
-    const ts = BigInt(Date.now()) * 1_000_000n;
-    const startOf = (pid: number): string => {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
-    };
-    const live = process.ppid; // alive for the whole test
-    const orphan = (owner: string, lock: Record<string, unknown>, name: string, heartbeatAgeMillis = 0): void => {
-      writeFileSync(join(dir, `${owner}-0.seg`), `${JSON.stringify({ s: '{app="owners"}', l: [['app', 'owners']], t: ts.toString(), m: name })}\n`);
-      writeFileSync(join(dir, `${owner}.lock`), JSON.stringify(lock));
-      const at = new Date(Date.now() - heartbeatAgeMillis);
-      utimesSync(join(dir, `${owner}.lock`), at, at);
-    };
-    orphan(`seg-${live}-1-a1`, { pid: live, host: hostname(), start: startOf(live) }, 'alive here, heartbeat stale', 60_000);
-    orphan(`seg-${live}-2-a2`, { pid: live, host: hostname(), start: '1' }, 'pid reused');
-    orphan(`seg-${live}-3-a3`, { pid: live, host: 'another-host' }, 'other host, fresh heartbeat');
-    orphan(`seg-${live}-4-a4`, { pid: live, host: 'another-host' }, 'other host, stale heartbeat', 60_000);
-    orphan(`seg-${process.pid}-5-a5`, { pid: process.pid, host: hostname(), start: '1' }, 'our pid, a previous life');
-    const { client: c } = client(r, { diskBuffer: { directory: dir } });
-    await c.flush();
-    expect(r.entries('{app="owners"}').map((e) => e.line).sort()).toEqual(['other host, stale heartbeat', 'our pid, a previous life', 'pid reused']);
-    // A second client of this very process (same pid and start) keeps its segments too.
-    const down = await receiver();
-    await down.stop();
-    const { client: other } = client(down, { diskBuffer: { directory: dir, syncIntervalMillis: 1 }, closeTimeoutMillis: 100 });
-    other.push({ message: 'mine', timestamp: ts });
-    await until(() => other.stats().diskEntriesWritten > 0);
-    const { client: third } = client(r, { diskBuffer: { directory: dir } });
-    await third.flush();
-    expect(third.stats().diskEntriesReplayed).toBe(0);
-  });
+  it.runIf(existsSync('/proc/self/stat'))(
+    'tells a live owner from a reused pid (start time) and, for another host, goes by the heartbeat',
+    async () => {
+      const r = await receiver();
+      const dir = tempDir();
+      const ts = BigInt(Date.now()) * 1_000_000n;
+      const startOf = (pid: number): string => {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+      };
+      const live = process.ppid; // alive for the whole test
+      const orphan = (owner: string, lock: Record<string, unknown>, name: string, heartbeatAgeMillis = 0): void => {
+        writeFileSync(
+          join(dir, `${owner}-0.seg`),
+          `${JSON.stringify({ s: '{app="owners"}', l: [['app', 'owners']], t: ts.toString(), m: name })}\n`,
+        );
+        writeFileSync(join(dir, `${owner}.lock`), JSON.stringify(lock));
+        const at = new Date(Date.now() - heartbeatAgeMillis);
+        utimesSync(join(dir, `${owner}.lock`), at, at);
+      };
+      orphan(
+        `seg-${live}-1-a1`,
+        { pid: live, host: hostname(), start: startOf(live) },
+        'alive here, heartbeat stale',
+        60_000,
+      );
+      orphan(`seg-${live}-2-a2`, { pid: live, host: hostname(), start: '1' }, 'pid reused');
+      orphan(`seg-${live}-3-a3`, { pid: live, host: 'another-host' }, 'other host, fresh heartbeat');
+      orphan(`seg-${live}-4-a4`, { pid: live, host: 'another-host' }, 'other host, stale heartbeat', 60_000);
+      orphan(`seg-${process.pid}-5-a5`, { pid: process.pid, host: hostname(), start: '1' }, 'our pid, a previous life');
+      const { client: c } = client(r, { diskBuffer: { directory: dir } });
+      await c.flush();
+      expect(
+        r
+          .entries('{app="owners"}')
+          .map((e) => e.line)
+          .sort(),
+      ).toEqual(['other host, stale heartbeat', 'our pid, a previous life', 'pid reused']);
+      // A second client of this very process (same pid and start) keeps its segments too.
+      const down = await receiver();
+      await down.stop();
+      const { client: other } = client(down, {
+        diskBuffer: { directory: dir, syncIntervalMillis: 1 },
+        closeTimeoutMillis: 100,
+      });
+      other.push({ message: 'mine', timestamp: ts });
+      await until(() => other.stats().diskEntriesWritten > 0);
+      const { client: third } = client(r, { diskBuffer: { directory: dir } });
+      await third.flush();
+      expect(third.stats().diskEntriesReplayed).toBe(0);
+    },
+  );
 
   it('a directory that cannot be created (a path under a plain file): no throw, reported, memory-only delivery', async () => {
     const r = await receiver();
     const file = join(tempDir(), 'a-file');
     writeFileSync(file, 'not a directory');
     let made: ReturnType<typeof client> | undefined;
-    expect(() => (made = client(r, { diskBuffer: { directory: join(file, 'segments'), syncIntervalMillis: 10 }, labels: { app: 'no-disk' } }))).not.toThrow();
+    expect(
+      () =>
+        (made = client(r, {
+          diskBuffer: { directory: join(file, 'segments'), syncIntervalMillis: 10 },
+          labels: { app: 'no-disk' },
+        })),
+    ).not.toThrow();
     const { client: c, errors } = made!;
     c.push({ message: 'kept in memory' });
     expect((await c.flush()).ok).toBe(true);

@@ -3,7 +3,14 @@ import { segmentBound, segmentsToDelete } from '../src/disk-bounds.js';
 import { readSegment, recordLine, SENT, SETTLED, WRITTEN, type ReplayedEntry } from '../src/disk-records.js';
 import type { DiskSegment, LokiEntry, StreamRef } from '../src/record.js';
 
-const seg = (name: string, dataBytes: number, records: number): DiskSegment => ({ path: `${name}.seg`, ackPath: `${name}.ack`, dataBytes, records, unsettled: records, state: 'sealed' });
+const seg = (name: string, dataBytes: number, records: number): DiskSegment => ({
+  path: `${name}.seg`,
+  ackPath: `${name}.ack`,
+  dataBytes,
+  records,
+  unsettled: records,
+  state: 'sealed',
+});
 
 describe('disk bounds', () => {
   it('a segment never exceeds what maxBytes leaves beside the lock', () => {
@@ -26,13 +33,28 @@ describe('disk bounds', () => {
 
 describe('disk records', () => {
   const stream: StreamRef = { key: '{app="d"}', labels: [['app', 'd']], lastNs: 0n };
-  const entry = (line: string, metadata?: Array<[string, string]>): LokiEntry => ({ stream, timestampNs: 1234567890123456789n, line, metadata, bytes: 0, seq: 0 });
+  const entry = (line: string, metadata?: Array<[string, string]>): LokiEntry => ({
+    stream,
+    timestampNs: 1234567890123456789n,
+    line,
+    metadata,
+    bytes: 0,
+    seq: 0,
+  });
 
   it('reads back what recordLine wrote, without settled records, marking the sent ones', () => {
     const text = recordLine(entry('one')) + recordLine(entry('twö', [['k', 'v']])) + recordLine(entry('three'));
     const out: ReplayedEntry[] = [];
     const corrupt: number[] = [];
-    const segment = readSegment('p.seg', 'p.ack', text, Buffer.from([SETTLED, SENT, WRITTEN]), () => stream, out, (line) => corrupt.push(line));
+    const segment = readSegment(
+      'p.seg',
+      'p.ack',
+      text,
+      Buffer.from([SETTLED, SENT, WRITTEN]),
+      () => stream,
+      out,
+      (line) => corrupt.push(line),
+    );
     expect(segment).toMatchObject({ records: 3, unsettled: 2, dataBytes: Buffer.byteLength(text), state: 'sealed' });
     expect(out.map((e) => [e.line, e.diskIndex, e.sentBefore, e.bytes, e.timestampNs])).toEqual([
       ['twö', 1, true, Buffer.byteLength('twö') + 2, 1234567890123456789n],
@@ -46,7 +68,15 @@ describe('disk records', () => {
     const text = `${recordLine(entry('one'))}not json\n${recordLine(entry('three')).slice(0, 10)}`;
     const out: ReplayedEntry[] = [];
     const corrupt: Array<[number, boolean]> = [];
-    readSegment('p.seg', 'p.ack', text, Buffer.alloc(0), () => stream, out, (line, torn) => corrupt.push([line, torn]));
+    readSegment(
+      'p.seg',
+      'p.ack',
+      text,
+      Buffer.alloc(0),
+      () => stream,
+      out,
+      (line, torn) => corrupt.push([line, torn]),
+    );
     expect(out.map((e) => e.line)).toEqual(['one']);
     expect(corrupt).toEqual([
       [2, false],

@@ -16,16 +16,57 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 const ROOT = ['DEFAULTS', 'LokiError', 'LokiOptionsError', 'createLokiClient', 'envValue'];
 const ROOT_MAX_RUNTIME_VALUES = 8;
 const SDK = [
-  'LokiError', 'LokiOptionsError', 'LokiSDK', 'SDK_DEFAULTS', 'close', 'critical', 'debug', 'error', 'fatal', 'flush',
-  'getSdk', 'info', 'initSdk', 'warn', 'warning',
+  'LokiError',
+  'LokiOptionsError',
+  'LokiSDK',
+  'SDK_DEFAULTS',
+  'close',
+  'critical',
+  'debug',
+  'error',
+  'fatal',
+  'flush',
+  'getSdk',
+  'info',
+  'initSdk',
+  'warn',
+  'warning',
 ];
 const ADAPTER = [
-  'COMPRESSIONS', 'CLIENT_OPTION_NAMES', 'DEFAULTS', 'DROP_REASONS', 'LABEL_FIELD_PREFIX', 'LokiError',
-  'LokiOptionsError', 'MAX_TIMESTAMP_NS', 'MIN_TIMESTAMP_NS', 'checkClientOptions', 'createLokiClient',
-  'deliverAtExit', 'deliverSyncAtExit', 'describeValue', 'entryCount', 'envValue', 'isLabelField',
-  'labelValueToString', 'messageToLine', 'metadataName', 'metadataValueToString', 'nowNs', 'optionChecks',
-  'redactHeaders', 'redactUrl', 'redactedForm', 'registerExitParticipant', 'resolvePushUrl', 'safeStringify',
-  'suggestName', 'timestampToNs', 'unknownOptionsError', 'unregisterExitParticipant', 'warnOncePerCode',
+  'COMPRESSIONS',
+  'CLIENT_OPTION_NAMES',
+  'DEFAULTS',
+  'DROP_REASONS',
+  'LABEL_FIELD_PREFIX',
+  'LokiError',
+  'LokiOptionsError',
+  'MAX_TIMESTAMP_NS',
+  'MIN_TIMESTAMP_NS',
+  'checkClientOptions',
+  'createLokiClient',
+  'deliverAtExit',
+  'deliverSyncAtExit',
+  'describeValue',
+  'entryCount',
+  'envValue',
+  'isLabelField',
+  'labelValueToString',
+  'messageToLine',
+  'metadataName',
+  'metadataValueToString',
+  'nowNs',
+  'optionChecks',
+  'redactHeaders',
+  'redactUrl',
+  'redactedForm',
+  'registerExitParticipant',
+  'resolvePushUrl',
+  'safeStringify',
+  'suggestName',
+  'timestampToNs',
+  'unknownOptionsError',
+  'unregisterExitParticipant',
+  'warnOncePerCode',
   'writeStderrLine',
 ].sort();
 
@@ -105,7 +146,10 @@ describe('the adapter seam', () => {
           .map((s) => `${file.slice(packagesDir.length)}: ${s}`),
       );
       expect(uses.length, name).toBeGreaterThan(0);
-      expect(uses.filter((u) => !u.endsWith(': @loki-sdk/core/adapter')), name).toEqual([]);
+      expect(
+        uses.filter((u) => !u.endsWith(': @loki-sdk/core/adapter')),
+        name,
+      ).toEqual([]);
     }
   });
 
@@ -119,7 +163,11 @@ describe('the adapter seam', () => {
       "import '@loki-sdk/core/adapter';",
     ].join('\n');
     expect(specifiers(source)).toEqual([
-      '@loki-sdk/core', '@loki-sdk/core/sdk', '@loki-sdk/core/adapter', '../../core/src/client.js', '@loki-sdk/core',
+      '@loki-sdk/core',
+      '@loki-sdk/core/sdk',
+      '@loki-sdk/core/adapter',
+      '../../core/src/client.js',
+      '@loki-sdk/core',
       '@loki-sdk/core/adapter',
     ]);
   });

@@ -17,7 +17,9 @@ const MS = Date.now() - 60_000;
 const S = Math.floor(MS / 1000);
 
 /** Stored entries by line. */
-function byLine(r: LokiReceiver): Record<string, { timestampNs: bigint; labels: Record<string, string>; metadata: Record<string, string> }> {
+function byLine(
+  r: LokiReceiver,
+): Record<string, { timestampNs: bigint; labels: Record<string, string>; metadata: Record<string, string> }> {
   return Object.fromEntries(r.entries().map((e) => [e.line, e]));
 }
 
@@ -48,7 +50,8 @@ describe('timestamps: numbers and digit strings are read by magnitude', () => {
       ['ns bigint', base + 12n, base + 12n],
     ];
     // One stream per case: the same-time tie-break of a stream does not move them.
-    for (const [name, timestamp] of cases) c.push({ message: name, timestamp: timestamp as never, labels: { c: name.replace(/\W/g, '_') } });
+    for (const [name, timestamp] of cases)
+      c.push({ message: name, timestamp: timestamp as never, labels: { c: name.replace(/\W/g, '_') } });
     expect((await c.flush()).ok).toBe(true);
     const got = byLine(r);
     for (const [name, , expected] of cases) expect([name, got[name]?.timestampNs]).toEqual([name, expected]);
@@ -58,9 +61,22 @@ describe('timestamps: numbers and digit strings are read by magnitude', () => {
   it('a value that cannot be a plausible time gets now and is counted', async () => {
     const r = await receiver();
     const { client: c } = client(r);
-    const bad = ['99999999999999999999999', 1e300, -5, '-1700000000000', 0, '2024', 1e10, 'yesterday-ish', '', Number.NaN, '+275760-09-13T00:00:00.000Z', '1960-01-01T00:00:00Z'];
+    const bad = [
+      '99999999999999999999999',
+      1e300,
+      -5,
+      '-1700000000000',
+      0,
+      '2024',
+      1e10,
+      'yesterday-ish',
+      '',
+      Number.NaN,
+      '+275760-09-13T00:00:00.000Z',
+      '1960-01-01T00:00:00Z',
+    ];
     const before = BigInt(Date.now()) * NS_PER_MS;
-    bad.forEach((timestamp, i) => c.push({ message: `bad ${i}`, timestamp: timestamp as never, labels: { i: String(i) } }));
+    bad.forEach((timestamp, i) => c.push({ message: `bad ${i}`, timestamp: timestamp, labels: { i: String(i) } }));
     expect((await c.flush()).ok).toBe(true);
     const after = BigInt(Date.now()) * NS_PER_MS;
     expect(r.entries()).toHaveLength(bad.length);
@@ -70,22 +86,30 @@ describe('timestamps: numbers and digit strings are read by magnitude', () => {
     expect(c.stats().invalidTimestamps).toBe(bad.length);
   });
 
-  it.each(['99999999999999999999999', 1e300])('2 000 good entries and one at %s: all 2 001 stored (protobuf)', async (badTime) => {
-    const r = await receiver();
-    const { client: c } = client(r, { batchMaxEntries: 5000, batchIntervalMillis: 10_000 });
-    for (let i = 0; i < 1000; i++) c.push({ message: `good ${i}`, timestamp: MS + i });
-    c.push({ message: 'bad', timestamp: badTime as never });
-    for (let i = 1000; i < 2000; i++) c.push({ message: `good ${i}`, timestamp: MS + i });
-    const result = await c.flush();
-    expect(result.ok).toBe(true);
-    expect(r.requests.map((q) => q.status)).toEqual([204]);
-    expect(r.entries()).toHaveLength(2001);
-    expect(c.stats().invalidTimestamps).toBe(1);
-  });
+  it.each(['99999999999999999999999', 1e300])(
+    '2 000 good entries and one at %s: all 2 001 stored (protobuf)',
+    async (badTime) => {
+      const r = await receiver();
+      const { client: c } = client(r, { batchMaxEntries: 5000, batchIntervalMillis: 10_000 });
+      for (let i = 0; i < 1000; i++) c.push({ message: `good ${i}`, timestamp: MS + i });
+      c.push({ message: 'bad', timestamp: badTime });
+      for (let i = 1000; i < 2000; i++) c.push({ message: `good ${i}`, timestamp: MS + i });
+      const result = await c.flush();
+      expect(result.ok).toBe(true);
+      expect(r.requests.map((q) => q.status)).toEqual([204]);
+      expect(r.entries()).toHaveLength(2001);
+      expect(c.stats().invalidTimestamps).toBe(1);
+    },
+  );
 
   it('the SDK: 2 000 good calls and one with an out-of-range time are all stored', async () => {
     const r = await receiver();
-    const s = new LokiSDK().init({ appName: 'times', endpoints: { loki: r.pushUrl }, printToConsole: false, exitHook: false } as never);
+    const s = new LokiSDK().init({
+      appName: 'times',
+      endpoints: { loki: r.pushUrl },
+      printToConsole: false,
+      exitHook: false,
+    });
     try {
       for (let i = 0; i < 1000; i++) s.info(`good ${i}`, { timestamp: MS + i });
       s.info('bad', { timestamp: '99999999999999999999999' });
@@ -104,7 +128,12 @@ describe('timestamps: numbers and digit strings are read by magnitude', () => {
     const base = BigInt(MS) * NS_PER_MS;
     const stream = '{app="disk"}';
     const records = Array.from({ length: 100 }, (_, i) =>
-      JSON.stringify({ s: stream, l: [['app', 'disk']], t: i === 50 ? '99999999999999999999999' : (base + BigInt(i)).toString(), m: `rec ${i}` }),
+      JSON.stringify({
+        s: stream,
+        l: [['app', 'disk']],
+        t: i === 50 ? '99999999999999999999999' : (base + BigInt(i)).toString(),
+        m: `rec ${i}`,
+      }),
     );
     // A segment left by a process that is gone (no lock file): an orphan the next client replays.
     writeFileSync(join(dir, 'seg-999999-1-abcdef-0.seg'), `${records.join('\n')}\n`);
@@ -143,7 +172,7 @@ describe('structured-metadata names', () => {
       '1x': 'd',
       _y: 'e',
       __w: 'f',
-      'ok_Name9': 'g',
+      ok_Name9: 'g',
       metadata: { '': 'gone', 'a-b': 'h', '😀': 'i' },
     });
     expect((await c.flush()).ok).toBe(true);
@@ -178,7 +207,8 @@ async function wireTap(r: LokiReceiver): Promise<{ url: string; bodies: string[]
       const raw = Buffer.concat(chunks);
       bodies.push((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('latin1'));
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
       fetch(`${r.url}${req.url ?? ''}`, { method: 'POST', headers, body: raw })
         .then(async (answer) => {
           res.writeHead(answer.status);
@@ -190,7 +220,11 @@ async function wireTap(r: LokiReceiver): Promise<{ url: string; bodies: string[]
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as { port: number };
   taps.push(server);
-  return { url: `http://127.0.0.1:${address.port}`, bodies, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    bodies,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 const taps: Server[] = [];
 afterEach(() => {
@@ -198,22 +232,25 @@ afterEach(() => {
 });
 
 describe('JSON encoding and lone surrogates', () => {
-  it.each(['json', 'json-gzip'] as const)('%s: lone surrogates go out as U+FFFD, never as a \\ud800 escape; the whole request is stored', async (encoding) => {
-    const r = await receiver();
-    const tap = await wireTap(r);
-    const { client: c } = client(r, { host: tap.url, encoding, labels: { app: 'sur' } });
-    c.push({ message: 'good before' });
-    c.push({ message: 'high \ud800 alone', k: 'low \udc00 alone', label_l: 'lab \ud83d' });
-    c.push({ message: 'pair 😀 fine' });
-    expect((await c.flush()).ok).toBe(true);
-    expect(tap.bodies).toHaveLength(1);
-    // No lone-surrogate escape on the wire (real Loki's JSON decoder refuses it with a 400).
-    expect(tap.bodies[0]).not.toMatch(/\\u[dD][89abAB]/);
-    expect(tap.bodies[0]).not.toMatch(/\\u[dD][c-fC-F]/);
-    const got = byLine(r);
-    expect(Object.keys(got).sort()).toEqual(['good before', 'high \ufffd alone', 'pair 😀 fine']);
-    // Loki stores U+FFFD in a metadata value as a space; a label value cannot hold it (it becomes '?').
-    expect(got['high \ufffd alone']!.metadata).toEqual({ k: 'low   alone' });
-    expect(got['high \ufffd alone']!.labels).toEqual({ app: 'sur', l: 'lab ?' });
-  });
+  it.each(['json', 'json-gzip'] as const)(
+    '%s: lone surrogates go out as U+FFFD, never as a \\ud800 escape; the whole request is stored',
+    async (encoding) => {
+      const r = await receiver();
+      const tap = await wireTap(r);
+      const { client: c } = client(r, { host: tap.url, encoding, labels: { app: 'sur' } });
+      c.push({ message: 'good before' });
+      c.push({ message: 'high \ud800 alone', k: 'low \udc00 alone', label_l: 'lab \ud83d' });
+      c.push({ message: 'pair 😀 fine' });
+      expect((await c.flush()).ok).toBe(true);
+      expect(tap.bodies).toHaveLength(1);
+      // No lone-surrogate escape on the wire (real Loki's JSON decoder refuses it with a 400).
+      expect(tap.bodies[0]).not.toMatch(/\\u[dD][89abAB]/);
+      expect(tap.bodies[0]).not.toMatch(/\\u[dD][c-fC-F]/);
+      const got = byLine(r);
+      expect(Object.keys(got).sort()).toEqual(['good before', 'high \ufffd alone', 'pair 😀 fine']);
+      // Loki stores U+FFFD in a metadata value as a space; a label value cannot hold it (it becomes '?').
+      expect(got['high \ufffd alone']!.metadata).toEqual({ k: 'low   alone' });
+      expect(got['high \ufffd alone']!.labels).toEqual({ app: 'sur', l: 'lab ?' });
+    },
+  );
 });

@@ -26,7 +26,10 @@ function exitReport(run: Run): { exitMillis: number; stats: LokiClientStats } {
     if (line === undefined) throw new Error(`no '${prefix}' line; stderr:\n${run.stderr.slice(0, 2000)}`);
     return line.slice(prefix.length);
   };
-  return { exitMillis: Number(value('exited ')) - Number(value('exiting ')), stats: JSON.parse(value('stats ')) as LokiClientStats };
+  return {
+    exitMillis: Number(value('exited ')) - Number(value('exiting ')),
+    stats: JSON.parse(value('stats ')) as LokiClientStats,
+  };
 }
 
 /** Entries the receiver was sent, every copy counted (it stores an exact duplicate once, as Loki does). */
@@ -34,7 +37,11 @@ function received(r: LokiReceiver): number {
   return r.requests.reduce((n, q) => n + q.entriesReceived, 0);
 }
 
-function run(args: string[], onStdout?: (text: string, child: ReturnType<typeof spawn>) => void, script = fixture): Promise<Run> {
+function run(
+  args: string[],
+  onStdout?: (text: string, child: ReturnType<typeof spawn>) => void,
+  script = fixture,
+): Promise<Run> {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -66,7 +73,12 @@ describe('delivery at process end (core on the main thread)', () => {
     const r = await receiver();
     const result = await run([r.url, 'uncaught', '3']);
     expect(result.code).toBe(1);
-    expect(r.entries('{mode="uncaught"}').map((e) => e.line)).toEqual(['uncaught 0', 'uncaught 1', 'uncaught 2', 'fatal: boom']);
+    expect(r.entries('{mode="uncaught"}').map((e) => e.line)).toEqual([
+      'uncaught 0',
+      'uncaught 1',
+      'uncaught 2',
+      'fatal: boom',
+    ]);
   });
 
   it('delivers when the app handles SIGTERM with a flush', async () => {
@@ -160,17 +172,21 @@ describe('delivery at process end (core on the main thread)', () => {
   it.each([
     ['core', 5000],
     ['sdk', 1000],
-  ])('%s, 1 000 000 pending, Loki down, closeTimeoutMillis %i: process.exit() ends by the deadline, all reported', async (api, deadline) => {
-    const r = await receiver();
-    await r.stop();
-    const result = await run([r.url, '1000000', String(deadline), 'burst', String(api)], undefined, deadlineFixture);
-    const { exitMillis, stats } = exitReport(result);
-    expect(result.code).toBe(0);
-    expect(exitMillis).toBeLessThan(Number(deadline) + 1500);
-    expect(stats.droppedByReason.exit_failed).toBe(1_000_000);
-    expect(stats.entriesDropped).toBe(1_000_000);
-    expect(result.stderr.match(/ERR_LOKI_EXIT_DRAIN at process exit, 1000000 entries/g)).toHaveLength(1);
-  }, 30_000);
+  ])(
+    '%s, 1 000 000 pending, Loki down, closeTimeoutMillis %i: process.exit() ends by the deadline, all reported',
+    async (api, deadline) => {
+      const r = await receiver();
+      await r.stop();
+      const result = await run([r.url, '1000000', String(deadline), 'burst', String(api)], undefined, deadlineFixture);
+      const { exitMillis, stats } = exitReport(result);
+      expect(result.code).toBe(0);
+      expect(exitMillis).toBeLessThan(Number(deadline) + 1500);
+      expect(stats.droppedByReason.exit_failed).toBe(1_000_000);
+      expect(stats.entriesDropped).toBe(1_000_000);
+      expect(result.stderr.match(/ERR_LOKI_EXIT_DRAIN at process exit, 1000000 entries/g)).toHaveLength(1);
+    },
+    30_000,
+  );
 
   it('sdk, 1 000 000 pending, Loki up, closeTimeoutMillis 1000: ends by the deadline; stored + reported = pushed, none twice', async () => {
     const r = await receiver();
@@ -199,7 +215,8 @@ describe('delivery at process end (core on the main thread)', () => {
     expect(stored).toBeGreaterThanOrEqual(stats.entriesSent);
     expect(stored - stats.entriesSent).toBeLessThanOrEqual(1000);
     expect(received(r)).toBe(stored);
-    if (stats.droppedByReason.exit_failed > 0) expect(result.stderr).toMatch(/ERR_LOKI_EXIT_DRAIN at process exit, \d+ entries/);
+    if (stats.droppedByReason.exit_failed > 0)
+      expect(result.stderr).toMatch(/ERR_LOKI_EXIT_DRAIN at process exit, \d+ entries/);
   }, 30_000);
 
   it('process.exit() while requests are in flight: what Loki acknowledged is not sent again', async () => {

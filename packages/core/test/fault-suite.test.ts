@@ -64,14 +64,18 @@ describe('fault suite', () => {
     expect(r.entries()).toHaveLength(1);
   });
 
-  it.each([500, 503])('a run of %i answers: retried until stored', async (status) => {
-    const r = await receiver();
-    const { client: c } = client(r, fast);
-    r.failNext(...Array.from({ length: 6 }, () => status));
-    for (let i = 0; i < 10; i++) c.push({ message: `m${i}` });
-    expect((await c.flush({ timeoutMillis: 20_000 })).ok).toBe(true);
-    expect(r.entries()).toHaveLength(10);
-  }, 30_000);
+  it.each([500, 503])(
+    'a run of %i answers: retried until stored',
+    async (status) => {
+      const r = await receiver();
+      const { client: c } = client(r, fast);
+      r.failNext(...Array.from({ length: 6 }, () => status));
+      for (let i = 0; i < 10; i++) c.push({ message: `m${i}` });
+      expect((await c.flush({ timeoutMillis: 20_000 })).ok).toBe(true);
+      expect(r.entries()).toHaveLength(10);
+    },
+    30_000,
+  );
 
   it('connection resets mid-request: retried until stored', async () => {
     const r = await receiver();
@@ -93,14 +97,24 @@ describe('fault suite', () => {
   });
 
   it('a host that does not resolve: reported with its code, entries kept (or dropped and counted without the offline buffer)', async () => {
-    const kept = client(await receiver(), { ...fast, host: 'http://loki.does-not-exist.invalid:3100', requestTimeoutMillis: 2000 });
+    const kept = client(await receiver(), {
+      ...fast,
+      host: 'http://loki.does-not-exist.invalid:3100',
+      requestTimeoutMillis: 2000,
+    });
     kept.client.push({ message: 'waits' });
     await until(() => kept.errors.length > 0);
     expect(kept.errors[0]!.code).toBe('ERR_LOKI_UNAVAILABLE');
     expect(kept.errors[0]!.message).toMatch(/ENOTFOUND|EAI_AGAIN|getaddrinfo/);
     expect(kept.client.stats().bufferedEntries).toBe(1);
 
-    const dropped = client(await receiver(), { ...fast, host: 'http://loki.does-not-exist.invalid:3100', requestTimeoutMillis: 2000, offlineBuffer: false, retryMaxAttempts: 2 });
+    const dropped = client(await receiver(), {
+      ...fast,
+      host: 'http://loki.does-not-exist.invalid:3100',
+      requestTimeoutMillis: 2000,
+      offlineBuffer: false,
+      retryMaxAttempts: 2,
+    });
     dropped.client.push({ message: 'lost' });
     const result = await dropped.client.flush();
     expect(result).toMatchObject({ ok: false, dropped: 1 });
@@ -125,7 +139,12 @@ describe('fault suite', () => {
     const { port } = server.address() as { port: number };
     try {
       const r = await receiver();
-      const untrusted = client(r, { ...fast, host: `https://127.0.0.1:${port}`, offlineBuffer: false, retryMaxAttempts: 1 });
+      const untrusted = client(r, {
+        ...fast,
+        host: `https://127.0.0.1:${port}`,
+        offlineBuffer: false,
+        retryMaxAttempts: 1,
+      });
       untrusted.client.push({ message: 'secret' });
       const bad = await untrusted.client.flush();
       expect(bad).toMatchObject({ ok: false, dropped: 1 });

@@ -8,7 +8,11 @@ const entry = (seq: number): LokiEntry => ({ stream, timestampNs: 1n, line: 'x',
 
 /** The client's counts, kept by hand as the client keeps them. */
 function counts(): SettledCounts & { droppedByReason: Record<DropReason, number> } {
-  return { acknowledged: 0, partiallyRejected: 0, droppedByReason: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number> };
+  return {
+    acknowledged: 0,
+    partiallyRejected: 0,
+    droppedByReason: Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>,
+  };
 }
 
 describe('flush waiters', () => {
@@ -25,7 +29,15 @@ describe('flush waiters', () => {
     c.acknowledged += 3;
     flushes.check(3); // entry 3 is the oldest still held... it is settled too, but beyond the target
     await vi.advanceTimersByTimeAsync(0);
-    expect(answer).toEqual({ ok: true, acknowledged: 2, dropped: 0, droppedByReason: c.droppedByReason, partiallyRejected: 0, pending: 0, timedOut: false });
+    expect(answer).toEqual({
+      ok: true,
+      acknowledged: 2,
+      dropped: 0,
+      droppedByReason: c.droppedByReason,
+      partiallyRejected: 0,
+      pending: 0,
+      timedOut: false,
+    });
     expect(flushes.waiting).toBe(false);
   });
 
@@ -49,7 +61,7 @@ describe('flush waiters', () => {
     expect(flushes.waiting).toBe(false);
   });
 
-  it('a loss makes one read answer not ok, not the ones after it; an unread answer tells nothing', async () => {
+  it('a loss makes one read answer not ok, not the ones after it; an unread answer tells nothing', () => {
     const c = counts();
     const flushes = new FlushWaiters(() => c);
     // Two entries dropped before any flush was called.
@@ -62,7 +74,15 @@ describe('flush waiters', () => {
 
   it('counts drops and partial rejects among the entries up to the target, by reason', async () => {
     const flushes = new FlushWaiters(counts);
-    let answer: { ok: boolean; dropped: number; partiallyRejected: number; acknowledged: number; droppedByReason: Record<DropReason, number> } | undefined;
+    let answer:
+      | {
+          ok: boolean;
+          dropped: number;
+          partiallyRejected: number;
+          acknowledged: number;
+          droppedByReason: Record<DropReason, number>;
+        }
+      | undefined;
     void flushes.wait(3, false, 1000, true, () => 0).then((a) => (answer = a));
     flushes.dropped([entry(1), entry(4)], 'buffer_full');
     flushes.partiallyRejected([entry(2), entry(3)]);

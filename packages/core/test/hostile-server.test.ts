@@ -14,26 +14,35 @@ afterEach(() => servers.closeAll());
 const hostile = servers.open;
 
 const MiB = 1024 * 1024;
-const once = { retryMaxAttempts: 1, offlineBuffer: false, retryInitialDelayMillis: 1, requestTimeoutMillis: 20_000 } as const;
+const once = {
+  retryMaxAttempts: 1,
+  offlineBuffer: false,
+  retryInitialDelayMillis: 1,
+  requestTimeoutMillis: 20_000,
+} as const;
 
 describe('answer bodies are read up to a few KiB, the rest is never buffered', () => {
-  it.each([500, 200, 400])('a %i answer with a 512 MiB body: a few KiB read, memory bounded, the status decides', async (status) => {
-    const server = await hostile({ kind: 'huge-body', status, bytes: 512 * MiB });
-    const { client: c, errors } = client(await receiver(), { host: server.url, ...once });
-    const rssBefore = process.memoryUsage().rss;
-    c.push({ message: 'hello' });
-    const result = await c.flush({ timeoutMillis: 20_000 });
-    const rssGrowth = process.memoryUsage().rss - rssBefore;
-    expect(result.ok).toBe(status === 200);
-    // The client hung up after a few KiB: the server could write no more than the socket buffers took.
-    expect(server.bodyBytesWritten).toBeLessThan(32 * MiB);
-    expect(rssGrowth).toBeLessThan(64 * MiB);
-    if (status !== 200) {
-      const error = errors.find((e) => e.status === status) as LokiError;
-      expect(error.responseBody!.length).toBeLessThanOrEqual(1024);
-      expect(error.responseBody).toMatch(/^x+$/);
-    }
-  }, 30_000);
+  it.each([500, 200, 400])(
+    'a %i answer with a 512 MiB body: a few KiB read, memory bounded, the status decides',
+    async (status) => {
+      const server = await hostile({ kind: 'huge-body', status, bytes: 512 * MiB });
+      const { client: c, errors } = client(await receiver(), { host: server.url, ...once });
+      const rssBefore = process.memoryUsage().rss;
+      c.push({ message: 'hello' });
+      const result = await c.flush({ timeoutMillis: 20_000 });
+      const rssGrowth = process.memoryUsage().rss - rssBefore;
+      expect(result.ok).toBe(status === 200);
+      // The client hung up after a few KiB: the server could write no more than the socket buffers took.
+      expect(server.bodyBytesWritten).toBeLessThan(32 * MiB);
+      expect(rssGrowth).toBeLessThan(64 * MiB);
+      if (status !== 200) {
+        const error = errors.find((e) => e.status === status) as LokiError;
+        expect(error.responseBody!.length).toBeLessThanOrEqual(1024);
+        expect(error.responseBody).toMatch(/^x+$/);
+      }
+    },
+    30_000,
+  );
 
   it('the socket cut after such an answer does not stop the next push', async () => {
     const huge = await hostile({ kind: 'huge-body', status: 200, bytes: 64 * MiB });
@@ -70,7 +79,10 @@ describe('a compressed answer is cut after a few KiB of what it expands to', () 
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const { client: c, errors } = client(await receiver(), { host: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, ...once });
+      const { client: c, errors } = client(await receiver(), {
+        host: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        ...once,
+      });
       const rssBefore = process.memoryUsage().rss;
       c.push({ message: 'hello' });
       expect(await c.flush({ timeoutMillis: 20_000 })).toMatchObject({ ok: false, dropped: 1 });
@@ -85,25 +97,36 @@ describe('a compressed answer is cut after a few KiB of what it expands to', () 
 });
 
 describe('redirects are not followed (credentials never go to another host)', () => {
-  it.each([301, 302, 307, 308])('a %i to a working Loki: nothing reaches it, the batch fails with that status', async (status) => {
-    const target = await receiver();
-    const redirect = await hostile({ kind: 'redirect', status, location: `${target.url}/loki/api/v1/push` });
-    const { client: c, errors } = client(target, { host: redirect.url, ...once, bearerToken: 'tok-redirect', basicAuth: undefined });
-    c.push({ message: 'stay here' });
-    const result = await c.flush({ timeoutMillis: 5000 });
-    expect(result).toMatchObject({ ok: false, dropped: 1 });
-    expect(redirect.requests).toHaveLength(1);
-    expect(redirect.requests[0]!.authorization).toBe('Bearer tok-redirect');
-    expect(target.requests).toHaveLength(0);
-    expect(errors.map((e) => e.status)).toContain(status);
-  });
+  it.each([301, 302, 307, 308])(
+    'a %i to a working Loki: nothing reaches it, the batch fails with that status',
+    async (status) => {
+      const target = await receiver();
+      const redirect = await hostile({ kind: 'redirect', status, location: `${target.url}/loki/api/v1/push` });
+      const { client: c, errors } = client(target, {
+        host: redirect.url,
+        ...once,
+        bearerToken: 'tok-redirect',
+        basicAuth: undefined,
+      });
+      c.push({ message: 'stay here' });
+      const result = await c.flush({ timeoutMillis: 5000 });
+      expect(result).toMatchObject({ ok: false, dropped: 1 });
+      expect(redirect.requests).toHaveLength(1);
+      expect(redirect.requests[0]!.authorization).toBe('Bearer tok-redirect');
+      expect(target.requests).toHaveLength(0);
+      expect(errors.map((e) => e.status)).toContain(status);
+    },
+  );
 });
 
 describe("the exit drain's child reads answers the same way", () => {
   const fixture = fileURLToPath(new URL('./fixtures/exit-to-hostile.mjs', import.meta.url));
   function runAtExit(options: object, print = false): Promise<{ code: number | null; stderr: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [fixture, JSON.stringify(options), ...(print ? ['print'] : [])], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+      const child = spawn(process.execPath, [fixture, JSON.stringify(options), ...(print ? ['print'] : [])], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, NODE_OPTIONS: '' },
+      });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('close', (code) => resolve({ code, stderr }));
@@ -124,7 +147,10 @@ describe("the exit drain's child reads answers the same way", () => {
   it('a proxy that echoes our headers at process.exit(): the error printed carries no credential', async () => {
     const server = await hostile({ kind: 'echo-headers', status: 400 });
     const secrets = ['tok-S3CRET-exit', 'pw-S3CRET-exit'];
-    for (const options of [{ host: server.url, bearerToken: secrets[0] }, { url: `http://u:${secrets[1]}@${server.url.slice(7)}/loki/api/v1/push` }]) {
+    for (const options of [
+      { host: server.url, bearerToken: secrets[0] },
+      { url: `http://u:${secrets[1]}@${server.url.slice(7)}/loki/api/v1/push` },
+    ]) {
       for (const print of [false, true]) {
         const run = await runAtExit(options, print);
         expect(run.stderr).toMatch(/ERR_LOKI_EXIT_DRAIN/);

@@ -18,14 +18,24 @@ interface Report {
   flush: { ok: boolean; acknowledged: number };
 }
 
-function run(format: 'esm' | 'cjs', args: string[], withoutNative: boolean): Promise<{ code: number | null; report?: Report; stderr: string }> {
+function run(
+  format: 'esm' | 'cjs',
+  args: string[],
+  withoutNative: boolean,
+): Promise<{ code: number | null; report?: Report; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...(withoutNative ? ['--require', hideNative] : []), scripts[format], ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [...(withoutNative ? ['--require', hideNative] : []), scripts[format], ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stderr, ...(stdout.trim() ? { report: JSON.parse(stdout) as Report } : {}) }));
+    child.on('exit', (code) =>
+      resolve({ code, stderr, ...(stdout.trim() ? { report: JSON.parse(stdout) as Report } : {}) }),
+    );
   });
 }
 
@@ -35,7 +45,10 @@ describe.each(['esm', 'cjs'] as const)('install without the native snappy bindin
     const result = await run(format, [r.url, 'protobuf', '500'], true);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.report).toEqual({ compression: 'snappy-js', flush: expect.objectContaining({ ok: true, acknowledged: 500 }) });
+    expect(result.report).toEqual({
+      compression: 'snappy-js',
+      flush: expect.objectContaining({ ok: true, acknowledged: 500 }),
+    });
     expect(r.requests.every((q) => q.contentType === 'application/x-protobuf' && q.status === 204)).toBe(true);
     const stored = r.entries(`{app="install", format="${format}", encoding="protobuf"}`);
     expect(stored.map((e) => e.line)).toEqual(Array.from({ length: 500 }, (_, i) => `${format} protobuf ${i}`));
@@ -46,24 +59,41 @@ describe.each(['esm', 'cjs'] as const)('install without the native snappy bindin
     const r = await receiver();
     const result = await run(format, [r.url, 'json', '3'], true);
     expect(result.stderr).toBe('');
-    expect(result.report).toEqual({ compression: 'none', flush: expect.objectContaining({ ok: true, acknowledged: 3 }) });
-    expect(r.entries(`{app="install", format="${format}", encoding="json"}`).map((e) => e.line)).toEqual([0, 1, 2].map((i) => `${format} json ${i}`));
+    expect(result.report).toEqual({
+      compression: 'none',
+      flush: expect.objectContaining({ ok: true, acknowledged: 3 }),
+    });
+    expect(r.entries(`{app="install", format="${format}", encoding="json"}`).map((e) => e.line)).toEqual(
+      [0, 1, 2].map((i) => `${format} json ${i}`),
+    );
   });
 
   it('uses the native binding when it loads', async () => {
     const r = await receiver();
     const result = await run(format, [r.url, 'protobuf', '3'], false);
-    expect(result.report).toEqual({ compression: 'snappy-native', flush: expect.objectContaining({ ok: true, acknowledged: 3 }) });
+    expect(result.report).toEqual({
+      compression: 'snappy-native',
+      flush: expect.objectContaining({ ok: true, acknowledged: 3 }),
+    });
     expect(r.entries(`{app="install", format="${format}", encoding="protobuf"}`)).toHaveLength(3);
   });
 });
 
 describe('the pure-JS snappy encoder', () => {
   it('writes snappy block format that the native decoder reads back, on every kind of input', () => {
-    const text = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `{"level":30,"msg":"request ${i % 97}","url":"/api/${i}"}`).join('\n'));
+    const text = Buffer.from(
+      Array.from({ length: 20_000 }, (_, i) => `{"level":30,"msg":"request ${i % 97}","url":"/api/${i}"}`).join('\n'),
+    );
     let seed = 1;
     const noise = Buffer.alloc(300_000).map(() => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 0xff);
-    for (const input of [Buffer.alloc(0), Buffer.from('a'), Buffer.alloc(1 << 20), text, noise, Buffer.concat([text, noise, text])]) {
+    for (const input of [
+      Buffer.alloc(0),
+      Buffer.from('a'),
+      Buffer.alloc(1 << 20),
+      text,
+      noise,
+      Buffer.concat([text, noise, text]),
+    ]) {
       const compressed = compressJs(input);
       expect(Buffer.compare(uncompressSync(compressed) as Buffer, input)).toBe(0);
     }

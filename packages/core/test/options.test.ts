@@ -10,7 +10,7 @@ const SECRET = 's3cr3t-Pa55';
 /** The LokiOptionsError createLokiClient throws for these options (fails the test when none). */
 function optionsError(options: Record<string, unknown>): LokiOptionsError {
   try {
-    const c = createLokiClient({ exitHook: false, onError: () => {}, ...options } as LokiClientOptions);
+    const c = createLokiClient({ exitHook: false, onError: () => {}, ...options });
     void c.close();
   } catch (error) {
     expect(error).toBeInstanceOf(LokiOptionsError);
@@ -22,7 +22,11 @@ function optionsError(options: Record<string, unknown>): LokiOptionsError {
 describe('options: checked once, at construction, with a clear error', () => {
   it.each([
     ['basicAuth', `user:${SECRET}`, /^basicAuth must be \{ username: string, password: string \}, got a string$/],
-    ['basicAuth', { user: 'me', pass: SECRET }, /^basicAuth must be \{ username: string, password: string \}, got an object with username: undefined/],
+    [
+      'basicAuth',
+      { user: 'me', pass: SECRET },
+      /^basicAuth must be \{ username: string, password: string \}, got an object with username: undefined/,
+    ],
     ['tenantId', { id: 'acme' }, /^tenantId must be a string, got an object$/],
     ['tenantId', 42, /^tenantId must be a string, got a number$/],
     ['bearerToken', 12345, /^bearerToken must be a string, got a number$/],
@@ -30,7 +34,11 @@ describe('options: checked once, at construction, with a clear error', () => {
     ['exitHook', 1, /^exitHook must be true or false, got a number \(1\)$/],
     ['labels', 'abc', /^labels must be an object of label names to values, got a string$/],
     ['labels', ['a'], /^labels must be an object of label names to values, got an array$/],
-    ['headers', `Authorization: Bearer ${SECRET}`, /^headers must be an object of header names to string values, got a string$/],
+    [
+      'headers',
+      `Authorization: Bearer ${SECRET}`,
+      /^headers must be an object of header names to string values, got a string$/,
+    ],
     ['headers', { 'x-n': 5 }, /^headers\["x-n"\] must be a string, got a number$/],
     ['tls', 'insecure', /^tls must be an object .*, got a string$/],
     ['tls', { rejectUnauthorized: 'no' }, /^tls\.rejectUnauthorized must be true or false, got a string \("no"\)$/],
@@ -55,13 +63,24 @@ describe('options: checked once, at construction, with a clear error', () => {
   it.each([
     ['tenantId', { tenantId: 'acme\r\nX-Evil: 1' }, /^tenantId must not contain CR, LF/],
     ['bearerToken', { bearerToken: `${SECRET}\n` }, /^bearerToken must not contain CR, LF/],
-    ['a header value', { headers: { Authorization: `Bearer ${SECRET}\r\n` } }, /^headers\["Authorization"\] must not contain CR, LF/],
-    ['a header name', { headers: { 'x-a\r\nb': 'v' } }, /^headers: header name "x-a {2}b" is not a valid HTTP header name$/],
-  ])('CR or LF in %s is refused at construction (it would fail every push, retried forever)', (_what, options, expected) => {
-    const error = optionsError(options);
-    expect(error.message).toMatch(expected);
-    expect(error.message).not.toContain(SECRET);
-  });
+    [
+      'a header value',
+      { headers: { Authorization: `Bearer ${SECRET}\r\n` } },
+      /^headers\["Authorization"\] must not contain CR, LF/,
+    ],
+    [
+      'a header name',
+      { headers: { 'x-a\r\nb': 'v' } },
+      /^headers: header name "x-a {2}b" is not a valid HTTP header name$/,
+    ],
+  ])(
+    'CR or LF in %s is refused at construction (it would fail every push, retried forever)',
+    (_what, options, expected) => {
+      const error = optionsError(options);
+      expect(error.message).toMatch(expected);
+      expect(error.message).not.toContain(SECRET);
+    },
+  );
 
   // Node fires a timer longer than 2^31-1 ms at once (with a TimeoutOverflowWarning): a 1e10 ms
   // request timeout would time every request out, a 1e10 ms backoff would retry in a busy loop.
@@ -73,7 +92,9 @@ describe('options: checked once, at construction, with a clear error', () => {
     ['flushTimeoutMillis', 3e9],
     ['closeTimeoutMillis', 3e9],
   ])('%s: %d (past what a timer holds) is refused', (name, value) => {
-    expect(optionsError({ [name]: value }).message).toBe(`${name} must be at most 2147483647 (ms: a longer timer fires at once), got a number (${value})`);
+    expect(optionsError({ [name]: value }).message).toBe(
+      `${name} must be at most 2147483647 (ms: a longer timer fires at once), got a number (${value})`,
+    );
   });
 
   it('diskBuffer.syncIntervalMillis past what a timer holds is refused', () => {
@@ -116,7 +137,10 @@ describe('options: unknown names are reported once at start-up, with a "did you 
     const r = await receiver();
     const { client: c, errors } = client(r, { tenantID: 'acme', hots: 'x' } as LokiClientOptions);
     expect(errors.map((e) => [e.code, e.message])).toEqual([
-      ['ERR_LOKI_INVALID_OPTIONS', 'unknown options ignored: tenantID (did you mean tenantId?), hots (did you mean host?)'],
+      [
+        'ERR_LOKI_INVALID_OPTIONS',
+        'unknown options ignored: tenantID (did you mean tenantId?), hots (did you mean host?)',
+      ],
     ]);
     c.push({ message: 'still sent' });
     await c.flush();
@@ -140,17 +164,30 @@ describe('options: unknown names are reported once at start-up, with a "did you 
 
   it('credentials given under a misspelt name never reach the message', () => {
     const errors: LokiError[] = [];
-    const c = createLokiClient({ exitHook: false, onError: (e) => errors.push(e), bearertoken: SECRET, basicauth: { username: 'u', password: SECRET } } as LokiClientOptions);
+    const c = createLokiClient({
+      exitHook: false,
+      onError: (e) => errors.push(e),
+      bearertoken: SECRET,
+      basicauth: { username: 'u', password: SECRET },
+    } as LokiClientOptions);
     void c.close();
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.message).toBe('unknown options ignored: bearertoken (did you mean bearerToken?), basicauth (did you mean basicAuth?)');
+    expect(errors[0]!.message).toBe(
+      'unknown options ignored: bearertoken (did you mean bearerToken?), basicauth (did you mean basicAuth?)',
+    );
   });
 });
 
 describe('SDK options: the same checks and the same report', () => {
   function sdkErrors(options: Record<string, unknown>): { sdk: LokiSDK; errors: LokiError[] } {
     const errors: LokiError[] = [];
-    const sdk = new LokiSDK().init({ appName: 'a', printToConsole: false, exitHook: false, onError: (e: LokiError) => errors.push(e), ...options } as never);
+    const sdk = new LokiSDK().init({
+      appName: 'a',
+      printToConsole: false,
+      exitHook: false,
+      onError: (e: LokiError) => errors.push(e),
+      ...options,
+    });
     return { sdk, errors };
   }
 
@@ -160,7 +197,11 @@ describe('SDK options: the same checks and the same report', () => {
     ['enableOfflineBuffer', 0, /^enableOfflineBuffer must be true or false, got a number \(0\)$/],
     ['bufferSize', '100', /^bufferSize must be a number >= 1, got a string \("100"\)$/],
     ['maxRetries', -1, /^maxRetries must be a number >= 1, got a number \(-1\)$/],
-    ['flushInterval', 1e7, /^flushInterval must be at most 2147483\.647 \(s: a longer timer fires at once\), got a number \(10000000\)$/],
+    [
+      'flushInterval',
+      1e7,
+      /^flushInterval must be at most 2147483\.647 \(s: a longer timer fires at once\), got a number \(10000000\)$/,
+    ],
     ['printToConsole', 'yes', /^printToConsole must be true or false, got a string \("yes"\)$/],
     ['basicAuth', `me:${SECRET}`, /^basicAuth must be \{ username: string, password: string \}, got a string$/],
   ])('%s: %j is refused with a LokiOptionsError naming it', (name, value, expected) => {
@@ -179,7 +220,10 @@ describe('SDK options: the same checks and the same report', () => {
     const { sdk, errors } = sdkErrors({ endpoint: 'http://x', url: 'http://y', tenantID: 'acme' });
     await sdk.close();
     expect(errors.map((e) => [e.code, e.message])).toEqual([
-      ['ERR_LOKI_INVALID_OPTIONS', 'unknown options ignored: endpoint (did you mean endpoints?), url (use endpoints.loki), tenantID (did you mean tenantId?)'],
+      [
+        'ERR_LOKI_INVALID_OPTIONS',
+        'unknown options ignored: endpoint (did you mean endpoints?), url (use endpoints.loki), tenantID (did you mean tenantId?)',
+      ],
     ]);
   });
 });

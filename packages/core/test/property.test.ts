@@ -4,7 +4,16 @@
 // documents (core README "Mapping"). Bounded runs: the whole file stays well under 20 s.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLokiClient, labelValueToString, LABEL_FIELD_PREFIX, messageToLine, metadataName, metadataValueToString, type LokiEncoding, type LokiRecord } from '../src/adapter-entry.js';
+import {
+  createLokiClient,
+  labelValueToString,
+  LABEL_FIELD_PREFIX,
+  messageToLine,
+  metadataName,
+  metadataValueToString,
+  type LokiEncoding,
+  type LokiRecord,
+} from '../src/adapter-entry.js';
 import { sanitizeLabelName } from '../src/labels.js';
 import { client, receiver } from './helpers.js';
 
@@ -12,8 +21,30 @@ const RUNS = Number(process.env.PROPERTY_RUNS ?? 100);
 
 /** One UTF-16 unit or code point of any kind: lone surrogates, U+FFFD, NUL, 4-byte characters, quotes, separators. */
 const anyChar = fc.oneof(
-  fc.constantFrom('\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\uFFFD', '\u0000', '\u{1F600}', '\u{10FFFF}', '\u2028', '"', '\\', '\n', '\r', '{', '.', '-', ' ', '_', 'é'),
-  fc.integer({ min: 0, max: 0x10ffff }).map((cp) => (cp >= 0xd800 && cp <= 0xdfff ? String.fromCharCode(cp) : String.fromCodePoint(cp))),
+  fc.constantFrom(
+    '\uD800',
+    '\uDBFF',
+    '\uDC00',
+    '\uDFFF',
+    '\uFFFD',
+    '\u0000',
+    '\u{1F600}',
+    '\u{10FFFF}',
+    '\u2028',
+    '"',
+    '\\',
+    '\n',
+    '\r',
+    '{',
+    '.',
+    '-',
+    ' ',
+    '_',
+    'é',
+  ),
+  fc
+    .integer({ min: 0, max: 0x10ffff })
+    .map((cp) => (cp >= 0xd800 && cp <= 0xdfff ? String.fromCharCode(cp) : String.fromCodePoint(cp))),
   fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }),
 );
 const anyString = (maxLength = 24): fc.Arbitrary<string> => fc.string({ unit: anyChar, maxLength });
@@ -34,45 +65,54 @@ const { json } = fc.letrec((tie) => ({
 
 const RESERVED = new Set(['line', 'message', 'level', 'timestamp', 'labels', 'metadata']);
 /** Record fields: any names (but the reserved ones and label_* fields), unique as Loki stores them. */
-const fieldName = fc.oneof(anyString(12), fc.constantFrom('constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'a.b', '0', '_x', '__x'));
+const fieldName = fc.oneof(
+  anyString(12),
+  fc.constantFrom('constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'a.b', '0', '_x', '__x'),
+);
 const fields = fc.uniqueArray(
-  fc.tuple(fieldName, json).filter(([k]) => !RESERVED.has(k) && !k.startsWith(LABEL_FIELD_PREFIX) && metadataName(k) !== undefined),
+  fc
+    .tuple(fieldName, json)
+    .filter(([k]) => !RESERVED.has(k) && !k.startsWith(LABEL_FIELD_PREFIX) && metadataName(k) !== undefined),
   { selector: ([k]) => metadataName(k), maxLength: 10 },
 );
 /** Labels given in `labels`: any names and values (at most 8, so Loki's 15 are never reached). */
-const labels = fc.array(fc.tuple(fieldName, fc.oneof(anyString(), fc.integer(), fc.boolean(), fc.constant(null))), { maxLength: 8 });
+const labels = fc.array(fc.tuple(fieldName, fc.oneof(anyString(), fc.integer(), fc.boolean(), fc.constant(null))), {
+  maxLength: 8,
+});
 
 const DAY_NS = 86_400_000_000_000n;
 /**
  * Every timestamp form, with the time it documents (ns), or undefined for a form that is no time
  * (the entry then gets the time it was pushed). Times within the last 6 days: Loki keeps a week.
  */
-const timestamps: fc.Arbitrary<{ value: unknown; ns: bigint | undefined }> = fc.bigInt({ min: 60_000_000_000n, max: 6n * DAY_NS }).chain((ago) => {
-  const ns = BigInt(Date.now()) * 1_000_000n - ago;
-  const ms = ns / 1_000_000n;
-  const iso = new Date(Number(ms)).toISOString();
-  return fc.constantFrom(
-    { value: ns, ns },
-    { value: ns.toString(), ns },
-    { value: Number(ms), ns: ms * 1_000_000n },
-    { value: ms.toString(), ns: ms * 1_000_000n },
-    { value: Number(ns / 1_000_000_000n), ns: (ns / 1_000_000_000n) * 1_000_000_000n },
-    { value: Number(ns / 1000n), ns: (ns / 1000n) * 1000n },
-    { value: new Date(Number(ms)), ns: ms * 1_000_000n },
-    { value: iso, ns: ms * 1_000_000n },
-    { value: iso.replace('Z', `${(ns % 1_000_000n).toString().padStart(6, '0')}Z`), ns },
-    { value: iso.replace('Z', '+00:00'), ns: ms * 1_000_000n },
-    { value: 'yesterday', ns: undefined },
-    { value: '', ns: undefined },
-    { value: 0, ns: undefined },
-    { value: -1, ns: undefined },
-    { value: 1e300, ns: undefined },
-    { value: { t: 1 }, ns: undefined },
-    { value: [Number(ms)], ns: undefined },
-    { value: true, ns: undefined },
-    { value: undefined, ns: undefined },
-  );
-});
+const timestamps: fc.Arbitrary<{ value: unknown; ns: bigint | undefined }> = fc
+  .bigInt({ min: 60_000_000_000n, max: 6n * DAY_NS })
+  .chain((ago) => {
+    const ns = BigInt(Date.now()) * 1_000_000n - ago;
+    const ms = ns / 1_000_000n;
+    const iso = new Date(Number(ms)).toISOString();
+    return fc.constantFrom(
+      { value: ns, ns },
+      { value: ns.toString(), ns },
+      { value: Number(ms), ns: ms * 1_000_000n },
+      { value: ms.toString(), ns: ms * 1_000_000n },
+      { value: Number(ns / 1_000_000_000n), ns: (ns / 1_000_000_000n) * 1_000_000_000n },
+      { value: Number(ns / 1000n), ns: (ns / 1000n) * 1000n },
+      { value: new Date(Number(ms)), ns: ms * 1_000_000n },
+      { value: iso, ns: ms * 1_000_000n },
+      { value: iso.replace('Z', `${(ns % 1_000_000n).toString().padStart(6, '0')}Z`), ns },
+      { value: iso.replace('Z', '+00:00'), ns: ms * 1_000_000n },
+      { value: 'yesterday', ns: undefined },
+      { value: '', ns: undefined },
+      { value: 0, ns: undefined },
+      { value: -1, ns: undefined },
+      { value: 1e300, ns: undefined },
+      { value: { t: 1 }, ns: undefined },
+      { value: [Number(ms)], ns: undefined },
+      { value: true, ns: undefined },
+      { value: undefined, ns: undefined },
+    );
+  });
 
 const records = fc.record({
   message: fc.oneof(anyString(40), json),
@@ -86,7 +126,8 @@ type Generated = typeof records extends fc.Arbitrary<infer T> ? T : never;
 function toRecord(g: Generated): LokiRecord {
   // Own keys whatever their names (JSON-style definition: `__proto__` is a key, not the prototype).
   const record: LokiRecord = {};
-  for (const [k, v] of g.fields) Object.defineProperty(record, k, { value: v, enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of g.fields)
+    Object.defineProperty(record, k, { value: v, enumerable: true, writable: true, configurable: true });
   record.message = g.message;
   if (g.level !== undefined) record.level = g.level;
   if (g.labels.length > 0) record.labels = Object.fromEntries(g.labels);
@@ -95,7 +136,8 @@ function toRecord(g: Generated): LokiRecord {
 }
 
 /** Entries sorted by key (a default sort would turn values, `{ toString: '' }` among them, into text). */
-const byKey = (entries: Array<[string, unknown]>): Array<[string, unknown]> => entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const byKey = (entries: Array<[string, unknown]>): Array<[string, unknown]> =>
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 const wellFormed = (text: string): string => (text as unknown as { toWellFormed(): string }).toWellFormed();
 /**
  * A structured-metadata value as Loki 3.4.6 stores it: U+FFFD replaced by a space (its distributor's
@@ -124,7 +166,13 @@ function expectedLabels(run: string, g: Generated): Record<string, string> {
 }
 
 /** Pushes one record through a fresh client; returns what Loki stored and when it was pushed. */
-async function roundTrip(r: Awaited<ReturnType<typeof receiver>>, run: string, g: Generated, encoding: LokiEncoding, metadataMode: 'structured' | 'line') {
+async function roundTrip(
+  r: Awaited<ReturnType<typeof receiver>>,
+  run: string,
+  g: Generated,
+  encoding: LokiEncoding,
+  metadataMode: 'structured' | 'line',
+) {
   const { client: c, errors } = client(r, { encoding, metadataMode, labels: { prop_run: run } });
   const before = BigInt(Date.now() - 1) * 1_000_000n;
   c.push(toRecord(g));
@@ -158,7 +206,9 @@ describe('property: any record reaches Loki as the mapping documents', () => {
           const entry = await roundTrip(r, run, g, encoding, 'structured');
           expect(entry.labels).toEqual(expectedLabels(run, g));
           expect(entry.line).toBe(wellFormed(messageToLine(g.message)));
-          const metadata = Object.fromEntries(g.fields.map(([k, v]) => [metadataName(k)!, asLokiStoresMetadata(metadataValueToString(v), encoding)]));
+          const metadata = Object.fromEntries(
+            g.fields.map(([k, v]) => [metadataName(k)!, asLokiStoresMetadata(metadataValueToString(v), encoding)]),
+          );
           expect(byKey(Object.entries(entry.metadata))).toEqual(byKey(Object.entries(metadata)));
         }),
         { numRuns: RUNS },
@@ -193,9 +243,38 @@ describe('property: any record reaches Loki as the mapping documents', () => {
 
 describe('property: push never throws', () => {
   it('any value as a record, a field, a label, a time or a message', () => {
-    const c = createLokiClient({ host: 'http://127.0.0.1:1', exitHook: false, offlineBuffer: false, bufferMaxEntries: 100, onError: () => {} });
-    const anything = fc.anything({ maxDepth: 2, maxKeys: 6, withBigInt: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true });
-    const record = fc.record({ message: anything, timestamp: anything, labels: anything, metadata: anything, level: anything, line: anything, label_x: anything, x: anything }, { requiredKeys: [] });
+    const c = createLokiClient({
+      host: 'http://127.0.0.1:1',
+      exitHook: false,
+      offlineBuffer: false,
+      bufferMaxEntries: 100,
+      onError: () => {},
+    });
+    const anything = fc.anything({
+      maxDepth: 2,
+      maxKeys: 6,
+      withBigInt: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withNullPrototype: true,
+      withTypedArray: true,
+      withSparseArray: true,
+      withBoxedValues: true,
+    });
+    const record = fc.record(
+      {
+        message: anything,
+        timestamp: anything,
+        labels: anything,
+        metadata: anything,
+        level: anything,
+        line: anything,
+        label_x: anything,
+        x: anything,
+      },
+      { requiredKeys: [] },
+    );
     fc.assert(
       fc.property(fc.oneof(anything, record), (value) => {
         c.push(value as LokiRecord); // a throw fails the property

@@ -61,15 +61,25 @@ const lines = (r: LokiReceiver): string[] => r.entries().map((e) => e.line);
 const hostPort = (url: string): string => new URL(url).host;
 
 const fixture = fileURLToPath(new URL('./fixtures/proxy-env-run.mjs', import.meta.url));
-function runEnv(options: object, env: Record<string, string>, message: string, mode: 'flush' | 'exit' = 'flush'): Promise<{ ok: boolean }> {
+function runEnv(
+  options: object,
+  env: Record<string, string>,
+  message: string,
+  mode: 'flush' | 'exit' = 'flush',
+): Promise<{ ok: boolean }> {
   return new Promise((resolve, reject) => {
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|no|all)_proxy$/i.test(k)));
-    const child = spawn(process.execPath, [fixture, JSON.stringify(options), message, mode], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...clean, NODE_OPTIONS: '', ...env } });
+    const child = spawn(process.execPath, [fixture, JSON.stringify(options), message, mode], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...clean, NODE_OPTIONS: '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(stdout) as { ok: boolean }) : reject(new Error(`exit ${code}: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(stdout) as { ok: boolean }) : reject(new Error(`exit ${code}: ${stderr}`)),
+    );
   });
 }
 
@@ -83,7 +93,9 @@ describe('proxy', () => {
     expect((await c.flush()).ok).toBe(true);
     expect(errors).toEqual([]);
     expect(r.entries()).toMatchObject([{ labels: { app: 'proxied' }, line: 'through the tunnel' }]);
-    expect(proxy.connects).toEqual([{ target: hostPort(r.url), auth: `Basic ${Buffer.from('puser:p@ss').toString('base64')}` }]);
+    expect(proxy.connects).toEqual([
+      { target: hostPort(r.url), auth: `Basic ${Buffer.from('puser:p@ss').toString('base64')}` },
+    ]);
     // The tunnel is kept alive: a second batch opens no second CONNECT.
     c.push({ message: 'again' });
     expect((await c.flush()).ok).toBe(true);
@@ -106,7 +118,13 @@ describe('proxy', () => {
   it("the proxy down: ERR_LOKI_UNAVAILABLE, retried, named by the proxy's host without its credentials; delivered once it is up", async () => {
     const r = await receiver();
     const down = await closedPort();
-    const { client: c, errors } = client(r, { proxy: `http://puser:pw-S3CRET-px@${down}`, retryInitialDelayMillis: 1, retryMaxDelayMillis: 5, retryMaxAttempts: 3, offlineBuffer: false });
+    const { client: c, errors } = client(r, {
+      proxy: `http://puser:pw-S3CRET-px@${down}`,
+      retryInitialDelayMillis: 1,
+      retryMaxDelayMillis: 5,
+      retryMaxAttempts: 3,
+      offlineBuffer: false,
+    });
     c.push({ message: 'never arrives' });
     const result = await c.flush();
     expect(result).toMatchObject({ ok: false, dropped: 1 });
@@ -116,16 +134,28 @@ describe('proxy', () => {
     expect(unavailable[0]!.message).toContain(`via proxy http://[redacted]@${down}`);
     expect(unavailable[0]!.cause).toMatchObject({ code: 'ECONNREFUSED' });
     expect(c.stats().droppedByReason.retries_exhausted).toBe(1);
-    for (const e of errors) expect(`${e.message} ${inspect(e, { depth: 8 })} ${JSON.stringify(e)}`).not.toMatch(/pw-S3CRET-px|puser/);
-    expect(`${inspect(c, { depth: 8 })} ${JSON.stringify(c)} ${inspect(resolveOptions({ proxy: `http://puser:pw-S3CRET-px@${down}` }))}`).not.toMatch(/pw-S3CRET-px|puser/);
-    expect(inspect(resolveOptions({ proxy: `http://puser:pw-S3CRET-px@${down}` }))).toContain(`proxy: 'http://[redacted]@${down}/'`);
+    for (const e of errors)
+      expect(`${e.message} ${inspect(e, { depth: 8 })} ${JSON.stringify(e)}`).not.toMatch(/pw-S3CRET-px|puser/);
+    expect(
+      `${inspect(c, { depth: 8 })} ${JSON.stringify(c)} ${inspect(resolveOptions({ proxy: `http://puser:pw-S3CRET-px@${down}` }))}`,
+    ).not.toMatch(/pw-S3CRET-px|puser/);
+    expect(inspect(resolveOptions({ proxy: `http://puser:pw-S3CRET-px@${down}` }))).toContain(
+      `proxy: 'http://[redacted]@${down}/'`,
+    );
     expect(r.entries()).toEqual([]);
   });
 
   it('the SDK passes proxy through to its client', async () => {
     const r = await receiver();
     const proxy = await connectProxy();
-    const sdk = new LokiSDK().init({ appName: 'sdk-proxy', endpoints: { loki: `${r.url}/loki/api/v1/push` }, proxy: proxy.url, printToConsole: false, exitHook: false, onError: () => {} } as never);
+    const sdk = new LokiSDK().init({
+      appName: 'sdk-proxy',
+      endpoints: { loki: `${r.url}/loki/api/v1/push` },
+      proxy: proxy.url,
+      printToConsole: false,
+      exitHook: false,
+      onError: () => {},
+    });
     try {
       sdk.info('from the sdk');
       expect((await sdk.flush({ timeoutMillis: 5000 })).ok).toBe(true);
@@ -150,11 +180,18 @@ describe('proxy', () => {
     await new Promise<void>((resolve) => forwarding.listen(0, '127.0.0.1', resolve));
     servers.push(closable(forwarding));
     const at = `127.0.0.1:${(forwarding.address() as net.AddressInfo).port}`;
-    const { client: c, errors } = client(r, { proxy: `http://u:pw-S3CRET-px@${at}`, retryMaxAttempts: 2, retryInitialDelayMillis: 1, offlineBuffer: false });
+    const { client: c, errors } = client(r, {
+      proxy: `http://u:pw-S3CRET-px@${at}`,
+      retryMaxAttempts: 2,
+      retryInitialDelayMillis: 1,
+      offlineBuffer: false,
+    });
     c.push({ message: 'not delivered' });
     expect((await c.flush()).ok).toBe(false);
     expect(errors[0]!.code).toBe('ERR_LOKI_UNAVAILABLE');
-    expect(errors[0]!.message).toContain(`the proxy answered CONNECT with HTTP 405 (via proxy http://[redacted]@${at}/)`);
+    expect(errors[0]!.message).toContain(
+      `the proxy answered CONNECT with HTTP 405 (via proxy http://[redacted]@${at}/)`,
+    );
     expect(refusedConnects).toBe(2);
     expect(r.entries()).toEqual([]);
   });
@@ -166,8 +203,9 @@ describe('proxy', () => {
       process.env.http_proxy = 'http://127.0.0.1:9';
       expect(resolveOptions({ host: 'http://127.0.0.1:3100' }).proxy).toBeUndefined();
     } finally {
-      for (const k of ['HTTP_PROXY', 'http_proxy']) if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
+      for (const k of ['HTTP_PROXY', 'http_proxy'])
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
     }
   });
 
@@ -182,12 +220,16 @@ describe('proxy', () => {
     expect(proxy.connects.map((x) => x.target)).toEqual([hostPort(front)]);
 
     // Lower case first (curl's order); an empty variable is unset.
-    expect(await runEnv(options, { HTTPS_PROXY: other.url, https_proxy: proxy.url, NO_PROXY: '' }, 'by https_proxy')).toEqual({ ok: true });
+    expect(
+      await runEnv(options, { HTTPS_PROXY: other.url, https_proxy: proxy.url, NO_PROXY: '' }, 'by https_proxy'),
+    ).toEqual({ ok: true });
     expect(proxy.connects).toHaveLength(2);
     expect(other.connects).toHaveLength(0);
 
     // NO_PROXY lists Loki's host: direct.
-    expect(await runEnv(options, { HTTPS_PROXY: proxy.url, NO_PROXY: 'example.com, localhost' }, 'bypassed')).toEqual({ ok: true });
+    expect(await runEnv(options, { HTTPS_PROXY: proxy.url, NO_PROXY: 'example.com, localhost' }, 'bypassed')).toEqual({
+      ok: true,
+    });
     expect(proxy.connects).toHaveLength(2);
 
     // HTTP_PROXY is for http Lokis: an https one ignores it.
@@ -200,7 +242,9 @@ describe('proxy', () => {
   it("proxy: 'env' in a child process: HTTP_PROXY tunnels an http Loki", async () => {
     const r = await receiver();
     const proxy = await connectProxy();
-    expect(await runEnv({ host: r.url }, { HTTP_PROXY: proxy.url, HTTPS_PROXY: 'http://127.0.0.1:9' }, 'by HTTP_PROXY')).toEqual({ ok: true });
+    expect(
+      await runEnv({ host: r.url }, { HTTP_PROXY: proxy.url, HTTPS_PROXY: 'http://127.0.0.1:9' }, 'by HTTP_PROXY'),
+    ).toEqual({ ok: true });
     expect(lines(r)).toEqual(['by HTTP_PROXY']);
     expect(proxy.connects.map((x) => x.target)).toEqual([hostPort(r.url)]);
   }, 30_000);
@@ -210,17 +254,28 @@ describe('proxy: the synchronous send at process.exit()', () => {
   it('an http Loki: the exit drain tunnels through the proxy too', async () => {
     const r = await receiver();
     const proxy = await connectProxy();
-    expect(await runEnv({ host: r.url }, { HTTP_PROXY: proxy.url.replace('http://', 'http://pu:pp@') }, 'at exit', 'exit')).toEqual({ ok: true });
+    expect(
+      await runEnv({ host: r.url }, { HTTP_PROXY: proxy.url.replace('http://', 'http://pu:pp@') }, 'at exit', 'exit'),
+    ).toEqual({ ok: true });
     await until(() => r.entries().length === 1);
     expect(lines(r)).toEqual(['at exit']);
-    expect(proxy.connects).toEqual([{ target: hostPort(r.url), auth: `Basic ${Buffer.from('pu:pp').toString('base64')}` }]);
+    expect(proxy.connects).toEqual([
+      { target: hostPort(r.url), auth: `Basic ${Buffer.from('pu:pp').toString('base64')}` },
+    ]);
   }, 30_000);
 
   it('an https Loki: TLS inside the exit drain tunnel', async () => {
     const r = await receiver();
     const front = await httpsFront(r);
     const proxy = await connectProxy();
-    expect(await runEnv({ host: front, tls: { caFile: `${tlsDir}cert.pem` } }, { HTTPS_PROXY: proxy.url }, 'at exit over tls', 'exit')).toEqual({ ok: true });
+    expect(
+      await runEnv(
+        { host: front, tls: { caFile: `${tlsDir}cert.pem` } },
+        { HTTPS_PROXY: proxy.url },
+        'at exit over tls',
+        'exit',
+      ),
+    ).toEqual({ ok: true });
     await until(() => r.entries().length === 1);
     expect(lines(r)).toEqual(['at exit over tls']);
     expect(proxy.connects.map((x) => x.target)).toEqual([hostPort(front)]);
@@ -246,12 +301,18 @@ describe('proxy: the option and the environment rules', () => {
       expect((caught as Error).message).toMatch(pattern);
       expect((caught as Error).message).not.toContain('S3CRET');
     }
-    expect(() => resolveProxyUrl('env', https443, { HTTPS_PROXY: 'ftp://x' })).toThrow(/^HTTPS_PROXY: proxy must be an http:\/\/ URL/);
+    expect(() => resolveProxyUrl('env', https443, { HTTPS_PROXY: 'ftp://x' })).toThrow(
+      /^HTTPS_PROXY: proxy must be an http:\/\/ URL/,
+    );
   });
 
   it('NO_PROXY: hosts and their subdomains, leading dot or *., ports, *, IPv6; a proxy without a scheme is http', () => {
     const via = (target: string, noProxy: string | undefined): string | undefined =>
-      resolveProxyUrl('env', target, { HTTPS_PROXY: 'proxy:3128', HTTP_PROXY: 'http://p:8080', ...(noProxy !== undefined ? { NO_PROXY: noProxy } : {}) });
+      resolveProxyUrl('env', target, {
+        HTTPS_PROXY: 'proxy:3128',
+        HTTP_PROXY: 'http://p:8080',
+        ...(noProxy !== undefined ? { NO_PROXY: noProxy } : {}),
+      });
     expect(via(https443, undefined)).toBe('http://proxy:3128/');
     expect(via('http://loki:3100/x', undefined)).toBe('http://p:8080/');
     expect(via(https443, 'example.com')).toBeUndefined();
@@ -264,9 +325,13 @@ describe('proxy: the option and the environment rules', () => {
     expect(via('http://[::1]:3100/', '::1')).toBeUndefined();
     expect(via('http://[::1]:3100/', '[::1]:3100')).toBeUndefined();
     expect(via('http://[::1]:3100/', '[::1]:9')).toBe('http://p:8080/');
-    expect(resolveProxyUrl('env', https443, { https_proxy: '', HTTPS_PROXY: 'http://upper:1' })).toBe('http://upper:1/');
+    expect(resolveProxyUrl('env', https443, { https_proxy: '', HTTPS_PROXY: 'http://upper:1' })).toBe(
+      'http://upper:1/',
+    );
     expect(resolveProxyUrl('env', https443, {})).toBeUndefined();
     expect(resolveProxyUrl(undefined, https443, { HTTPS_PROXY: 'http://x:1' })).toBeUndefined();
-    expect(resolveProxyUrl('env', https443, { HTTPS_PROXY: 'http://x:1', no_proxy: 'logs.example.com', NO_PROXY: '' })).toBeUndefined();
+    expect(
+      resolveProxyUrl('env', https443, { HTTPS_PROXY: 'http://x:1', no_proxy: 'logs.example.com', NO_PROXY: '' }),
+    ).toBeUndefined();
   });
 });

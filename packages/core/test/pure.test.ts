@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalLabels, escapeLabelValue, labelValueToString, sanitizeLabelName, truncateUtf8 } from '../src/labels.js';
+import {
+  canonicalLabels,
+  escapeLabelValue,
+  labelValueToString,
+  sanitizeLabelName,
+  truncateUtf8,
+} from '../src/labels.js';
 import { backoffDelayMillis, classifyStatus, parseRetryAfter } from '../src/retry-policy.js';
 import { metadataValueToString, safeStringify } from '../src/safe-stringify.js';
 import { nowNs, splitNs, timestampToNs as toNs } from '../src/timestamp.js';
@@ -49,7 +55,12 @@ describe('label values', () => {
 
   it('escapes like Go strconv.Quote for the selector text', () => {
     expect(escapeLabelValue('a"b\\c\nd\re\tf\x01')).toBe('a\\"b\\\\c\\nd\\re\\tf\\x01');
-    expect(canonicalLabels([['b', '2'], ['a', 'x"y']])).toBe('{a="x\\"y", b="2"}');
+    expect(
+      canonicalLabels([
+        ['b', '2'],
+        ['a', 'x"y'],
+      ]),
+    ).toBe('{a="x\\"y", b="2"}');
     expect(canonicalLabels([])).toBe('{}');
   });
 
@@ -95,9 +106,30 @@ describe('timestamps', () => {
   });
 
   it.each([
-    '99999999999999999999999', 1e300, -1, '-1700000000', 0, 2024, '2024', 1e10, '9223372036854775808', 946684799,
-    Number.NaN, Number.POSITIVE_INFINITY, '', 'yesterday', '1e12', '10:00:00', '1999-12-31T23:59:59Z',
-    '+275760-09-13T00:00:00.000Z', 999999999999999999999999n, -5n, new Date(Number.NaN), true, {}, null,
+    '99999999999999999999999',
+    1e300,
+    -1,
+    '-1700000000',
+    0,
+    2024,
+    '2024',
+    1e10,
+    '9223372036854775808',
+    946684799,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    '',
+    'yesterday',
+    '1e12',
+    '10:00:00',
+    '1999-12-31T23:59:59Z',
+    '+275760-09-13T00:00:00.000Z',
+    999999999999999999999999n,
+    -5n,
+    new Date(Number.NaN),
+    true,
+    {},
+    null,
   ])('%s is not a plausible time', (input) => {
     expect(toNs(input)).toBeUndefined();
   });
@@ -168,7 +200,11 @@ describe('safe stringify', () => {
     expect(parsed.err.stack).toContain('TypeError: boom');
     const shared = { id: 1 };
     expect(safeStringify({ a: shared, b: shared })).toBe('{"a":{"id":1},"b":{"id":1}}');
-    const hostile = { toJSON() { throw new Error('nope'); } };
+    const hostile = {
+      toJSON() {
+        throw new Error('nope');
+      },
+    };
     expect(safeStringify(hostile)).toContain('Unserializable');
   });
 
@@ -186,7 +222,9 @@ describe('URLs', () => {
     expect(resolvePushUrl({ host: 'http://loki:3100/' })).toBe('http://loki:3100/loki/api/v1/push');
     expect(resolvePushUrl({ host: 'https://x/prefix' })).toBe('https://x/prefix/loki/api/v1/push');
     expect(resolvePushUrl({ host: 'http://loki:3100/loki/api/v1/push' })).toBe('http://loki:3100/loki/api/v1/push');
-    expect(resolvePushUrl({ url: 'https://logs.example.com/custom/push' })).toBe('https://logs.example.com/custom/push');
+    expect(resolvePushUrl({ url: 'https://logs.example.com/custom/push' })).toBe(
+      'https://logs.example.com/custom/push',
+    );
     // A url with no path gets the push path (nothing answers a push at "/"); a path is used as given.
     expect(resolvePushUrl({ url: 'https://logs.example.com' })).toBe('https://logs.example.com/loki/api/v1/push');
     expect(resolvePushUrl({ url: 'http://loki:3100/' })).toBe('http://loki:3100/loki/api/v1/push');
@@ -204,12 +242,15 @@ describe('protobuf encoder', () => {
     return { stream: ref, timestampNs, line, metadata, bytes, seq: 0 };
   };
 
-  it('writes the same bytes as the receiver\'s independent encoder, ASCII fast path and UTF-8 path alike', () => {
+  it("writes the same bytes as the receiver's independent encoder, ASCII fast path and UTF-8 path alike", () => {
     const a = stream('{app="a"}');
     const b = stream('{app="b", env="é"}');
     const now = 1_795_631_666_919_123_456n;
     const entries = [
-      entry(a, now, '{"level":30,"msg":"plain ascii line longer than sixteen characters"}', [['i', '1'], ['user', 'u1']]),
+      entry(a, now, '{"level":30,"msg":"plain ascii line longer than sixteen characters"}', [
+        ['i', '1'],
+        ['user', 'u1'],
+      ]),
       entry(a, now + 1n, 'short', [['k', '']]),
       entry(b, now + 2n, 'héllo wörld', [['name', 'välue']]),
       entry(a, now + 3n, '', [['only', 'metadata']]),
@@ -223,7 +264,12 @@ describe('protobuf encoder', () => {
       entry(a, now + 7n, 'latin1 \u00ff but not ascii'),
     ];
     const groups = groupByStream(entries);
-    const expected = referenceEncoder(groups.map((g) => ({ labels: g.stream.key, entries: g.entries.map((e) => ({ timestampNs: e.timestampNs, line: e.line, metadata: e.metadata ?? [] })) })));
+    const expected = referenceEncoder(
+      groups.map((g) => ({
+        labels: g.stream.key,
+        entries: g.entries.map((e) => ({ timestampNs: e.timestampNs, line: e.line, metadata: e.metadata ?? [] })),
+      })),
+    );
     expect(Buffer.from(encodePushRequestProtobuf(groups)).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
   });
 });

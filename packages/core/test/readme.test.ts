@@ -32,7 +32,15 @@ describe('core README', () => {
 
   it('documents every FlushResult field, and that the counts add up to stats()', () => {
     const section = readmeSection(readme, 'Flush results');
-    const fields: Record<keyof FlushResult, true> = { ok: true, acknowledged: true, dropped: true, droppedByReason: true, partiallyRejected: true, pending: true, timedOut: true };
+    const fields: Record<keyof FlushResult, true> = {
+      ok: true,
+      acknowledged: true,
+      dropped: true,
+      droppedByReason: true,
+      partiallyRejected: true,
+      pending: true,
+      timedOut: true,
+    };
     for (const field of Object.keys(fields)) expect([field, section.includes(`\`${field}\``)]).toEqual([field, true]);
     expect(section).toContain('stats()');
   });
@@ -46,8 +54,21 @@ describe('core README', () => {
   });
 
   it('the root README states the shared rules and the flush answer', () => {
-    const root = readmeSection(readFileSync(new URL('../../../README.md', import.meta.url), 'utf8'), 'The rules every entry point shares');
-    for (const text of ['invalidTimestamps', '[A-Za-z_][A-Za-z0-9_]*', 'metadataNamesDropped', 'exactly `label_`', 'offlineBufferMaxEntries', '/loki/api/v1/push', 'droppedByReason', 'did you mean', 'envValue()']) {
+    const root = readmeSection(
+      readFileSync(new URL('../../../README.md', import.meta.url), 'utf8'),
+      'The rules every entry point shares',
+    );
+    for (const text of [
+      'invalidTimestamps',
+      '[A-Za-z_][A-Za-z0-9_]*',
+      'metadataNamesDropped',
+      'exactly `label_`',
+      'offlineBufferMaxEntries',
+      '/loki/api/v1/push',
+      'droppedByReason',
+      'did you mean',
+      'envValue()',
+    ]) {
       expect([text, root.includes(text)]).toEqual([text, true]);
     }
   });

@@ -49,13 +49,35 @@ describe('direct SDK API (loki-sdk-py style)', () => {
     s.info('Business operation', { label_user_id: '12345', operation_type: 'payment', amount: 100.5, currency: 'USD' });
     expect((await s.flush()).ok).toBe(true);
     const byLine = Object.fromEntries(r.entries().map((e) => [e.line, e]));
-    expect(byLine['User login successful']!.labels).toEqual({ app: 'demo', environment: 'staging', level: 'info', user_id: '12345', action: 'login' });
-    expect(byLine['Database connection failed']!.labels).toEqual({ app: 'demo', environment: 'staging', level: 'error', component: 'database', error_code: 'DB001' });
-    expect(byLine['System information']!.labels).toEqual({ app: 'demo', environment: 'staging', level: 'info', service: 'user-service', version: '1.0.0' });
-    expect(byLine['Business operation']!.metadata).toEqual({ operation_type: 'payment', amount: '100.5', currency: 'USD' });
+    expect(byLine['User login successful']!.labels).toEqual({
+      app: 'demo',
+      environment: 'staging',
+      level: 'info',
+      user_id: '12345',
+      action: 'login',
+    });
+    expect(byLine['Database connection failed']!.labels).toEqual({
+      app: 'demo',
+      environment: 'staging',
+      level: 'error',
+      component: 'database',
+      error_code: 'DB001',
+    });
+    expect(byLine['System information']!.labels).toEqual({
+      app: 'demo',
+      environment: 'staging',
+      level: 'info',
+      service: 'user-service',
+      version: '1.0.0',
+    });
+    expect(byLine['Business operation']!.metadata).toEqual({
+      operation_type: 'payment',
+      amount: '100.5',
+      currency: 'USD',
+    });
   });
 
-  it('keeps an Error field\'s stack in metadata', async () => {
+  it("keeps an Error field's stack in metadata", async () => {
     const r = await receiver();
     const s = sdk({ appName: 'demo', endpoints: { loki: r.pushUrl } });
     s.critical('crashed', { err: new Error('disk full') });
@@ -99,7 +121,14 @@ describe('direct SDK API (loki-sdk-py style)', () => {
 
   it('offline buffer: entries wait while Loki is down and go out when it returns', async () => {
     const r = await receiver();
-    const s = sdk({ appName: 'off', endpoints: { loki: r.pushUrl }, bufferSize: 2, retryInitialDelayMillis: 20, retryMaxDelayMillis: 100, onError: () => {} });
+    const s = sdk({
+      appName: 'off',
+      endpoints: { loki: r.pushUrl },
+      bufferSize: 2,
+      retryInitialDelayMillis: 20,
+      retryMaxDelayMillis: 100,
+      onError: () => {},
+    });
     await r.stop();
     for (let i = 0; i < 6; i++) s.info(`held ${i}`);
     await new Promise((res) => setTimeout(res, 300));
@@ -124,45 +153,65 @@ describe('direct SDK API (loki-sdk-py style)', () => {
 });
 
 describe('direct SDK API: bursts, rate limits, bounds (issue 13)', () => {
-  it('a 100 000-call burst with Loki up is stored whole under the defaults, and flush says so', { timeout: 60_000 }, async () => {
-    const r = await receiver();
-    const s = sdk({ appName: 'burst', endpoints: { loki: r.pushUrl } });
-    for (let i = 0; i < 100_000; i++) s.info(`burst ${i}`);
-    const result = await s.flush({ timeoutMillis: 50_000 });
-    expect(r.stats().entriesStored).toBe(100_000);
-    expect(new Set(r.entries().map((e) => e.line)).size).toBe(100_000);
-    expect(result).toMatchObject({ ok: true, acknowledged: 100_000, dropped: 0, pending: 0 });
-    expect(s.stats()!.entriesDropped).toBe(0);
-  });
+  it(
+    'a 100 000-call burst with Loki up is stored whole under the defaults, and flush says so',
+    { timeout: 60_000 },
+    async () => {
+      const r = await receiver();
+      const s = sdk({ appName: 'burst', endpoints: { loki: r.pushUrl } });
+      for (let i = 0; i < 100_000; i++) s.info(`burst ${i}`);
+      const result = await s.flush({ timeoutMillis: 50_000 });
+      expect(r.stats().entriesStored).toBe(100_000);
+      expect(new Set(r.entries().map((e) => e.line)).size).toBe(100_000);
+      expect(result).toMatchObject({ ok: true, acknowledged: 100_000, dropped: 0, pending: 0 });
+      expect(s.stats()!.entriesDropped).toBe(0);
+    },
+  );
 
-  it('20 000 entries of ~300 B at a tenant limited to 1 MiB/s (429) all arrive via backoff', { timeout: 90_000 }, async () => {
-    const mib = 1024 * 1024;
-    const r = await receiver({ limits: { ingestionRateBytesPerSecond: mib, ingestionBurstBytes: mib } });
-    const s = sdk({ appName: 'rate', endpoints: { loki: r.pushUrl }, onError: () => {} });
-    const pad = 'x'.repeat(280);
-    for (let i = 0; i < 20_000; i++) s.info(`${pad} ${String(i).padStart(5, '0')}`);
-    const result = await s.flush({ timeoutMillis: 80_000 });
-    expect(r.requests.some((q) => q.status === 429)).toBe(true);
-    expect(r.stats().entriesStored).toBe(20_000);
-    expect(result).toMatchObject({ ok: true, acknowledged: 20_000, dropped: 0 });
-  });
+  it(
+    '20 000 entries of ~300 B at a tenant limited to 1 MiB/s (429) all arrive via backoff',
+    { timeout: 90_000 },
+    async () => {
+      const mib = 1024 * 1024;
+      const r = await receiver({ limits: { ingestionRateBytesPerSecond: mib, ingestionBurstBytes: mib } });
+      const s = sdk({ appName: 'rate', endpoints: { loki: r.pushUrl }, onError: () => {} });
+      const pad = 'x'.repeat(280);
+      for (let i = 0; i < 20_000; i++) s.info(`${pad} ${String(i).padStart(5, '0')}`);
+      const result = await s.flush({ timeoutMillis: 80_000 });
+      expect(r.requests.some((q) => q.status === 429)).toBe(true);
+      expect(r.stats().entriesStored).toBe(20_000);
+      expect(result).toMatchObject({ ok: true, acknowledged: 20_000, dropped: 0 });
+    },
+  );
 
-  it('offlineBufferSize bounds what is held while Loki is unreachable (newest kept, the rest counted)', { timeout: 30_000 }, async () => {
-    const r = await receiver();
-    const s = sdk({ appName: 'off', endpoints: { loki: r.pushUrl }, offlineBufferSize: 100, bufferSize: 50, retryInitialDelayMillis: 20, retryMaxDelayMillis: 100, onError: () => {} });
-    await r.stop();
-    s.info('probe');
-    await until(() => s.stats()!.offline);
-    for (let i = 0; i < 500; i++) s.info(`held ${i}`);
-    expect(s.stats()!.bufferedEntries).toBeLessThanOrEqual(100);
-    await r.start();
-    const result = await s.flush({ timeoutMillis: 20_000 });
-    const stored = r.entries().map((e) => e.line);
-    expect(stored).toHaveLength(100);
-    expect(stored.at(-1)).toBe('held 499');
-    expect(s.stats()!.droppedByReason.buffer_full).toBe(401);
-    expect(result).toMatchObject({ ok: false, acknowledged: 100, dropped: 401, pending: 0 });
-  });
+  it(
+    'offlineBufferSize bounds what is held while Loki is unreachable (newest kept, the rest counted)',
+    { timeout: 30_000 },
+    async () => {
+      const r = await receiver();
+      const s = sdk({
+        appName: 'off',
+        endpoints: { loki: r.pushUrl },
+        offlineBufferSize: 100,
+        bufferSize: 50,
+        retryInitialDelayMillis: 20,
+        retryMaxDelayMillis: 100,
+        onError: () => {},
+      });
+      await r.stop();
+      s.info('probe');
+      await until(() => s.stats()!.offline);
+      for (let i = 0; i < 500; i++) s.info(`held ${i}`);
+      expect(s.stats()!.bufferedEntries).toBeLessThanOrEqual(100);
+      await r.start();
+      const result = await s.flush({ timeoutMillis: 20_000 });
+      const stored = r.entries().map((e) => e.line);
+      expect(stored).toHaveLength(100);
+      expect(stored.at(-1)).toBe('held 499');
+      expect(s.stats()!.droppedByReason.buffer_full).toBe(401);
+      expect(result).toMatchObject({ ok: false, acknowledged: 100, dropped: 401, pending: 0 });
+    },
+  );
 
   it('endpoints.loki may be a base URL: the push path is appended', async () => {
     const r = await receiver();
@@ -172,7 +221,12 @@ describe('direct SDK API: bursts, rate limits, bounds (issue 13)', () => {
     slash.info('to the base URL with a slash');
     expect(await base.flush()).toMatchObject({ ok: true, acknowledged: 1 });
     expect(await slash.flush()).toMatchObject({ ok: true, acknowledged: 1 });
-    expect(r.entries().map((e) => e.line).sort()).toEqual(['to the base URL', 'to the base URL with a slash']);
+    expect(
+      r
+        .entries()
+        .map((e) => e.line)
+        .sort(),
+    ).toEqual(['to the base URL', 'to the base URL with a slash']);
     expect(r.requests.map((q) => q.status)).toEqual([204, 204]);
   });
 });
@@ -181,13 +235,40 @@ describe('direct SDK API: hostile input (issue 15)', () => {
   it('a fields object with a throwing getter or a hostile Proxy never throws into the app; other entries are stored', async () => {
     const r = await receiver();
     const errors: Array<{ code: string }> = [];
-    const s = sdk({ appName: 'hostile', endpoints: { loki: r.pushUrl }, onError: (e: { code: string }) => errors.push(e) });
-    const getter = Object.defineProperty({ ok: 1 }, 'bad', { enumerable: true, get: () => { throw new Error('getter boom'); } });
-    const proxy = new Proxy({}, { ownKeys: () => { throw new Error('ownKeys boom'); }, get: () => { throw new Error('get boom'); }, getOwnPropertyDescriptor: () => { throw new Error('gopd boom'); } });
+    const s = sdk({
+      appName: 'hostile',
+      endpoints: { loki: r.pushUrl },
+      onError: (e: { code: string }) => errors.push(e),
+    });
+    const getter = Object.defineProperty({ ok: 1 }, 'bad', {
+      enumerable: true,
+      get: () => {
+        throw new Error('getter boom');
+      },
+    });
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('ownKeys boom');
+        },
+        get: () => {
+          throw new Error('get boom');
+        },
+        getOwnPropertyDescriptor: () => {
+          throw new Error('gopd boom');
+        },
+      },
+    );
     s.info('before');
     expect(() => s.info('getter', getter)).not.toThrow();
     expect(() => s.error('proxy', proxy as Record<string, unknown>)).not.toThrow();
-    const loud = sdk({ appName: 'hostile-print', endpoints: { loki: r.pushUrl }, printToConsole: true, onError: () => {} });
+    const loud = sdk({
+      appName: 'hostile-print',
+      endpoints: { loki: r.pushUrl },
+      printToConsole: true,
+      onError: () => {},
+    });
     vi.spyOn(console, 'info').mockImplementation(() => {});
     expect(() => loud.info('printed getter', getter)).not.toThrow();
     s.info('after', { fine: true });
@@ -205,11 +286,15 @@ describe('direct SDK API in other threads and processes', () => {
     const { Worker } = await import('node:worker_threads');
     const script = fileURLToPath(new URL('./fixtures/sdk-worker.mjs', import.meta.url));
     await Promise.all(
-      Array.from({ length: 5 }, (_, id) => new Promise<void>((resolve, reject) => {
-        const w = new Worker(script, { workerData: { url: r.pushUrl, id } });
-        w.on('error', reject);
-        w.on('exit', () => resolve());
-      })),
+      Array.from(
+        { length: 5 },
+        (_, id) =>
+          new Promise<void>((resolve, reject) => {
+            const w = new Worker(script, { workerData: { url: r.pushUrl, id } });
+            w.on('error', reject);
+            w.on('exit', () => resolve());
+          }),
+      ),
     );
     await r.waitForEntries(50);
     expect(new Set(r.entries().map((e) => e.line)).size).toBe(50);
@@ -218,7 +303,9 @@ describe('direct SDK API in other threads and processes', () => {
   it('a child process that logs through initSdk then exits delivers everything', async () => {
     const r = await receiver();
     const script = fileURLToPath(new URL('./fixtures/sdk-exit.mjs', import.meta.url));
-    const code = await new Promise((resolve) => spawn(process.execPath, [script, r.pushUrl], { stdio: 'ignore' }).on('exit', resolve));
+    const code = await new Promise((resolve) =>
+      spawn(process.execPath, [script, r.pushUrl], { stdio: 'ignore' }).on('exit', resolve),
+    );
     expect(code).toBe(0);
     expect(r.entries().map((e) => e.line)).toEqual(['starting', 'about to exit']);
   });

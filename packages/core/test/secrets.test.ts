@@ -22,7 +22,13 @@ async function lokis(): Promise<FailingLokis> {
   return l;
 }
 
-const base = { exitHook: false, retryMaxAttempts: 1, offlineBuffer: false, retryInitialDelayMillis: 1, requestTimeoutMillis: 2000 } as const;
+const base = {
+  exitHook: false,
+  retryMaxAttempts: 1,
+  offlineBuffer: false,
+  retryInitialDelayMillis: 1,
+  requestTimeoutMillis: 2000,
+} as const;
 
 /** The LokiOptionsError these options meet, or undefined when they are accepted. */
 function refusal(make: () => unknown): LokiOptionsError | undefined {
@@ -44,11 +50,17 @@ describe('secrets are never printed', () => {
       if (refusedByCore) {
         // Refused at construction, by the client and by the SDK: the error does not show it.
         const [, hostPort] = targets[0]!;
-        const byClient = refusal(() => createLokiClient({ ...make(hostPort), ...base } as LokiClientOptions));
-        const bySdk = refusal(() => new LokiSDK().init({ ...make(hostPort), appName: 'secrets', exitHook: false } as never));
+        const byClient = refusal(() => createLokiClient({ ...make(hostPort), ...base }));
+        const bySdk = refusal(() => new LokiSDK().init({ ...make(hostPort), appName: 'secrets', exitHook: false }));
         expect(byClient?.message).toMatch(/^basicAuth must be/);
         expect(bySdk?.message).toMatch(/^basicAuth must be/);
-        expect(findTestSecrets({ ...renderings(byClient, 'client error'), ...renderings(bySdk, 'sdk error'), stack: String(byClient?.stack) })).toEqual([]);
+        expect(
+          findTestSecrets({
+            ...renderings(byClient, 'client error'),
+            ...renderings(bySdk, 'sdk error'),
+            stack: String(byClient?.stack),
+          }),
+        ).toEqual([]);
         return;
       }
       for (const [where, hostPort] of targets) {
@@ -57,7 +69,12 @@ describe('secrets are never printed', () => {
         client.push({ message: 'hello' });
         const result = await client.flush({ timeoutMillis: 5000 });
         expect(result.ok).toBe(false);
-        Object.assign(outputs, renderings(client, `${where} client`), renderings(result, `${where} flush`), renderings(client.stats(), `${where} stats`));
+        Object.assign(
+          outputs,
+          renderings(client, `${where} client`),
+          renderings(result, `${where} flush`),
+          renderings(client.stats(), `${where} stats`),
+        );
         Object.assign(outputs, renderings(resolveOptions(options), `${where} resolved options`));
         await client.close();
         Object.assign(outputs, renderings(client, `${where} closed client`));
@@ -65,7 +82,8 @@ describe('secrets are never printed', () => {
       // The credentials were sent (and echoed back): the run did exercise them.
       expect(requests.length).toBeGreaterThan(0);
       // The proxy case went through the tunnel, with its credentials (the echo server is its own CONNECT proxy).
-      if ('proxy' in make('127.0.0.1:1')) expect(requests.some((h) => h['proxy-authorization'] !== undefined)).toBe(true);
+      if ('proxy' in make('127.0.0.1:1'))
+        expect(requests.some((h) => h['proxy-authorization'] !== undefined)).toBe(true);
       // The cause is a copy of got's error with the fields that help, not got's error (it holds our headers).
       const refused = errors.find((e) => e.code === 'ERR_LOKI_UNAVAILABLE' && e.cause !== undefined);
       expect(refused?.cause).toMatchObject({ code: 'ECONNREFUSED', syscall: 'connect', address: '127.0.0.1' });
@@ -79,7 +97,13 @@ describe('secrets are never printed', () => {
         outputs[`error ${i} responseBody`] = String(e.responseBody);
       });
 
-      const sdk = new LokiSDK().init({ ...make(targets[1]![1]), appName: 'secrets', printToConsole: false, exitHook: false, onError: () => {} } as never);
+      const sdk = new LokiSDK().init({
+        ...make(targets[1]![1]),
+        appName: 'secrets',
+        printToConsole: false,
+        exitHook: false,
+        onError: () => {},
+      });
       Object.assign(outputs, renderings(sdk, 'sdk'));
       await sdk.close();
 
@@ -98,7 +122,13 @@ describe('secrets are never printed', () => {
     try {
       const { targets } = await lokis();
       for (const [, hostPort] of targets) {
-        const client = createLokiClient({ url: `http://urluser:pw-S3CRET-url@${hostPort}/loki/api/v1/push`, exitHook: false, retryMaxAttempts: 1, offlineBuffer: false, bearerToken: 'tok-S3CRET-bearer' });
+        const client = createLokiClient({
+          url: `http://urluser:pw-S3CRET-url@${hostPort}/loki/api/v1/push`,
+          exitHook: false,
+          retryMaxAttempts: 1,
+          offlineBuffer: false,
+          bearerToken: 'tok-S3CRET-bearer',
+        });
         client.push({ message: 'hello' });
         await client.flush({ timeoutMillis: 5000 });
         await client.close();
@@ -114,7 +144,10 @@ describe('secrets are never printed', () => {
   const fixture = fileURLToPath(new URL('./fixtures/secrets-run.mjs', import.meta.url));
   function runFixture(options: object): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [fixture, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+      const child = spawn(process.execPath, [fixture, JSON.stringify(options)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NODE_OPTIONS: '' },
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

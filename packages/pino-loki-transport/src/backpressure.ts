@@ -23,7 +23,11 @@ const stalledAt = new WeakMap<LokiClient, number>();
  * never pauses anything, until it settles entries again: core's bounded buffer takes over, and the
  * other targets in the worker keep flowing. Returns whether it paused.
  */
-export async function waitForRoom(client: LokiClient, highWaterEntries: number, highWaterBytes: number): Promise<boolean> {
+export async function waitForRoom(
+  client: LokiClient,
+  highWaterEntries: number,
+  highWaterBytes: number,
+): Promise<boolean> {
   let stats = client.stats();
   if (stats.bufferedEntries < highWaterEntries && stats.bufferedBytes < highWaterBytes) return false;
   // Entries settled (acknowledged or dropped): what moves while Loki answers.

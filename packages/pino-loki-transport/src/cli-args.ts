@@ -17,7 +17,10 @@ export interface Flag {
   aliasOf?: string;
 }
 
-/** Options with no flag of their own: functions, the exit hook (the CLI is the app: always on), and what the CLI does itself. */
+/**
+ * Options with no flag of their own: functions, the exit hook (the CLI is the app: always on), and what the CLI does
+ * itself.
+ */
 type NotFlag = 'onError' | 'exitHook' | 'printErrors' | 'statsIntervalMillis';
 /** Options set by several flags (listed in COMPOSITE_FLAGS). */
 type Composite = 'tls' | 'basicAuth' | 'diskBuffer';
@@ -67,7 +70,14 @@ const OPTION_HELP: Record<FlagOption, string> = {
 };
 
 // Kinds the defaults cannot tell (options with no default, or an object).
-const KIND: Partial<Record<FlagOption, Kind>> = { proxy: 'string', headers: 'json', labels: 'json', levelMap: 'json', propsToLabels: 'list', offlineBufferMaxEntries: 'number' };
+const KIND: Partial<Record<FlagOption, Kind>> = {
+  proxy: 'string',
+  headers: 'json',
+  labels: 'json',
+  levelMap: 'json',
+  propsToLabels: 'list',
+  offlineBufferMaxEntries: 'number',
+};
 const SHORT: Partial<Record<FlagOption, string>> = { labels: 'l', replaceTimestamp: 'r' };
 const ALL_DEFAULTS: Record<string, unknown> = { ...DEFAULTS, ...TRANSPORT_DEFAULTS };
 
@@ -75,13 +85,22 @@ const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLo
 
 /** A flag per option, its kind and default from the option lists (a boolean defaulting to true gets a --no- flag). */
 function derivedFlags(): Record<string, Flag> {
-  const skip = new Set<string>(['onError', 'exitHook', 'printErrors', 'statsIntervalMillis', 'tls', 'basicAuth', 'diskBuffer']);
+  const skip = new Set<string>([
+    'onError',
+    'exitHook',
+    'printErrors',
+    'statsIntervalMillis',
+    'tls',
+    'basicAuth',
+    'diskBuffer',
+  ]);
   const out: Record<string, Flag> = {};
   for (const name of [...CLIENT_OPTION_NAMES, ...TRANSPORT_OPTION_NAMES] as string[]) {
     if (skip.has(name)) continue;
     const option = name as FlagOption;
     const fallback = ALL_DEFAULTS[name];
-    const kind = KIND[option] ?? (typeof fallback === 'number' ? 'number' : typeof fallback === 'boolean' ? 'boolean' : 'string');
+    const kind =
+      KIND[option] ?? (typeof fallback === 'number' ? 'number' : typeof fallback === 'boolean' ? 'boolean' : 'string');
     const negated = fallback === true;
     const shown = kind === 'boolean' || fallback === undefined ? '' : ` (default ${String(fallback)})`;
     const flag: Flag = { kind, option: name, help: `${OPTION_HELP[option]}${shown}` };
@@ -102,12 +121,37 @@ const COMPOSITE_FLAGS: Record<string, Flag> = {
   'ca-file': { kind: 'string', option: 'tls.caFile', help: 'CA certificate file (PEM)' },
   'cert-file': { kind: 'string', option: 'tls.certFile', help: 'Client certificate file (PEM)' },
   'key-file': { kind: 'string', option: 'tls.keyFile', help: 'Client key file (PEM)' },
-  insecure: { kind: 'boolean', option: 'tls.rejectUnauthorized', sets: false, help: "Do not verify Loki's TLS certificate" },
-  'disk-buffer-dir': { kind: 'string', option: 'diskBuffer.directory', help: 'Keep unacknowledged entries in files in this directory' },
-  'disk-buffer-max-bytes': { kind: 'number', option: 'diskBuffer.maxBytes', help: 'Most bytes in the directory (default 268435456)' },
-  'disk-buffer-sync-interval-millis': { kind: 'number', option: 'diskBuffer.syncIntervalMillis', help: 'fsync at most this late (default 1000)' },
-  'disk-buffer-segment-max-bytes': { kind: 'number', option: 'diskBuffer.segmentMaxBytes', help: 'Most bytes of one segment file (default 8388608)' },
-  'disk-buffer-heartbeat-timeout-millis': { kind: 'number', option: 'diskBuffer.heartbeatTimeoutMillis', help: 'Lock age that means a dead owner on another host (default 30000)' },
+  insecure: {
+    kind: 'boolean',
+    option: 'tls.rejectUnauthorized',
+    sets: false,
+    help: "Do not verify Loki's TLS certificate",
+  },
+  'disk-buffer-dir': {
+    kind: 'string',
+    option: 'diskBuffer.directory',
+    help: 'Keep unacknowledged entries in files in this directory',
+  },
+  'disk-buffer-max-bytes': {
+    kind: 'number',
+    option: 'diskBuffer.maxBytes',
+    help: 'Most bytes in the directory (default 268435456)',
+  },
+  'disk-buffer-sync-interval-millis': {
+    kind: 'number',
+    option: 'diskBuffer.syncIntervalMillis',
+    help: 'fsync at most this late (default 1000)',
+  },
+  'disk-buffer-segment-max-bytes': {
+    kind: 'number',
+    option: 'diskBuffer.segmentMaxBytes',
+    help: 'Most bytes of one segment file (default 8388608)',
+  },
+  'disk-buffer-heartbeat-timeout-millis': {
+    kind: 'number',
+    option: 'diskBuffer.heartbeatTimeoutMillis',
+    help: 'Lock age that means a dead owner on another host (default 30000)',
+  },
   'no-stdout': { kind: 'boolean', help: 'Do not copy the input to stdout' },
   'silence-errors': { kind: 'boolean', short: 's', help: 'Do not print delivery errors to stderr' },
   help: { kind: 'boolean', short: 'h', help: 'Print this help' },
@@ -122,9 +166,20 @@ const COMPOSITE_FLAGS: Record<string, Flag> = {
 const PINO_LOKI_FLAGS: Record<string, Flag> = {
   hostname: { kind: 'string', option: 'host', help: '', aliasOf: 'host' },
   batching: { kind: 'boolean', short: 'b', help: '', aliasOf: '(batching is always on)' },
-  'batching-interval': { kind: 'number', option: 'batching.interval', short: 'i', help: '', aliasOf: 'batch-interval-millis, in seconds' },
+  'batching-interval': {
+    kind: 'number',
+    option: 'batching.interval',
+    short: 'i',
+    help: '',
+    aliasOf: 'batch-interval-millis, in seconds',
+  },
   interval: { kind: 'number', option: 'batching.interval', help: '', aliasOf: 'batch-interval-millis, in seconds' },
-  'batching-max-buffer-size': { kind: 'number', option: 'batching.maxBufferSize', help: '', aliasOf: 'buffer-max-entries; 0: the default bound' },
+  'batching-max-buffer-size': {
+    kind: 'number',
+    option: 'batching.maxBufferSize',
+    help: '',
+    aliasOf: 'buffer-max-entries; 0: the default bound',
+  },
   timeout: { kind: 'number', option: 'requestTimeoutMillis', short: 't', help: '', aliasOf: 'request-timeout-millis' },
   silenceErrors: { kind: 'boolean', help: '', aliasOf: 'silence-errors' },
   replaceTimestamp: { kind: 'boolean', option: 'replaceTimestamp', help: '', aliasOf: 'replace-timestamp' },
@@ -146,16 +201,35 @@ export interface CliConfig {
 
 export function usage(): string {
   const shown = Object.entries(FLAGS).filter(([, flag]) => flag.aliasOf === undefined);
-  const heads = shown.map(([name, flag]) => `  ${flag.short === undefined ? '    ' : `-${flag.short}, `}--${name}${flag.kind === 'boolean' ? '' : ' <value>'}`);
+  const heads = shown.map(
+    ([name, flag]) =>
+      `  ${flag.short === undefined ? '    ' : `-${flag.short}, `}--${name}${flag.kind === 'boolean' ? '' : ' <value>'}`,
+  );
   const width = Math.max(...heads.map((h) => h.length)) + 2;
-  const lines = ['Usage: node app.js | pino-loki-transport [options]', '', 'Reads pino NDJSON from stdin and ships it to Loki.', '', 'Options:'];
+  const lines = [
+    'Usage: node app.js | pino-loki-transport [options]',
+    '',
+    'Reads pino NDJSON from stdin and ships it to Loki.',
+    '',
+    'Options:',
+  ];
   shown.forEach(([, flag], i) => lines.push(heads[i]!.padEnd(width) + flag.help));
-  lines.push('', 'Environment: LOKI_URL (= --url), LOKI_TENANT (= --tenant-id), LOKI_PASSWORD, LOKI_BEARER_TOKEN; flags win, empty means unset.');
+  lines.push(
+    '',
+    'Environment: LOKI_URL (= --url), LOKI_TENANT (= --tenant-id), LOKI_PASSWORD, LOKI_BEARER_TOKEN; flags win, empty means unset.',
+  );
   const aliases = Object.entries(FLAGS).filter(([, flag]) => flag.aliasOf !== undefined);
   const aliasHeads = aliases.map(([name, flag]) => `  ${flag.short === undefined ? '' : `-${flag.short}, `}--${name}`);
   const aliasWidth = Math.max(...aliasHeads.map((h) => h.length)) + 2;
-  lines.push('', 'Also accepted (pino-loki\'s flags; any of them gives pino-loki\'s streams: hostname label, its level names, meta as metadata):');
-  aliases.forEach(([, flag], i) => lines.push(`${aliasHeads[i]!.padEnd(aliasWidth)}= ${flag.aliasOf!.startsWith('(') ? flag.aliasOf : `--${flag.aliasOf}`}`));
+  lines.push(
+    '',
+    "Also accepted (pino-loki's flags; any of them gives pino-loki's streams: hostname label, its level names, meta as metadata):",
+  );
+  aliases.forEach(([, flag], i) =>
+    lines.push(
+      `${aliasHeads[i]!.padEnd(aliasWidth)}= ${flag.aliasOf!.startsWith('(') ? flag.aliasOf : `--${flag.aliasOf}`}`,
+    ),
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -169,7 +243,8 @@ function parseObject(name: string, text: string): Record<string, string> {
     } catch {
       throw new Error(`--${name} is not valid JSON (the value is not shown: it may hold a credential)`);
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`--${name} must be a JSON object`);
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw new Error(`--${name} must be a JSON object`);
     return value as Record<string, string>;
   }
   const out: Record<string, string> = {};
@@ -178,7 +253,8 @@ function parseObject(name: string, text: string): Record<string, string> {
     const pair = parts[i]!;
     if (pair.trim() === '') continue;
     const at = pair.indexOf('=');
-    if (at <= 0) throw new Error(`--${name}: entry ${i + 1} is not key=value (the value is not shown: it may hold a credential)`);
+    if (at <= 0)
+      throw new Error(`--${name}: entry ${i + 1} is not key=value (the value is not shown: it may hold a credential)`);
     out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
   }
   return out;
@@ -195,13 +271,19 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliConfig {
   const spec: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
   for (const [name, flag] of Object.entries(FLAGS)) {
-    spec[name] = flag.short === undefined ? { type: flag.kind === 'boolean' ? 'boolean' : 'string' } : { type: flag.kind === 'boolean' ? 'boolean' : 'string', short: flag.short };
+    spec[name] =
+      flag.short === undefined
+        ? { type: flag.kind === 'boolean' ? 'boolean' : 'string' }
+        : { type: flag.kind === 'boolean' ? 'boolean' : 'string', short: flag.short };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options: spec, strict: true, allowPositionals: true });
   } catch (error) {
-    const unknown = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-{1,2}[^']+)'/.exec((error as Error).message)?.[1] : undefined;
+    const unknown =
+      (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+        ? /'(-{1,2}[^']+)'/.exec((error as Error).message)?.[1]
+        : undefined;
     if (unknown === undefined) throw error;
     const suggestion = suggestName(unknown.replace(/^-+/, ''), Object.keys(FLAGS));
     throw new Error(`unknown option ${unknown}${suggestion === undefined ? '' : ` (did you mean --${suggestion}?)`}`, {
@@ -221,12 +303,16 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliCo
       value = flag.sets ?? true;
     } else if (flag.kind === 'number' || flag.kind === 'seconds') {
       const n = Number(raw);
-      if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n)) throw new Error(`--${name} must be a number, got ${String(raw)}`);
+      if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n))
+        throw new Error(`--${name} must be a number, got ${String(raw)}`);
       value = flag.kind === 'seconds' ? Math.round(n * 1000) : n;
     } else if (flag.kind === 'json') {
       value = parseObject(name, String(raw));
     } else if (flag.kind === 'list') {
-      value = String(raw).split(',').map((s) => s.trim()).filter((s) => s !== '');
+      value = String(raw)
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
     } else if ((flag.option === 'levelLabel' || flag.option === 'structuredMetaKey') && raw === 'false') {
       value = false;
     }
@@ -247,7 +333,12 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliCo
   if (options.tenantId === undefined && tenant !== undefined) options.tenantId = tenant;
   const basic = typeof v['basic-auth'] === 'string' ? v['basic-auth'] : undefined;
   const user = typeof v.user === 'string' ? v.user : basic?.slice(0, Math.max(0, basic.indexOf(':')));
-  const password = typeof v.password === 'string' ? v.password : basic !== undefined && basic.includes(':') ? basic.slice(basic.indexOf(':') + 1) : envValue('LOKI_PASSWORD', env);
+  const password =
+    typeof v.password === 'string'
+      ? v.password
+      : basic !== undefined && basic.includes(':')
+        ? basic.slice(basic.indexOf(':') + 1)
+        : envValue('LOKI_PASSWORD', env);
   if (basic !== undefined && !basic.includes(':')) throw new Error('--basic-auth must be user:password');
   if (user !== undefined && user !== '') {
     if (password === undefined) throw new Error('--user needs --password (or env LOKI_PASSWORD)');
@@ -257,7 +348,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliCo
   if (options.bearerToken === undefined && bearerToken !== undefined) options.bearerToken = bearerToken;
 
   return {
-    options: options as PinoLokiOptions,
+    options: options,
     stdout: v['no-stdout'] !== true,
     printErrors: v['silence-errors'] !== true && v.silenceErrors !== true,
     help: v.help === true,

@@ -89,7 +89,8 @@ const PLAIN_PREFIX = /^[A-Za-z0-9_]+$/;
  */
 export function splitFlatLabelKeys(json: string, prefix: string): SplitObject | undefined {
   // No '{' after the first character and no '[': no nesting (braces in strings only make it bail).
-  if (prefix === '' || json.charCodeAt(0) !== 0x7b || json.indexOf('{', 1) >= 0 || json.indexOf('[') >= 0) return undefined;
+  if (prefix === '' || json.charCodeAt(0) !== 0x7b || json.indexOf('{', 1) >= 0 || json.indexOf('[') >= 0)
+    return undefined;
   // An escaped key could spell the prefix (`"label\u005fx"`): only \u escapes can, for a prefix of
   // letters, digits and '_'; the needle below would miss such a key, so let the full scan read it.
   if (json.includes('\\u') || (json.includes('\\') && !PLAIN_PREFIX.test(prefix))) return undefined;
@@ -123,7 +124,7 @@ export function splitFlatLabelKeys(json: string, prefix: string): SplitObject | 
 
 /** The last character of a JSON value: a closing quote, a digit, or the end of true/false/null. */
 function isValueEnd(c: number): boolean {
-  return c === 0x22 || (c >= 0x30 && c <= 0x39) || c === 0x65 /* e */ || c === 0x6c /* l */;
+  return c === 0x22 || (c >= 0x30 && c <= 0x39) || c === 0x65 /* e */ || c === 0x6c; /* l */
 }
 
 function skipSpace(s: string, i: number): number {

@@ -48,7 +48,8 @@ export class LineTracker {
         });
       }
       const target = this.received;
-      if (!this.done && this.consumed < target) await new Promise<void>((resolve) => this.waiters.push({ target, resolve }));
+      if (!this.done && this.consumed < target)
+        await new Promise<void>((resolve) => this.waiters.push({ target, resolve }));
       return true;
     };
     try {

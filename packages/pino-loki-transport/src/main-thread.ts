@@ -28,7 +28,13 @@ const NO_REASONS = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as FlushR
 let nextId = Math.floor(Math.random() * 1e9);
 
 /** Listens for the answer first, then sends the request, so a fast answer cannot be missed. */
-function ask<T extends { id?: number }>(stream: TransportStream, code: TransportRequest['code'], event: string, timeoutMillis: number, graceMillis = 250): Promise<T | undefined> {
+function ask<T extends { id?: number }>(
+  stream: TransportStream,
+  code: TransportRequest['code'],
+  event: string,
+  timeoutMillis: number,
+  graceMillis = 250,
+): Promise<T | undefined> {
   const id = ++nextId;
   // A little longer than the worker's own deadline, so its timed-out answer still arrives.
   const answer = waitForAnswer<T>(stream, event, id, timeoutMillis + graceMillis);
@@ -44,7 +50,12 @@ function tell(stream: TransportStream, message: TransportRequest): void {
   }
 }
 
-function waitForAnswer<T extends { id?: number }>(stream: TransportStream, event: string, id: number, timeoutMillis: number): Promise<T | undefined> {
+function waitForAnswer<T extends { id?: number }>(
+  stream: TransportStream,
+  event: string,
+  id: number,
+  timeoutMillis: number,
+): Promise<T | undefined> {
   return new Promise((resolve) => {
     const onEvent = (payload: T): void => {
       if (payload?.id !== id) return;
@@ -71,7 +82,10 @@ function waitForAnswer<T extends { id?: number }>(stream: TransportStream, event
  * thread-stream ≥ 4.1, i.e. pino 10). With several pino-loki-transport targets in one
  * `pino.transport()`, the first answer wins.
  */
-export async function flushLoki(stream: TransportStream, options: { timeoutMillis?: number } = {}): Promise<FlushLokiResult> {
+export async function flushLoki(
+  stream: TransportStream,
+  options: { timeoutMillis?: number } = {},
+): Promise<FlushLokiResult> {
   const timeoutMillis = options.timeoutMillis ?? 30_000;
   const deadline = Date.now() + timeoutMillis;
   // Kept back from the steps before asking the worker, so its answer (with its counts) still comes
@@ -83,9 +97,24 @@ export async function flushLoki(stream: TransportStream, options: { timeoutMilli
   // burst that is a busy loop for as long as the worker takes to read megabytes, a core taken from the
   // worker and Loki. Its 'drain' event marks the same point without spinning, so wait for it first.
   const reached = (await drained(stream, stepsDeadline)) && (await intoWorker(stream, stepsDeadline - Date.now()));
-  const result = await ask<LokiFlushedEvent>(stream, 'LOKI_FLUSH', 'lokiFlushed', Math.max(0, deadline - Date.now()), reserve + 250);
+  const result = await ask<LokiFlushedEvent>(
+    stream,
+    'LOKI_FLUSH',
+    'lokiFlushed',
+    Math.max(0, deadline - Date.now()),
+    reserve + 250,
+  );
   // No answer: the worker is gone or stuck. Nothing is known of the entries; none is claimed delivered.
-  if (result === undefined) return { ok: false, acknowledged: 0, dropped: 0, droppedByReason: { ...NO_REASONS }, partiallyRejected: 0, pending: 0, timedOut: true };
+  if (result === undefined)
+    return {
+      ok: false,
+      acknowledged: 0,
+      dropped: 0,
+      droppedByReason: { ...NO_REASONS },
+      partiallyRejected: 0,
+      pending: 0,
+      timedOut: true,
+    };
   const { id: _id, ...answer } = result;
   // Lines still in the main thread or in thread-stream's buffer at the deadline were not counted.
   return reached ? answer : { ...answer, ok: false, timedOut: true };
@@ -137,6 +166,9 @@ function drained(stream: TransportStream, deadline: number): Promise<boolean> {
 }
 
 /** The worker's counters (core's plus the transport's), or undefined when no answer came in time. */
-export async function getLokiStats(stream: TransportStream, options: { timeoutMillis?: number } = {}): Promise<LokiStatsEvent | undefined> {
+export async function getLokiStats(
+  stream: TransportStream,
+  options: { timeoutMillis?: number } = {},
+): Promise<LokiStatsEvent | undefined> {
   return ask<LokiStatsEvent>(stream, 'LOKI_STATS', 'lokiStats', options.timeoutMillis ?? 5000);
 }

@@ -47,11 +47,20 @@ export interface PinoLokiOptions extends CoreOptions {
   errorKey?: string;
   /** Renames level labels, by pino level name or number: `{ warn: 'warning', 60: 'critical' }`. Default none. */
   levelMap?: Record<string, string>;
-  /** The record's `hostname` field becomes the `hostname` label and leaves the line (pino-loki's behaviour). Default false; true for a config using pino-loki's names. */
+  /**
+   * The record's `hostname` field becomes the `hostname` label and leaves the line (pino-loki's behaviour). Default
+   * false; true for a config using pino-loki's names.
+   */
   hostnameLabel?: boolean;
-  /** Arrays in a JSON line become objects keyed by index, `["a"]` → `{"0":"a"}` (pino-loki's `convertArrays`). Default false. */
+  /**
+   * Arrays in a JSON line become objects keyed by index, `["a"]` → `{"0":"a"}` (pino-loki's `convertArrays`). Default
+   * false.
+   */
   convertArrays?: boolean;
-  /** The line from a template, pino-loki's `logFormat`: `{path}` is the record's field (dotted paths, `{lokilevel}` the level label), missing or empty ones `''`. Default none (`lineFormat` applies). */
+  /**
+   * The line from a template, pino-loki's `logFormat`: `{path}` is the record's field (dotted paths, `{lokilevel}` the
+   * level label), missing or empty ones `''`. Default none (`lineFormat` applies).
+   */
   logFormat?: string;
   /** Ignore the record's time and stamp entries when the transport reads them. Default false. */
   replaceTimestamp?: boolean;
@@ -69,7 +78,6 @@ export interface PinoLokiOptions extends CoreOptions {
    */
   highWaterMarkEntries?: number;
 }
-
 
 /** The transport's own options, resolved. */
 export interface TransportSettings {
@@ -108,7 +116,12 @@ const TRANSPORT_OPTION_CHECKS = {
   messageKey: nonEmptyString,
   errorKey: nonEmptyString,
   levelMap: (name, value) => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+    if (
+      value === null ||
+      typeof value !== 'object' ||
+      Array.isArray(value) ||
+      Object.values(value).some((v) => typeof v !== 'string')
+    ) {
       throw new LokiOptionsError(`${name} must map level names or numbers to strings, got ${describeValue(value)}`);
     }
   },
@@ -122,7 +135,9 @@ const TRANSPORT_OPTION_CHECKS = {
 } satisfies Record<Exclude<keyof PinoLokiOptions, keyof CoreOptions>, Check>;
 
 /** The transport's own option names (the CLI derives its flags from these and core's). */
-export const TRANSPORT_OPTION_NAMES = Object.keys(TRANSPORT_OPTION_CHECKS) as ReadonlyArray<Exclude<keyof PinoLokiOptions, keyof CoreOptions>>;
+export const TRANSPORT_OPTION_NAMES = Object.keys(TRANSPORT_OPTION_CHECKS) as ReadonlyArray<
+  Exclude<keyof PinoLokiOptions, keyof CoreOptions>
+>;
 
 // Core's own list, less what the worker decides itself (the exit hook) or cannot receive (a function).
 const CORE_KEYS = new Set<string>(CLIENT_OPTION_NAMES.filter((name) => name !== 'exitHook' && name !== 'onError'));
@@ -130,9 +145,14 @@ const CORE_KEYS = new Set<string>(CLIENT_OPTION_NAMES.filter((name) => name !== 
 /** Keys pino and thread-stream add to a target's options on their way into the worker. */
 const INJECTED_KEYS = ['$context', 'pinoWillSendConfig', 'levels', 'dedupe'];
 
-const KNOWN_NAMES = new Set<string>([...CORE_KEYS, ...Object.keys(TRANSPORT_OPTION_CHECKS), ...INJECTED_KEYS, ...PINO_LOKI_NAMES]);
+const KNOWN_NAMES = new Set<string>([
+  ...CORE_KEYS,
+  ...Object.keys(TRANSPORT_OPTION_CHECKS),
+  ...INJECTED_KEYS,
+  ...PINO_LOKI_NAMES,
+]);
 const HINTS: Record<string, string> = {
-  exitHook: "not used here: pino ends its worker at exit, and this transport delivers then",
+  exitHook: 'not used here: pino ends its worker at exit, and this transport delivers then',
   onError: "functions cannot reach pino's worker: listen to the 'lokiError' event of the transport stream",
 };
 
@@ -147,7 +167,8 @@ function nonNegativeInt(value: unknown, fallback: number): number {
 
 /** A structured clone turns Buffers into plain Uint8Arrays; TLS wants Buffers or strings. */
 function toBuffer<T>(value: T): T | Buffer {
-  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value))
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return value;
 }
 
@@ -195,7 +216,8 @@ export function resolveTransportOptions(
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw new LokiOptionsError(`options must be an object, got ${describeValue(options)}`);
   }
-  const opts = translatePinoLokiOptions((options ?? {}) as Record<string, unknown>) as PinoLokiOptions & Record<string, unknown>;
+  const opts = translatePinoLokiOptions((options ?? {}) as Record<string, unknown>) as PinoLokiOptions &
+    Record<string, unknown>;
   for (const [name, check] of Object.entries(TRANSPORT_OPTION_CHECKS) as Array<[string, Check]>) {
     if (opts[name] !== undefined) check(name, opts[name]);
   }
@@ -212,11 +234,15 @@ export function resolveTransportOptions(
   const tls = normalizeTls(opts.tls);
   if (tls !== undefined) core.tls = tls;
 
-  const bufferMaxEntries = typeof opts.bufferMaxEntries === 'number' ? opts.bufferMaxEntries : DEFAULTS.bufferMaxEntries;
+  const bufferMaxEntries =
+    typeof opts.bufferMaxEntries === 'number' ? opts.bufferMaxEntries : DEFAULTS.bufferMaxEntries;
   const bufferMaxBytes = typeof opts.bufferMaxBytes === 'number' ? opts.bufferMaxBytes : DEFAULTS.bufferMaxBytes;
   const highWaterMarkEntries = Math.max(
     1,
-    Math.min(nonNegativeInt(opts.highWaterMarkEntries, TRANSPORT_DEFAULTS.highWaterMarkEntries), Math.floor(bufferMaxEntries / 2)),
+    Math.min(
+      nonNegativeInt(opts.highWaterMarkEntries, TRANSPORT_DEFAULTS.highWaterMarkEntries),
+      Math.floor(bufferMaxEntries / 2),
+    ),
   );
 
   return {

@@ -6,7 +6,14 @@ import { DEFAULTS, describeValue, LokiOptionsError, optionChecks } from '@loki-s
  * spelling wins. `interval` is pino-loki 2's (3 has `batching.interval`). pino-loki's `convertArrays`
  * and `logFormat` (template) are options of ours under the same names.
  */
-export const PINO_LOKI_NAMES = ['batching', 'interval', 'timeout', 'silenceErrors', 'structuredMetaKey', 'endpoint'] as const;
+export const PINO_LOKI_NAMES = [
+  'batching',
+  'interval',
+  'timeout',
+  'silenceErrors',
+  'structuredMetaKey',
+  'endpoint',
+] as const;
 
 /** pino-loki 3's level label values (its LogBuilder's map: trace and debug are `debug`). */
 export const PINO_LOKI_LEVEL_MAP: Readonly<Record<string, string>> = {
@@ -27,7 +34,10 @@ const { string, nonEmptyString, boolean, numberAtLeast, millis, seconds: inSecon
 const PINO_LOKI_CHECKS: Record<(typeof PINO_LOKI_NAMES)[number], (name: string, value: unknown) => void> = {
   batching: (name, value) => {
     if (typeof value === 'boolean') return;
-    if (!isObject(value) || Array.isArray(value)) throw new LokiOptionsError(`${name} must be true, false or { interval, maxBufferSize }, got ${describeValue(value)}`);
+    if (!isObject(value) || Array.isArray(value))
+      throw new LokiOptionsError(
+        `${name} must be true, false or { interval, maxBufferSize }, got ${describeValue(value)}`,
+      );
     if (value.interval !== undefined) inSeconds(0)(`${name}.interval`, value.interval);
     // pino-loki: 0 is unlimited.
     if (value.maxBufferSize !== undefined) numberAtLeast(0)(`${name}.maxBufferSize`, value.maxBufferSize);
@@ -41,7 +51,8 @@ const PINO_LOKI_CHECKS: Record<(typeof PINO_LOKI_NAMES)[number], (name: string, 
   endpoint: string,
 };
 
-const seconds = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value * 1000 : undefined);
+const seconds = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value * 1000 : undefined;
 
 /** True when the options use a name only pino-loki has: the config is a pino-loki user's. */
 export function isPinoLokiConfig(options: Record<string, unknown>): boolean {
@@ -66,10 +77,13 @@ export function translatePinoLokiOptions(options: Record<string, unknown>): Reco
     if (batchInterval !== undefined) out.batchIntervalMillis = batchInterval;
   }
   const maxBufferSize = isObject(batching) ? batching.maxBufferSize : undefined;
-  if (out.bufferMaxEntries === undefined && typeof maxBufferSize === 'number' && maxBufferSize > 0) out.bufferMaxEntries = maxBufferSize;
+  if (out.bufferMaxEntries === undefined && typeof maxBufferSize === 'number' && maxBufferSize > 0)
+    out.bufferMaxEntries = maxBufferSize;
   if (out.requestTimeoutMillis === undefined && timeout !== undefined) out.requestTimeoutMillis = timeout;
-  if (out.printErrors === undefined && silenceErrors !== undefined) out.printErrors = silenceErrors === true ? false : undefined;
-  if (out.metadataKey === undefined && structuredMetaKey !== false) out.metadataKey = structuredMetaKey ?? PINO_LOKI_META_KEY;
+  if (out.printErrors === undefined && silenceErrors !== undefined)
+    out.printErrors = silenceErrors === true ? false : undefined;
+  if (out.metadataKey === undefined && structuredMetaKey !== false)
+    out.metadataKey = structuredMetaKey ?? PINO_LOKI_META_KEY;
   if (out.hostnameLabel === undefined) out.hostnameLabel = true;
   // pino-loki merges a levelMap over its own.
   const levelMap = options.levelMap;

@@ -85,7 +85,8 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
 
   const metadataKey = config.metadataKey;
   const fromMetadataKey = metadataKey === undefined ? undefined : obj[metadataKey];
-  const hasMetadataObject = fromMetadataKey !== null && typeof fromMetadataKey === 'object' && !Array.isArray(fromMetadataKey);
+  const hasMetadataObject =
+    fromMetadataKey !== null && typeof fromMetadataKey === 'object' && !Array.isArray(fromMetadataKey);
 
   if (config.logFormat !== undefined) {
     record.line = formatLine(config.logFormat, obj, level, hostname !== undefined);
@@ -102,7 +103,9 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
 
   if (hasMetadataObject) record.metadata = Object.assign(newObject(), fromMetadataKey);
   const leaves = (key: string): boolean =>
-    isLabelField(key, prefix) || (hasMetadataObject && key === metadataKey) || (hostname !== undefined && key === 'hostname');
+    isLabelField(key, prefix) ||
+    (hasMetadataObject && key === metadataKey) ||
+    (hostname !== undefined && key === 'hostname');
   if (config.convertArrays) {
     record.line = stringifyWithout(obj, leaves, arraysToObjects);
     return record;
@@ -126,8 +129,10 @@ const FAST_TIME = ',"time":';
  * format — takes the full path.
  */
 function fastRecord(raw: string, config: MappingConfig): LokiRecord | undefined {
-  if (config.lineFormat !== 'json' || config.hostnameLabel || config.convertArrays || config.logFormat !== undefined) return undefined;
-  if (config.propsToLabels.length > 0 || config.metadataKey !== undefined || config.timeKey !== 'time') return undefined;
+  if (config.lineFormat !== 'json' || config.hostnameLabel || config.convertArrays || config.logFormat !== undefined)
+    return undefined;
+  if (config.propsToLabels.length > 0 || config.metadataKey !== undefined || config.timeKey !== 'time')
+    return undefined;
   if (!raw.startsWith(FAST_HEAD) || raw.charCodeAt(raw.length - 1) !== 0x7d) return undefined;
   const prefix = config.labelPrefix;
   let line = raw;
@@ -190,13 +195,18 @@ function messageLine(obj: PinoObject, config: MappingConfig): string {
   if (typeof msg === 'string') return msg;
   if (msg === undefined || msg === null) {
     const err = obj[config.errorKey];
-    if (err !== null && typeof err === 'object' && typeof (err as PinoObject).message === 'string') return (err as PinoObject).message as string;
+    if (err !== null && typeof err === 'object' && typeof (err as PinoObject).message === 'string')
+      return (err as PinoObject).message as string;
     return '';
   }
   return typeof msg === 'object' ? JSON.stringify(msg) : String(msg);
 }
 
-function messageMetadata(obj: PinoObject, config: MappingConfig, fromKey: PinoObject | undefined): Record<string, unknown> {
+function messageMetadata(
+  obj: PinoObject,
+  config: MappingConfig,
+  fromKey: PinoObject | undefined,
+): Record<string, unknown> {
   const prefix = config.labelPrefix;
   const metadata = newObject();
   for (const key in obj) {
@@ -210,7 +220,11 @@ function messageMetadata(obj: PinoObject, config: MappingConfig, fromKey: PinoOb
   return metadata;
 }
 
-function stringifyWithout(obj: PinoObject, leaves: (key: string) => boolean, replacer?: (key: string, value: unknown) => unknown): string {
+function stringifyWithout(
+  obj: PinoObject,
+  leaves: (key: string) => boolean,
+  replacer?: (key: string, value: unknown) => unknown,
+): string {
   const out = newObject();
   for (const key in obj) if (!leaves(key)) out[key] = obj[key];
   return JSON.stringify(out, replacer);

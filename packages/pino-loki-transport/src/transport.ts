@@ -1,12 +1,36 @@
 import type { Transform } from 'node:stream';
 import build from 'pino-abstract-transport';
-import { createLokiClient, DEFAULTS, DROP_REASONS, LokiError, warnOncePerCode, writeStderrLine, type FlushResult, type LokiClient, type LokiClientOptions, type LokiClientStats } from '@loki-sdk/core/adapter';
+import {
+  createLokiClient,
+  DEFAULTS,
+  DROP_REASONS,
+  LokiError,
+  warnOncePerCode,
+  writeStderrLine,
+  type FlushResult,
+  type LokiClient,
+  type LokiClientOptions,
+  type LokiClientStats,
+} from '@loki-sdk/core/adapter';
 import { waitForRoom } from './backpressure.js';
 import { toErrorEvent, type LokiClosedEvent, type LokiFlushedEvent, type LokiStatsEvent } from './events.js';
 import { LineTracker } from './line-tracker.js';
-import { printErrorsOf, resolveTransportOptions, unknownOptions, type PinoLokiOptions, type PrintErrors, type TransportSettings } from './options.js';
+import {
+  printErrorsOf,
+  resolveTransportOptions,
+  unknownOptions,
+  type PinoLokiOptions,
+  type PrintErrors,
+  type TransportSettings,
+} from './options.js';
 import { DEFAULT_LEVEL_NAMES, toLokiRecord, type MappingConfig } from './to-loki-record.js';
-import { holdFlushAcknowledgements, onTransportRequest, pinoConfig, postEvent, type TransportRequest } from './worker-link.js';
+import {
+  holdFlushAcknowledgements,
+  onTransportRequest,
+  pinoConfig,
+  postEvent,
+  type TransportRequest,
+} from './worker-link.js';
 
 export type { LokiClosedEvent, LokiErrorEvent, LokiFlushedEvent, LokiStatsEvent } from './events.js';
 
@@ -18,7 +42,15 @@ const BACKPRESSURE_CHECK_EVERY = 256;
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const NO_REASONS = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as FlushResult['droppedByReason'];
-const NOT_DELIVERED: FlushResult = { ok: false, acknowledged: 0, dropped: 0, droppedByReason: NO_REASONS, partiallyRejected: 0, pending: 0, timedOut: false };
+const NOT_DELIVERED: FlushResult = {
+  ok: false,
+  acknowledged: 0,
+  dropped: 0,
+  droppedByReason: NO_REASONS,
+  partiallyRejected: 0,
+  pending: 0,
+  timedOut: false,
+};
 const PARSED = Object.freeze({});
 
 /**
@@ -54,7 +86,9 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
   } catch (error) {
     // Unusable options must not crash pino's worker (that would end every target): report, then
     // read and discard, so the other targets keep flowing.
-    findings.push(`options unusable, nothing is sent to Loki: ${error instanceof Error ? error.message : String(error)}`);
+    findings.push(
+      `options unusable, nothing is sent to Loki: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const unknown = unknownOptions(options);
   if (unknown !== undefined) findings.push(unknown.message);
@@ -110,11 +144,17 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
             const record = toLokiRecord(line, mapping);
             if (record !== undefined) client.push(record);
           } catch (error) {
-            report(new LokiError('ERR_LOKI_INVALID_RECORD', `pino line could not be mapped: ${(error as Error)?.message ?? String(error)}`));
+            report(
+              new LokiError(
+                'ERR_LOKI_INVALID_RECORD',
+                `pino line could not be mapped: ${(error as Error)?.message ?? String(error)}`,
+              ),
+            );
           }
           if (settings !== undefined && ++sinceCheck >= BACKPRESSURE_CHECK_EVERY) {
             sinceCheck = 0;
-            if (await waitForRoom(client, settings.highWaterMarkEntries, settings.highWaterMarkBytes)) backpressurePauses++;
+            if (await waitForRoom(client, settings.highWaterMarkEntries, settings.highWaterMarkBytes))
+              backpressurePauses++;
             // thread-stream hands over up to 4 MiB at once (~30 000 lines), and this loop runs them in
             // microtasks: without a turn of the event loop, core's batches (setImmediate) and its HTTP
             // replies wait for the whole chunk. Measured in a 100 000-line burst: the first request left
@@ -132,7 +172,10 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
   };
 
   let source: Transform | undefined;
-  const defaultFlushMillis = typeof resolvedCore?.flushTimeoutMillis === 'number' ? resolvedCore.flushTimeoutMillis : DEFAULTS.flushTimeoutMillis;
+  const defaultFlushMillis =
+    typeof resolvedCore?.flushTimeoutMillis === 'number'
+      ? resolvedCore.flushTimeoutMillis
+      : DEFAULTS.flushTimeoutMillis;
   /**
    * Everything written before the call, acknowledged by Loki, or the deadline: one deadline for
    * reading the lines in and for core's flush. Core's answer, plus the lines not yet read in as

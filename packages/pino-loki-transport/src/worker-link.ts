@@ -47,7 +47,8 @@ export function onTransportRequest(listener: (request: TransportRequest) => void
   const handler = (msg: unknown): void => {
     const m = msg as Partial<TransportRequest> | null;
     if (m !== null && typeof m === 'object' && m.context === MESSAGE_CONTEXT && typeof m.id === 'number') {
-      if (m.code === 'LOKI_FLUSH' || m.code === 'LOKI_STATS' || m.code === 'LOKI_FLUSH_DEADLINE') listener(m as TransportRequest);
+      if (m.code === 'LOKI_FLUSH' || m.code === 'LOKI_STATS' || m.code === 'LOKI_FLUSH_DEADLINE')
+        listener(m as TransportRequest);
     }
   };
   port.on('message', handler);
@@ -72,8 +73,14 @@ export function pinoConfig(timeoutMillis: number): { get: () => PinoConfig | und
     };
     const handler = (msg: unknown): void => {
       const m = msg as { code?: unknown; config?: unknown } | null;
-      if (m !== null && typeof m === 'object' && m.code === 'PINO_CONFIG' && m.config !== null && typeof m.config === 'object') {
-        config = m.config as PinoConfig;
+      if (
+        m !== null &&
+        typeof m === 'object' &&
+        m.code === 'PINO_CONFIG' &&
+        m.config !== null &&
+        typeof m.config === 'object'
+      ) {
+        config = m.config;
         done();
       }
     };
@@ -106,7 +113,13 @@ export function holdFlushAcknowledgements(holder: FlushHolder): () => void {
     const original = port.postMessage;
     port.postMessage = function postMessage(this: typeof port, msg: unknown, transfer?: unknown): void {
       const m = msg as { code?: unknown; context?: unknown } | null;
-      if (holders.size > 0 && m !== null && typeof m === 'object' && m.code === 'FLUSHED' && m.context === 'thread-stream') {
+      if (
+        holders.size > 0 &&
+        m !== null &&
+        typeof m === 'object' &&
+        m.code === 'FLUSHED' &&
+        m.context === 'thread-stream'
+      ) {
         const send = (): void => {
           try {
             original.call(port, msg, transfer as never);

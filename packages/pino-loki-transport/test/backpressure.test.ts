@@ -10,7 +10,11 @@ describe('backpressure', () => {
   it('a burst larger than the buffer waits in pino instead of being dropped while Loki answers slowly', async () => {
     const r = await receiver();
     r.setResponseDelay(20);
-    const { logger, transport, errors } = lokiLogger(r, { bufferMaxEntries: 2000, highWaterMarkEntries: 1000, batchMaxEntries: 500 });
+    const { logger, transport, errors } = lokiLogger(r, {
+      bufferMaxEntries: 2000,
+      highWaterMarkEntries: 1000,
+      batchMaxEntries: 500,
+    });
     for (let i = 0; i < 20_000; i++) logger.info({ i }, 'x');
     await flushLogger(logger);
     expect(r.stats().entriesStored).toBe(20_000);
@@ -28,7 +32,16 @@ describe('backpressure', () => {
     const transport = pino.transport({
       targets: [
         { target: 'pino/file', options: { destination: file } },
-        { target: '@loki-sdk/pino-loki-transport', options: { host: url, bufferMaxEntries: 2000, highWaterMarkEntries: 1000, closeTimeoutMillis: 200, flushTimeoutMillis: 300 } },
+        {
+          target: '@loki-sdk/pino-loki-transport',
+          options: {
+            host: url,
+            bufferMaxEntries: 2000,
+            highWaterMarkEntries: 1000,
+            closeTimeoutMillis: 200,
+            flushTimeoutMillis: 300,
+          },
+        },
       ],
     });
     const errors: LokiErrorEvent[] = [];

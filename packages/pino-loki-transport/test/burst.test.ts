@@ -21,24 +21,37 @@ describe('burst', () => {
     // Order within the stream survives the burst.
     const entries = r.entries();
     let ordered = true;
-    for (let k = 1; k < entries.length; k++) if (entries[k]!.timestampNs <= entries[k - 1]!.timestampNs) ordered = false;
+    for (let k = 1; k < entries.length; k++)
+      if (entries[k]!.timestampNs <= entries[k - 1]!.timestampNs) ordered = false;
     expect(ordered).toBe(true);
-    console.log(`burst: ${COUNT} calls in ${logged - started} ms on the main thread, all acknowledged ${flushed - started} ms after the first; ${stats?.requests} requests, ${stats?.backpressurePauses} backpressure pauses`);
+    console.log(
+      `burst: ${COUNT} calls in ${logged - started} ms on the main thread, all acknowledged ${flushed - started} ms after the first; ${stats?.requests} requests, ${stats?.backpressurePauses} backpressure pauses`,
+    );
   });
 
-  it('a large chunk from thread-stream does not hold back the requests: batches leave while it is mapped', { timeout: 60_000 }, async () => {
-    const r = await receiver();
-    // No backpressure pause inside the chunk: only the transport's own turns of the event loop let
-    // core send (and the stats timer fire) before the whole chunk is mapped.
-    const { logger, transport } = lokiLogger(r, { batchIntervalMillis: 1000, statsIntervalMillis: 1, highWaterMarkEntries: 200_000 });
-    const seen: LokiStatsEvent[] = [];
-    transport.on('lokiStats', (s: LokiStatsEvent) => seen.push(s));
-    const n = 30_000; // ~2 MB: one chunk of thread-stream's 4 MiB buffer
-    for (let i = 0; i < n; i++) logger.info({ i }, 'chunk');
-    await flushLogger(logger);
-    await r.waitForEntries(n, { timeoutMillis: 30_000 });
-    expect(r.entries().map((e) => (JSON.parse(e.line) as { i: number }).i)).toEqual(Array.from({ length: n }, (_, i) => i));
-    const sentWhileMapping = seen.filter((s) => s.requests > 0 && s.entriesPushed < n);
-    expect(sentWhileMapping.length).toBeGreaterThan(0);
-  });
+  it(
+    'a large chunk from thread-stream does not hold back the requests: batches leave while it is mapped',
+    { timeout: 60_000 },
+    async () => {
+      const r = await receiver();
+      // No backpressure pause inside the chunk: only the transport's own turns of the event loop let
+      // core send (and the stats timer fire) before the whole chunk is mapped.
+      const { logger, transport } = lokiLogger(r, {
+        batchIntervalMillis: 1000,
+        statsIntervalMillis: 1,
+        highWaterMarkEntries: 200_000,
+      });
+      const seen: LokiStatsEvent[] = [];
+      transport.on('lokiStats', (s: LokiStatsEvent) => seen.push(s));
+      const n = 30_000; // ~2 MB: one chunk of thread-stream's 4 MiB buffer
+      for (let i = 0; i < n; i++) logger.info({ i }, 'chunk');
+      await flushLogger(logger);
+      await r.waitForEntries(n, { timeoutMillis: 30_000 });
+      expect(r.entries().map((e) => (JSON.parse(e.line) as { i: number }).i)).toEqual(
+        Array.from({ length: n }, (_, i) => i),
+      );
+      const sentWhileMapping = seen.filter((s) => s.requests > 0 && s.entriesPushed < n);
+      expect(sentWhileMapping.length).toBeGreaterThan(0);
+    },
+  );
 });

@@ -8,18 +8,22 @@ import { TRANSPORT_OPTION_NAMES } from '../src/options.js';
 import { cliPath, receiver, run } from './helpers.js';
 
 const now = Date.now();
-const input = [
-  JSON.stringify({ level: 30, time: now, pid: 1, hostname: 'h', label_service: 'api', msg: 'first' }),
-  'not json at all',
-  '',
-  JSON.stringify({ level: 50, time: now + 1, pid: 1, hostname: 'h', err: { message: 'bad' }, msg: 'second' }),
-  JSON.stringify({ level: 35, time: now + 2, msg: 'custom' }),
-].join('\n') + '\n';
+const input =
+  [
+    JSON.stringify({ level: 30, time: now, pid: 1, hostname: 'h', label_service: 'api', msg: 'first' }),
+    'not json at all',
+    '',
+    JSON.stringify({ level: 50, time: now + 1, pid: 1, hostname: 'h', err: { message: 'bad' }, msg: 'second' }),
+    JSON.stringify({ level: 35, time: now + 2, msg: 'custom' }),
+  ].join('\n') + '\n';
 
 describe('CLI: node app.js | pino-loki-transport', () => {
   it('ships stdin NDJSON (non-JSON lines as plain lines), copies the input to stdout, exits 0 at end of input', async () => {
     const r = await receiver();
-    const result = await run(cliPath, { args: ['--host', r.url, '--labels', '{"app":"cli"}', '--level-map', '{"35":"notice"}'], input });
+    const result = await run(cliPath, {
+      args: ['--host', r.url, '--labels', '{"app":"cli"}', '--level-map', '{"35":"notice"}'],
+      input,
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(input);
@@ -42,7 +46,21 @@ describe('CLI: node app.js | pino-loki-transport', () => {
   it('takes core options as flags: tenant, basic auth, encoding, line format, pino-loki spellings', async () => {
     const r = await receiver({ authEnabled: true });
     const result = await run(cliPath, {
-      args: ['--hostname', r.url, '--tenant', 'acme', '--basic-auth', 'me:secret', '--encoding', 'json', '--line-format', 'message', '--interval', '0.05', '--no-stdout'],
+      args: [
+        '--hostname',
+        r.url,
+        '--tenant',
+        'acme',
+        '--basic-auth',
+        'me:secret',
+        '--encoding',
+        'json',
+        '--line-format',
+        'message',
+        '--interval',
+        '0.05',
+        '--no-stdout',
+      ],
       input,
     });
     expect(result.code).toBe(0);
@@ -62,7 +80,11 @@ describe('CLI: node app.js | pino-loki-transport', () => {
 
   it('reads the password from LOKI_PASSWORD so it stays out of the process list', async () => {
     const r = await receiver();
-    const result = await run(cliPath, { args: ['--host', r.url, '-u', 'me', '--no-stdout'], input, env: { LOKI_PASSWORD: 'pw' } });
+    const result = await run(cliPath, {
+      args: ['--host', r.url, '-u', 'me', '--no-stdout'],
+      input,
+      env: { LOKI_PASSWORD: 'pw' },
+    });
     expect(result.code).toBe(0);
     expect(r.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('me:pw').toString('base64')}`);
   });
@@ -82,7 +104,10 @@ describe('CLI: node app.js | pino-loki-transport', () => {
     const r = await receiver();
     const url = r.url;
     await r.close();
-    const result = await run(cliPath, { args: ['--host', url, '--close-timeout-millis', '1000', '--no-stdout', '--silence-errors'], input });
+    const result = await run(cliPath, {
+      args: ['--host', url, '--close-timeout-millis', '1000', '--no-stdout', '--silence-errors'],
+      input,
+    });
     expect(result.code).toBe(1);
     expect(result.elapsedMillis).toBeLessThan(5000);
   });
@@ -100,7 +125,24 @@ describe('CLI: node app.js | pino-loki-transport', () => {
 describe('parseCliArgs', () => {
   it('maps flags to options', () => {
     const config = parseCliArgs(
-      ['--url', 'https://logs/x', '--headers', 'a=1,b=2', '--props-to-labels', 'x, y', '--ca-file', '/ca.pem', '--insecure', '--no-offline-buffer', '--level-label', 'false', '--batch-max-entries', '100', '--endpoint', '/ignored-when-url'],
+      [
+        '--url',
+        'https://logs/x',
+        '--headers',
+        'a=1,b=2',
+        '--props-to-labels',
+        'x, y',
+        '--ca-file',
+        '/ca.pem',
+        '--insecure',
+        '--no-offline-buffer',
+        '--level-label',
+        'false',
+        '--batch-max-entries',
+        '100',
+        '--endpoint',
+        '/ignored-when-url',
+      ],
       { LOKI_BEARER_TOKEN: 't' },
     );
     expect(config.options).toEqual({
@@ -113,7 +155,9 @@ describe('parseCliArgs', () => {
       batchMaxEntries: 100,
       bearerToken: 't',
     });
-    expect(parseCliArgs(['--host', 'http://h:1', '--endpoint', 'custom/push']).options.url).toBe('http://h:1/custom/push');
+    expect(parseCliArgs(['--host', 'http://h:1', '--endpoint', 'custom/push']).options.url).toBe(
+      'http://h:1/custom/push',
+    );
     expect(() => parseCliArgs(['--batch-max-entries', 'many'])).toThrow('--batch-max-entries must be a number');
     expect(() => parseCliArgs(['--user', 'me'])).toThrow('--user needs --password');
   });
@@ -123,7 +167,10 @@ describe('CLI: unusable values exit 2 at start-up, before reading stdin', () => 
   /** Runs the CLI with stdin held open: a CLI that reads on instead of exiting is killed at the deadline. */
   async function startUp(args: string[]): Promise<{ code: number | null; stderr: string }> {
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 8000);
@@ -162,18 +209,49 @@ describe('CLI: unusable values exit 2 at start-up, before reading stdin', () => 
 });
 
 describe('CLI: what pino-loki users and every option need', () => {
-  const record = (extra: object) => JSON.stringify({ level: 40, time: Date.now(), pid: 1, hostname: 'box-1', ...extra, msg: 'careful' });
+  const record = (extra: object) =>
+    JSON.stringify({ level: 40, time: Date.now(), pid: 1, hostname: 'box-1', ...extra, msg: 'careful' });
 
   it("pino-loki 3's flags are accepted and do what they did: hostname label, its level names, meta as metadata, convertArrays", async () => {
     const r = await receiver();
-    const args = ['--hostname', r.url, '-b', '-i', '0.05', '--batching-max-buffer-size', '100', '-t', '5000', '--convertArrays',
-      '--structuredMetaKey', 'meta', '--propsLabels', 'region', '-l', '{"app":"migrated"}', '--headers', 'x-a=1', '-r', '-s'];
-    const result = await run(cliPath, { args, input: `${record({ region: 'eu', tags: ['a'], meta: { traceId: 't-1' } })}\n` });
+    const args = [
+      '--hostname',
+      r.url,
+      '-b',
+      '-i',
+      '0.05',
+      '--batching-max-buffer-size',
+      '100',
+      '-t',
+      '5000',
+      '--convertArrays',
+      '--structuredMetaKey',
+      'meta',
+      '--propsLabels',
+      'region',
+      '-l',
+      '{"app":"migrated"}',
+      '--headers',
+      'x-a=1',
+      '-r',
+      '-s',
+    ];
+    const result = await run(cliPath, {
+      args,
+      input: `${record({ region: 'eu', tags: ['a'], meta: { traceId: 't-1' } })}\n`,
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const [entry] = r.entries();
     expect(entry!.labels).toEqual({ app: 'migrated', hostname: 'box-1', level: 'warning', region: 'eu' });
-    expect(JSON.parse(entry!.line)).toEqual({ level: 40, time: expect.any(Number), pid: 1, region: 'eu', tags: { 0: 'a' }, msg: 'careful' });
+    expect(JSON.parse(entry!.line)).toEqual({
+      level: 40,
+      time: expect.any(Number),
+      pid: 1,
+      region: 'eu',
+      tags: { 0: 'a' },
+      msg: 'careful',
+    });
     expect(entry!.metadata).toEqual({ traceId: 't-1' });
     expect(r.requests[0]!.headers['x-a']).toBe('1');
   });
@@ -185,12 +263,18 @@ describe('CLI: what pino-loki users and every option need', () => {
     expect(ours.code).toBe(0);
     expect(r.entries()[0]!.labels).toEqual({ level: 'warn' });
     const r2 = await receiver();
-    const opted = await run(cliPath, { args: ['--host', r2.url, '--no-stdout', '--hostname-label', '--log-format', '{lokilevel} {msg} {tags}'], input });
+    const opted = await run(cliPath, {
+      args: ['--host', r2.url, '--no-stdout', '--hostname-label', '--log-format', '{lokilevel} {msg} {tags}'],
+      input,
+    });
     expect(opted.code).toBe(0);
     expect(r2.entries()[0]!.labels).toEqual({ hostname: 'box-1', level: 'warn' });
     expect(r2.entries()[0]!.line).toBe('warn careful ["a"]');
     const r3 = await receiver();
-    const off = await run(cliPath, { args: ['--hostname', r3.url, '--no-stdout', '--structuredMetaKey', 'false', '--convert-arrays'], input });
+    const off = await run(cliPath, {
+      args: ['--hostname', r3.url, '--no-stdout', '--structuredMetaKey', 'false', '--convert-arrays'],
+      input,
+    });
     expect(off.code).toBe(0);
     expect(r3.entries()[0]!.metadata).toEqual({});
     expect(JSON.parse(r3.entries()[0]!.line)).toMatchObject({ tags: { 0: 'a' }, meta: { traceId: 't-1' } });
@@ -199,11 +283,23 @@ describe('CLI: what pino-loki users and every option need', () => {
   it('every option of core and of the transport has a flag (derived from the option lists)', () => {
     // Not flags: functions and the exit hook (the CLI is the app: always on), and what the CLI decides itself.
     const notFlags = new Set(['onError', 'exitHook', 'printErrors', 'statsIntervalMillis']);
-    const covered = new Set(Object.values(FLAGS).map((f) => f.option?.split('.')[0]).filter((o) => o !== undefined));
+    const covered = new Set(
+      Object.values(FLAGS)
+        .map((f) => f.option?.split('.')[0])
+        .filter((o) => o !== undefined),
+    );
     for (const name of [...CLIENT_OPTION_NAMES, ...TRANSPORT_OPTION_NAMES]) {
       if (!notFlags.has(name)) expect([name, covered.has(name)]).toEqual([name, true]);
     }
-    for (const name of ['disk-buffer-dir', 'flush-timeout-millis', 'offline-buffer-max-entries', 'max-line-bytes', 'high-water-mark-entries', 'tenant-id', 'level-label']) {
+    for (const name of [
+      'disk-buffer-dir',
+      'flush-timeout-millis',
+      'offline-buffer-max-entries',
+      'max-line-bytes',
+      'high-water-mark-entries',
+      'tenant-id',
+      'level-label',
+    ]) {
       expect(usage()).toContain(`--${name}`);
     }
   });
@@ -214,7 +310,22 @@ describe('CLI: what pino-loki users and every option need', () => {
     const downUrl = down.url;
     await down.close();
     const first = await run(cliPath, {
-      args: ['--host', downUrl, '--no-stdout', '-s', '--disk-buffer-dir', dir, '--disk-buffer-sync-interval-millis', '10', '--close-timeout-millis', '300', '--flush-timeout-millis', '2000', '--offline-buffer-max-entries', '10'],
+      args: [
+        '--host',
+        downUrl,
+        '--no-stdout',
+        '-s',
+        '--disk-buffer-dir',
+        dir,
+        '--disk-buffer-sync-interval-millis',
+        '10',
+        '--close-timeout-millis',
+        '300',
+        '--flush-timeout-millis',
+        '2000',
+        '--offline-buffer-max-entries',
+        '10',
+      ],
       input,
     });
     expect(first.code).toBe(1);
@@ -224,7 +335,9 @@ describe('CLI: what pino-loki users and every option need', () => {
     expect(second.stderr).toBe('');
     expect(second.code).toBe(0);
     expect(r.entries().map((e) => e.line)).toContain('not json at all');
-    expect(parseCliArgs(['--disk-buffer-dir', '/d', '--disk-buffer-sync-interval-millis', '50']).options.diskBuffer).toEqual({ directory: '/d', syncIntervalMillis: 50 });
+    expect(
+      parseCliArgs(['--disk-buffer-dir', '/d', '--disk-buffer-sync-interval-millis', '50']).options.diskBuffer,
+    ).toEqual({ directory: '/d', syncIntervalMillis: 50 });
   });
 
   it('LOKI_URL and LOKI_TENANT set url and tenant; flags win; an empty variable is unset', async () => {
@@ -233,7 +346,10 @@ describe('CLI: what pino-loki users and every option need', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(r.entries(undefined, { tenant: 'acme' })).toHaveLength(4);
-    expect(parseCliArgs(['--host', 'http://flag:1', '--tenant-id', 'mine'], { LOKI_URL: 'http://env:2', LOKI_TENANT: 'env' }).options).toEqual({ host: 'http://flag:1', tenantId: 'mine' });
+    expect(
+      parseCliArgs(['--host', 'http://flag:1', '--tenant-id', 'mine'], { LOKI_URL: 'http://env:2', LOKI_TENANT: 'env' })
+        .options,
+    ).toEqual({ host: 'http://flag:1', tenantId: 'mine' });
     expect(parseCliArgs([], { LOKI_URL: '', LOKI_TENANT: '' }).options).toEqual({});
   });
 

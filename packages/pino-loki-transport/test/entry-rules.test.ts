@@ -6,7 +6,7 @@ import { flushLogger, lokiLogger, receiver } from './helpers.js';
 
 const S = Math.floor((Date.now() - 60_000) / 1000);
 
-describe('times: core\'s one rule (read by magnitude; implausible -> now, counted)', () => {
+describe("times: core's one rule (read by magnitude; implausible -> now, counted)", () => {
   it('seconds, ms, µs and ns as numbers and digit strings, and out-of-range times in one batch: all stored', async () => {
     const r = await receiver();
     const cases = timeRuleCases(S);
@@ -15,8 +15,15 @@ describe('times: core\'s one rule (read by magnitude; implausible -> now, counte
     const before = BigInt(Date.now()) * 1_000_000n;
     cases.values.forEach((time, n) => logger.info({ time }, `t${n}`));
     await flushLogger(logger);
-    const got = Object.fromEntries(r.entries().map((e) => [(JSON.parse(e.line) as { msg: string }).msg, e.timestampNs]));
-    expect(storedTimes(cases.values.map((_, n) => got[`t${n}`]), before)).toEqual(cases.expected);
+    const got = Object.fromEntries(
+      r.entries().map((e) => [(JSON.parse(e.line) as { msg: string }).msg, e.timestampNs]),
+    );
+    expect(
+      storedTimes(
+        cases.values.map((_, n) => got[`t${n}`]),
+        before,
+      ),
+    ).toEqual(cases.expected);
     expect((await getLokiStats(transport))?.invalidTimestamps).toBe(cases.invalidTimestamps);
   });
 });

@@ -19,7 +19,9 @@ describe('logs at process end reach Loki', () => {
     const expected = scenario === 'exit-later' ? 501 : 500;
     const entries = r.entries({ fixture: 'log-then' });
     expect(entries).toHaveLength(expected);
-    expect(entries.map((e) => (JSON.parse(e.line) as { i: number }).i)).toEqual(Array.from({ length: expected }, (_, i) => i));
+    expect(entries.map((e) => (JSON.parse(e.line) as { i: number }).i)).toEqual(
+      Array.from({ length: expected }, (_, i) => i),
+    );
     expect(result.stderr).toBe('');
   });
 
@@ -54,24 +56,39 @@ describe('logs at process end reach Loki', () => {
     await r.stop();
     const dir = mkdtempSync(join(tmpdir(), 'pino-loki-disk-'));
     const child = spawn(process.execPath, [fixture('log-then.mjs')], {
-      env: { ...process.env, NODE_OPTIONS: '', LOKI_URL: r.url, SCENARIO: 'disk-then-hang', COUNT: '50', DISK_DIR: dir },
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        LOKI_URL: r.url,
+        SCENARIO: 'disk-then-hang',
+        COUNT: '50',
+        DISK_DIR: dir,
+      },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
-    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => d.toString().includes('written') && resolve()));
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('written') && resolve()),
+    );
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('close', resolve));
     await r.start();
-    const replay = await run(fixture('log-then.mjs'), { env: { LOKI_URL: r.url, SCENARIO: 'sigterm', COUNT: '1', DISK_DIR: dir } });
+    const replay = await run(fixture('log-then.mjs'), {
+      env: { LOKI_URL: r.url, SCENARIO: 'sigterm', COUNT: '1', DISK_DIR: dir },
+    });
     expect(replay.code).toBe(0);
     const lines = r.entries({ fixture: 'log-then' }).map((e) => JSON.parse(e.line) as { i: number; scenario: string });
-    expect(lines.filter((l) => l.scenario === 'disk-then-hang').map((l) => l.i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(lines.filter((l) => l.scenario === 'disk-then-hang').map((l) => l.i)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i),
+    );
     expect(lines.filter((l) => l.scenario === 'sigterm')).toHaveLength(1);
     expect(readdirSync(dir).filter((f) => f.endsWith('.seg'))).toEqual([]);
   }, 30_000);
 
   it('with several targets (pino/file next to us) as well', async () => {
     const r = await receiver();
-    const result = await run(fixture('log-then.mjs'), { env: { LOKI_URL: r.url, SCENARIO: 'exit', COUNT: '300', TARGETS: 'multi' } });
+    const result = await run(fixture('log-then.mjs'), {
+      env: { LOKI_URL: r.url, SCENARIO: 'exit', COUNT: '300', TARGETS: 'multi' },
+    });
     expect(result.code).toBe(0);
     expect(r.entries({ fixture: 'log-then' })).toHaveLength(300);
     expect(result.stdout.trim().split('\n')).toHaveLength(300);
@@ -115,11 +132,23 @@ describe('a hung Loki does not hold the exit beyond the close deadline', () => {
     r.failNext(...Array.from({ length: 50 }, () => ({ hangMillis: 60_000 })));
     const closeTimeoutMillis = 1000;
     const result = await run(fixture('log-then.mjs'), {
-      env: { LOKI_URL: r.url, SCENARIO: 'exit', COUNT: '40000', CLOSE_TIMEOUT_MILLIS: String(closeTimeoutMillis), TIMES: '1' },
+      env: {
+        LOKI_URL: r.url,
+        SCENARIO: 'exit',
+        COUNT: '40000',
+        CLOSE_TIMEOUT_MILLIS: String(closeTimeoutMillis),
+        TIMES: '1',
+      },
     });
     expect(result.code).toBe(0);
     expect(result.stderr).not.toMatch(/took too long/);
-    const at = (prefix: string): number => Number(result.stderr.split('\n').find((l) => l.startsWith(prefix))?.slice(prefix.length));
+    const at = (prefix: string): number =>
+      Number(
+        result.stderr
+          .split('\n')
+          .find((l) => l.startsWith(prefix))
+          ?.slice(prefix.length),
+      );
     const exitMillis = at('exited ') - at('exiting ');
     expect(exitMillis, result.stderr).toBeLessThan(closeTimeoutMillis + 1500);
     expect(r.entries({ fixture: 'log-then' })).toHaveLength(0);
@@ -127,4 +156,3 @@ describe('a hung Loki does not hold the exit beyond the close deadline', () => {
     expect(result.stderr).toMatch(/ERR_LOKI_(SHUTDOWN_TIMEOUT|EXIT_DRAIN).* 40000 entries/);
   }, 30_000);
 });
-

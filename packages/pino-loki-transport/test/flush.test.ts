@@ -54,7 +54,14 @@ describe('logger.flush(cb) resolves after Loki acknowledged', () => {
     const { logger, transport } = lokiLogger(r, { batchIntervalMillis: 10_000 });
     logger.info('one');
     const ok = await flushLoki(transport);
-    expect(ok).toMatchObject({ ok: true, acknowledged: 1, pending: 0, dropped: 0, partiallyRejected: 0, timedOut: false });
+    expect(ok).toMatchObject({
+      ok: true,
+      acknowledged: 1,
+      pending: 0,
+      dropped: 0,
+      partiallyRejected: 0,
+      timedOut: false,
+    });
     expect(r.entries()).toHaveLength(1);
 
     await r.stop();
@@ -70,19 +77,30 @@ describe('logger.flush(cb) resolves after Loki acknowledged', () => {
     expect(r.entries().map((e) => (JSON.parse(e.line) as { msg: string }).msg)).toEqual(['one', 'two']);
   });
 
-  it("flushLoki() after more than thread-stream's 4 MiB shared buffer: waits for its drain, then all is stored", { timeout: 60_000 }, async () => {
-    const r = await receiver();
-    const { logger, transport, errors } = lokiLogger(r, { batchIntervalMillis: 200 });
-    const pad = 'p'.repeat(1000);
-    const count = 8000; // ~8 MB of lines: most wait in the main thread for room in the shared buffer
-    for (let i = 0; i < count; i++) logger.info({ i, pad }, 'big');
-    expect((transport as unknown as { writableNeedDrain: boolean }).writableNeedDrain).toBe(true);
-    const result = await flushLoki(transport);
-    expect(result).toMatchObject({ ok: true, acknowledged: count, pending: 0, dropped: 0, partiallyRejected: 0, timedOut: false });
-    const stored = jsonLines(r).map((l) => l.i);
-    expect(stored).toEqual(Array.from({ length: count }, (_, i) => i));
-    expect(errors).toEqual([]);
-  });
+  it(
+    "flushLoki() after more than thread-stream's 4 MiB shared buffer: waits for its drain, then all is stored",
+    { timeout: 60_000 },
+    async () => {
+      const r = await receiver();
+      const { logger, transport, errors } = lokiLogger(r, { batchIntervalMillis: 200 });
+      const pad = 'p'.repeat(1000);
+      const count = 8000; // ~8 MB of lines: most wait in the main thread for room in the shared buffer
+      for (let i = 0; i < count; i++) logger.info({ i, pad }, 'big');
+      expect((transport as unknown as { writableNeedDrain: boolean }).writableNeedDrain).toBe(true);
+      const result = await flushLoki(transport);
+      expect(result).toMatchObject({
+        ok: true,
+        acknowledged: count,
+        pending: 0,
+        dropped: 0,
+        partiallyRejected: 0,
+        timedOut: false,
+      });
+      const stored = jsonLines(r).map((l) => l.i);
+      expect(stored).toEqual(Array.from({ length: count }, (_, i) => i));
+      expect(errors).toEqual([]);
+    },
+  );
 
   it('flushLoki() is bounded while the worker holds lines back for a slow Loki', { timeout: 60_000 }, async () => {
     const r = await receiver();
@@ -108,8 +126,16 @@ describe('logger.flush(cb) resolves after Loki acknowledged', () => {
     for (let i = 0; i < 10; i++) logger.info('x');
     await flushLogger(logger);
     const stats = await getLokiStats(transport);
-    expect(stats).toMatchObject({ entriesPushed: 10, entriesSent: 10, entriesDropped: 0, bufferedEntries: 0, linesReceived: 10 });
-    const periodic = await new Promise<{ entriesSent: number; id?: number }>((resolve) => transport.once('lokiStats', resolve));
+    expect(stats).toMatchObject({
+      entriesPushed: 10,
+      entriesSent: 10,
+      entriesDropped: 0,
+      bufferedEntries: 0,
+      linesReceived: 10,
+    });
+    const periodic = await new Promise<{ entriesSent: number; id?: number }>((resolve) =>
+      transport.once('lokiStats', resolve),
+    );
     expect(periodic.entriesSent).toBe(10);
     expect(periodic.id).toBeUndefined();
   });
@@ -164,19 +190,29 @@ describe('flush answers are true and come by their deadline (issue 13)', () => {
     expect(result).toMatchObject({ ok: false, timedOut: true, acknowledged: 1, dropped: 0, pending: 1 });
   });
 
-  it.each(['single', 'multi'])("the README's SIGTERM recipe with Loki down (%s target): logger.flush(cb) answers by its deadline", { timeout: 30_000 }, async (targets) => {
-    const result = await run(fixture('flush-then-exit.mjs'), { env: { FLUSH_TIMEOUT_MILLIS: '4000', CLOSE_TIMEOUT_MILLIS: '1000', TARGETS: targets }, timeoutMillis: 20_000 });
-    expect(result.signal).toBeNull();
-    expect(result.code).toBe(0);
-    const took = [...result.stderr.matchAll(/flushed (\d+)/g)].map((m) => Number(m[1]));
-    expect(took).toHaveLength(1);
-    expect(took[0]).toBeLessThan(4000 + 500);
-    // Flush deadline + the exit's closeTimeoutMillis + 2 s, from the spawn (worker start-up included).
-    expect(result.elapsedMillis).toBeLessThan(4000 + 1000 + 2000);
-  });
+  it.each(['single', 'multi'])(
+    "the README's SIGTERM recipe with Loki down (%s target): logger.flush(cb) answers by its deadline",
+    { timeout: 30_000 },
+    async (targets) => {
+      const result = await run(fixture('flush-then-exit.mjs'), {
+        env: { FLUSH_TIMEOUT_MILLIS: '4000', CLOSE_TIMEOUT_MILLIS: '1000', TARGETS: targets },
+        timeoutMillis: 20_000,
+      });
+      expect(result.signal).toBeNull();
+      expect(result.code).toBe(0);
+      const took = [...result.stderr.matchAll(/flushed (\d+)/g)].map((m) => Number(m[1]));
+      expect(took).toHaveLength(1);
+      expect(took[0]).toBeLessThan(4000 + 500);
+      // Flush deadline + the exit's closeTimeoutMillis + 2 s, from the spawn (worker start-up included).
+      expect(result.elapsedMillis).toBeLessThan(4000 + 1000 + 2000);
+    },
+  );
 
   it('a second logger.flush(cb) with Loki down answers by its deadline too', { timeout: 30_000 }, async () => {
-    const result = await run(fixture('flush-then-exit.mjs'), { env: { FLUSH_TIMEOUT_MILLIS: '2000', FLUSHES: '2' }, timeoutMillis: 20_000 });
+    const result = await run(fixture('flush-then-exit.mjs'), {
+      env: { FLUSH_TIMEOUT_MILLIS: '2000', FLUSHES: '2' },
+      timeoutMillis: 20_000,
+    });
     expect(result.code).toBe(0);
     const took = [...result.stderr.matchAll(/flushed (\d+)/g)].map((m) => Number(m[1]));
     expect(took).toHaveLength(2);
@@ -229,7 +265,10 @@ describe('errors reach the main thread as events and never crash anything', () =
     const transport = pino.transport({
       targets: [
         { target: 'pino/file', options: { destination: file } },
-        { target: '@loki-sdk/pino-loki-transport', options: { host: 'ftp://nowhere', convertArray: true, printErrors: false } },
+        {
+          target: '@loki-sdk/pino-loki-transport',
+          options: { host: 'ftp://nowhere', convertArray: true, printErrors: false },
+        },
       ],
     });
     const errors: LokiErrorEvent[] = [];
@@ -244,7 +283,9 @@ describe('errors reach the main thread as events and never crash anything', () =
     expect(readFileSync(file, 'utf8')).toContain('"msg":"kept"');
     // One report for everything found at start-up: the unusable value and the unknown name.
     expect(errors.map((e) => e.code)).toEqual(['ERR_LOKI_INVALID_OPTIONS']);
-    expect(errors[0]!.message).toContain('options unusable, nothing is sent to Loki: host: Loki URL must be http: or https:, got ftp:');
+    expect(errors[0]!.message).toContain(
+      'options unusable, nothing is sent to Loki: host: Loki URL must be http: or https:, got ftp:',
+    );
     expect(errors[0]!.message).toContain('convertArray (did you mean convertArrays?)');
     expect(streamError).toBeUndefined();
   });

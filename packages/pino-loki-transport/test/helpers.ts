@@ -68,7 +68,10 @@ export interface RunResult {
 }
 
 /** Runs a node script as a child process; `input` is written to its stdin. */
-export async function run(script: string, options: { env?: Record<string, string>; args?: string[]; input?: string | Buffer; timeoutMillis?: number } = {}): Promise<RunResult> {
+export async function run(
+  script: string,
+  options: { env?: Record<string, string>; args?: string[]; input?: string | Buffer; timeoutMillis?: number } = {},
+): Promise<RunResult> {
   const started = Date.now();
   const child = spawn(process.execPath, [script, ...(options.args ?? [])], {
     env: { ...process.env, NODE_OPTIONS: '', ...options.env },

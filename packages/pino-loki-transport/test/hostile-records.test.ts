@@ -5,7 +5,8 @@ import { flushLogger, lokiLogger, receiver } from './helpers.js';
 
 const PROTO_NAMES = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', 'isPrototypeOf'];
 /** An object with those fields as own keys (JSON.parse defines `__proto__` as an own key; pino writes own keys). */
-const hostile = (prefix = ''): Record<string, unknown> => JSON.parse(`{${PROTO_NAMES.map((n) => `"${prefix}${n}":"v-${n}"`).join(',')}}`) as Record<string, unknown>;
+const hostile = (prefix = ''): Record<string, unknown> =>
+  JSON.parse(`{${PROTO_NAMES.map((n) => `"${prefix}${n}":"v-${n}"`).join(',')}}`) as Record<string, unknown>;
 
 function hasAll(object: Record<string, unknown>): void {
   for (const name of PROTO_NAMES) {
@@ -43,7 +44,13 @@ describe('field names of Object.prototype survive', () => {
     const [first, second] = r.entries();
     // `__proto__` as a label is `_proto__`: Loki reserves the `__` prefix.
     expect(Object.entries(first!.labels)).toEqual(
-      expect.arrayContaining([['constructor', 'v-constructor'], ['_proto__', 'v-__proto__'], ['toString', 'v-toString'], ['valueOf', 'v-valueOf'], ['req_toString', 'rt']]),
+      expect.arrayContaining([
+        ['constructor', 'v-constructor'],
+        ['_proto__', 'v-__proto__'],
+        ['toString', 'v-toString'],
+        ['valueOf', 'v-valueOf'],
+        ['req_toString', 'rt'],
+      ]),
     );
     hasAll(JSON.parse(first!.line) as Record<string, unknown>);
     // A path through an object without that own field is no label (not the inherited method).

@@ -9,7 +9,13 @@ const servers = hostileServers();
 afterEach(() => servers.closeAll());
 const hostile = servers.open;
 const MiB = 1024 * 1024;
-const once = { retryMaxAttempts: 1, offlineBuffer: false, retryInitialDelayMillis: 1, requestTimeoutMillis: 20_000, printErrors: false } as const;
+const once = {
+  retryMaxAttempts: 1,
+  offlineBuffer: false,
+  retryInitialDelayMillis: 1,
+  requestTimeoutMillis: 20_000,
+  printErrors: false,
+} as const;
 
 describe('hostile servers', () => {
   it('a 500 answer with a 512 MiB body: a few KiB read, memory bounded', async () => {
@@ -28,7 +34,11 @@ describe('hostile servers', () => {
   it('a redirect to a working Loki is not followed', async () => {
     const target = await receiver();
     const redirect = await hostile({ kind: 'redirect', status: 307, location: `${target.url}/loki/api/v1/push` });
-    const { logger, transport, errors } = lokiLogger(target, { host: redirect.url, ...once, bearerToken: 'tok-redirect' });
+    const { logger, transport, errors } = lokiLogger(target, {
+      host: redirect.url,
+      ...once,
+      bearerToken: 'tok-redirect',
+    });
     logger.info('stay here');
     expect(await flushLoki(transport, { timeoutMillis: 5000 })).toMatchObject({ ok: false, dropped: 1 });
     expect(redirect.requests).toHaveLength(1);

@@ -35,15 +35,21 @@ describe('pino record -> Loki entry, through the real pino worker', () => {
 
   it('label_* fields (also bound with child()) become labels and leave the line, byte for byte otherwise', async () => {
     const r = await receiver();
-    const { logger } = lokiLogger(r, { labels: { app: 'shop' } }, { base: { pid: 1, hostname: 'h' }, timestamp: () => `,"time":${FIXED_MS}` });
+    const { logger } = lokiLogger(
+      r,
+      { labels: { app: 'shop' } },
+      { base: { pid: 1, hostname: 'h' }, timestamp: () => `,"time":${FIXED_MS}` },
+    );
     const auth = logger.child({ label_service: 'auth', requestId: 'r-1' });
-    auth.info({ label_region: 'eu', big: 12345678901234567890n.toString(), n: 1.50 }, 'login');
+    auth.info({ label_region: 'eu', big: 12345678901234567890n.toString(), n: 1.5 }, 'login');
     logger.info({ label_app: 'override' }, 'mine');
     await flushLogger(logger);
 
     const [login, mine] = r.entries();
     expect(login!.labels).toEqual({ app: 'shop', level: 'info', service: 'auth', region: 'eu' });
-    expect(login!.line).toBe(`{"level":30,"time":${FIXED_MS},"pid":1,"hostname":"h","requestId":"r-1","big":"12345678901234567890","n":1.5,"msg":"login"}`);
+    expect(login!.line).toBe(
+      `{"level":30,"time":${FIXED_MS},"pid":1,"hostname":"h","requestId":"r-1","big":"12345678901234567890","n":1.5,"msg":"login"}`,
+    );
     expect(login!.timestampNs).toBe(BigInt(FIXED_MS) * 1_000_000n);
     // A label field wins over the static label of the same name.
     expect(mine!.labels).toEqual({ app: 'override', level: 'info' });
@@ -70,7 +76,7 @@ describe('pino record -> Loki entry, through the real pino worker', () => {
         { target: '@loki-sdk/pino-loki-transport', options: { host: r.url, lineFormat: 'message' } },
       ],
     });
-    const logger = pino({ customLevels: { notice: 35 }, messageKey: 'text' }, transport) as unknown as pino.Logger<'notice'>;
+    const logger = pino({ customLevels: { notice: 35 }, messageKey: 'text' }, transport);
     try {
       logger.notice('n');
       await flushLogger(logger as unknown as pino.Logger<string>);
@@ -82,7 +88,11 @@ describe('pino record -> Loki entry, through the real pino worker', () => {
 
   it('useOnlyCustomLevels and levelMap renames', async () => {
     const r = await receiver();
-    const { logger } = lokiLogger(r, { levelMap: { warn: 'warning', '60': 'critical' } }, { customLevels: { loud: 70 } });
+    const { logger } = lokiLogger(
+      r,
+      { levelMap: { warn: 'warning', '60': 'critical' } },
+      { customLevels: { loud: 70 } },
+    );
     logger.warn('w');
     logger.fatal('f');
     logger.loud!('l');
@@ -99,7 +109,11 @@ describe('pino record -> Loki entry, through the real pino worker', () => {
 
   it('honours messageKey and errorKey in message line format; other fields become structured metadata', async () => {
     const r = await receiver();
-    const { logger } = lokiLogger(r, { lineFormat: 'message' }, { messageKey: 'message', errorKey: 'error', base: { pid: 7 } });
+    const { logger } = lokiLogger(
+      r,
+      { lineFormat: 'message' },
+      { messageKey: 'message', errorKey: 'error', base: { pid: 7 } },
+    );
     logger.child({ label_service: 'api' }).info({ user: 'ann', count: 3 }, 'hello %s', 'world');
     logger.error(new Error('disk full'));
     logger.error({ error: new Error('with text') }, 'failed to save');
@@ -125,8 +139,16 @@ describe('pino record -> Loki entry, through the real pino worker', () => {
 
   it.each([
     ['epoch ms (default)', {}, (t: bigint, now: bigint) => t % 1_000_000n === 0n && abs(t - now) < 5_000_000_000n],
-    ['unixTime', { timestamp: pino.stdTimeFunctions.unixTime }, (t: bigint, now: bigint) => t % 1_000_000_000n === 0n && abs(t - now) < 5_000_000_000n],
-    ['isoTime', { timestamp: pino.stdTimeFunctions.isoTime }, (t: bigint, now: bigint) => t % 1_000_000n === 0n && abs(t - now) < 5_000_000_000n],
+    [
+      'unixTime',
+      { timestamp: pino.stdTimeFunctions.unixTime },
+      (t: bigint, now: bigint) => t % 1_000_000_000n === 0n && abs(t - now) < 5_000_000_000n,
+    ],
+    [
+      'isoTime',
+      { timestamp: pino.stdTimeFunctions.isoTime },
+      (t: bigint, now: bigint) => t % 1_000_000n === 0n && abs(t - now) < 5_000_000_000n,
+    ],
     ['custom ISO string with ns', { timestamp: () => `,"time":"${FIXED_ISO_NANO}"` }, (t: bigint) => t === FIXED_NS],
     ['custom ns digits', { timestamp: () => `,"time":"${FIXED_NS}"` }, (t: bigint) => t === FIXED_NS],
     ['none (timestamp: false)', { timestamp: false }, (t: bigint, now: bigint) => abs(t - now) < 5_000_000_000n],
@@ -161,13 +183,19 @@ describe('pino record -> Loki entry, through the real pino worker', () => {
     for (let i = 0; i < 2000; i++) logger.info({ i }, 'tick');
     await flushLogger(logger);
     const entries = r.entries();
-    expect(entries.map((e) => (JSON.parse(e.line) as { i: number }).i)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+    expect(entries.map((e) => (JSON.parse(e.line) as { i: number }).i)).toEqual(
+      Array.from({ length: 2000 }, (_, i) => i),
+    );
     for (let i = 1; i < entries.length; i++) expect(entries[i]!.timestampNs > entries[i - 1]!.timestampNs).toBe(true);
   });
 
   it('propsToLabels (dotted paths) and metadataKey', async () => {
     const r = await receiver();
-    const { logger } = lokiLogger(r, { propsToLabels: ['component', 'req.method'], metadataKey: 'meta' }, { base: null, timestamp: false });
+    const { logger } = lokiLogger(
+      r,
+      { propsToLabels: ['component', 'req.method'], metadataKey: 'meta' },
+      { base: null, timestamp: false },
+    );
     logger.info({ component: 'db', req: { method: 'GET' }, meta: { traceId: 't1', spanId: 's1' } }, 'query');
     await flushLogger(logger);
     const [e] = r.entries();

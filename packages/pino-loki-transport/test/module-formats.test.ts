@@ -19,7 +19,7 @@ describe('package entry points', () => {
     expect(r.entries({ via: 'cjs' })).toHaveLength(1);
   });
 
-  it("the README says what each returns in the main thread, and that pino awaits the factory", async () => {
+  it('the README says what each returns in the main thread, and that pino awaits the factory', async () => {
     const { readFileSync } = await import('node:fs');
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     expect(readme).toMatch(/### Main thread[\s\S]*await pinoLokiTransport\(/);

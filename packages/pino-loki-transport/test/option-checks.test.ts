@@ -9,7 +9,7 @@ const SECRET = 'p1n0-S3cret';
 
 function refusal(options: Record<string, unknown>): LokiOptionsError {
   try {
-    checkTransportOptions(options as PinoLokiOptions);
+    checkTransportOptions(options);
   } catch (error) {
     expect(error).toBeInstanceOf(LokiOptionsError);
     return error as LokiOptionsError;
@@ -33,20 +33,36 @@ describe('options: type and range checked, with a clear error', () => {
     ['printErrors', 1, /^printErrors must be true or false, got a number \(1\)$/],
     ['statsIntervalMillis', -1, /^statsIntervalMillis must be a number >= 0, got a number \(-1\)$/],
     ['highWaterMarkEntries', '10', /^highWaterMarkEntries must be a number >= 1, got a string \("10"\)$/],
-    ['statsIntervalMillis', 1e10, /^statsIntervalMillis must be at most 2147483647 \(ms: a longer timer fires at once\), got a number \(10000000000\)$/],
+    [
+      'statsIntervalMillis',
+      1e10,
+      /^statsIntervalMillis must be at most 2147483647 \(ms: a longer timer fires at once\), got a number \(10000000000\)$/,
+    ],
     ['requestTimeoutMillis', 1e10, /^requestTimeoutMillis must be at most 2147483647 \(ms/],
     // core's, checked by core
     ['basicAuth', `me:${SECRET}`, /^basicAuth must be \{ username: string, password: string \}, got a string$/],
     ['bearerToken', `${SECRET}\n`, /^bearerToken must not contain CR, LF/],
-    ['headers', `Authorization: Bearer ${SECRET}`, /^headers must be an object of header names to string values, got a string$/],
+    [
+      'headers',
+      `Authorization: Bearer ${SECRET}`,
+      /^headers must be an object of header names to string values, got a string$/,
+    ],
     ['labels', 'abc', /^labels must be an object of label names to values, got a string$/],
     ['encoding', 'brotli', /^encoding must be one of 'protobuf', 'json', 'json-gzip', got a string \("brotli"\)$/],
     ['batchMaxBytes', 10, /^batchMaxBytes must be a number >= 1024, got a number \(10\)$/],
     // pino-loki's names, under their own names
     ['interval', '5', /^interval must be a number >= 0, got a string \("5"\)$/],
     ['timeout', 'soon', /^timeout must be a number >= 1, got a string \("soon"\)$/],
-    ['timeout', 1e10, /^timeout must be at most 2147483647 \(ms: a longer timer fires at once\), got a number \(10000000000\)$/],
-    ['interval', 1e7, /^interval must be at most 2147483\.647 \(s: a longer timer fires at once\), got a number \(10000000\)$/],
+    [
+      'timeout',
+      1e10,
+      /^timeout must be at most 2147483647 \(ms: a longer timer fires at once\), got a number \(10000000000\)$/,
+    ],
+    [
+      'interval',
+      1e7,
+      /^interval must be at most 2147483\.647 \(s: a longer timer fires at once\), got a number \(10000000\)$/,
+    ],
     ['batching', { interval: 1e7 }, /^batching\.interval must be at most 2147483\.647 \(s/],
     ['batching', 'yes', /^batching must be true, false or \{ interval, maxBufferSize \}, got a string$/],
     ['batching', { interval: '5' }, /^batching\.interval must be a number >= 0, got a string \("5"\)$/],
@@ -67,9 +83,24 @@ describe('options: type and range checked, with a clear error', () => {
   it('good values of every kind pass', () => {
     expect(() =>
       checkTransportOptions({
-        lineFormat: 'message', labelPrefix: '', propsToLabels: ['a.b'], metadataKey: 'meta', timeKey: 't', messageKey: 'm', errorKey: 'e',
-        levelMap: { warn: 'warning' }, replaceTimestamp: true, printErrors: false, statsIntervalMillis: 0, highWaterMarkEntries: 10,
-        interval: 2, timeout: 1000, batching: { interval: 1, maxBufferSize: 100 }, silenceErrors: true, structuredMetaKey: 'sm', endpoint: 'loki/api/v1/push',
+        lineFormat: 'message',
+        labelPrefix: '',
+        propsToLabels: ['a.b'],
+        metadataKey: 'meta',
+        timeKey: 't',
+        messageKey: 'm',
+        errorKey: 'e',
+        levelMap: { warn: 'warning' },
+        replaceTimestamp: true,
+        printErrors: false,
+        statsIntervalMillis: 0,
+        highWaterMarkEntries: 10,
+        interval: 2,
+        timeout: 1000,
+        batching: { interval: 1, maxBufferSize: 100 },
+        silenceErrors: true,
+        structuredMetaKey: 'sm',
+        endpoint: 'loki/api/v1/push',
       } as PinoLokiOptions),
     ).not.toThrow();
     expect(() => checkTransportOptions({ batching: false } as PinoLokiOptions)).not.toThrow();

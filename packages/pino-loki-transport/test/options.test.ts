@@ -30,7 +30,7 @@ async function httpsFront(targetPort: number): Promise<string> {
     req.pipe(upstream);
   });
   await new Promise<void>((resolve) => proxy!.listen(0, '127.0.0.1', resolve));
-  return `https://127.0.0.1:${(proxy!.address() as AddressInfo).port}`;
+  return `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
 }
 
 describe('options cross into the worker', () => {
@@ -52,12 +52,17 @@ describe('options cross into the worker', () => {
     const r = await receiver();
     const connect = await createConnectProxy();
     try {
-      const { logger, errors } = lokiLogger(r, { proxy: connect.url.replace('http://', 'http://pu:pp@'), labels: { via: 'proxy' } });
+      const { logger, errors } = lokiLogger(r, {
+        proxy: connect.url.replace('http://', 'http://pu:pp@'),
+        labels: { via: 'proxy' },
+      });
       logger.info('through the proxy');
       await flushLogger(logger);
       expect(errors).toEqual([]);
       expect(r.entries({ via: 'proxy' })).toHaveLength(1);
-      expect(connect.connects).toEqual([{ target: new URL(r.url).host, auth: `Basic ${Buffer.from('pu:pp').toString('base64')}` }]);
+      expect(connect.connects).toEqual([
+        { target: new URL(r.url).host, auth: `Basic ${Buffer.from('pu:pp').toString('base64')}` },
+      ]);
     } finally {
       await connect.close();
     }
@@ -66,7 +71,12 @@ describe('options cross into the worker', () => {
   it('TLS: an unknown CA is an error event, not a crash', async () => {
     const r = await receiver();
     const url = await httpsFront(r.port);
-    const { logger, errors } = lokiLogger(r, { host: url, retryMaxAttempts: 1, offlineBuffer: false, flushTimeoutMillis: 5000 });
+    const { logger, errors } = lokiLogger(r, {
+      host: url,
+      retryMaxAttempts: 1,
+      offlineBuffer: false,
+      flushTimeoutMillis: 5000,
+    });
     logger.info('x');
     await flushLogger(logger);
     expect(errors.map((e) => e.code)).toContain('ERR_LOKI_UNAVAILABLE');

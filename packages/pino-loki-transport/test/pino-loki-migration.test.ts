@@ -7,10 +7,14 @@ import { flushLogger, lokiLogger, receiver } from './helpers.js';
 const FIXED_MS = Date.now() - 60_000;
 const base = { base: { pid: 1, hostname: 'box-1' }, timestamp: () => `,"time":${FIXED_MS}` };
 
-describe("pino-loki 3 options, through the real pino worker", () => {
+describe('pino-loki 3 options, through the real pino worker', () => {
   it("a config written with pino-loki's names gets pino-loki's streams: hostname label, its level names, meta as metadata", async () => {
     const r = await receiver();
-    const { logger } = lokiLogger(r, { batching: { interval: 0.02 }, timeout: 5000, labels: { app: 'migrated' } } as never, base);
+    const { logger } = lokiLogger(
+      r,
+      { batching: { interval: 0.02 }, timeout: 5000, labels: { app: 'migrated' } } as never,
+      base,
+    );
     logger.info({ meta: { traceId: 't-1', n: 2 }, orderId: 7 }, 'placed');
     logger.warn('careful');
     logger.fatal('down');
@@ -35,7 +39,9 @@ describe("pino-loki 3 options, through the real pino worker", () => {
     await flushLogger(logger);
     const [entry] = r.entries();
     expect(entry!.labels).toEqual({ app: 'ours', level: 'warn' });
-    expect(entry!.line).toBe(`{"level":40,"time":${FIXED_MS},"pid":1,"hostname":"box-1","meta":{"traceId":"t-1"},"msg":"careful"}`);
+    expect(entry!.line).toBe(
+      `{"level":40,"time":${FIXED_MS},"pid":1,"hostname":"box-1","meta":{"traceId":"t-1"},"msg":"careful"}`,
+    );
   });
 
   it('hostnameLabel, convertArrays and logFormat are options of ours too; ours win over the pino-loki defaults', async () => {
@@ -45,7 +51,14 @@ describe("pino-loki 3 options, through the real pino worker", () => {
     await flushLogger(logger);
     const [entry] = r.entries();
     expect(entry!.labels).toEqual({ hostname: 'box-1', level: 'info' });
-    expect(JSON.parse(entry!.line)).toEqual({ level: 30, time: FIXED_MS, pid: 1, tags: { 0: 'a', 1: 'b' }, deep: { list: { 0: 1, 1: { 0: 2 } } }, msg: 'arrays' });
+    expect(JSON.parse(entry!.line)).toEqual({
+      level: 30,
+      time: FIXED_MS,
+      pid: 1,
+      tags: { 0: 'a', 1: 'b' },
+      deep: { list: { 0: 1, 1: { 0: 2 } } },
+      msg: 'arrays',
+    });
 
     const r2 = await receiver();
     const { logger: l2 } = lokiLogger(r2, { logFormat: '{lokilevel} [{req.method}] {msg} {missing}|' }, base);
@@ -58,7 +71,11 @@ describe("pino-loki 3 options, through the real pino worker", () => {
 
   it("structuredMetaKey: false turns pino-loki's meta default off; levelMap, hostnameLabel: false override it", async () => {
     const r = await receiver();
-    const { logger } = lokiLogger(r, { batching: false, structuredMetaKey: false, hostnameLabel: false, levelMap: { 40: 'WARN' } } as never, base);
+    const { logger } = lokiLogger(
+      r,
+      { batching: false, structuredMetaKey: false, hostnameLabel: false, levelMap: { 40: 'WARN' } } as never,
+      base,
+    );
     logger.warn({ meta: { traceId: 't-1' } }, 'careful');
     await flushLogger(logger);
     const [entry] = r.entries();
@@ -69,7 +86,11 @@ describe("pino-loki 3 options, through the real pino worker", () => {
 
   it("pino-loki's logFormat with its level names and the hostname label", async () => {
     const r = await receiver();
-    const { logger } = lokiLogger(r, { logFormat: '{lokilevel}: {msg} ({hostname})', batching: { interval: 0.02, maxBufferSize: 0 } } as never, base);
+    const { logger } = lokiLogger(
+      r,
+      { logFormat: '{lokilevel}: {msg} ({hostname})', batching: { interval: 0.02, maxBufferSize: 0 } } as never,
+      base,
+    );
     logger.error('broken');
     await flushLogger(logger);
     const [entry] = r.entries();

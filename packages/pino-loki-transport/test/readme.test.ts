@@ -11,13 +11,50 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 // Every option of the type, so that a new one fails to compile here until it is listed (and documented).
 const OPTIONS: Record<keyof PinoLokiOptions, true> = {
-  host: true, url: true, tenantId: true, basicAuth: true, bearerToken: true, headers: true, tls: true, proxy: true, labels: true,
-  levelLabel: true, metadataMode: true, encoding: true, batchMaxEntries: true, batchMaxBytes: true, batchIntervalMillis: true,
-  maxLineBytes: true, oversizedLine: true, requestTimeoutMillis: true, maxRequestsInFlight: true, retryMaxAttempts: true,
-  retryInitialDelayMillis: true, retryMaxDelayMillis: true, offlineBuffer: true, bufferMaxEntries: true, bufferMaxBytes: true,
-  offlineBufferMaxEntries: true, flushTimeoutMillis: true, closeTimeoutMillis: true, diskBuffer: true, lineFormat: true,
-  labelPrefix: true, propsToLabels: true, metadataKey: true, timeKey: true, messageKey: true, errorKey: true, levelMap: true,
-  replaceTimestamp: true, hostnameLabel: true, convertArrays: true, logFormat: true, printErrors: true, statsIntervalMillis: true, highWaterMarkEntries: true,
+  host: true,
+  url: true,
+  tenantId: true,
+  basicAuth: true,
+  bearerToken: true,
+  headers: true,
+  tls: true,
+  proxy: true,
+  labels: true,
+  levelLabel: true,
+  metadataMode: true,
+  encoding: true,
+  batchMaxEntries: true,
+  batchMaxBytes: true,
+  batchIntervalMillis: true,
+  maxLineBytes: true,
+  oversizedLine: true,
+  requestTimeoutMillis: true,
+  maxRequestsInFlight: true,
+  retryMaxAttempts: true,
+  retryInitialDelayMillis: true,
+  retryMaxDelayMillis: true,
+  offlineBuffer: true,
+  bufferMaxEntries: true,
+  bufferMaxBytes: true,
+  offlineBufferMaxEntries: true,
+  flushTimeoutMillis: true,
+  closeTimeoutMillis: true,
+  diskBuffer: true,
+  lineFormat: true,
+  labelPrefix: true,
+  propsToLabels: true,
+  metadataKey: true,
+  timeKey: true,
+  messageKey: true,
+  errorKey: true,
+  levelMap: true,
+  replaceTimestamp: true,
+  hostnameLabel: true,
+  convertArrays: true,
+  logFormat: true,
+  printErrors: true,
+  statsIntervalMillis: true,
+  highWaterMarkEntries: true,
 };
 
 describe('pino-loki-transport README', () => {
@@ -25,7 +62,8 @@ describe('pino-loki-transport README', () => {
     const rows = optionRows(readmeSection(readme, 'Options'));
     expect(rows.map((r) => r.name).sort()).toEqual(Object.keys(OPTIONS).sort());
     // Each is known to the transport's own check (no unknown-option report for it).
-    for (const name of Object.keys(OPTIONS)) expect([name, unknownOptions({ [name]: undefined })]).toEqual([name, undefined]);
+    for (const name of Object.keys(OPTIONS))
+      expect([name, unknownOptions({ [name]: undefined })]).toEqual([name, undefined]);
     expect(defaultMismatches(rows, { ...DEFAULTS, ...TRANSPORT_DEFAULTS })).toEqual([]);
   });
 

@@ -17,7 +17,9 @@ describe('secrets are never printed', () => {
         const result = await run(fixture('secrets-run.mjs'), { args: [JSON.stringify(make(hostPort))] });
         expect(result.stdout).toMatch(/events: [1-9]/);
         // A 'user:pass' basicAuth is refused (core's type): reported, without the value.
-        expect(result.stdout).toMatch(refusedByCore ? /ERR_LOKI_INVALID_OPTIONS.*basicAuth must be/ : /ERR_LOKI_(UNAVAILABLE|RETRIES_EXHAUSTED)/);
+        expect(result.stdout).toMatch(
+          refusedByCore ? /ERR_LOKI_INVALID_OPTIONS.*basicAuth must be/ : /ERR_LOKI_(UNAVAILABLE|RETRIES_EXHAUSTED)/,
+        );
         expect(findTestSecrets({ stdout: result.stdout, stderr: result.stderr })).toEqual([]);
       }
       if (!refusedByCore) expect(lokis.requests.length).toBeGreaterThan(0);
@@ -25,7 +27,11 @@ describe('secrets are never printed', () => {
   }
 
   it('the CLI does not echo a mistyped --headers value', async () => {
-    for (const value of ['Authorization: Bearer tok-S3CRET-bearer', '{"Authorization": Bearer tok-S3CRET-bearer}', 'X-A=1,Authorization: Bearer tok-S3CRET-bearer']) {
+    for (const value of [
+      'Authorization: Bearer tok-S3CRET-bearer',
+      '{"Authorization": Bearer tok-S3CRET-bearer}',
+      'X-A=1,Authorization: Bearer tok-S3CRET-bearer',
+    ]) {
       const result = await run(cliPath, { args: ['--host', 'http://127.0.0.1:1', '--headers', value], input: '' });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/--headers/);

@@ -7,8 +7,11 @@ const isLabel = (k: string): boolean => k.startsWith('label_');
 
 describe('removeTopLevelKeys', () => {
   it('removes only top-level keys and keeps the rest byte for byte', () => {
-    const json = '{"a":1,"label_x":"y","b":{"label_nested":1,"s":"q\\"uote"},"label_o":{"k":[1,{"z":"}"}]},"c":12345678901234567890,"d":"\\u00e9"}';
-    expect(removeTopLevelKeys(json, isLabel)).toBe('{"a":1,"b":{"label_nested":1,"s":"q\\"uote"},"c":12345678901234567890,"d":"\\u00e9"}');
+    const json =
+      '{"a":1,"label_x":"y","b":{"label_nested":1,"s":"q\\"uote"},"label_o":{"k":[1,{"z":"}"}]},"c":12345678901234567890,"d":"\\u00e9"}';
+    expect(removeTopLevelKeys(json, isLabel)).toBe(
+      '{"a":1,"b":{"label_nested":1,"s":"q\\"uote"},"c":12345678901234567890,"d":"\\u00e9"}',
+    );
   });
 
   it('handles first/last/only keys, escaped keys, whitespace and backslash runs', () => {
@@ -54,7 +57,10 @@ describe('removeTopLevelKeys', () => {
       '{"level":30,"label_":2,"label_b":3}', // the bare prefix
     ];
     for (const line of bails) expect(splitFlatLabelKeys(line, 'label_'), line).toBeUndefined();
-    expect(splitFlatLabelKeys(taken[0]!, 'label_')).toEqual({ kept: '{"level":30,"time":1,"i":1,"msg":"m"}', removed: [['label_route', '"/a"']] });
+    expect(splitFlatLabelKeys(taken[0]!, 'label_')).toEqual({
+      kept: '{"level":30,"time":1,"i":1,"msg":"m"}',
+      removed: [['label_route', '"/a"']],
+    });
   });
 
   it('returns undefined for text that is not one JSON object', () => {
@@ -79,7 +85,10 @@ describe('toLokiRecord', () => {
   });
 
   it('replaceTimestamp drops the record time; unknown numeric levels keep their number', () => {
-    expect(toLokiRecord('{"level":33,"time":1}', { ...config, replaceTimestamp: true })).toEqual({ line: '{"level":33,"time":1}', level: '33' });
+    expect(toLokiRecord('{"level":33,"time":1}', { ...config, replaceTimestamp: true })).toEqual({
+      line: '{"level":33,"time":1}',
+      level: '33',
+    });
   });
 
   it('the in-place fast path gives the same record as a full parse', () => {

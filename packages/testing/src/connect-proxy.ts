@@ -28,12 +28,16 @@ export async function createConnectProxy(): Promise<ConnectProxy> {
     const target = req.url ?? '';
     connects.push({ target, auth: req.headers['proxy-authorization'] });
     const colon = target.lastIndexOf(':');
-    const upstream = net.connect(Number(target.slice(colon + 1)), target.slice(0, colon).replace(/^\[|\]$/g, ''), () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length > 0) upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    });
+    const upstream = net.connect(
+      Number(target.slice(colon + 1)),
+      target.slice(0, colon).replace(/^\[|\]$/g, ''),
+      () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        if (head.length > 0) upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      },
+    );
     sockets.add(upstream);
     upstream.on('close', () => sockets.delete(upstream));
     upstream.on('error', () => socket.destroy());

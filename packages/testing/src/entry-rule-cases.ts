@@ -35,14 +35,21 @@ export function timeRuleCases(seconds: number): TimeRuleCases {
     [1e300, 'now'],
     [-5, 'now'],
   ];
-  return { values: cases.map(([v]) => v), expected: cases.map(([, e]) => e), invalidTimestamps: cases.filter(([, e]) => e === 'now').length };
+  return {
+    values: cases.map(([v]) => v),
+    expected: cases.map(([, e]) => e),
+    invalidTimestamps: cases.filter(([, e]) => e === 'now').length,
+  };
 }
 
 /**
  * Stored times in the form of `TimeRuleCases.expected`: a time at or after `nowFromNs` (taken just
  * before the entries were logged) reads as "now", any other stays the instant it is.
  */
-export function storedTimes(times: ReadonlyArray<bigint | undefined>, nowFromNs: bigint): Array<ExpectedTime | undefined> {
+export function storedTimes(
+  times: ReadonlyArray<bigint | undefined>,
+  nowFromNs: bigint,
+): Array<ExpectedTime | undefined> {
   return times.map((t) => (t !== undefined && t >= nowFromNs ? 'now' : t));
 }
 

@@ -25,13 +25,20 @@ function escapeRune(cp: number, quote: number): string {
   if (cp === quote || cp === 0x5c) return '\\' + String.fromCodePoint(cp);
   if (isGoPrintable(cp)) return String.fromCodePoint(cp);
   switch (cp) {
-    case 0x07: return '\\a';
-    case 0x08: return '\\b';
-    case 0x0c: return '\\f';
-    case 0x0a: return '\\n';
-    case 0x0d: return '\\r';
-    case 0x09: return '\\t';
-    case 0x0b: return '\\v';
+    case 0x07:
+      return '\\a';
+    case 0x08:
+      return '\\b';
+    case 0x0c:
+      return '\\f';
+    case 0x0a:
+      return '\\n';
+    case 0x0d:
+      return '\\r';
+    case 0x09:
+      return '\\t';
+    case 0x0b:
+      return '\\v';
     default:
       if (cp < 0x20 || cp === 0x7f) return '\\x' + hex(cp, 2);
       if (cp < 0x10000) return '\\u' + hex(cp, 4);
@@ -105,15 +112,38 @@ export function decodeGoEscapes(body: string, quote: '"' | "'"): string {
     const esc = body[i + 1];
     i += 2;
     switch (esc) {
-      case 'a': run += '\x07'; break;
-      case 'b': run += '\b'; break;
-      case 'f': run += '\f'; break;
-      case 'n': run += '\n'; break;
-      case 'r': run += '\r'; break;
-      case 't': run += '\t'; break;
-      case 'v': run += '\v'; break;
-      case '\\': run += '\\'; break;
-      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+      case 'a':
+        run += '\x07';
+        break;
+      case 'b':
+        run += '\b';
+        break;
+      case 'f':
+        run += '\f';
+        break;
+      case 'n':
+        run += '\n';
+        break;
+      case 'r':
+        run += '\r';
+        break;
+      case 't':
+        run += '\t';
+        break;
+      case 'v':
+        run += '\v';
+        break;
+      case '\\':
+        run += '\\';
+        break;
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7': {
         const digits = body.slice(i - 1, i + 2);
         if (!/^[0-7]{3}$/.test(digits)) throw new UnquoteError('invalid octal escape');
         const v = parseInt(digits, 8);
@@ -127,7 +157,9 @@ export function decodeGoEscapes(body: string, quote: '"' | "'"): string {
         }
         break;
       }
-      case 'x': case 'u': case 'U': {
+      case 'x':
+      case 'u':
+      case 'U': {
         const n = esc === 'x' ? 2 : esc === 'u' ? 4 : 8;
         let v = 0;
         for (let k = 0; k < n; k++) {
@@ -156,7 +188,9 @@ export function decodeGoEscapes(body: string, quote: '"' | "'"): string {
           run += quote;
           break;
         }
-        throw new UnquoteError(`unknown escape sequence ${esc === undefined ? '' : goFormatU(esc.codePointAt(0)!)}`.trim());
+        throw new UnquoteError(
+          `unknown escape sequence ${esc === undefined ? '' : goFormatU(esc.codePointAt(0)!)}`.trim(),
+        );
     }
   }
   if (!usedBytes) return run;

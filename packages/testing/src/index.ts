@@ -22,7 +22,17 @@ export { compressSnappyBlock } from './snappy-block.js';
 export { formatLabels } from './label-format.js';
 export { LabelSyntaxError, parseLokiLabels } from './label-parser.js';
 export type { LabelPair } from './label-parser.js';
-export { consoleErrorText, failingLokis, findSecrets, findTestSecrets, hostileServers, renderings, SECRET_CASES, TEST_BASIC_AUTH_PAIRS, TEST_SECRETS } from './secret-scan.js';
+export {
+  consoleErrorText,
+  failingLokis,
+  findSecrets,
+  findTestSecrets,
+  hostileServers,
+  renderings,
+  SECRET_CASES,
+  TEST_BASIC_AUTH_PAIRS,
+  TEST_SECRETS,
+} from './secret-scan.js';
 export type { FailingLokis, SecretCase } from './secret-scan.js';
 export { closedPort, createHostileServer } from './hostile-server.js';
 export { createConnectProxy } from './connect-proxy.js';

@@ -51,7 +51,10 @@ export class Ingester {
   private readonly states = new Map<string, StreamState>();
   private readonly windowNs: bigint;
 
-  constructor(private readonly limits: ReceiverLimits, private readonly strict: boolean) {
+  constructor(
+    private readonly limits: ReceiverLimits,
+    private readonly strict: boolean,
+  ) {
     this.windowNs = BigInt(Math.round(limits.outOfOrderWindowMillis)) * NS_PER_MS;
   }
 
@@ -59,12 +62,18 @@ export class Ingester {
    * Runs the ingester checks over the streams of one push. Returns, per stream, the entries to store, and
    * the error the push answers with (undefined: the distributor's result stands).
    */
-  push<E extends IngesterEntry>(tenant: string, streams: ReadonlyArray<IngesterStream<E>>, nowMs: number): { toStore: E[][]; error: IngesterError | undefined } {
+  push<E extends IngesterEntry>(
+    tenant: string,
+    streams: ReadonlyArray<IngesterStream<E>>,
+    nowMs: number,
+  ): { toStore: E[][]; error: IngesterError | undefined } {
     const toStore: E[][] = [];
     let last: IngesterError | undefined;
     const all: IngesterError[] = [];
     for (const s of streams) {
-      const result = s.replacementCharInLabels ? { store: [] as E[], error: reparseError(s.stream) } : this.pushStream(tenant, s, nowMs);
+      const result = s.replacementCharInLabels
+        ? { store: [] as E[], error: reparseError(s.stream) }
+        : this.pushStream(tenant, s, nowMs);
       toStore.push(result.store);
       last = result.error;
       if (result.error !== undefined) all.push(result.error);
@@ -73,11 +82,21 @@ export class Ingester {
     return { toStore, error: { status: all[all.length - 1]!.status, message: all.map((e) => e.message).join('\n') } };
   }
 
-  private pushStream<E extends IngesterEntry>(tenant: string, s: IngesterStream<E>, nowMs: number): { store: E[]; error: IngesterError | undefined } {
+  private pushStream<E extends IngesterEntry>(
+    tenant: string,
+    s: IngesterStream<E>,
+    nowMs: number,
+  ): { store: E[]; error: IngesterError | undefined } {
     const key = `${tenant}\u0000${s.stream}`;
     let state = this.states.get(key);
     if (state === undefined) {
-      state = { highestTs: undefined, lastTs: undefined, lastLine: '', tokens: this.limits.perStreamBurstBytes, lastRefillMs: nowMs };
+      state = {
+        highestTs: undefined,
+        lastTs: undefined,
+        lastLine: '',
+        tokens: this.limits.perStreamBurstBytes,
+        lastRefillMs: nowMs,
+      };
       this.states.set(key, state);
     }
     const windowNs = this.windowNs;
@@ -95,7 +114,12 @@ export class Ingester {
         continue;
       }
       // The usual in-order entry is not older than the newest one: no cutoff (a BigInt allocation) computed.
-      if (windowNs > 0n && highestTs !== undefined && e.timestampNs < highestTs && e.timestampNs < highestTs - windowNs) {
+      if (
+        windowNs > 0n &&
+        highestTs !== undefined &&
+        e.timestampNs < highestTs &&
+        e.timestampNs < highestTs - windowNs
+      ) {
         (tooFarBehind ??= []).push({ entry: e, cutoff: highestTs - windowNs });
         if (store === s.entries) store = s.entries.slice(0, i);
         continue;
@@ -111,10 +135,16 @@ export class Ingester {
       const limit = formatByteSize(this.limits.perStreamRateBytesPerSecond);
       return {
         store: [],
-        error: failedEntries(429, tenant, s.stream, s.entries.length, store.map((entry) => ({
-          entry,
-          reason: `Per stream rate limit exceeded (limit: ${limit}/sec) while attempting to ingest for stream '${s.stream}' totaling ${formatByteSize(entry.bytes)}, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased`,
-        }))),
+        error: failedEntries(
+          429,
+          tenant,
+          s.stream,
+          s.entries.length,
+          store.map((entry) => ({
+            entry,
+            reason: `Per stream rate limit exceeded (limit: ${limit}/sec) while attempting to ingest for stream '${s.stream}' totaling ${formatByteSize(entry.bytes)}, consider splitting a stream via additional labels or contact your Loki administrator to see if the limit can be increased`,
+          })),
+        ),
       };
     }
     state.highestTs = highestTs;
@@ -123,10 +153,16 @@ export class Ingester {
     if (tooFarBehind === undefined) return { store, error: undefined };
     return {
       store,
-      error: failedEntries(400, tenant, s.stream, s.entries.length, tooFarBehind.map(({ entry, cutoff }) => ({
-        entry,
-        reason: `entry too far behind, entry timestamp is: ${formatRfc3339(entry.timestampNs)}, oldest acceptable timestamp is: ${formatRfc3339(cutoff)}`,
-      }))),
+      error: failedEntries(
+        400,
+        tenant,
+        s.stream,
+        s.entries.length,
+        tooFarBehind.map(({ entry, cutoff }) => ({
+          entry,
+          reason: `entry too far behind, entry timestamp is: ${formatRfc3339(entry.timestampNs)}, oldest acceptable timestamp is: ${formatRfc3339(cutoff)}`,
+        })),
+      ),
     };
   }
 

@@ -84,14 +84,30 @@ export function unescapeJsonString(raw: string): string | undefined {
     const e = raw[b + 1];
     let consumed = 2;
     switch (e) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
+      case '"':
+        out += '"';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '/':
+        out += '/';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
       case 'u': {
         const r = unicodeEscapeAt(raw, b);
         if (r < 0) return undefined;
@@ -141,7 +157,10 @@ class JsonPushParser {
   private i = 0;
   private nextBackslash: number;
 
-  constructor(private readonly s: string, private readonly options: JsonDecodeOptions) {
+  constructor(
+    private readonly s: string,
+    private readonly options: JsonDecodeOptions,
+  ) {
     this.nextBackslash = s.indexOf('\\');
   }
 
@@ -392,7 +411,9 @@ class JsonPushParser {
           const name = JsonPushParser.key(rawName);
           const kind = this.kind();
           if (kind !== 'string' && this.options.strict) {
-            this.fail(`stream label ${goQuote(name)} has a ${kind} value; label values must be JSON strings (strict; Loki stringifies them)`);
+            this.fail(
+              `stream label ${goQuote(name)} has a ${kind} value; label values must be JSON strings (strict; Loki stringifies them)`,
+            );
           }
           // Loki's LabelSet: ParseString on the raw value (any type), then on the already unescaped name.
           const raw = this.skipValue();
@@ -499,7 +520,8 @@ class JsonPushParser {
       index++;
     });
     if (error !== undefined) throw new StreamValueError(error);
-    if (elements === 0 && this.options.strict) this.fail('an entry is an empty array (strict; Loki stores it at year 1, then rejects it as too old)');
+    if (elements === 0 && this.options.strict)
+      this.fail('an entry is an empty array (strict; Loki stores it at year 1, then rejects it as too old)');
     return { timestampNs, line, lineBytes: Buffer.byteLength(line, 'utf8'), metadata };
   }
 }

@@ -50,8 +50,12 @@ export function compileRegex(pattern: string, anchored = true): RegExp {
 export function createMatcher(name: string, type: MatchType, value: string): LabelMatcher {
   let test: (v: string) => boolean;
   switch (type) {
-    case '=': test = (v) => v === value; break;
-    case '!=': test = (v) => v !== value; break;
+    case '=':
+      test = (v) => v === value;
+      break;
+    case '!=':
+      test = (v) => v !== value;
+      break;
     case '=~': {
       const re = compileRegex(value);
       test = (v) => re.test(v);
@@ -144,5 +148,6 @@ export function compileSelector(selector: StreamSelector | undefined): (labels: 
       ? parseStreamSelector(selector)
       : Object.entries(selector).map(([name, value]) => createMatcher(name, '=', value));
   if (matchers.length === 0) return () => true;
-  return (labels) => matchers.every((m) => m.matches(Object.prototype.hasOwnProperty.call(labels, m.name) ? labels[m.name]! : ''));
+  return (labels) =>
+    matchers.every((m) => m.matches(Object.prototype.hasOwnProperty.call(labels, m.name) ? labels[m.name]! : ''));
 }

@@ -48,8 +48,28 @@ const RUNE_ERROR = 0xfffd;
 
 /** Words that lex as keywords and are allowed as metric names by the grammar (`metric_identifier`). */
 const METRIC_KEYWORDS = new Set([
-  'avg', 'bottomk', 'by', 'count', 'count_values', 'group', 'and', 'or', 'unless', 'max', 'min', 'offset',
-  'quantile', 'stddev', 'stdvar', 'sum', 'topk', 'without', 'start', 'end', 'limitk', 'limit_ratio',
+  'avg',
+  'bottomk',
+  'by',
+  'count',
+  'count_values',
+  'group',
+  'and',
+  'or',
+  'unless',
+  'max',
+  'min',
+  'offset',
+  'quantile',
+  'stddev',
+  'stdvar',
+  'sum',
+  'topk',
+  'without',
+  'start',
+  'end',
+  'limitk',
+  'limit_ratio',
 ]);
 /** Words that lex as keywords/numbers and are not valid metric names. */
 const OTHER_KEYWORDS = new Set(['on', 'ignoring', 'group_left', 'group_right', 'bool', 'atan2', 'inf', 'nan', 'step']);
@@ -119,9 +139,13 @@ class Lexer {
           return { kind: 'ident', pos: start, val: this.input.slice(start, this.pos) };
         }
         switch (cp) {
-          case 0x2c: return { kind: 'comma', pos: start, val: ',' };
-          case 0x22: case 0x27: return this.lexString(start, cp);
-          case 0x60: return this.lexRawString(start);
+          case 0x2c:
+            return { kind: 'comma', pos: start, val: ',' };
+          case 0x22:
+          case 0x27:
+            return this.lexString(start, cp);
+          case 0x60:
+            return this.lexRawString(start);
           case 0x3d:
             if (this.peek() === 0x7e) {
               this.next();
@@ -134,7 +158,8 @@ class Lexer {
             if (nr === 0x3d) return { kind: 'op', pos: start, val: '!=' };
             return this.fail(start, `unexpected character after '!' inside braces: ${goQuoteRune(nr)}`);
           }
-          case 0x7b: return this.fail(start, `unexpected left brace ${goQuoteRune(cp)}`);
+          case 0x7b:
+            return this.fail(start, `unexpected left brace ${goQuoteRune(cp)}`);
           case 0x7d:
             this.braceOpen = false;
             return { kind: 'rbrace', pos: start, val: '}' };
@@ -188,25 +213,61 @@ class Lexer {
     let base: number;
     let max: number;
     switch (ch) {
-      case 0x61: case 0x62: case 0x66: case 0x6e: case 0x72: case 0x74: case 0x76: case 0x5c:
+      case 0x61:
+      case 0x62:
+      case 0x66:
+      case 0x6e:
+      case 0x72:
+      case 0x74:
+      case 0x76:
+      case 0x5c:
         return;
-      case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37:
-        n = 3; base = 8; max = 255;
+      case 0x30:
+      case 0x31:
+      case 0x32:
+      case 0x33:
+      case 0x34:
+      case 0x35:
+      case 0x36:
+      case 0x37:
+        n = 3;
+        base = 8;
+        max = 255;
         break;
-      case 0x78: ch = this.next(); n = 2; base = 16; max = 255; break;
-      case 0x75: ch = this.next(); n = 4; base = 16; max = 0x10ffff; break;
-      case 0x55: ch = this.next(); n = 8; base = 16; max = 0x10ffff; break;
-      case EOF: return this.fail(start, 'escape sequence not terminated');
+      case 0x78:
+        ch = this.next();
+        n = 2;
+        base = 16;
+        max = 255;
+        break;
+      case 0x75:
+        ch = this.next();
+        n = 4;
+        base = 16;
+        max = 0x10ffff;
+        break;
+      case 0x55:
+        ch = this.next();
+        n = 8;
+        base = 16;
+        max = 0x10ffff;
+        break;
+      case EOF:
+        return this.fail(start, 'escape sequence not terminated');
       default:
         if (ch === quote) return;
         return this.fail(start, `unknown escape sequence ${goFormatU(ch)}`);
     }
     let x = 0;
     for (;;) {
-      const d = ch >= 0x30 && ch <= 0x39 ? ch - 0x30
-        : ch >= 0x61 && ch <= 0x66 ? ch - 0x61 + 10
-        : ch >= 0x41 && ch <= 0x46 ? ch - 0x41 + 10
-        : 16;
+      const d =
+        ch >= 0x30 && ch <= 0x39
+          ? ch - 0x30
+          : ch >= 0x61 && ch <= 0x66
+            ? ch - 0x61 + 10
+            : ch >= 0x41 && ch <= 0x46
+              ? ch - 0x41 + 10
+              : 16;
       if (d >= base) {
         if (ch === EOF) this.fail(start, 'escape sequence not terminated');
         this.fail(start, `illegal character ${goFormatU(ch)} in escape sequence`);
@@ -232,17 +293,28 @@ class Lexer {
 
 function describe(tok: Token): string {
   switch (tok.kind) {
-    case 'lbrace': return '"{"';
-    case 'rbrace': return '"}"';
-    case 'comma': return '","';
-    case 'eql': return '"="';
-    case 'op': return `<op:${tok.val}>`;
-    case 'ident': return `identifier ${goQuote(tok.val)}`;
-    case 'metric': return `metric identifier ${goQuote(tok.val)}`;
-    case 'keyword': return `<${tok.val}>`;
-    case 'eof': return 'end of input';
+    case 'lbrace':
+      return '"{"';
+    case 'rbrace':
+      return '"}"';
+    case 'comma':
+      return '","';
+    case 'eql':
+      return '"="';
+    case 'op':
+      return `<op:${tok.val}>`;
+    case 'ident':
+      return `identifier ${goQuote(tok.val)}`;
+    case 'metric':
+      return `metric identifier ${goQuote(tok.val)}`;
+    case 'keyword':
+      return `<${tok.val}>`;
+    case 'eof':
+      return 'end of input';
     case 'string':
-      return Buffer.byteLength(tok.val, 'utf8') > 10 ? `string ${goQuoteTruncated(tok.val, 10)}...` : `string ${goQuote(tok.val)}`;
+      return Buffer.byteLength(tok.val, 'utf8') > 10
+        ? `string ${goQuoteTruncated(tok.val, 10)}...`
+        : `string ${goQuote(tok.val)}`;
   }
 }
 
@@ -267,7 +339,11 @@ export function parseMetric(input: string): LabelPair[] {
   };
   let tok = lexer.nextToken();
   let metricName: string | undefined;
-  if (tok.kind === 'ident' || tok.kind === 'metric' || (tok.kind === 'keyword' && METRIC_KEYWORDS.has(tok.val.toLowerCase()))) {
+  if (
+    tok.kind === 'ident' ||
+    tok.kind === 'metric' ||
+    (tok.kind === 'keyword' && METRIC_KEYWORDS.has(tok.val.toLowerCase()))
+  ) {
     metricName = tok.val;
     tok = lexer.nextToken();
   }

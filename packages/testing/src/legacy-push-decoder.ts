@@ -40,7 +40,8 @@ function firstValueEnd(text: string): number {
 export function decodeLegacyPushJson(text: string, strict = false): RawPushStream[] {
   if (text.trim() === '') throw new JsonDecodeError('EOF');
   const end = firstValueEnd(text);
-  if (strict && text.slice(end).trim() !== '') throw new JsonDecodeError('unexpected content after the JSON object (strict; Loki ignores it)');
+  if (strict && text.slice(end).trim() !== '')
+    throw new JsonDecodeError('unexpected content after the JSON object (strict; Loki ignores it)');
   let body: unknown;
   try {
     body = JSON.parse(text.slice(0, end));
@@ -57,7 +58,10 @@ export function decodeLegacyPushJson(text: string, strict = false): RawPushStrea
       entries: entries.map((e: { ts?: unknown; line?: unknown; structuredMetadata?: unknown }): RawPushEntry => {
         const line = typeof e?.line === 'string' ? e.line : '';
         const metadata = Array.isArray(e?.structuredMetadata)
-          ? (e.structuredMetadata as Array<{ name?: unknown; value?: unknown }>).map((p): [string, string] => [String(p?.name ?? ''), String(p?.value ?? '')])
+          ? (e.structuredMetadata as Array<{ name?: unknown; value?: unknown }>).map((p): [string, string] => [
+              String(p?.name ?? ''),
+              String(p?.value ?? ''),
+            ])
           : [];
         return { timestampNs: parseRfc3339Nano(e?.ts), line, lineBytes: Buffer.byteLength(line, 'utf8'), metadata };
       }),

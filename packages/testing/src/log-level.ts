@@ -8,20 +8,44 @@ import type { LabelPair } from './label-parser.js';
 export const DETECTED_LEVEL = 'detected_level';
 
 /** Default `log_level_fields`. */
-export const LOG_LEVEL_FIELDS: readonly string[] = ['level', 'LEVEL', 'Level', 'Severity', 'severity', 'SEVERITY', 'lvl', 'LVL', 'Lvl'];
+export const LOG_LEVEL_FIELDS: readonly string[] = [
+  'level',
+  'LEVEL',
+  'Level',
+  'Severity',
+  'severity',
+  'SEVERITY',
+  'lvl',
+  'LVL',
+  'Lvl',
+];
 
 const LOWER_FIELDS = new Set(LOG_LEVEL_FIELDS.map((f) => f.toLowerCase()));
 
 function mapLevel(value: string): string | undefined {
   switch (value.toLowerCase()) {
-    case 'trace': case 'trc': return 'trace';
-    case 'debug': case 'dbg': return 'debug';
-    case 'info': case 'inf': return 'info';
-    case 'warn': case 'wrn': case 'warning': return 'warn';
-    case 'error': case 'err': return 'error';
-    case 'critical': return 'critical';
-    case 'fatal': return 'fatal';
-    default: return undefined;
+    case 'trace':
+    case 'trc':
+      return 'trace';
+    case 'debug':
+    case 'dbg':
+      return 'debug';
+    case 'info':
+    case 'inf':
+      return 'info';
+    case 'warn':
+    case 'wrn':
+    case 'warning':
+      return 'warn';
+    case 'error':
+    case 'err':
+      return 'error';
+    case 'critical':
+      return 'critical';
+    case 'fatal':
+      return 'fatal';
+    default:
+      return undefined;
   }
 }
 

@@ -26,7 +26,11 @@ class Reader {
   field = 0;
   wireType = 0;
   fieldEnd = 0;
-  constructor(readonly buf: Buffer, start: number, end: number) {
+  constructor(
+    readonly buf: Buffer,
+    start: number,
+    end: number,
+  ) {
     this.pos = start;
     this.end = end;
   }
@@ -152,7 +156,8 @@ class Reader {
     const fieldNumber = Math.floor(tag / 8);
     const wireType = tag & 7;
     if (wireType === 4) throw new ProtobufDecodeError(`proto: ${message}: wiretype end group for non-group`);
-    if (fieldNumber <= 0) throw new ProtobufDecodeError(`proto: ${message}: illegal tag ${fieldNumber} (wire type ${wireType})`);
+    if (fieldNumber <= 0)
+      throw new ProtobufDecodeError(`proto: ${message}: illegal tag ${fieldNumber} (wire type ${wireType})`);
     this.field = fieldNumber;
     this.wireType = wireType;
     return fieldNumber;
@@ -178,9 +183,12 @@ function decodeTimestamp(r: Reader): bigint {
       nanos = BigInt.asIntN(32, r.uint64());
     } else r.skip(wt, field);
   }
-  if (seconds < MIN_VALID_SECONDS) throw new ProtobufDecodeError(`timestamp: ${shown(seconds, nanos)} before 0001-01-01`);
-  if (seconds >= MAX_VALID_SECONDS) throw new ProtobufDecodeError(`timestamp: ${shown(seconds, nanos)} after 10000-01-01`);
-  if (nanos < 0n || nanos >= NS_PER_SECOND) throw new ProtobufDecodeError(`timestamp: ${shown(seconds, nanos)}: nanos not in range [0, 1e9)`);
+  if (seconds < MIN_VALID_SECONDS)
+    throw new ProtobufDecodeError(`timestamp: ${shown(seconds, nanos)} before 0001-01-01`);
+  if (seconds >= MAX_VALID_SECONDS)
+    throw new ProtobufDecodeError(`timestamp: ${shown(seconds, nanos)} after 10000-01-01`);
+  if (nanos < 0n || nanos >= NS_PER_SECOND)
+    throw new ProtobufDecodeError(`timestamp: ${shown(seconds, nanos)}: nanos not in range [0, 1e9)`);
   return seconds * NS_PER_SECOND + nanos;
 }
 

@@ -155,7 +155,11 @@ class Writer {
 export function encodePushRequestProtobuf(streams: readonly ProtobufStreamInput[]): Buffer {
   const prepared = streams.map((s) => ({
     labels: s.labels,
-    entries: s.entries.map((e) => ({ timestampNs: e.timestampNs, line: e.line, metadata: normaliseMetadata(e.metadata) })),
+    entries: s.entries.map((e) => ({
+      timestampNs: e.timestampNs,
+      line: e.line,
+      metadata: normaliseMetadata(e.metadata),
+    })),
   }));
   const streamSizes = prepared.map((s) => {
     let size = stringField(s.labels);

@@ -36,7 +36,11 @@ export interface DecodedPush {
 
 /** A body Loki would reject as a whole (400); carries what was learnt before failing. */
 export class PushDecodeError extends Error {
-  constructor(message: string, readonly uncompressedBytes: number, readonly entryCount = 0) {
+  constructor(
+    message: string,
+    readonly uncompressedBytes: number,
+    readonly entryCount = 0,
+  ) {
     super(message);
     this.name = 'PushDecodeError';
   }
@@ -75,7 +79,10 @@ function removeContentEncoding(body: Buffer, encoding: string | undefined, json:
       try {
         return gunzipSync(body);
       } catch (err) {
-        throw new PushDecodeError(isTruncated(err) ? truncatedText(json) : `gzip: invalid data (${errorText(err)})`, body.length);
+        throw new PushDecodeError(
+          isTruncated(err) ? truncatedText(json) : `gzip: invalid data (${errorText(err)})`,
+          body.length,
+        );
       }
     case 'deflate':
       try {
@@ -136,8 +143,14 @@ export function decodePushBody(
     // (deflate = 8).
     if (body.length === 0) throw new PushDecodeError('EOF', 0);
     if (body.length < 10) throw new PushDecodeError('unexpected EOF', body.length);
-    if (body[0] !== 0x1f || body[1] !== 0x8b || body[2] !== 0x08) throw new PushDecodeError('gzip: invalid header', body.length);
-  } else if (contentEncoding !== undefined && contentEncoding !== '' && contentEncoding !== 'snappy' && contentEncoding !== 'deflate') {
+    if (body[0] !== 0x1f || body[1] !== 0x8b || body[2] !== 0x08)
+      throw new PushDecodeError('gzip: invalid header', body.length);
+  } else if (
+    contentEncoding !== undefined &&
+    contentEncoding !== '' &&
+    contentEncoding !== 'snappy' &&
+    contentEncoding !== 'deflate'
+  ) {
     throw new PushDecodeError(`Content-Encoding "${contentEncoding}" not supported`, body.length);
   }
   if (contentType === undefined || contentType === '') throw new PushDecodeError('mime: no media type', body.length);
@@ -188,7 +201,8 @@ export function decodePushBody(
       let replacementCharInLabels = false;
       // A raw U+FFFD already failed the parse; only an escaped one can be left (a rare, cheap test per stream).
       // Invalid bytes of a JSON body stay bytes in Go (quoted as \xff both times): not this case.
-      if (!replacedInvalidBytes && stream.labels.indexOf('\\') >= 0) for (const l of labels) if (l.value.includes('\ufffd')) replacementCharInLabels = true;
+      if (!replacedInvalidBytes && stream.labels.indexOf('\\') >= 0)
+        for (const l of labels) if (l.value.includes('\ufffd')) replacementCharInLabels = true;
       streams.push({ labels, entries: stream.entries, replacementCharInLabels });
     } catch (err) {
       if (err instanceof LabelSyntaxError) {

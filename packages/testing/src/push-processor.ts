@@ -15,7 +15,13 @@ import { addServiceName } from './service-name.js';
 import type { EntryStore, NewEntry } from './store.js';
 import { normalizeStructuredMetadataName, sanitizeStructuredMetadataValue } from './structured-metadata.js';
 import type { ReceiverLimits } from './types.js';
-import { entryTimeBounds, groupErrors, structuredMetadataBytes, validateEntry, validateStreamLabels } from './validator.js';
+import {
+  entryTimeBounds,
+  groupErrors,
+  structuredMetadataBytes,
+  validateEntry,
+  validateStreamLabels,
+} from './validator.js';
 
 /** Everything the processor needs besides the decoded request. */
 export interface PushContext {
@@ -87,21 +93,38 @@ export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult 
     // A level label decides `detected_level` for every entry of the stream.
     const streamLevel = ctx.discoverLogLevels ? levelFromLabels(s.labels) : undefined;
     for (const entry of s.entries) {
-      const names = entry.metadata.length === 0 ? NO_NAMES : entry.metadata.map(([name]) => normalizeStructuredMetadataName(name));
+      const names =
+        entry.metadata.length === 0 ? NO_NAMES : entry.metadata.map(([name]) => normalizeStructuredMetadataName(name));
       const entryError = validateEntry(entry, names, stream, bounds, limits, ctx.strict);
       if (entryError !== undefined) {
         errors.push(entryError);
         continue;
       }
-      const pairs: Array<[string, string]> = entry.metadata.map(([, value], i) => [names[i]!, sanitizeStructuredMetadataValue(value)]);
+      const pairs: Array<[string, string]> = entry.metadata.map(([, value], i) => [
+        names[i]!,
+        sanitizeStructuredMetadataValue(value),
+      ]);
       acceptedLines++;
       const bytes = entry.lineBytes + (pairs.length === 0 ? 0 : structuredMetadataBytes(pairs));
       acceptedBytes += bytes;
-      if (ctx.discoverLogLevels) pairs.push([DETECTED_LEVEL, streamLevel ?? detectLogLevelWithoutLabels(pairs, entry.line)]);
-      entries.push({ timestampNs: entry.timestampNs, line: entry.line, metadata: Object.fromEntries(pairs), pairs, lineBytes: entry.lineBytes, bytes });
+      if (ctx.discoverLogLevels)
+        pairs.push([DETECTED_LEVEL, streamLevel ?? detectLogLevelWithoutLabels(pairs, entry.line)]);
+      entries.push({
+        timestampNs: entry.timestampNs,
+        line: entry.line,
+        metadata: Object.fromEntries(pairs),
+        pairs,
+        lineBytes: entry.lineBytes,
+        bytes,
+      });
     }
     if (entries.length > 0) {
-      accepted.push({ labels: Object.fromEntries(s.labels.map((l) => [l.name, l.value])), stream, entries, replacementCharInLabels: s.replacementCharInLabels });
+      accepted.push({
+        labels: Object.fromEntries(s.labels.map((l) => [l.name, l.value])),
+        stream,
+        entries,
+        replacementCharInLabels: s.replacementCharInLabels,
+      });
     }
   }
 
@@ -125,7 +148,10 @@ export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult 
 
   if (limits.maxRecvMsgBytes > 0) {
     const size = forwardedPushRequestSize(
-      accepted.map((s) => ({ labels: s.stream, entries: s.entries.map((e) => ({ timestampNs: e.timestampNs, line: e.line, metadata: e.pairs })) })),
+      accepted.map((s) => ({
+        labels: s.stream,
+        entries: s.entries.map((e) => ({ timestampNs: e.timestampNs, line: e.line, metadata: e.pairs })),
+      })),
     );
     if (size > limits.maxRecvMsgBytes) {
       return {
@@ -145,10 +171,17 @@ export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult 
   }
   // The ingester records every stream's rate (all its entries, rate-limited ones too) under the unsharded stream.
   if (sharded !== undefined) {
-    for (const s of sharded) ctx.sharder!.record(ctx.tenant, s.unsharded, s.entries.reduce((n, e) => n + e.bytes, 0), ctx.nowMs);
+    for (const s of sharded)
+      ctx.sharder!.record(
+        ctx.tenant,
+        s.unsharded,
+        s.entries.reduce((n, e) => n + e.bytes, 0),
+        ctx.nowMs,
+      );
   }
   // An ingester error beats the distributor's validation errors.
-  if (ingested.error !== undefined) return { status: ingested.error.status, message: ingested.error.message, entriesStored: stored };
+  if (ingested.error !== undefined)
+    return { status: ingested.error.status, message: ingested.error.message, entriesStored: stored };
   return errors.length > 0
     ? { status: 400, message: groupErrors(errors), entriesStored: stored }
     : { status: 204, message: '', entriesStored: stored };

@@ -25,7 +25,10 @@ export function plain(status: number, message: string): HttpAnswer {
 
 /** Loki's JSON writer escapes `<`, `>`, `&` (and U+2028/2029) as `\u00XX`. */
 export function htmlSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+  );
 }
 
 /** A JSON answer with Loki's content type; Loki's writer ends it with a newline (pkg/util/marshal). */
@@ -53,7 +56,13 @@ export function parseTime(value: string, name: string): bigint {
 /** Prometheus duration (`90s`, `5m`, `1h30m`, `2d`). */
 export function parseDuration(value: string): bigint {
   const units: Record<string, bigint> = {
-    ms: NS_PER_MS, s: NS_PER_S, m: 60n * NS_PER_S, h: 3600n * NS_PER_S, d: 86400n * NS_PER_S, w: 604800n * NS_PER_S, y: 31536000n * NS_PER_S,
+    ms: NS_PER_MS,
+    s: NS_PER_S,
+    m: 60n * NS_PER_S,
+    h: 3600n * NS_PER_S,
+    d: 86400n * NS_PER_S,
+    w: 604800n * NS_PER_S,
+    y: 31536000n * NS_PER_S,
   };
   const re = /(\d+)(ms|s|m|h|d|w|y)/gy;
   let total = 0n;
@@ -62,7 +71,8 @@ export function parseDuration(value: string): bigint {
     total += BigInt(m[1]!) * units[m[2]!]!;
     consumed = re.lastIndex;
   }
-  if (value === '' || consumed !== value.length) throw new BadRequest(`could not parse 'since' parameter: not a valid duration string: "${value}"`);
+  if (value === '' || consumed !== value.length)
+    throw new BadRequest(`could not parse 'since' parameter: not a valid duration string: "${value}"`);
   return total;
 }
 

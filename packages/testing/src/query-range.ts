@@ -108,7 +108,8 @@ function unparseableLabels(e: StoredEntry): string | undefined {
 export function queryRange(params: URLSearchParams, ctx: QueryRangeContext): HttpAnswer {
   try {
     const query = params.get('query') ?? '';
-    if (query.trim() === '') throw new BadRequest('parse error : syntax error: unexpected $end (the query parameter is required)');
+    if (query.trim() === '')
+      throw new BadRequest('parse error : syntax error: unexpected $end (the query parameter is required)');
     const { matchers, end: selectorEnd } = parseSelectorPrefix(query);
     const filters = parseLineFilters(query.slice(selectorEnd));
     if (!matchers.some((m) => !m.matches(''))) {
@@ -125,12 +126,15 @@ export function queryRange(params: URLSearchParams, ctx: QueryRangeContext): Htt
       if (limit <= 0) throw new BadRequest('limit must be a positive value');
       const max = ctx.maxEntriesLimitPerQuery;
       if (max > 0 && limit > max) {
-        throw new BadRequest(`max entries limit per query exceeded, limit > max_entries_limit_per_query (${limit} > ${max})`);
+        throw new BadRequest(
+          `max entries limit per query exceeded, limit > max_entries_limit_per_query (${limit} > ${max})`,
+        );
       }
     }
 
     const directionParam = (params.get('direction') ?? 'backward').toLowerCase() || 'backward';
-    if (directionParam !== 'forward' && directionParam !== 'backward') throw new BadRequest(`invalid direction "${params.get('direction')}"`);
+    if (directionParam !== 'forward' && directionParam !== 'backward')
+      throw new BadRequest(`invalid direction "${params.get('direction')}"`);
     const forward = directionParam === 'forward';
     const { start, end } = queryBounds(params, ctx.nowMs);
 
@@ -144,13 +148,16 @@ export function queryRange(params: URLSearchParams, ctx: QueryRangeContext): Htt
       if (failure !== undefined) return plain(500, failure);
     }
     const selected = inWindow
-      .sort((a, b) => (a.timestampNs === b.timestampNs ? 0 : (a.timestampNs < b.timestampNs) === forward ? -1 : 1))
+      .sort((a, b) => (a.timestampNs === b.timestampNs ? 0 : a.timestampNs < b.timestampNs === forward ? -1 : 1))
       .slice(0, limit);
 
     const groups = new Map<string, { stream: Record<string, string>; values: unknown[] }>();
     for (const e of selected) {
       const hasMetadata = Object.keys(e.metadata).length > 0;
-      const key = ctx.categorizeLabels || !hasMetadata ? e.stream : `${e.stream}\u0000${JSON.stringify(sortedRecord(e.metadata))}`;
+      const key =
+        ctx.categorizeLabels || !hasMetadata
+          ? e.stream
+          : `${e.stream}\u0000${JSON.stringify(sortedRecord(e.metadata))}`;
       let group = groups.get(key);
       if (!group) {
         const stream = ctx.categorizeLabels ? { ...e.labels } : sortedRecord({ ...e.labels, ...e.metadata });

@@ -13,7 +13,10 @@ export class TenantRateLimiter {
    * @param rateBytesPerSecond token refill rate; undefined disables the bucket (only the burst cap applies).
    * @param burstBytes largest single request (and bucket capacity); 0 disables the cap.
    */
-  constructor(private readonly rateBytesPerSecond: number | undefined, private readonly burstBytes: number) {}
+  constructor(
+    private readonly rateBytesPerSecond: number | undefined,
+    private readonly burstBytes: number,
+  ) {}
 
   /** The limit Loki reports in its 429 message (bytes/sec). */
   get reportedLimit(): number {

@@ -72,7 +72,8 @@ const MIB = 1024 * 1024;
 function writtenForms(value: unknown): string[] {
   if (typeof value === 'string') return [`'${value}'`, `\`${value}\``];
   if (typeof value === 'boolean') return [String(value)];
-  if (typeof value === 'number') return value >= MIB && value % MIB === 0 ? [String(value), `${value / MIB} MiB`] : [String(value)];
+  if (typeof value === 'number')
+    return value >= MIB && value % MIB === 0 ? [String(value), `${value / MIB} MiB`] : [String(value)];
   return [];
 }
 
@@ -80,12 +81,16 @@ function writtenForms(value: unknown): string[] {
  * Rows whose default cell does not show the value `defaults` gives that option (options missing from
  * `defaults`, or with no plain value, are not checked). Empty when the table agrees with the code.
  */
-export function defaultMismatches(rows: readonly OptionRow[], defaults: Readonly<Record<string, unknown>>): Array<{ name: string; written: string; code: unknown }> {
+export function defaultMismatches(
+  rows: readonly OptionRow[],
+  defaults: Readonly<Record<string, unknown>>,
+): Array<{ name: string; written: string; code: unknown }> {
   const out: Array<{ name: string; written: string; code: unknown }> = [];
   for (const row of rows) {
     if (!Object.prototype.hasOwnProperty.call(defaults, row.name)) continue;
     const forms = writtenForms(defaults[row.name]);
-    if (forms.length > 0 && !forms.some((f) => row.default.includes(f))) out.push({ name: row.name, written: row.default, code: defaults[row.name] });
+    if (forms.length > 0 && !forms.some((f) => row.default.includes(f)))
+      out.push({ name: row.name, written: row.default, code: defaults[row.name] });
   }
   return out;
 }

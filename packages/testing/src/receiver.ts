@@ -33,7 +33,12 @@ const PUSH_PATH = '/loki/api/v1/push';
 /** Loki's legacy push route: the same handler, with the legacy JSON shape. */
 const LEGACY_PUSH_PATH = '/api/prom/push';
 /** Loki registers `/loki/api/v1/label` as well as `/labels` for the label names. */
-const QUERY_PATHS = new Set(['/loki/api/v1/query_range', '/loki/api/v1/labels', '/loki/api/v1/label', '/loki/api/v1/series']);
+const QUERY_PATHS = new Set([
+  '/loki/api/v1/query_range',
+  '/loki/api/v1/labels',
+  '/loki/api/v1/label',
+  '/loki/api/v1/series',
+]);
 const LABEL_VALUES_PATH = /^\/loki\/api\/v1\/label\/([^/]+)\/values$/;
 const DEFAULT_WAIT_MILLIS = 10_000;
 
@@ -103,7 +108,9 @@ class Receiver implements LokiReceiver {
     this.limits = this.options.limits;
     this.rateLimiter = new TenantRateLimiter(this.limits.ingestionRateBytesPerSecond, this.limits.ingestionBurstBytes);
     this.ingester = new Ingester(this.limits, this.options.strict);
-    this.sharder = this.options.shardStreams ? new StreamSharder(this.limits.shardStreamsDesiredRateBytesPerSecond) : undefined;
+    this.sharder = this.options.shardStreams
+      ? new StreamSharder(this.limits.shardStreamsDesiredRateBytesPerSecond)
+      : undefined;
   }
 
   get port(): number {
@@ -198,7 +205,8 @@ class Receiver implements LokiReceiver {
   }
 
   setResponseDelay(millis: number): void {
-    if (!Number.isFinite(millis) || millis < 0) throw new TypeError('setResponseDelay: millis must be a finite number >= 0');
+    if (!Number.isFinite(millis) || millis < 0)
+      throw new TypeError('setResponseDelay: millis must be a finite number >= 0');
     this.responseDelay = millis;
   }
 
@@ -249,7 +257,8 @@ class Receiver implements LokiReceiver {
       () => this.recorded.length >= count,
       () => [...this.recorded],
       timeout,
-      () => `waitForRequests: timed out after ${timeout} ms waiting for ${count} push requests; ${this.recorded.length} arrived`,
+      () =>
+        `waitForRequests: timed out after ${timeout} ms waiting for ${count} push requests; ${this.recorded.length} arrived`,
     );
   }
 
@@ -311,7 +320,11 @@ class Receiver implements LokiReceiver {
       res.end();
       return;
     }
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', ...headers });
+    res.writeHead(status, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'X-Content-Type-Options': 'nosniff',
+      ...headers,
+    });
     res.end(body);
   }
 
@@ -327,7 +340,9 @@ class Receiver implements LokiReceiver {
     }
     if (url.pathname === '/ready') {
       return this.handleOther(req, res, () =>
-        method === 'GET' || method === 'HEAD' ? this.send(res, 200, 'ready\n') : this.send(res, 405, '', { Allow: 'GET' }),
+        method === 'GET' || method === 'HEAD'
+          ? this.send(res, 200, 'ready\n')
+          : this.send(res, 405, '', { Allow: 'GET' }),
       );
     }
     if (QUERY_PATHS.has(url.pathname) || LABEL_VALUES_PATH.test(url.pathname)) {
@@ -396,9 +411,18 @@ class Receiver implements LokiReceiver {
     };
   }
 
-  private decodeQuietly(body: Buffer, req: IncomingMessage, legacy: boolean): { uncompressedBytes: number; entries: number } {
+  private decodeQuietly(
+    body: Buffer,
+    req: IncomingMessage,
+    legacy: boolean,
+  ): { uncompressedBytes: number; entries: number } {
     try {
-      const decoded = decodePushBody(body, headerValue(req.headers['content-type']), headerValue(req.headers['content-encoding']), this.decodeOptions(legacy));
+      const decoded = decodePushBody(
+        body,
+        headerValue(req.headers['content-type']),
+        headerValue(req.headers['content-encoding']),
+        this.decodeOptions(legacy),
+      );
       return { uncompressedBytes: decoded.uncompressedBytes, entries: decoded.entryCount };
     } catch (err) {
       if (err instanceof PushDecodeError) return { uncompressedBytes: err.uncompressedBytes, entries: err.entryCount };
@@ -460,9 +484,11 @@ class Receiver implements LokiReceiver {
         return;
       }
       const status = typeof step === 'number' ? step : step.status;
-      const responseBody = typeof step === 'object' && 'body' in step && step.body !== undefined ? step.body : 'injected fault\n';
+      const responseBody =
+        typeof step === 'object' && 'body' in step && step.body !== undefined ? step.body : 'injected fault\n';
       const headers: Record<string, string> = {};
-      if (typeof step === 'object' && 'retryAfter' in step && step.retryAfter !== undefined) headers['Retry-After'] = String(step.retryAfter);
+      if (typeof step === 'object' && 'retryAfter' in step && step.retryAfter !== undefined)
+        headers['Retry-After'] = String(step.retryAfter);
       base.status = status;
       base.responseBody = status === 204 || status === 304 ? '' : responseBody;
       this.record(base);

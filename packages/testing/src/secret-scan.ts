@@ -39,7 +39,11 @@ export function consoleErrorText(...values: unknown[]): string {
  * The secrets to look for: each given string, and the base64 of each `user:password` pair (a basic
  * auth header). Returns `"<where>: <secret>"` for every rendering that shows one.
  */
-export function findSecrets(outputs: Record<string, string>, secrets: readonly string[], basicAuthPairs: readonly string[] = []): string[] {
+export function findSecrets(
+  outputs: Record<string, string>,
+  secrets: readonly string[],
+  basicAuthPairs: readonly string[] = [],
+): string[] {
   const needles = [...secrets, ...basicAuthPairs.map((pair) => Buffer.from(pair).toString('base64'))];
   const found: string[] = [];
   for (const [where, text] of Object.entries(outputs)) {
@@ -52,9 +56,23 @@ export function findSecrets(outputs: Record<string, string>, secrets: readonly s
  * The credentials the secrets tests of every package configure (one list, so a package cannot
  * quietly test fewer). None may appear in any output of a run: {@link findTestSecrets}.
  */
-export const TEST_SECRETS: readonly string[] = ['pw-S3CRET-basic', 'tok-S3CRET-bearer', 'pw-S3CRET-url', 'hdr-S3CRET-header', 'hdr-S3CRET-key', 'hdr-S3CRET-auth', 'pp-S3CRET-tls', 'KEY-S3CRET-pem', 'px-S3CRET-proxy'];
+export const TEST_SECRETS: readonly string[] = [
+  'pw-S3CRET-basic',
+  'tok-S3CRET-bearer',
+  'pw-S3CRET-url',
+  'hdr-S3CRET-header',
+  'hdr-S3CRET-key',
+  'hdr-S3CRET-auth',
+  'pp-S3CRET-tls',
+  'KEY-S3CRET-pem',
+  'px-S3CRET-proxy',
+];
 /** The `user:password` pairs among them, found also as base64 (a basic-auth header). */
-export const TEST_BASIC_AUTH_PAIRS: readonly string[] = ['alice:pw-S3CRET-basic', 'urluser:pw-S3CRET-url', 'proxyuser:px-S3CRET-proxy'];
+export const TEST_BASIC_AUTH_PAIRS: readonly string[] = [
+  'alice:pw-S3CRET-basic',
+  'urluser:pw-S3CRET-url',
+  'proxyuser:px-S3CRET-proxy',
+];
 
 /** One way of giving credentials; `options` takes the `host:port` of the (failing) Loki. */
 export interface SecretCase {
@@ -69,20 +87,40 @@ export interface SecretCase {
 
 /** Every way of giving credentials the secrets matrix covers. */
 export const SECRET_CASES: readonly SecretCase[] = [
-  { name: 'basic auth (object)', options: (h) => ({ host: `http://${h}`, basicAuth: { username: 'alice', password: 'pw-S3CRET-basic' } }) },
-  { name: "basic auth ('user:pass' string)", options: (h) => ({ host: `http://${h}`, basicAuth: 'alice:pw-S3CRET-basic' }), refusedByCore: true },
+  {
+    name: 'basic auth (object)',
+    options: (h) => ({ host: `http://${h}`, basicAuth: { username: 'alice', password: 'pw-S3CRET-basic' } }),
+  },
+  {
+    name: "basic auth ('user:pass' string)",
+    options: (h) => ({ host: `http://${h}`, basicAuth: 'alice:pw-S3CRET-basic' }),
+    refusedByCore: true,
+  },
   { name: 'bearer token', options: (h) => ({ host: `http://${h}`, bearerToken: 'tok-S3CRET-bearer' }) },
   { name: 'user:pass@ in the URL', options: (h) => ({ url: `http://urluser:pw-S3CRET-url@${h}/loki/api/v1/push` }) },
-  { name: 'an Authorization header', options: (h) => ({ host: `http://${h}`, headers: { Authorization: 'Bearer hdr-S3CRET-header', 'X-Other': 'ok' } }) },
+  {
+    name: 'an Authorization header',
+    options: (h) => ({ host: `http://${h}`, headers: { Authorization: 'Bearer hdr-S3CRET-header', 'X-Other': 'ok' } }),
+  },
   {
     name: 'credential headers of other names',
-    options: (h) => ({ host: `http://${h}`, headers: { 'X-Functions-Key': 'hdr-S3CRET-key', 'X-Custom-Auth': 'hdr-S3CRET-auth', 'X-Team': 'ok' } }),
+    options: (h) => ({
+      host: `http://${h}`,
+      headers: { 'X-Functions-Key': 'hdr-S3CRET-key', 'X-Custom-Auth': 'hdr-S3CRET-auth', 'X-Team': 'ok' },
+    }),
   },
   // The failing Loki is its own proxy (the echo server tunnels CONNECT to itself; the refused port refuses both).
-  { name: 'user:pass@ in the proxy URL', options: (h) => ({ host: `http://${h}`, proxy: `http://proxyuser:px-S3CRET-proxy@${h}` }) },
+  {
+    name: 'user:pass@ in the proxy URL',
+    options: (h) => ({ host: `http://${h}`, proxy: `http://proxyuser:px-S3CRET-proxy@${h}` }),
+  },
   {
     name: 'TLS key and passphrase',
-    options: (h) => ({ host: `http://${h}`, bearerToken: 'tok-S3CRET-bearer', tls: { key: 'KEY-S3CRET-pem', passphrase: 'pp-S3CRET-tls' } }),
+    options: (h) => ({
+      host: `http://${h}`,
+      bearerToken: 'tok-S3CRET-bearer',
+      tls: { key: 'KEY-S3CRET-pem', passphrase: 'pp-S3CRET-tls' },
+    }),
   },
 ];
 

@@ -3,8 +3,19 @@ import type { LabelPair } from './label-parser.js';
 
 /** Label names Loki looks at, in order, to derive `service_name`. */
 export const SERVICE_NAME_DISCOVERY_LABELS: readonly string[] = [
-  'service', 'app', 'application', 'app_name', 'name', 'app_kubernetes_io_name', 'container', 'container_name',
-  'k8s_container_name', 'component', 'workload', 'job', 'k8s_job_name',
+  'service',
+  'app',
+  'application',
+  'app_name',
+  'name',
+  'app_kubernetes_io_name',
+  'container',
+  'container_name',
+  'k8s_container_name',
+  'component',
+  'workload',
+  'job',
+  'k8s_job_name',
 ];
 
 /** Value used when none of the discovery labels is present. */

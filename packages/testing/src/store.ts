@@ -43,7 +43,14 @@ export class EntryStore {
     const key = `${tenant}\u0000${stream}`;
     let rec = this.byKey.get(key);
     if (!rec) {
-      rec = { tenant, labels: Object.freeze({ ...labels }), stream, entries: [], maxTimestampNs: -1n, linesByTimestamp: undefined };
+      rec = {
+        tenant,
+        labels: Object.freeze({ ...labels }),
+        stream,
+        entries: [],
+        maxTimestampNs: -1n,
+        linesByTimestamp: undefined,
+      };
       this.byKey.set(key, rec);
       this.order.push(rec);
     }
@@ -63,12 +70,12 @@ export class EntryStore {
       }
       const entry: StoredEntry = Object.freeze({
         tenant,
-        labels: rec.labels as Record<string, string>,
+        labels: rec.labels,
         stream,
         timestampNs: e.timestampNs,
         timestamp,
         line: e.line,
-        metadata: metadata as Record<string, string>,
+        metadata: metadata,
       });
       rec.entries.push(entry);
       this.all.push(entry);
@@ -83,7 +90,7 @@ export class EntryStore {
     return (rec) => {
       let ok = cache.get(rec);
       if (ok === undefined) {
-        ok = (tenant === undefined || rec.tenant === tenant) && (predicate === undefined || predicate(rec.labels as Record<string, string>));
+        ok = (tenant === undefined || rec.tenant === tenant) && (predicate === undefined || predicate(rec.labels));
         cache.set(rec, ok);
       }
       return ok;
@@ -104,7 +111,7 @@ export class EntryStore {
     const match = this.matcher(predicate, tenant);
     return this.order
       .filter((rec) => match(rec))
-      .map((rec) => ({ tenant: rec.tenant, labels: rec.labels as Record<string, string>, stream: rec.stream, entries: [...rec.entries] }));
+      .map((rec) => ({ tenant: rec.tenant, labels: rec.labels, stream: rec.stream, entries: [...rec.entries] }));
   }
 
   /** Number of stored entries in matching streams. */

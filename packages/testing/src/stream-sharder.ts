@@ -40,7 +40,11 @@ export class StreamSharder {
   /** `desiredRateBytesPerSecond` ≤ 0: never shard (Loki logs "invalid desired rate"). */
   constructor(private readonly desiredRateBytesPerSecond: number) {}
 
-  shard<S extends ShardableStream<ShardableEntry>>(tenant: string, streams: readonly S[], nowMs: number): Array<ShardedStream<S>> {
+  shard<S extends ShardableStream<ShardableEntry>>(
+    tenant: string,
+    streams: readonly S[],
+    nowMs: number,
+  ): Array<ShardedStream<S>> {
     const out: Array<ShardedStream<S>> = [];
     for (const s of streams) {
       const key = `${tenant}\u0000${s.stream}`;

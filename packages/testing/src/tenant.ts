@@ -10,7 +10,8 @@ function validateTenantId(id: string): string | undefined {
   for (const c of id) {
     if (!isSupported(c)) return `tenant ID '${id}' contains unsupported character '${c}'`;
   }
-  if (Buffer.byteLength(id, 'utf8') > MAX_TENANT_ID_BYTES) return `tenant ID is too long: max ${MAX_TENANT_ID_BYTES} characters`;
+  if (Buffer.byteLength(id, 'utf8') > MAX_TENANT_ID_BYTES)
+    return `tenant ID is too long: max ${MAX_TENANT_ID_BYTES} characters`;
   if (id === '.' || id === '..') return "tenant ID is '.' or '..'";
   return undefined;
 }

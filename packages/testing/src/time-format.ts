@@ -40,7 +40,14 @@ export function formatGoTime(ns: bigint): string {
 export function formatByteSize(bytes: number): string {
   const n = Math.floor(bytes);
   if (n === 0) return '0B';
-  const units: Array<[string, number]> = [['EB', 2 ** 60], ['PB', 2 ** 50], ['TB', 2 ** 40], ['GB', 2 ** 30], ['MB', 2 ** 20], ['KB', 2 ** 10]];
+  const units: Array<[string, number]> = [
+    ['EB', 2 ** 60],
+    ['PB', 2 ** 50],
+    ['TB', 2 ** 40],
+    ['GB', 2 ** 30],
+    ['MB', 2 ** 20],
+    ['KB', 2 ** 10],
+  ];
   for (const [unit, size] of units) if (n % size === 0) return `${n / size}${unit}`;
   return `${n}B`;
 }

@@ -18,7 +18,12 @@ function bytes(s: string): number {
  * Loki's checks: at least one label, label count (service_name not counted), name/value length,
  * duplicate names. With `strict`: names starting with `__` are rejected (`invalid_labels`).
  */
-export function validateStreamLabels(labels: readonly LabelPair[], stream: string, limits: ReceiverLimits, strict: boolean): string | undefined {
+export function validateStreamLabels(
+  labels: readonly LabelPair[],
+  stream: string,
+  limits: ReceiverLimits,
+  strict: boolean,
+): string | undefined {
   if (labels.length === 0) return 'error at least one label pair is required per stream';
   let count = labels.length;
   if (labels.some((l) => l.name === 'service_name')) count--;

@@ -49,7 +49,9 @@ describe('auth enabled', () => {
     const tenant = "Az09!-_.*'()";
     expect((await push(receiver.pushUrl, 'json', body('odd tenant'), { 'X-Scope-OrgID': tenant })).status).toBe(204);
     expect((await push(receiver.pushUrl, 'json', body('same twice'), { 'X-Scope-OrgID': 'a|a' })).status).toBe(204);
-    expect((await push(receiver.pushUrl, 'json', body('max length'), { 'X-Scope-OrgID': 'x'.repeat(150) })).status).toBe(204);
+    expect(
+      (await push(receiver.pushUrl, 'json', body('max length'), { 'X-Scope-OrgID': 'x'.repeat(150) })).status,
+    ).toBe(204);
     expect(receiver.entries(undefined, { tenant }).map((e) => e.line)).toEqual(['odd tenant']);
     expect(receiver.entries(undefined, { tenant: 'a' }).map((e) => e.line)).toEqual(['same twice']);
   });
@@ -65,9 +67,9 @@ describe('auth enabled', () => {
       ['team-b', 'same line'],
     ]);
     expect(receiver.entries('{app="shared"}', { tenant: 'team-b' })).toHaveLength(1);
-    expect(receiver.streams(undefined, { tenant: 'team-a' }).map((s) => [s.tenant, s.stream, s.entries.length])).toEqual([
-      ['team-a', '{app="shared"}', 1],
-    ]);
+    expect(
+      receiver.streams(undefined, { tenant: 'team-a' }).map((s) => [s.tenant, s.stream, s.entries.length]),
+    ).toEqual([['team-a', '{app="shared"}', 1]]);
     expect(receiver.requests.map((r) => r.tenant)).toEqual(['team-a', 'team-b', 'team-a']);
   });
 
@@ -88,7 +90,9 @@ describe('auth disabled (default)', () => {
     try {
       const res = await push(receiver.pushUrl, 'json', body('ignored header'), { 'X-Scope-OrgID': 'foo' });
       expect(res.status).toBe(204);
-      const bad = await push(receiver.pushUrl, 'json', body('invalid header is ignored too'), { 'X-Scope-OrgID': 'a b|c' });
+      const bad = await push(receiver.pushUrl, 'json', body('invalid header is ignored too'), {
+        'X-Scope-OrgID': 'a b|c',
+      });
       expect(bad.status).toBe(204);
       expect(receiver.entries().map((e) => e.tenant)).toEqual(['fake', 'fake']);
       expect(receiver.entries(undefined, { tenant: 'foo' })).toEqual([]);

@@ -39,9 +39,13 @@ function entry(seconds: bigint | undefined, nanos: bigint | number, line: string
   const ts = seconds === undefined ? [] : ld(1, [...vf(1, seconds), ...(nanos === 0 ? [] : vf(2, nanos))]);
   return [...ts, ...ld(2, line), ...extra];
 }
-function request(streams: Array<{ labels: string; entries: number[][]; extra?: number[] }>, extra: number[] = []): Buffer {
+function request(
+  streams: Array<{ labels: string; entries: number[][]; extra?: number[] }>,
+  extra: number[] = [],
+): Buffer {
   const bytes: number[] = [];
-  for (const s of streams) bytes.push(...ld(1, [...ld(1, s.labels), ...s.entries.flatMap((e) => ld(2, e)), ...(s.extra ?? [])]));
+  for (const s of streams)
+    bytes.push(...ld(1, [...ld(1, s.labels), ...s.entries.flatMap((e) => ld(2, e)), ...(s.extra ?? [])]));
   return Buffer.from([...bytes, ...extra]);
 }
 const nowSeconds = (): bigint => BigInt(Math.floor(Date.now() / 1000));
@@ -65,13 +69,17 @@ describe('Content-Type', () => {
   });
 
   it('accepts media-type parameters and any letter case for application/json', async () => {
-    const res = await postRaw(receiver.pushUrl, jsonBody('params'), { 'content-type': 'Application/JSON; charset=utf-8' });
+    const res = await postRaw(receiver.pushUrl, jsonBody('params'), {
+      'content-type': 'Application/JSON; charset=utf-8',
+    });
     expect(res.status).toBe(204);
     expect(receiver.entries().map((e) => e.line)).toEqual(['params']);
   });
 
   it('treats any other parseable Content-Type as snappy protobuf', async () => {
-    const res = await postRaw(receiver.pushUrl, compressSnappyBlock(protoBody('{app="x"}', 'as text/plain')), { 'content-type': 'text/plain' });
+    const res = await postRaw(receiver.pushUrl, compressSnappyBlock(protoBody('{app="x"}', 'as text/plain')), {
+      'content-type': 'text/plain',
+    });
     expect(res.status).toBe(204);
     const json = await postRaw(receiver.pushUrl, jsonBody(), { 'content-type': 'text/plain' });
     expect(json.status).toBe(400);
@@ -138,22 +146,33 @@ describe('Content-Encoding', () => {
       'content-encoding': 'snappy',
     });
     expect(proto.status).toBe(204);
-    const snappyJson = await postRaw(receiver.pushUrl, compressSnappyBlock(Buffer.from(jsonBody())), { ...JSON_CT, 'content-encoding': 'snappy' });
+    const snappyJson = await postRaw(receiver.pushUrl, compressSnappyBlock(Buffer.from(jsonBody())), {
+      ...JSON_CT,
+      'content-encoding': 'snappy',
+    });
     expect(snappyJson.status).toBe(400);
     expect(receiver.entries().map((e) => e.line)).toEqual(['plain json', 'snappy proto']);
   });
 
   it('combines gzip with protobuf: gunzip first, then snappy is still required', async () => {
-    const ok = await postRaw(receiver.pushUrl, gzipSync(compressSnappyBlock(protoBody('{app="x"}', 'double compressed'))), {
-      ...PROTO_CT,
-      'content-encoding': 'gzip',
-    });
+    const ok = await postRaw(
+      receiver.pushUrl,
+      gzipSync(compressSnappyBlock(protoBody('{app="x"}', 'double compressed'))),
+      {
+        ...PROTO_CT,
+        'content-encoding': 'gzip',
+      },
+    );
     expect(ok.status).toBe(204);
     const bad = await postRaw(receiver.pushUrl, gzipSync(protoBody()), { ...PROTO_CT, 'content-encoding': 'gzip' });
     expect(bad.status).toBe(400);
     expect(bad.body).toBe('snappy: corrupt input\n');
     expect(receiver.entries().map((e) => e.line)).toEqual(['double compressed']);
-    expect(receiver.requests[0]).toMatchObject({ contentEncoding: 'gzip', contentType: 'application/x-protobuf', entriesReceived: 1 });
+    expect(receiver.requests[0]).toMatchObject({
+      contentEncoding: 'gzip',
+      contentType: 'application/x-protobuf',
+      entriesReceived: 1,
+    });
   });
 });
 
@@ -172,15 +191,25 @@ describe('JSON body rules', () => {
     expect(receiver.entries()).toEqual([]);
   });
 
-  it.each(['1.7e18', 'abc', '2024-01-01T00:00:00Z', '', '99999999999999999999', '+1796193782000000000', '01796193782000000000', '00'])(
-    'rejects the timestamp string %j with jsoniter\'s text',
-    async (ts) => {
-      const res = await postRaw(receiver.pushUrl, JSON.stringify({ streams: [{ stream: { app: 'x' }, values: [[ts, 'line']] }] }), JSON_CT);
-      expect(res.status).toBe(400);
-      expect(res.body.startsWith(`${JSONITER_PREFIX}${VALUE_ERROR}, error found in #10 byte of ...|`)).toBe(true);
-      expect(receiver.entries()).toEqual([]);
-    },
-  );
+  it.each([
+    '1.7e18',
+    'abc',
+    '2024-01-01T00:00:00Z',
+    '',
+    '99999999999999999999',
+    '+1796193782000000000',
+    '01796193782000000000',
+    '00',
+  ])("rejects the timestamp string %j with jsoniter's text", async (ts) => {
+    const res = await postRaw(
+      receiver.pushUrl,
+      JSON.stringify({ streams: [{ stream: { app: 'x' }, values: [[ts, 'line']] }] }),
+      JSON_CT,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.startsWith(`${JSONITER_PREFIX}${VALUE_ERROR}, error found in #10 byte of ...|`)).toBe(true);
+    expect(receiver.entries()).toEqual([]);
+  });
 
   it('prints the byte context of the failing stream as jsoniter does', async () => {
     const body = '{"streams":[{"stream":{"app":"x"},"values":[["+1796193782000000000","line"]]}]}';
@@ -192,14 +221,42 @@ describe('JSON body rules', () => {
   });
 
   it.each([
-    ['a non-string structured-metadata value', '{"streams":[{"stream":{"app":"x"},"values":[["TS","l",{"k":1}]]}]}', STRING_ERROR],
-    ['a non-object third element', '{"streams":[{"stream":{"app":"x"},"values":[["TS","l","meta"]]}]}', "Value looks like object, but can't find closing '}' symbol"],
+    [
+      'a non-string structured-metadata value',
+      '{"streams":[{"stream":{"app":"x"},"values":[["TS","l",{"k":1}]]}]}',
+      STRING_ERROR,
+    ],
+    [
+      'a non-object third element',
+      '{"streams":[{"stream":{"app":"x"},"values":[["TS","l","meta"]]}]}',
+      "Value looks like object, but can't find closing '}' symbol",
+    ],
     ['a non-string line', '{"streams":[{"stream":{"app":"x"},"values":[["TS",42]]}]}', STRING_ERROR],
-    ['a lone surrogate escape in a line', '{"streams":[{"stream":{"app":"x"},"values":[["TS","a\\ud800b"]]}]}', VALUE_ERROR],
-    ['a lone low surrogate escape in a line', '{"streams":[{"stream":{"app":"x"},"values":[["TS","\\udc00"]]}]}', VALUE_ERROR],
-    ['a high surrogate followed by a non-surrogate', '{"streams":[{"stream":{"app":"x"},"values":[["TS","\\ud800\\u0041"]]}]}', VALUE_ERROR],
-    ['a lone surrogate escape in a label value', '{"streams":[{"stream":{"app":"\\ud800"},"values":[["TS","l"]]}]}', VALUE_ERROR],
-    ['a lone surrogate escape in a label name', '{"streams":[{"stream":{"a\\udbff":"x"},"values":[["TS","l"]]}]}', 'Encountered an invalid escape sequence in a string'],
+    [
+      'a lone surrogate escape in a line',
+      '{"streams":[{"stream":{"app":"x"},"values":[["TS","a\\ud800b"]]}]}',
+      VALUE_ERROR,
+    ],
+    [
+      'a lone low surrogate escape in a line',
+      '{"streams":[{"stream":{"app":"x"},"values":[["TS","\\udc00"]]}]}',
+      VALUE_ERROR,
+    ],
+    [
+      'a high surrogate followed by a non-surrogate',
+      '{"streams":[{"stream":{"app":"x"},"values":[["TS","\\ud800\\u0041"]]}]}',
+      VALUE_ERROR,
+    ],
+    [
+      'a lone surrogate escape in a label value',
+      '{"streams":[{"stream":{"app":"\\ud800"},"values":[["TS","l"]]}]}',
+      VALUE_ERROR,
+    ],
+    [
+      'a lone surrogate escape in a label name',
+      '{"streams":[{"stream":{"a\\udbff":"x"},"values":[["TS","l"]]}]}',
+      'Encountered an invalid escape sequence in a string',
+    ],
     ['an unknown escape in a line', '{"streams":[{"stream":{"app":"x"},"values":[["TS","\\q"]]}]}', VALUE_ERROR],
     ['invalid JSON', '{"streams":[{"stream":{"app":"x"},"values":[["TS","l"]]}]', "expected ',' or '}'"],
     ['an empty body', '', 'EOF'],
@@ -214,11 +271,27 @@ describe('JSON body rules', () => {
   });
 
   it.each([
-    ['a numeric label value', '{"streams":[{"stream":{"app":1},"values":[["TS","l"]]}]}', 'label values must be JSON strings'],
-    ['a null label value', '{"streams":[{"stream":{"app":null},"values":[["TS","l"]]}]}', 'label values must be JSON strings'],
-    ['an extra tuple element', '{"streams":[{"stream":{"app":"x"},"values":[["TS","l",{},"extra"]]}]}', 'more than 3 elements'],
+    [
+      'a numeric label value',
+      '{"streams":[{"stream":{"app":1},"values":[["TS","l"]]}]}',
+      'label values must be JSON strings',
+    ],
+    [
+      'a null label value',
+      '{"streams":[{"stream":{"app":null},"values":[["TS","l"]]}]}',
+      'label values must be JSON strings',
+    ],
+    [
+      'an extra tuple element',
+      '{"streams":[{"stream":{"app":"x"},"values":[["TS","l",{},"extra"]]}]}',
+      'more than 3 elements',
+    ],
     ['an empty entry array', '{"streams":[{"stream":{"app":"x"},"values":[[]]}]}', 'empty array'],
-    ['trailing bytes', '{"streams":[{"stream":{"app":"x"},"values":[["TS","l"]]}]} trailing', 'unexpected content after the JSON object'],
+    [
+      'trailing bytes',
+      '{"streams":[{"stream":{"app":"x"},"values":[["TS","l"]]}]} trailing',
+      'unexpected content after the JSON object',
+    ],
   ])('with strict: true, rejects %s with a whole-request 400 (Loki accepts it)', async (_name, template, message) => {
     const strict = await createLokiReceiver({ ...NO_DISCOVERY, strict: true });
     try {
@@ -246,9 +319,15 @@ describe('JSON body rules', () => {
   });
 
   it('stores an empty entry array at year 1, then rejects it as too old (partial 400)', async () => {
-    const res = await postRaw(receiver.pushUrl, `{"streams":[{"stream":{"app":"x"},"values":[[],["${tsAgo()}","ok"]]}]}`, JSON_CT);
+    const res = await postRaw(
+      receiver.pushUrl,
+      `{"streams":[{"stream":{"app":"x"},"values":[[],["${tsAgo()}","ok"]]}]}`,
+      JSON_CT,
+    );
     expect(res.status).toBe(400);
-    expect(res.body).toMatch(/^entry for stream '\{app="x"\}' has timestamp too old: 0001-01-01T00:00:00Z, oldest acceptable timestamp is: /);
+    expect(res.body).toMatch(
+      /^entry for stream '\{app="x"\}' has timestamp too old: 0001-01-01T00:00:00Z, oldest acceptable timestamp is: /,
+    );
     expect(receiver.entries().map((e) => e.line)).toEqual(['ok']);
   });
 
@@ -266,7 +345,11 @@ describe('JSON body rules', () => {
   });
 
   it('lets the last duplicate stream key win, as Loki does', async () => {
-    const res = await postRaw(receiver.pushUrl, `{"streams":[{"stream":{"app":"first","app":"second"},"values":[["${tsAgo()}","dup"]]}]}`, JSON_CT);
+    const res = await postRaw(
+      receiver.pushUrl,
+      `{"streams":[{"stream":{"app":"first","app":"second"},"values":[["${tsAgo()}","dup"]]}]}`,
+      JSON_CT,
+    );
     expect(res.status).toBe(204);
     expect(receiver.entries()[0]?.labels).toEqual({ app: 'second' });
   });
@@ -284,7 +367,11 @@ describe('JSON body rules', () => {
   });
 
   it('stores JSON structured-metadata values still escaped, like Loki 3.4.6', async () => {
-    const res = await postRaw(receiver.pushUrl, `{"streams":[{"stream":{"app":"x"},"values":[["${tsAgo()}","l",{"k\\u0031":"a\\nb"}]]}]}`, JSON_CT);
+    const res = await postRaw(
+      receiver.pushUrl,
+      `{"streams":[{"stream":{"app":"x"},"values":[["${tsAgo()}","l",{"k\\u0031":"a\\nb"}]]}]}`,
+      JSON_CT,
+    );
     expect(res.status).toBe(204);
     expect(receiver.entries()[0]?.metadata).toEqual({ k1: 'a\\nb' });
   });
@@ -292,7 +379,11 @@ describe('JSON body rules', () => {
   it("stores them decoded with jsonStructuredMetadataValues: 'decoded' (Loki ≥ 3.6)", async () => {
     const decoded = await createLokiReceiver({ ...NO_DISCOVERY, jsonStructuredMetadataValues: 'decoded' });
     try {
-      const res = await postRaw(decoded.pushUrl, `{"streams":[{"stream":{"app":"x"},"values":[["${tsAgo()}","l",{"k":"a\\nb"}]]}]}`, JSON_CT);
+      const res = await postRaw(
+        decoded.pushUrl,
+        `{"streams":[{"stream":{"app":"x"},"values":[["${tsAgo()}","l",{"k":"a\\nb"}]]}]}`,
+        JSON_CT,
+      );
       expect(res.status).toBe(204);
       expect(decoded.entries()[0]?.metadata).toEqual({ k: 'a\nb' });
     } finally {
@@ -310,7 +401,11 @@ describe('protobuf body rules', () => {
   });
 
   it('rejects framed snappy (sNaPpY stream format)', async () => {
-    const framed = Buffer.concat([Buffer.from([0xff, 0x06, 0x00, 0x00]), Buffer.from('sNaPpY'), compressSnappyBlock(protoBody())]);
+    const framed = Buffer.concat([
+      Buffer.from([0xff, 0x06, 0x00, 0x00]),
+      Buffer.from('sNaPpY'),
+      compressSnappyBlock(protoBody()),
+    ]);
     const res = await postRaw(receiver.pushUrl, framed, PROTO_CT);
     expect(res.status).toBe(400);
     expect(receiver.entries()).toEqual([]);
@@ -319,7 +414,13 @@ describe('protobuf body rules', () => {
   it('skips unknown fields at every level and ignores the stream hash', async () => {
     const unknown = [...vf(15, 7), ...ld(14, 'junk')];
     const body = request(
-      [{ labels: '{app="x"}', entries: [entry(nowSeconds(), 5, 'with unknowns', unknown)], extra: [...vf(3, 123456789n), ...unknown] }],
+      [
+        {
+          labels: '{app="x"}',
+          entries: [entry(nowSeconds(), 5, 'with unknowns', unknown)],
+          extra: [...vf(3, 123456789n), ...unknown],
+        },
+      ],
       unknown,
     );
     const res = await postRaw(receiver.pushUrl, compressSnappyBlock(body), PROTO_CT);
@@ -348,7 +449,9 @@ describe('protobuf body rules', () => {
   });
 
   it('treats a missing timestamp as year 1: too old, partial 400', async () => {
-    const body = request([{ labels: '{app="x"}', entries: [entry(undefined, 0, 'no timestamp'), entry(nowSeconds(), 0, 'fine')] }]);
+    const body = request([
+      { labels: '{app="x"}', entries: [entry(undefined, 0, 'no timestamp'), entry(nowSeconds(), 0, 'fine')] },
+    ]);
     const res = await postRaw(receiver.pushUrl, compressSnappyBlock(body), PROTO_CT);
     expect(res.status).toBe(400);
     expect(res.body).toContain('has timestamp too old: 0001-01-01T00:00:00Z');
@@ -438,11 +541,27 @@ describe('protobuf body rules', () => {
   it('accepts empty and duplicate structured-metadata names, as Loki does', async () => {
     const ts = nsAgo();
     const body = encodePushRequestProtobuf([
-      { labels: '{app="x"}', entries: [{ timestampNs: ts, line: 'dup name', metadata: [['k', '1'], ['k', '2']] }, { timestampNs: ts, line: 'empty', metadata: [['', 'v']] }] },
+      {
+        labels: '{app="x"}',
+        entries: [
+          {
+            timestampNs: ts,
+            line: 'dup name',
+            metadata: [
+              ['k', '1'],
+              ['k', '2'],
+            ],
+          },
+          { timestampNs: ts, line: 'empty', metadata: [['', 'v']] },
+        ],
+      },
     ]);
     const res = await postRaw(receiver.pushUrl, compressSnappyBlock(body), PROTO_CT);
     expect(res.status).toBe(204);
-    expect(receiver.entries().map((e) => [e.line, e.metadata])).toEqual([['dup name', { k: '2' }], ['empty', { '': 'v' }]]);
+    expect(receiver.entries().map((e) => [e.line, e.metadata])).toEqual([
+      ['dup name', { k: '2' }],
+      ['empty', { '': 'v' }],
+    ]);
   });
 
   it('with strict: true, rejects empty and duplicate structured-metadata names per entry', async () => {
@@ -455,11 +574,33 @@ describe('protobuf body rules', () => {
         labels: '{app="x"}',
         entries: [
           { timestampNs: ts, line: 'empty name', metadata: [['', 'v']] },
-          { timestampNs: ts, line: 'dup name', metadata: [['k', '1'], ['k', '2']] },
-          { timestampNs: ts, line: 'collision', metadata: [['a.b', '1'], ['a_b', '2']] },
+          {
+            timestampNs: ts,
+            line: 'dup name',
+            metadata: [
+              ['k', '1'],
+              ['k', '2'],
+            ],
+          },
+          {
+            timestampNs: ts,
+            line: 'collision',
+            metadata: [
+              ['a.b', '1'],
+              ['a_b', '2'],
+            ],
+          },
           // Past 16 names the check takes another path: the same answer.
-          { timestampNs: ts, line: 'many, one twice', metadata: [...Array.from({ length: 20 }, (_, i): [string, string] => [`n_${i}`, 'v']), ['n.3', 'x']] },
-          { timestampNs: ts, line: 'many, all distinct', metadata: Array.from({ length: 20 }, (_, i): [string, string] => [`m${i}`, 'v']) },
+          {
+            timestampNs: ts,
+            line: 'many, one twice',
+            metadata: [...Array.from({ length: 20 }, (_, i): [string, string] => [`n_${i}`, 'v']), ['n.3', 'x']],
+          },
+          {
+            timestampNs: ts,
+            line: 'many, all distinct',
+            metadata: Array.from({ length: 20 }, (_, i): [string, string] => [`m${i}`, 'v']),
+          },
           { timestampNs: ts, line: 'fine', metadata: [['k', '1']] },
         ],
       },
@@ -475,7 +616,9 @@ describe('protobuf body rules', () => {
   });
 
   it('keeps a protobuf structured-metadata value with a newline as is', async () => {
-    const body = encodePushRequestProtobuf([{ labels: '{app="x"}', entries: [{ timestampNs: nsAgo(), line: 'l', metadata: { k: 'a\nb' } }] }]);
+    const body = encodePushRequestProtobuf([
+      { labels: '{app="x"}', entries: [{ timestampNs: nsAgo(), line: 'l', metadata: { k: 'a\nb' } }] },
+    ]);
     expect((await postRaw(receiver.pushUrl, compressSnappyBlock(body), PROTO_CT)).status).toBe(204);
     expect(receiver.entries()[0]?.metadata).toEqual({ k: 'a\nb' });
   });
@@ -485,7 +628,11 @@ describe('protobuf body rules', () => {
     try {
       const res = await postRaw(
         lenient.pushUrl,
-        compressSnappyBlock(encodePushRequestProtobuf([{ labels: '{app="x"}', entries: [{ timestampNs: nsAgo(400 * DAY), line: 'ancient' }] }])),
+        compressSnappyBlock(
+          encodePushRequestProtobuf([
+            { labels: '{app="x"}', entries: [{ timestampNs: nsAgo(400 * DAY), line: 'ancient' }] },
+          ]),
+        ),
         PROTO_CT,
       );
       expect(res.status).toBe(204);

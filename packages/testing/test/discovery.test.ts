@@ -6,10 +6,18 @@ describe('defaults: discovery on, as in Loki', () => {
   it('adds service_name and detected_level; an empty label set is stored as unknown_service', async () => {
     const receiver = await createLokiReceiver();
     try {
-      const res = await push(receiver.pushUrl, 'json', { streams: [{ stream: { app: 'x' }, values: [[tsAgo(), 'level=error boom']] }] });
+      const res = await push(receiver.pushUrl, 'json', {
+        streams: [{ stream: { app: 'x' }, values: [[tsAgo(), 'level=error boom']] }],
+      });
       expect(res.status).toBe(204);
-      expect(receiver.entries()[0]).toMatchObject({ labels: { app: 'x', service_name: 'x' }, stream: '{app="x", service_name="x"}', metadata: { detected_level: 'error' } });
-      const empty = await push(receiver.pushUrl, 'json', { streams: [{ stream: {}, values: [[tsAgo(), 'no labels']] }] });
+      expect(receiver.entries()[0]).toMatchObject({
+        labels: { app: 'x', service_name: 'x' },
+        stream: '{app="x", service_name="x"}',
+        metadata: { detected_level: 'error' },
+      });
+      const empty = await push(receiver.pushUrl, 'json', {
+        streams: [{ stream: {}, values: [[tsAgo(), 'no labels']] }],
+      });
       expect(empty.status).toBe(204);
       expect(receiver.entries({ service_name: 'unknown_service' }).map((e) => e.line)).toEqual(['no labels']);
     } finally {
@@ -49,7 +57,11 @@ describe('discoverServiceName', () => {
       ['kept', '{app="ignored", service_name="explicit"}'],
       ['empty label set', '{service_name="unknown_service"}'],
     ]);
-    expect(receiver.entries('{service_name="shop"}')[0]?.labels).toEqual({ app: 'shop', env: 'prod', service_name: 'shop' });
+    expect(receiver.entries('{service_name="shop"}')[0]?.labels).toEqual({
+      app: 'shop',
+      env: 'prod',
+      service_name: 'shop',
+    });
   });
 
   it('does not count service_name towards the 15-label limit, and shows it in messages', async () => {
@@ -63,7 +75,9 @@ describe('discoverServiceName', () => {
       ],
     });
     expect(res.status).toBe(400);
-    expect(res.body).toMatch(/^entry for stream '\{l00="v", .*, l15="v", service_name="unknown_service"\}' has 16 label names; limit 15\n$/);
+    expect(res.body).toMatch(
+      /^entry for stream '\{l00="v", .*, l15="v", service_name="unknown_service"\}' has 16 label names; limit 15\n$/,
+    );
     expect(receiver.entries().map((e) => e.line)).toEqual(['fifteen plus service_name']);
     expect(Object.keys(receiver.entries()[0]!.labels)).toHaveLength(16);
   });
@@ -85,7 +99,10 @@ describe('discoverLogLevels', () => {
     const ts = tsAgo();
     const res = await push(receiver.pushUrl, encoding, {
       streams: [
-        { stream: { app: 'a', level: 'Notice' }, values: [[ts, 'label wins, copied verbatim', { severity: 'ignored' }]] },
+        {
+          stream: { app: 'a', level: 'Notice' },
+          values: [[ts, 'label wins, copied verbatim', { severity: 'ignored' }]],
+        },
         {
           stream: { app: 'b' },
           values: [

@@ -1,17 +1,36 @@
 import { uncompressSync } from 'snappy';
 import { describe, expect, it } from 'vitest';
-import { compressSnappyBlock, encodePushRequestProtobuf, formatLabels, LabelSyntaxError, parseLokiLabels } from '../src/index.js';
+import {
+  compressSnappyBlock,
+  encodePushRequestProtobuf,
+  formatLabels,
+  LabelSyntaxError,
+  parseLokiLabels,
+} from '../src/index.js';
 import { decodePushRequestProtobuf } from '../src/protobuf-decoder.js';
 
 describe('encodePushRequestProtobuf', () => {
   it('writes the wire format of push.proto', () => {
-    const bytes = encodePushRequestProtobuf([{ labels: '{a="b"}', entries: [{ timestampNs: 1_000_000_002n, line: 'x' }] }]);
+    const bytes = encodePushRequestProtobuf([
+      { labels: '{a="b"}', entries: [{ timestampNs: 1_000_000_002n, line: 'x' }] },
+    ]);
     expect([...bytes]).toEqual([
-      0x0a, 0x14, // streams, 20 bytes
-      0x0a, 0x07, ...Buffer.from('{a="b"}'), // labels
-      0x12, 0x09, // entries, 9 bytes
-      0x0a, 0x04, 0x08, 0x01, 0x10, 0x02, // timestamp {seconds: 1, nanos: 2}
-      0x12, 0x01, 0x78, // line "x"
+      0x0a,
+      0x14, // streams, 20 bytes
+      0x0a,
+      0x07,
+      ...Buffer.from('{a="b"}'), // labels
+      0x12,
+      0x09, // entries, 9 bytes
+      0x0a,
+      0x04,
+      0x08,
+      0x01,
+      0x10,
+      0x02, // timestamp {seconds: 1, nanos: 2}
+      0x12,
+      0x01,
+      0x78, // line "x"
     ]);
   });
 
@@ -20,7 +39,14 @@ describe('encodePushRequestProtobuf', () => {
       {
         labels: '{app="ü"}',
         entries: [
-          { timestampNs: -1n, line: 'before epoch', metadata: [['k', 'v'], ['k', 'again']] as Array<[string, string]> },
+          {
+            timestampNs: -1n,
+            line: 'before epoch',
+            metadata: [
+              ['k', 'v'],
+              ['k', 'again'],
+            ] as Array<[string, string]>,
+          },
           { timestampNs: 1_700_000_000_123_456_789n, line: '', metadata: { 'trace.id': 'é' } },
         ],
       },
@@ -31,7 +57,15 @@ describe('encodePushRequestProtobuf', () => {
       {
         labels: '{app="ü"}',
         entries: [
-          { timestampNs: -1n, line: 'before epoch', lineBytes: 12, metadata: [['k', 'v'], ['k', 'again']] },
+          {
+            timestampNs: -1n,
+            line: 'before epoch',
+            lineBytes: 12,
+            metadata: [
+              ['k', 'v'],
+              ['k', 'again'],
+            ],
+          },
           { timestampNs: 1_700_000_000_123_456_789n, line: '', lineBytes: 0, metadata: [['trace.id', 'é']] },
         ],
       },
@@ -40,7 +74,9 @@ describe('encodePushRequestProtobuf', () => {
   });
 
   it('compressSnappyBlock produces the snappy block format', () => {
-    const raw = encodePushRequestProtobuf([{ labels: '{a="b"}', entries: [{ timestampNs: 1n, line: 'hello hello hello hello' }] }]);
+    const raw = encodePushRequestProtobuf([
+      { labels: '{a="b"}', entries: [{ timestampNs: 1n, line: 'hello hello hello hello' }] },
+    ]);
     const compressed = compressSnappyBlock(raw);
     expect(compressed[0]).toBe(raw.length); // varint of the uncompressed length, no sNaPpY frame header
     expect(Buffer.compare(uncompressSync(compressed, { asBuffer: true }) as Buffer, raw)).toBe(0);
@@ -49,7 +85,9 @@ describe('encodePushRequestProtobuf', () => {
 
 describe('label helpers', () => {
   it('formatLabels renders the canonical form', () => {
-    expect(formatLabels({ b: 'y', a: 'x\n"q"\\', c: '', d: '\u0001\u00a0é😀' })).toBe('{a="x\\n\\"q\\"\\\\", b="y", d="\\x01\\u00a0é😀"}');
+    expect(formatLabels({ b: 'y', a: 'x\n"q"\\', c: '', d: '\u0001\u00a0é😀' })).toBe(
+      '{a="x\\n\\"q\\"\\\\", b="y", d="\\x01\\u00a0é😀"}',
+    );
     expect(formatLabels({})).toBe('{}');
   });
 
@@ -76,8 +114,14 @@ describe('label helpers', () => {
       expect(err).toBeInstanceOf(LabelSyntaxError);
       expect((err as LabelSyntaxError).message).toBe("1:2: parse error: unexpected character inside braces: 'é'");
     }
-    expect(() => parseLokiLabels('{a="x",\n  b.c="y"}')).toThrow("2:4: parse error: unexpected character inside braces: '.'");
-    expect(() => parseLokiLabels('{ü="x", a.b="y"}')).toThrow("1:2: parse error: unexpected character inside braces: 'ü'");
-    expect(() => parseLokiLabels('{a="ü", b.c="y"}')).toThrow("1:11: parse error: unexpected character inside braces: '.'");
+    expect(() => parseLokiLabels('{a="x",\n  b.c="y"}')).toThrow(
+      "2:4: parse error: unexpected character inside braces: '.'",
+    );
+    expect(() => parseLokiLabels('{ü="x", a.b="y"}')).toThrow(
+      "1:2: parse error: unexpected character inside braces: 'ü'",
+    );
+    expect(() => parseLokiLabels('{a="ü", b.c="y"}')).toThrow(
+      "1:11: parse error: unexpected character inside braces: '.'",
+    );
   });
 });

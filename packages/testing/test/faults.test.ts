@@ -42,7 +42,11 @@ describe('fault steps', () => {
   });
 
   it('sends Retry-After only when the step asks for it (real Loki never sends it)', async () => {
-    receiver.failNext(429, { status: 429, retryAfter: 7 }, { status: 429, retryAfter: 'Wed, 21 Oct 2015 07:28:00 GMT', body: 'slow down\n' });
+    receiver.failNext(
+      429,
+      { status: 429, retryAfter: 7 },
+      { status: 429, retryAfter: 'Wed, 21 Oct 2015 07:28:00 GMT', body: 'slow down\n' },
+    );
     const plain = await push(receiver.pushUrl, 'json', body('a'));
     expect(plain.status).toBe(429);
     expect(plain.headers.get('retry-after')).toBeNull();

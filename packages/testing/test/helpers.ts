@@ -42,7 +42,14 @@ export interface EncodedPush {
 
 /** Renders a stream object as selector text (sorted, JSON-quoted values: valid Go quoting for ASCII). */
 export function selectorText(stream: Record<string, string>): string {
-  return '{' + Object.keys(stream).sort().map((k) => `${k}=${JSON.stringify(stream[k])}`).join(', ') + '}';
+  return (
+    '{' +
+    Object.keys(stream)
+      .sort()
+      .map((k) => `${k}=${JSON.stringify(stream[k])}`)
+      .join(', ') +
+    '}'
+  );
 }
 
 function toProtobuf(req: PushBody): Buffer {
@@ -80,13 +87,22 @@ export interface PushResponse {
 }
 
 /** POSTs raw bytes to a URL. */
-export async function postRaw(url: string, body: Uint8Array | string, headers: Record<string, string> = {}): Promise<PushResponse> {
+export async function postRaw(
+  url: string,
+  body: Uint8Array | string,
+  headers: Record<string, string> = {},
+): Promise<PushResponse> {
   const res = await fetch(url, { method: 'POST', body, headers });
   return { status: res.status, body: await res.text(), headers: res.headers };
 }
 
 /** Encodes and POSTs a push. */
-export async function push(url: string, encoding: string, req: PushBody, headers: Record<string, string> = {}): Promise<PushResponse> {
+export async function push(
+  url: string,
+  encoding: string,
+  req: PushBody,
+  headers: Record<string, string> = {},
+): Promise<PushResponse> {
   const encoded = ENCODINGS[encoding]!(req);
   return postRaw(url, encoded.body, { ...encoded.headers, ...headers });
 }

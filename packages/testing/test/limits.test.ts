@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createLokiReceiver, DEFAULT_RECEIVER_LIMITS, encodePushRequestProtobuf, type LokiReceiver } from '../src/index.js';
+import {
+  createLokiReceiver,
+  DEFAULT_RECEIVER_LIMITS,
+  encodePushRequestProtobuf,
+  type LokiReceiver,
+} from '../src/index.js';
 import { ENCODING_NAMES, push, tsAgo, type PushBody, sharedReceiver, NO_DISCOVERY } from './helpers.js';
 
 let receiver: LokiReceiver;
@@ -7,7 +12,8 @@ sharedReceiver((r) => (receiver = r));
 
 function bigPush(lines: number, lineBytes: number, app = 'big'): PushBody {
   const values: Array<[string, string]> = [];
-  for (let i = 0; i < lines; i++) values.push([tsAgo(0, BigInt(i)), String.fromCharCode(97 + (i % 26)).repeat(lineBytes)]);
+  for (let i = 0; i < lines; i++)
+    values.push([tsAgo(0, BigInt(i)), String.fromCharCode(97 + (i % 26)).repeat(lineBytes)]);
   return { streams: [{ stream: { app }, values }] };
 }
 
@@ -49,7 +55,9 @@ describe.each(['json', 'protobuf+snappy'])('4 MiB gRPC message limit over %s', (
     expect(res.status).toBe(500);
     const size = forwardedSize(req);
     expect(size).toBeGreaterThan(4194304);
-    expect(res.body).toBe(`rpc error: code = ResourceExhausted desc = grpc: received message larger than max (${size} vs. 4194304)\n`);
+    expect(res.body).toBe(
+      `rpc error: code = ResourceExhausted desc = grpc: received message larger than max (${size} vs. 4194304)\n`,
+    );
     expect(receiver.entries()).toEqual([]);
     expect(receiver.requests[0]).toMatchObject({ status: 500, entriesReceived: 17, entriesStored: 0 });
   });
@@ -78,13 +86,29 @@ it('counts only the accepted part towards maxRecvMsgBytes, and the 500 beats val
   const small = await createLokiReceiver({ ...NO_DISCOVERY, limits: { maxRecvMsgBytes: 1000 } });
   try {
     const partial = await push(small.pushUrl, 'json', {
-      streams: [{ stream: { app: 'x' }, values: [[tsAgo(), 'x'.repeat(500)], [tsAgo(30 * 86400000), 'y'.repeat(2000)]] }],
+      streams: [
+        {
+          stream: { app: 'x' },
+          values: [
+            [tsAgo(), 'x'.repeat(500)],
+            [tsAgo(30 * 86400000), 'y'.repeat(2000)],
+          ],
+        },
+      ],
     });
     expect(partial.status).toBe(400); // the 2000-byte entry is too old, so it is not forwarded
     expect(small.entries().map((e) => e.line.length)).toEqual([500]);
 
     const over = await push(small.pushUrl, 'json', {
-      streams: [{ stream: { app: 'x' }, values: [[tsAgo(0, 1n), 'z'.repeat(1200)], [tsAgo(30 * 86400000), 'old']] }],
+      streams: [
+        {
+          stream: { app: 'x' },
+          values: [
+            [tsAgo(0, 1n), 'z'.repeat(1200)],
+            [tsAgo(30 * 86400000), 'old'],
+          ],
+        },
+      ],
     });
     expect(over.status).toBe(500);
     expect(over.body).toMatch(/grpc: received message larger than max \(\d+ vs\. 1000\)/);
@@ -118,7 +142,15 @@ describe('tenant ingestion burst', () => {
       expect(over.body).toContain("while attempting to ingest '1' lines totaling '101' bytes");
       // invalid entries are not charged; the 429 wins over the validation error and nothing is stored
       const mixed = await push(limited.pushUrl, encoding, {
-        streams: [{ stream: { app: 'x' }, values: [[tsAgo(30 * 86400000), 'c'.repeat(500)], [tsAgo(), 'd'.repeat(101)]] }],
+        streams: [
+          {
+            stream: { app: 'x' },
+            values: [
+              [tsAgo(30 * 86400000), 'c'.repeat(500)],
+              [tsAgo(), 'd'.repeat(101)],
+            ],
+          },
+        ],
       });
       expect(mixed.status).toBe(429);
       expect(limited.entries().map((e) => e.line[0])).toEqual(['a']);
@@ -135,7 +167,9 @@ it('applies the opt-in token bucket per tenant', async () => {
     limits: { ingestionRateBytesPerSecond: 1000, ingestionBurstBytes: 2000 },
   });
   try {
-    const body = (c: string): PushBody => ({ streams: [{ stream: { app: 'x' }, values: [[tsAgo(), c.repeat(1500)]] }] });
+    const body = (c: string): PushBody => ({
+      streams: [{ stream: { app: 'x' }, values: [[tsAgo(), c.repeat(1500)]] }],
+    });
     expect((await push(limited.pushUrl, 'json', body('a'), { 'X-Scope-OrgID': 't1' })).status).toBe(204);
     const second = await push(limited.pushUrl, 'json', body('b'), { 'X-Scope-OrgID': 't1' });
     expect(second.status).toBe(429);
@@ -149,7 +183,10 @@ it('applies the opt-in token bucket per tenant', async () => {
 });
 
 it('treats 0 as unlimited for the line and structured-metadata limits', async () => {
-  const unlimited = await createLokiReceiver({ ...NO_DISCOVERY, limits: { maxLineBytes: 0, maxStructuredMetadataEntries: 0 } });
+  const unlimited = await createLokiReceiver({
+    ...NO_DISCOVERY,
+    limits: { maxLineBytes: 0, maxStructuredMetadataEntries: 0 },
+  });
   try {
     const meta: Record<string, string> = {};
     for (let i = 0; i < 200; i++) meta[`k${i}`] = 'v';

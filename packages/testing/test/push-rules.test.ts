@@ -10,7 +10,10 @@ describe.each(ENCODING_NAMES)('core push rules over %s', (encoding) => {
     const ts = tsAgo(1000, 123n);
     const res = await push(receiver.pushUrl, encoding, {
       streams: [
-        { stream: { app: 'api', env: 'prod' }, values: [[ts, 'hello "world"\n\ttabbed', { trace_id: 'abc', user: 'ü' }]] },
+        {
+          stream: { app: 'api', env: 'prod' },
+          values: [[ts, 'hello "world"\n\ttabbed', { trace_id: 'abc', user: 'ü' }]],
+        },
         { stream: { app: 'web' }, values: [[ts, 'second']] },
       ],
     });
@@ -29,7 +32,13 @@ describe.each(ENCODING_NAMES)('core push rules over %s', (encoding) => {
     });
     expect(entries[1]).toMatchObject({ labels: { app: 'web' }, stream: '{app="web"}', line: 'second', metadata: {} });
     const [request] = receiver.requests;
-    expect(request).toMatchObject({ status: 204, responseBody: '', tenant: 'fake', entriesReceived: 2, entriesStored: 2 });
+    expect(request).toMatchObject({
+      status: 204,
+      responseBody: '',
+      tenant: 'fake',
+      entriesReceived: 2,
+      entriesStored: 2,
+    });
   });
 
   it('drops empty label values, sorts labels and canonicalises the stream', async () => {
@@ -175,15 +184,26 @@ describe.each(ENCODING_NAMES)('core push rules over %s', (encoding) => {
       ],
     });
     expect(res.status).toBe(400);
-    const iso = (ns: string): string => new Date(Number(BigInt(ns) / 1_000_000n)).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    expect(res.body).toContain(`1 errors like: entry for stream '{app="time"}' has timestamp too old: ${iso(old)}, oldest acceptable timestamp is: `);
+    const iso = (ns: string): string =>
+      new Date(Number(BigInt(ns) / 1_000_000n)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    expect(res.body).toContain(
+      `1 errors like: entry for stream '{app="time"}' has timestamp too old: ${iso(old)}, oldest acceptable timestamp is: `,
+    );
     expect(res.body).toContain(`1 errors like: entry for stream '{app="time"}' has timestamp too new: ${iso(future)}`);
     expect(receiver.entries().map((e) => e.line)).toEqual(['six days old', 'five minutes ahead']);
   });
 
   it('answers 400 without storing when every entry is invalid', async () => {
     const res = await push(receiver.pushUrl, encoding, {
-      streams: [{ stream: { app: 'x' }, values: [[tsAgo(30 * DAY), 'a'], [tsAgo(30 * DAY), 'b']] }],
+      streams: [
+        {
+          stream: { app: 'x' },
+          values: [
+            [tsAgo(30 * DAY), 'a'],
+            [tsAgo(30 * DAY), 'b'],
+          ],
+        },
+      ],
     });
     expect(res.status).toBe(400);
     expect(receiver.entries()).toEqual([]);
@@ -218,7 +238,20 @@ describe.each(ENCODING_NAMES)('core push rules over %s', (encoding) => {
       streams: [
         {
           stream: { app: 'sm' },
-          values: [[tsAgo(), 'line', { 'trace.id': 't', '1x': 'one', _x: 'under', __y: 'double', 'ok-é': 'bad \ufffd char', plain_Name9: 'as is' }]],
+          values: [
+            [
+              tsAgo(),
+              'line',
+              {
+                'trace.id': 't',
+                '1x': 'one',
+                _x: 'under',
+                __y: 'double',
+                'ok-é': 'bad \ufffd char',
+                plain_Name9: 'as is',
+              },
+            ],
+          ],
         },
       ],
     });
@@ -238,7 +271,15 @@ describe.each(ENCODING_NAMES)('core push rules over %s', (encoding) => {
     const body = { streams: [{ stream: { app: 'dedup' }, values: [[ts, 'same'] as Tuple] }] };
     for (let i = 0; i < 3; i++) expect((await push(receiver.pushUrl, encoding, body)).status).toBe(204);
     const res = await push(receiver.pushUrl, encoding, {
-      streams: [{ stream: { app: 'dedup' }, values: [[ts, 'other line'], [ts, 'same', { differs: 'only in metadata' }]] }],
+      streams: [
+        {
+          stream: { app: 'dedup' },
+          values: [
+            [ts, 'other line'],
+            [ts, 'same', { differs: 'only in metadata' }],
+          ],
+        },
+      ],
     });
     expect(res.status).toBe(204);
     const entries = receiver.entries();
@@ -253,12 +294,32 @@ describe.each(ENCODING_NAMES)('core push rules over %s', (encoding) => {
     const base = BigInt(tsAgo());
     const ts = (i: number) => String(base + BigInt(i));
     const batch = (from: number, to: number) => ({
-      streams: [{ stream: { app: 'resend' }, values: Array.from({ length: to - from }, (_, k) => [ts(from + k), `line ${from + k}`] as Tuple) }],
+      streams: [
+        {
+          stream: { app: 'resend' },
+          values: Array.from({ length: to - from }, (_, k) => [ts(from + k), `line ${from + k}`] as Tuple),
+        },
+      ],
     });
-    for (const [from, to] of [[0, 3], [3, 6], [0, 3], [6, 8]] as const) expect((await push(receiver.pushUrl, encoding, batch(from, to))).status).toBe(204);
+    for (const [from, to] of [
+      [0, 3],
+      [3, 6],
+      [0, 3],
+      [6, 8],
+    ] as const)
+      expect((await push(receiver.pushUrl, encoding, batch(from, to))).status).toBe(204);
     // Older than the newest stored, but new: kept.
-    expect((await push(receiver.pushUrl, encoding, { streams: [{ stream: { app: 'resend' }, values: [[ts(1), 'late line']] }] })).status).toBe(204);
-    expect(receiver.entries().map((e) => e.line)).toEqual([...Array.from({ length: 8 }, (_, i) => `line ${i}`), 'late line']);
+    expect(
+      (
+        await push(receiver.pushUrl, encoding, {
+          streams: [{ stream: { app: 'resend' }, values: [[ts(1), 'late line']] }],
+        })
+      ).status,
+    ).toBe(204);
+    expect(receiver.entries().map((e) => e.line)).toEqual([
+      ...Array.from({ length: 8 }, (_, i) => `line ${i}`),
+      'late line',
+    ]);
     expect(receiver.requests.map((r) => r.entriesStored)).toEqual([3, 3, 0, 2, 1]);
   });
 

@@ -8,9 +8,18 @@ sharedReceiver((r) => (receiver = r));
 async function seed(): Promise<void> {
   const res = await push(receiver.pushUrl, 'protobuf+snappy', {
     streams: [
-      { stream: { app: 'api', level: 'error' }, values: [[tsAgo(3000), 'api error 1'], [tsAgo(1000), 'api error 2']] },
+      {
+        stream: { app: 'api', level: 'error' },
+        values: [
+          [tsAgo(3000), 'api error 1'],
+          [tsAgo(1000), 'api error 2'],
+        ],
+      },
       { stream: { app: 'api', level: 'info' }, values: [[tsAgo(2000), 'api info']] },
-      { stream: { app: 'web', level: 'errors', env: 'prod' }, values: [[tsAgo(1500), 'web errors', { trace_id: 't1' }]] },
+      {
+        stream: { app: 'web', level: 'errors', env: 'prod' },
+        values: [[tsAgo(1500), 'web errors', { trace_id: 't1' }]],
+      },
       { stream: { app: 'worker', level: 'warn\nmultiline' }, values: [[tsAgo(500), 'worker warn']] },
     ],
   });
@@ -37,7 +46,7 @@ describe('entries() and streams() selectors', () => {
     [{}, ['api error 1', 'api error 2', 'api info', 'web errors', 'worker warn']],
   ])('entries(%j) returns the matching entries in storage order', async (selector, lines) => {
     await seed();
-    expect(receiver.entries(selector as string | Record<string, string> | undefined).map((e) => e.line)).toEqual(lines);
+    expect(receiver.entries(selector).map((e) => e.line)).toEqual(lines);
   });
 
   it('groups streams with their entries', async () => {
@@ -67,8 +76,20 @@ describe('entries() and streams() selectors', () => {
 describe('waitForEntries()', () => {
   it('resolves as soon as enough matching entries are stored', async () => {
     const waiting = receiver.waitForEntries(2, { selector: '{app="late"}' });
-    await push(receiver.pushUrl, 'json', { streams: [{ stream: { app: 'other' }, values: [[tsAgo(), 'not counted']] }] });
-    void push(receiver.pushUrl, 'json', { streams: [{ stream: { app: 'late' }, values: [[tsAgo(), 'one'], [tsAgo(0, 1n), 'two']] }] });
+    await push(receiver.pushUrl, 'json', {
+      streams: [{ stream: { app: 'other' }, values: [[tsAgo(), 'not counted']] }],
+    });
+    void push(receiver.pushUrl, 'json', {
+      streams: [
+        {
+          stream: { app: 'late' },
+          values: [
+            [tsAgo(), 'one'],
+            [tsAgo(0, 1n), 'two'],
+          ],
+        },
+      ],
+    });
     const entries = await waiting;
     expect(entries.map((e) => e.line)).toEqual(['one', 'two']);
   });
@@ -94,7 +115,8 @@ describe('waitForEntries()', () => {
 });
 
 describe('query_range', () => {
-  const queryUrl = (query: string, extra = ''): string => `${receiver.url}/loki/api/v1/query_range?query=${encodeURIComponent(query)}${extra}`;
+  const queryUrl = (query: string, extra = ''): string =>
+    `${receiver.url}/loki/api/v1/query_range?query=${encodeURIComponent(query)}${extra}`;
 
   it("returns Loki's response shape, backward by default, with structured metadata merged into stream labels", async () => {
     await seed();
@@ -104,7 +126,10 @@ describe('query_range', () => {
     const json = await responseJson(res);
     expect(json.status).toBe('success');
     expect(json.data.resultType).toBe('streams');
-    const streams = json.data.result.map((r: { stream: Record<string, string>; values: string[][] }) => [r.stream.level, r.values.map((v) => v[1])]);
+    const streams = json.data.result.map((r: { stream: Record<string, string>; values: string[][] }) => [
+      r.stream.level,
+      r.values.map((v) => v[1]),
+    ]);
     expect(streams).toEqual([
       ['error', ['api error 2', 'api error 1']],
       ['errors', ['web errors']],
@@ -118,8 +143,13 @@ describe('query_range', () => {
   it('supports forward direction, limit and categorize-labels', async () => {
     await seed();
     const forward = await responseJson(fetch(queryUrl('{app=~".+"}', '&direction=FORWARD&limit=2')));
-    expect(forward.data.result.flatMap((r: { values: string[][] }) => r.values.map((v) => v[1]))).toEqual(['api error 1', 'api info']);
-    const categorized = await responseJson(fetch(queryUrl('{app="web"}'), { headers: { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' } }));
+    expect(forward.data.result.flatMap((r: { values: string[][] }) => r.values.map((v) => v[1]))).toEqual([
+      'api error 1',
+      'api info',
+    ]);
+    const categorized = await responseJson(
+      fetch(queryUrl('{app="web"}'), { headers: { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' } }),
+    );
     expect(categorized.data.encodingFlags).toEqual(['categorize-labels']);
     expect(categorized.data.result[0].stream).toEqual({ app: 'web', env: 'prod', level: 'errors' });
     expect(categorized.data.result[0].values[0][2]).toEqual({ structuredMetadata: { trace_id: 't1' } });
@@ -128,7 +158,15 @@ describe('query_range', () => {
   it('filters by start/end and escapes HTML characters like Loki', async () => {
     const old = nsAgo(2 * 60 * 60 * 1000);
     const body: PushBody = {
-      streams: [{ stream: { app: 'html' }, values: [[old.toString(), 'two hours ago'], [tsAgo(), '<b>&</b>']] }],
+      streams: [
+        {
+          stream: { app: 'html' },
+          values: [
+            [old.toString(), 'two hours ago'],
+            [tsAgo(), '<b>&</b>'],
+          ],
+        },
+      ],
     };
     expect((await push(receiver.pushUrl, 'json', body)).status).toBe(204);
     const res = await fetch(queryUrl('{app="html"}'));

@@ -1,7 +1,13 @@
 // The README's options and limits tables against the code: every option and limit, with its default.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createLokiReceiver, DEFAULT_RECEIVER_LIMITS, defaultMismatches, optionRows, readmeSection } from '../src/index.js';
+import {
+  createLokiReceiver,
+  DEFAULT_RECEIVER_LIMITS,
+  defaultMismatches,
+  optionRows,
+  readmeSection,
+} from '../src/index.js';
 import { RECEIVER_OPTION_DEFAULTS } from '../src/options.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -27,7 +33,10 @@ describe('@loki-sdk/testing README', () => {
   });
 
   it('the limits table lists every limit with its default', () => {
-    const rows = optionRows(readmeSection(readme, 'Limits (`ReceiverLimits`, exported as `DEFAULT_RECEIVER_LIMITS`)'), /^limit$/i);
+    const rows = optionRows(
+      readmeSection(readme, 'Limits (`ReceiverLimits`, exported as `DEFAULT_RECEIVER_LIMITS`)'),
+      /^limit$/i,
+    );
     expect(rows.map((r) => r.name).sort()).toEqual(Object.keys(DEFAULT_RECEIVER_LIMITS).sort());
     expect(defaultMismatches(rows, DEFAULT_RECEIVER_LIMITS as unknown as Record<string, unknown>)).toEqual([]);
   });

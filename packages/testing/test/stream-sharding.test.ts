@@ -18,7 +18,9 @@ async function fresh(options: LokiReceiverOptions): Promise<LokiReceiver> {
 
 function pushOf(app: string, lines: string[], offsetNs = 0n): string {
   const base = BigInt(tsAgo());
-  return JSON.stringify({ streams: [{ stream: { app }, values: lines.map((l, i) => [(base + offsetNs + BigInt(i)).toString(), l]) }] });
+  return JSON.stringify({
+    streams: [{ stream: { app }, values: lines.map((l, i) => [(base + offsetNs + BigInt(i)).toString(), l]) }],
+  });
 }
 
 const line = (c: string, bytes: number): string => c.repeat(bytes);
@@ -28,7 +30,12 @@ describe('StreamSharder (pure: the clock is an argument)', () => {
     labels: { app: 'x' },
     stream: '{app="x"}',
     replacementCharInLabels: false,
-    entries: Array.from({ length: n }, (_, i) => ({ timestampNs: BigInt(i), line: line('a', bytes), lineBytes: bytes, bytes })),
+    entries: Array.from({ length: n }, (_, i) => ({
+      timestampNs: BigInt(i),
+      line: line('a', bytes),
+      lineBytes: bytes,
+      bytes,
+    })),
   });
 
   it('does not shard a stream whose rate is not known yet (its first push)', () => {
@@ -49,7 +56,10 @@ describe('StreamSharder (pure: the clock is an argument)', () => {
     ]);
     // Fewer entries than shards: as many streams as entries, numbered on from the last shard used (4 of 5, then 0).
     sharder.record('t', '{app="x"}', 2000, 20);
-    expect(sharder.shard('t', [stream(2)], 30).map((s) => (s.labels as Record<string, string>)[STREAM_SHARD])).toEqual(['4', '0']);
+    expect(sharder.shard('t', [stream(2)], 30).map((s) => (s.labels as Record<string, string>)[STREAM_SHARD])).toEqual([
+      '4',
+      '0',
+    ]);
     // (3500 + 9 × 500) / 1000 → 8 shards for 9 entries.
     expect(sharder.shard('t', [stream(9)], 40).map((s) => s.entries.length)).toEqual([2, 1, 1, 1, 1, 1, 1, 1]);
   });
@@ -69,7 +79,9 @@ describe('StreamSharder (pure: the clock is an argument)', () => {
 describe('shardStreams: true', () => {
   it('stores a hot stream under __stream_shard__ labels; a selector on the stream labels finds them all', async () => {
     const r = await fresh({ shardStreams: true, limits: { shardStreamsDesiredRateBytesPerSecond: 1000 } });
-    expect((await postRaw(r.pushUrl, pushOf('x', [line('a', 500), line('b', 500), line('c', 500)]), JSON_CT)).status).toBe(204);
+    expect(
+      (await postRaw(r.pushUrl, pushOf('x', [line('a', 500), line('b', 500), line('c', 500)]), JSON_CT)).status,
+    ).toBe(204);
     expect((await postRaw(r.pushUrl, pushOf('x', [line('d', 500), line('e', 500)], 10n), JSON_CT)).status).toBe(204);
     expect(r.streams().map((s) => [s.stream, s.entries.length])).toEqual([
       ['{app="x"}', 3],
@@ -77,14 +89,22 @@ describe('shardStreams: true', () => {
       ['{__stream_shard__="1", app="x"}', 1],
     ]);
     expect(r.entries('{app="x"}')).toHaveLength(5);
-    const query = await responseJson(fetch(`${r.url}/loki/api/v1/query_range?query=${encodeURIComponent('{app="x"}')}`));
-    expect(query.data.result.map((s: { stream: Record<string, string> }) => s.stream.__stream_shard__ ?? 'none').sort()).toEqual(['0', '1', 'none']);
+    const query = await responseJson(
+      fetch(`${r.url}/loki/api/v1/query_range?query=${encodeURIComponent('{app="x"}')}`),
+    );
+    expect(
+      query.data.result.map((s: { stream: Record<string, string> }) => s.stream.__stream_shard__ ?? 'none').sort(),
+    ).toEqual(['0', '1', 'none']);
     const values = await responseJson(fetch(`${r.url}/loki/api/v1/label/__stream_shard__/values`));
     expect(values).toEqual({ status: 'success', data: ['0', '1'] });
   });
 
   it('gives each shard its own per-stream rate limit, so a push the unsharded stream could not take is stored', async () => {
-    const limits = { perStreamRateBytesPerSecond: 1024, perStreamBurstBytes: 2048, shardStreamsDesiredRateBytesPerSecond: 1000 };
+    const limits = {
+      perStreamRateBytesPerSecond: 1024,
+      perStreamBurstBytes: 2048,
+      shardStreamsDesiredRateBytesPerSecond: 1000,
+    };
     const first = [line('a', 1000), line('b', 1000)];
     const second = [line('c', 1000), line('d', 1000), line('e', 1000)];
     const sharded = await fresh({ shardStreams: true, limits });
@@ -96,7 +116,7 @@ describe('shardStreams: true', () => {
     expect((await postRaw(plain.pushUrl, pushOf('hot', first), JSON_CT)).status).toBe(204);
     const res = await postRaw(plain.pushUrl, pushOf('hot', second, 10n), JSON_CT);
     expect(res.status).toBe(429);
-    expect(res.body).toContain("total ignored: 3 out of 3 for stream: {app=\"hot\"}");
+    expect(res.body).toContain('total ignored: 3 out of 3 for stream: {app="hot"}');
     expect(plain.streams().map((s) => s.stream)).toEqual(['{app="hot"}']);
   });
 

@@ -1,9 +1,24 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLokiClient, deliverAtExit, type FlushResult, type LokiError, type LokiRecord } from '@loki-sdk/core/adapter';
+import {
+  createLokiClient,
+  deliverAtExit,
+  type FlushResult,
+  type LokiError,
+  type LokiRecord,
+} from '@loki-sdk/core/adapter';
 import { recordFromWire } from './wire-entry.js';
-import { CONTROL, EXIT_DEADLINE_SLOT, writeStats, type EntryChunk, type ErrorReport, type FlushRequest, type ToWorker, type WorkerSetup } from './worker-protocol.js';
+import {
+  CONTROL,
+  EXIT_DEADLINE_SLOT,
+  writeStats,
+  type EntryChunk,
+  type ErrorReport,
+  type FlushRequest,
+  type ToWorker,
+  type WorkerSetup,
+} from './worker-protocol.js';
 
 /**
  * The delivery worker: takes the chunks the transport posts, maps each entry to a core record and
@@ -122,7 +137,15 @@ function flushAtExit(request: FlushRequest): Promise<FlushResult> {
       clearInterval(poll);
       const stats = client.stats();
       // The counts as a flush would give them (it answers for everything pushed so far).
-      resolve({ ok: false, acknowledged: stats.entriesSent, dropped: stats.entriesDropped, droppedByReason: { ...stats.droppedByReason }, partiallyRejected: 0, pending: stats.bufferedEntries, timedOut: false });
+      resolve({
+        ok: false,
+        acknowledged: stats.entriesSent,
+        dropped: stats.entriesDropped,
+        droppedByReason: { ...stats.droppedByReason },
+        partiallyRejected: 0,
+        pending: stats.bufferedEntries,
+        timedOut: false,
+      });
     }, 20);
     void client.flush({ timeoutMillis: request.timeoutMillis }).then((result) => {
       clearInterval(poll);

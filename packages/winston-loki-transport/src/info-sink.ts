@@ -1,4 +1,10 @@
-import { createLokiClient, type FlushResult, type LokiClient, type LokiClientOptions, type LokiClientStats } from '@loki-sdk/core/adapter';
+import {
+  createLokiClient,
+  type FlushResult,
+  type LokiClient,
+  type LokiClientOptions,
+  type LokiClientStats,
+} from '@loki-sdk/core/adapter';
 import { toLokiRecord } from './to-loki-record.js';
 import type { RecordMapping } from './transport-options.js';
 

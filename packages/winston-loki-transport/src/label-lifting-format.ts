@@ -30,7 +30,7 @@ export function labelLiftingFormat(format: Format): Format {
         }
       }
       if (lifted !== undefined) info[LIFTED_LABELS] = lifted;
-      return format.transform(info as never, options as never) as Info | boolean;
+      return format.transform(info as never, options);
     },
   };
   return wrapped as unknown as Format;

@@ -15,5 +15,9 @@ const JSON_TRANSFORM = format.json().transform;
 export function isPlainJsonFormat(format: FormatLike): boolean {
   if (format === null || format === undefined || format.transform !== JSON_TRANSFORM) return false;
   const options = format.options as { replacer?: unknown; maximumBreadth?: unknown } | undefined;
-  return options === undefined || options === null || (options.replacer === undefined && options.maximumBreadth === undefined);
+  return (
+    options === undefined ||
+    options === null ||
+    (options.replacer === undefined && options.maximumBreadth === undefined)
+  );
 }

@@ -1,9 +1,25 @@
-import { checkClientOptions, LokiError, redactedForm, redactUrl, resolvePushUrl, warnOncePerCode, type FlushResult, type LokiClientStats } from '@loki-sdk/core/adapter';
+import {
+  checkClientOptions,
+  LokiError,
+  redactedForm,
+  redactUrl,
+  resolvePushUrl,
+  warnOncePerCode,
+  type FlushResult,
+  type LokiClientStats,
+} from '@loki-sdk/core/adapter';
 import TransportStream from 'winston-transport';
 import { InThreadSink, type InfoSink } from './info-sink.js';
 import { labelLiftingFormat } from './label-lifting-format.js';
 import { isPlainJsonFormat } from './logger-json-format.js';
-import { checkTransportOptions, clientOptions, recordMapping, streamOptions, unknownTransportOptions, type LokiTransportOptions } from './transport-options.js';
+import {
+  checkTransportOptions,
+  clientOptions,
+  recordMapping,
+  streamOptions,
+  unknownTransportOptions,
+  type LokiTransportOptions,
+} from './transport-options.js';
 import { deliveryWorkerFile, WorkerSink } from './worker-sink.js';
 
 type Info = Record<string | symbol, unknown>;
@@ -59,7 +75,10 @@ export class LokiTransport extends TransportStream {
     this.sink = sink ?? new InThreadSink(core, mapping);
     // Told, not silent: delivery on the app's thread costs the log call more (set worker: false to choose it).
     if (noWorker !== undefined) {
-      const error = new LokiError('ERR_LOKI_WORKER_UNAVAILABLE', `${noWorker}: mapping and delivery run on this thread`);
+      const error = new LokiError(
+        'ERR_LOKI_WORKER_UNAVAILABLE',
+        `${noWorker}: mapping and delivery run on this thread`,
+      );
       process.nextTick(() => this.announce(error));
     }
     // A misspelt option would silently fall back to its default. Told on the next tick, once the
@@ -93,7 +112,13 @@ export class LokiTransport extends TransportStream {
       this.sink.log(info, this.loggerMadeJson());
     } catch (error) {
       // Mapping reads app objects (getters, proxies): a throw there costs the entry, never the app.
-      this.deliverError(new LokiError('ERR_LOKI_INVALID_RECORD', `winston info could not be mapped: ${(error as Error)?.message ?? String(error)}`, { entries: 1, cause: error }));
+      this.deliverError(
+        new LokiError(
+          'ERR_LOKI_INVALID_RECORD',
+          `winston info could not be mapped: ${(error as Error)?.message ?? String(error)}`,
+          { entries: 1, cause: error },
+        ),
+      );
     } finally {
       this.logging = false;
     }

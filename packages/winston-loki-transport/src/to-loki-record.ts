@@ -1,4 +1,10 @@
-import { isLabelField, messageToLine, timestampToNs, type LokiRecord, type LokiTimestamp } from '@loki-sdk/core/adapter';
+import {
+  isLabelField,
+  messageToLine,
+  timestampToNs,
+  type LokiRecord,
+  type LokiTimestamp,
+} from '@loki-sdk/core/adapter';
 import { stringifyFields } from './safe-json.js';
 import type { RecordMapping } from './transport-options.js';
 
@@ -92,7 +98,8 @@ export function toLokiRecord(info: Info, mapping: RecordMapping): LokiRecord {
   const lifted = info[LIFTED_LABELS] as LiftedLabels | undefined;
   if (lifted !== undefined) {
     if (lifted.labels !== undefined) record.labels = { ...lifted.labels, ...record.labels };
-    for (const [key, value] of lifted.fields) if (!Object.prototype.hasOwnProperty.call(record, key)) record[key] = value;
+    for (const [key, value] of lifted.fields)
+      if (!Object.prototype.hasOwnProperty.call(record, key)) record[key] = value;
   }
 
   if (timestamp !== undefined) record.timestamp = timestamp;

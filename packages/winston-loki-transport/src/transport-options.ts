@@ -1,4 +1,12 @@
-import { CLIENT_OPTION_NAMES, describeValue, LokiOptionsError, optionChecks, unknownOptionsError, type LokiClientOptions, type LokiError } from '@loki-sdk/core/adapter';
+import {
+  CLIENT_OPTION_NAMES,
+  describeValue,
+  LokiOptionsError,
+  optionChecks,
+  unknownOptionsError,
+  type LokiClientOptions,
+  type LokiError,
+} from '@loki-sdk/core/adapter';
 import type TransportStream from 'winston-transport';
 
 /**
@@ -12,7 +20,10 @@ export type LineFormat = 'json' | 'text' | 'metadata';
 /** The core options passed through unchanged: all but those this transport sets itself. */
 type PassThroughOptions = Omit<LokiClientOptions, 'basicAuth' | 'metadataMode' | 'onError'>;
 
-type StreamOptions = Pick<TransportStream.TransportStreamOptions, 'format' | 'level' | 'silent' | 'handleExceptions' | 'handleRejections'>;
+type StreamOptions = Pick<
+  TransportStream.TransportStreamOptions,
+  'format' | 'level' | 'silent' | 'handleExceptions' | 'handleRejections'
+>;
 
 /** winston-loki 6 option names, accepted so a migration can start by changing only the import. */
 export interface WinstonLokiCompatOptions {
@@ -102,7 +113,9 @@ function basicAuth(value: LokiTransportOptions['basicAuth']): LokiClientOptions[
 }
 
 const NOT_PASSED = new Set<string>(['basicAuth', 'metadataMode', 'onError']);
-const PASS_THROUGH = CLIENT_OPTION_NAMES.filter((name) => !NOT_PASSED.has(name)) as ReadonlyArray<keyof PassThroughOptions>;
+const PASS_THROUGH = CLIENT_OPTION_NAMES.filter((name) => !NOT_PASSED.has(name)) as ReadonlyArray<
+  keyof PassThroughOptions
+>;
 
 type Check = (name: string, value: unknown) => void;
 const { string, boolean, millis, seconds, oneOf, fn } = optionChecks;
@@ -112,7 +125,9 @@ const TRANSPORT_OPTION_CHECKS = {
   // A `{ username, password }` object is checked by core.
   basicAuth: (name, value) => {
     if (typeof value !== 'string' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-      throw new LokiOptionsError(`${name} must be { username, password } or a "username:password" string, got ${describeValue(value)}`);
+      throw new LokiOptionsError(
+        `${name} must be { username, password } or a "username:password" string, got ${describeValue(value)}`,
+      );
     }
   },
   lineFormat: oneOf(...LINE_FORMATS),
@@ -128,11 +143,18 @@ const TRANSPORT_OPTION_CHECKS = {
   onConnectionError: fn,
   useWinstonMetaAsLabels: boolean,
   ignoredMeta: (name, value) => {
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new LokiOptionsError(`${name} must be an array of field names, got ${describeValue(value)}`);
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+      throw new LokiOptionsError(`${name} must be an array of field names, got ${describeValue(value)}`);
   },
   format: (name, value) => {
-    if (value === null || typeof value !== 'object' || typeof (value as { transform?: unknown }).transform !== 'function') {
-      throw new LokiOptionsError(`${name} must be a winston format (winston.format.json(), ...), got ${describeValue(value)}`);
+    if (
+      value === null ||
+      typeof value !== 'object' ||
+      typeof (value as { transform?: unknown }).transform !== 'function'
+    ) {
+      throw new LokiOptionsError(
+        `${name} must be a winston format (winston.format.json(), ...), got ${describeValue(value)}`,
+      );
     }
   },
   level: string,
@@ -152,7 +174,8 @@ const HINTS: Record<string, string> = {
 
 /** Throws a LokiOptionsError for an own option of the wrong type or range (core checks the rest). */
 export function checkTransportOptions(options: LokiTransportOptions): void {
-  if (options === null || typeof options !== 'object') throw new LokiOptionsError(`options must be an object, got ${describeValue(options)}`);
+  if (options === null || typeof options !== 'object')
+    throw new LokiOptionsError(`options must be an object, got ${describeValue(options)}`);
   for (const [name, check] of Object.entries(TRANSPORT_OPTION_CHECKS) as Array<[string, Check]>) {
     const value = (options as Record<string, unknown>)[name];
     if (value !== undefined) check(name, value);
@@ -174,12 +197,14 @@ export function clientOptions(options: LokiTransportOptions, onError: (error: Lo
   out.metadataMode = 'structured';
   if (out.batchIntervalMillis === undefined) {
     if (options.batching === false) out.batchIntervalMillis = 0;
-    else if (typeof options.interval === 'number' && Number.isFinite(options.interval)) out.batchIntervalMillis = options.interval * 1000;
+    else if (typeof options.interval === 'number' && Number.isFinite(options.interval))
+      out.batchIntervalMillis = options.interval * 1000;
   }
   if (out.encoding === undefined && options.json === true) out.encoding = 'json';
-  if (out.requestTimeoutMillis === undefined && options.timeout !== undefined) out.requestTimeoutMillis = options.timeout;
+  if (out.requestTimeoutMillis === undefined && options.timeout !== undefined)
+    out.requestTimeoutMillis = options.timeout;
   if (out.offlineBuffer === undefined && options.clearOnError === true) out.offlineBuffer = false;
   if (out.exitHook === undefined && options.gracefulShutdown === false) out.exitHook = false;
   out.onError = onError;
-  return out as LokiClientOptions;
+  return out;
 }

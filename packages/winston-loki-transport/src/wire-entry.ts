@@ -54,7 +54,10 @@ export function recordJson(info: Info, mapping: RecordMapping): string {
         break;
       case 'metadata':
       case 'labels':
-        out[key] = textValues(value as Record<string, unknown>, key === 'metadata' ? metadataValueToString : labelValueToString);
+        out[key] = textValues(
+          value as Record<string, unknown>,
+          key === 'metadata' ? metadataValueToString : labelValueToString,
+        );
         break;
       default:
         // level and label_* fields: label values.
@@ -64,7 +67,10 @@ export function recordJson(info: Info, mapping: RecordMapping): string {
   return JSON.stringify(out);
 }
 
-function textValues(values: Record<string, unknown>, toText: (value: unknown) => string | undefined): Record<string, string> {
+function textValues(
+  values: Record<string, unknown>,
+  toText: (value: unknown) => string | undefined,
+): Record<string, string> {
   // Null prototype: a field named `__proto__` is a key, not the prototype's setter.
   const out = Object.create(null) as Record<string, string>;
   for (const key of Object.keys(values)) {
@@ -77,5 +83,5 @@ function textValues(values: Record<string, unknown>, toText: (value: unknown) =>
 /** Worker side: one line of a chunk back to a core record. */
 export function recordFromWire(line: string, isRecord: boolean, mapping: RecordMapping): LokiRecord {
   const parsed = JSON.parse(line) as Info;
-  return isRecord ? (parsed as LokiRecord) : toLokiRecord(parsed, mapping);
+  return isRecord ? parsed : toLokiRecord(parsed, mapping);
 }

@@ -1,4 +1,12 @@
-import { COMPRESSIONS, DROP_REASONS, type DropReason, type FlushResult, type LokiClientOptions, type LokiClientStats, type LokiErrorCode } from '@loki-sdk/core/adapter';
+import {
+  COMPRESSIONS,
+  DROP_REASONS,
+  type DropReason,
+  type FlushResult,
+  type LokiClientOptions,
+  type LokiClientStats,
+  type LokiErrorCode,
+} from '@loki-sdk/core/adapter';
 import type { MessagePort } from 'node:worker_threads';
 import type { RecordMapping } from './transport-options.js';
 
@@ -88,7 +96,9 @@ export interface Answer {
 
 export type FromWorker = ErrorReport | Answer;
 
-type NumericStat = { [K in keyof LokiClientStats]: LokiClientStats[K] extends number ? K : never }[keyof LokiClientStats];
+type NumericStat = {
+  [K in keyof LokiClientStats]: LokiClientStats[K] extends number ? K : never;
+}[keyof LokiClientStats];
 
 export const NUMERIC_STATS = [
   'entriesPushed',

@@ -17,7 +17,16 @@ import {
 import { InThreadSink, type Info, type InfoSink } from './info-sink.js';
 import type { RecordMapping } from './transport-options.js';
 import { plainInfoJson, recordJson } from './wire-entry.js';
-import { CONTROL, EXIT_DEADLINE_SLOT, readStats, SHARED_SLOTS, type EntryChunk, type FromWorker, type ToWorker, type WorkerSetup } from './worker-protocol.js';
+import {
+  CONTROL,
+  EXIT_DEADLINE_SLOT,
+  readStats,
+  SHARED_SLOTS,
+  type EntryChunk,
+  type FromWorker,
+  type ToWorker,
+  type WorkerSetup,
+} from './worker-protocol.js';
 
 // A chunk goes to the worker at the end of the tick, or sooner at this size, so that in a long
 // synchronous burst the worker starts sending while the app is still logging.
@@ -124,7 +133,13 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     this.control = new Int32Array(control);
     const channel = new MessageChannel();
     this.port = channel.port1;
-    const setup: WorkerSetup = { client: { ...clientOptions, exitHook: false }, mapping, stats, control, port: channel.port2 };
+    const setup: WorkerSetup = {
+      client: { ...clientOptions, exitHook: false },
+      mapping,
+      stats,
+      control,
+      port: channel.port2,
+    };
     this.worker = new Worker(file, { workerData: setup, transferList: [channel.port2] });
     // Neither keeps the app alive; a pending flush()/close() refs them while it waits.
     // (A 'message' listener refs its port: unref after adding it.)
@@ -143,7 +158,8 @@ export class WorkerSink implements InfoSink, ExitParticipant {
   log(info: Info, loggerMadeJson: boolean): void {
     if (this.fallback !== undefined) return this.fallback.log(info);
     if (this.closing) {
-      if (this.droppedClosed++ === 0) this.onError(new LokiError('ERR_LOKI_CLOSED', 'log after close(): entry dropped', { entries: 1 }));
+      if (this.droppedClosed++ === 0)
+        this.onError(new LokiError('ERR_LOKI_CLOSED', 'log after close(): entry dropped', { entries: 1 }));
       return;
     }
     let text = this.mapping.useFormat ? undefined : plainInfoJson(info, loggerMadeJson);
@@ -183,9 +199,13 @@ export class WorkerSink implements InfoSink, ExitParticipant {
       // the bounds (oldest dropped), as in-thread.
       this.droppedFull += count;
       this.onError(
-        new LokiError('ERR_LOKI_BUFFER_FULL', `${entryCount(count)} dropped: the delivery worker has ${entryCount(backlogEntries)} not yet taken in`, {
-          entries: count,
-        }),
+        new LokiError(
+          'ERR_LOKI_BUFFER_FULL',
+          `${entryCount(count)} dropped: the delivery worker has ${entryCount(backlogEntries)} not yet taken in`,
+          {
+            entries: count,
+          },
+        ),
       );
     } else {
       const chunk: EntryChunk = {
@@ -250,7 +270,11 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     this.closing = true;
     const full = this.droppedFull;
     this.droppedClosedAtClose = this.droppedClosed;
-    const result = withDropped(withDropped(await this.request({ type: 'close', id: this.nextId++ }), 'buffer_full', full, this.toldFull), 'closed', this.droppedClosedAtClose);
+    const result = withDropped(
+      withDropped(await this.request({ type: 'close', id: this.nextId++ }), 'buffer_full', full, this.toldFull),
+      'closed',
+      this.droppedClosedAtClose,
+    );
     unregisterExitParticipant(this);
     await this.worker.terminate().catch(() => {});
     return result;
@@ -302,13 +326,23 @@ export class WorkerSink implements InfoSink, ExitParticipant {
       // Inside the worker's 'error' listener a throw is an uncaught exception: never let one out.
       // The options were checked at construction, so this is unexpected: report it, then drop and count.
       this.fallback = new InThreadSink({ ...this.clientOptions, diskBuffer: undefined }, this.mapping);
-      this.onError(new LokiError('ERR_LOKI_UNAVAILABLE', `the in-thread fallback could not start as configured (${(fallbackError as Error)?.message ?? String(fallbackError)}); it runs without its disk buffer`, { cause: fallbackError }));
+      this.onError(
+        new LokiError(
+          'ERR_LOKI_UNAVAILABLE',
+          `the in-thread fallback could not start as configured (${(fallbackError as Error)?.message ?? String(fallbackError)}); it runs without its disk buffer`,
+          { cause: fallbackError },
+        ),
+      );
     }
     this.onError(
-      new LokiError('ERR_LOKI_UNAVAILABLE', `the delivery worker stopped (${(error as Error)?.message ?? String(error)}); ${entryCount(lost)} lost, logging goes on in this thread`, {
-        entries: lost,
-        cause: error,
-      }),
+      new LokiError(
+        'ERR_LOKI_UNAVAILABLE',
+        `the delivery worker stopped (${(error as Error)?.message ?? String(error)}); ${entryCount(lost)} lost, logging goes on in this thread`,
+        {
+          entries: lost,
+          cause: error,
+        },
+      ),
     );
     const stats = this.stats();
     const answer = fromStats(stats, stats.bufferedEntries);
@@ -328,7 +362,8 @@ export class WorkerSink implements InfoSink, ExitParticipant {
       const own = this.fallback.stats();
       // Counters of both clients add up; the worker's last snapshot is final.
       const sum = own as unknown as Record<string, unknown>;
-      for (const [key, value] of Object.entries(worker)) if (typeof value === 'number') sum[key] = (sum[key] as number) + value;
+      for (const [key, value] of Object.entries(worker))
+        if (typeof value === 'number') sum[key] = (sum[key] as number) + value;
       for (const reason of Object.keys(own.droppedByReason) as Array<keyof LokiClientStats['droppedByReason']>) {
         own.droppedByReason[reason] += worker.droppedByReason[reason];
       }
@@ -357,10 +392,12 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     this.exitFlushing = true;
     this.exitStartedAt ??= Date.now();
     const mark = this.logged;
-    void this.request({ type: 'flush', id: this.nextId++, timeoutMillis: this.closeTimeoutMillis, atExit: true }).then(() => {
-      this.exitFlushing = false;
-      this.exitFlushedAt = mark;
-    });
+    void this.request({ type: 'flush', id: this.nextId++, timeoutMillis: this.closeTimeoutMillis, atExit: true }).then(
+      () => {
+        this.exitFlushing = false;
+        this.exitFlushedAt = mark;
+      },
+    );
   }
 
   /**
@@ -393,7 +430,10 @@ export class WorkerSink implements InfoSink, ExitParticipant {
       const msg = m.message as FromWorker;
       // Only the reasons: the worker's counts are part of this thread's one total (it also counts what
       // the worker had not taken in).
-      if (msg.type === 'error' && msg.code === 'ERR_LOKI_EXIT_DRAIN') why ??= msg.message.replace(/^at process exit, \d+ entr(?:y|ies) could not be delivered( by the exit deadline)?:? ?/, '').replace(/(^|; )\d+ entr(?:y|ies): /g, '$1');
+      if (msg.type === 'error' && msg.code === 'ERR_LOKI_EXIT_DRAIN')
+        why ??= msg.message
+          .replace(/^at process exit, \d+ entr(?:y|ies) could not be delivered( by the exit deadline)?:? ?/, '')
+          .replace(/(^|; )\d+ entr(?:y|ies): /g, '$1');
       else this.onMessage(msg);
     }
     if (!done) {
@@ -403,9 +443,13 @@ export class WorkerSink implements InfoSink, ExitParticipant {
     const lost = this.stats().droppedByReason.exit_failed;
     if (lost > 0) {
       this.onError(
-        new LokiError('ERR_LOKI_EXIT_DRAIN', `at process exit, ${entryCount(lost)} could not be delivered by the exit deadline (closeTimeoutMillis ${this.closeTimeoutMillis} ms): ${why ?? 'deadline reached'}`, {
-          entries: lost,
-        }),
+        new LokiError(
+          'ERR_LOKI_EXIT_DRAIN',
+          `at process exit, ${entryCount(lost)} could not be delivered by the exit deadline (closeTimeoutMillis ${this.closeTimeoutMillis} ms): ${why ?? 'deadline reached'}`,
+          {
+            entries: lost,
+          },
+        ),
       );
     }
   }
@@ -417,7 +461,12 @@ export class WorkerSink implements InfoSink, ExitParticipant {
  */
 function withDropped(result: FlushResult, reason: DropReason, n: number, told = 0): FlushResult {
   if (n <= 0) return result;
-  return { ...result, ok: result.ok && n <= told, dropped: result.dropped + n, droppedByReason: { ...result.droppedByReason, [reason]: result.droppedByReason[reason] + n } };
+  return {
+    ...result,
+    ok: result.ok && n <= told,
+    dropped: result.dropped + n,
+    droppedByReason: { ...result.droppedByReason, [reason]: result.droppedByReason[reason] + n },
+  };
 }
 
 /** An answer built from counters, for a request the worker can no longer answer. */

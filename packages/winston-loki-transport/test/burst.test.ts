@@ -17,7 +17,14 @@ describe('burst', () => {
     for (let i = 0; i < N; i++) logger.info('burst entry', { i });
 
     const result = await transport.flush({ timeoutMillis: 100_000 });
-    expect(result).toMatchObject({ ok: true, acknowledged: N, dropped: 0, partiallyRejected: 0, pending: 0, timedOut: false });
+    expect(result).toMatchObject({
+      ok: true,
+      acknowledged: N,
+      dropped: 0,
+      partiallyRejected: 0,
+      pending: 0,
+      timedOut: false,
+    });
     expect(Object.values(result.droppedByReason).every((n) => n === 0)).toBe(true);
     expect(warnings).toEqual([]);
     const stored = r.entries({ test: 'burst' });

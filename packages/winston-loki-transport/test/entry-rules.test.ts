@@ -16,7 +16,7 @@ function setup(r: LokiReceiver, options: LokiTransportOptions = {}) {
 }
 
 describe.each([true, false])('worker: %s', (worker) => {
-  it('times are read by core\'s rule: s, ms, µs and ns as numbers and digit strings by magnitude; implausible ones get now and are counted', async () => {
+  it("times are read by core's rule: s, ms, µs and ns as numbers and digit strings by magnitude; implausible ones get now and are counted", async () => {
     const r = await receiver();
     const { logger, transport } = setup(r, { worker, labels: { app: 'w' } });
     const cases = timeRuleCases(S);
@@ -25,8 +25,15 @@ describe.each([true, false])('worker: %s', (worker) => {
     const before = BigInt(Date.now()) * 1_000_000n;
     values.forEach((timestamp, n) => logger.info(`t${n}`, { timestamp }));
     expect((await transport.flush()).ok).toBe(true);
-    const got = Object.fromEntries(r.entries().map((e) => [(JSON.parse(e.line) as { message: string }).message, e.timestampNs]));
-    expect(storedTimes(values.map((_, n) => got[`t${n}`]), before)).toEqual([...cases.expected, BigInt(S) * 1_000_000_000n]);
+    const got = Object.fromEntries(
+      r.entries().map((e) => [(JSON.parse(e.line) as { message: string }).message, e.timestampNs]),
+    );
+    expect(
+      storedTimes(
+        values.map((_, n) => got[`t${n}`]),
+        before,
+      ),
+    ).toEqual([...cases.expected, BigInt(S) * 1_000_000_000n]);
     expect(transport.stats().invalidTimestamps).toBe(cases.invalidTimestamps);
   });
 

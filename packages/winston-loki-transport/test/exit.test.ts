@@ -18,7 +18,10 @@ function exitReport(run: ChildRun): { exitMillis: number; stats: LokiClientStats
     if (line === undefined) throw new Error(`no '${prefix}' line; stderr:\n${run.stderr.slice(0, 2000)}`);
     return line.slice(prefix.length);
   };
-  return { exitMillis: Number(value('exited ')) - Number(value('exiting ')), stats: JSON.parse(value('stats ')) as LokiClientStats };
+  return {
+    exitMillis: Number(value('exited ')) - Number(value('exiting ')),
+    stats: JSON.parse(value('stats ')) as LokiClientStats,
+  };
 }
 
 /** Entries the receiver was sent, every copy counted (it stores an exact duplicate once, as Loki does). */
@@ -26,7 +29,8 @@ function received(r: LokiReceiver): number {
   return r.requests.reduce((n, q) => n + q.entriesReceived, 0);
 }
 
-const lines = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `{"message":"${prefix} ${i}","i":${i}}`);
+const lines = (prefix: string, n: number): string[] =>
+  Array.from({ length: n }, (_, i) => `{"message":"${prefix} ${i}","i":${i}}`);
 
 describe.each(['app.mjs', 'app.cjs'])('exit behaviour (%s)', (app) => {
   const entry = app.endsWith('.mjs') ? 'esm' : 'cjs';
@@ -95,7 +99,10 @@ describe('exit behaviour, more ways to end (ESM)', () => {
   it("the README's SIGTERM recipe with Loki down ends within the flush deadline + closeTimeoutMillis, the loss reported", async () => {
     const r = await receiver();
     await r.stop();
-    const run = await runFixture('app.mjs', [r.url, 'sigterm', '7', '1000'], { FLUSH_TIMEOUT_MILLIS: '2000', NO_WARN_LISTENER: '1' });
+    const run = await runFixture('app.mjs', [r.url, 'sigterm', '7', '1000'], {
+      FLUSH_TIMEOUT_MILLIS: '2000',
+      NO_WARN_LISTENER: '1',
+    });
     expect(run.code).toBe(0);
     // From the spawn: node and worker start-up, the 2 s flush, the 1 s exit delivery, 1.5 s of slack.
     expect(run.elapsedMillis).toBeLessThan(2000 + 1000 + 1500);
@@ -118,7 +125,9 @@ describe('exit behaviour, more ways to end (ESM)', () => {
     const run = await runFixture('app.mjs', [r.url, 'exit', '3', '1000'], { NO_WARN_LISTENER: '1' });
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/\[ERR_LOKI_EXIT_DRAIN\] LokiWarning: at process exit, 3 entries could not be delivered/);
+    expect(run.stderr).toMatch(
+      /\[ERR_LOKI_EXIT_DRAIN\] LokiWarning: at process exit, 3 entries could not be delivered/,
+    );
   });
 
   it('a Loki that answers 503 at first still gets logs written before process.exit()', async () => {
@@ -189,6 +198,8 @@ describe('process.exit() after a big burst (delivery worker, default bounds)', (
     expect(exitMillis).toBeLessThan(1000 + 1500);
     expect(stats.droppedByReason.exit_failed).toBe(count);
     expect(stats.entriesDropped).toBe(count);
-    expect(run.stderr).toMatch(new RegExp(`ERR_LOKI_EXIT_DRAIN.*at process exit, ${count} entries could not be delivered`));
+    expect(run.stderr).toMatch(
+      new RegExp(`ERR_LOKI_EXIT_DRAIN.*at process exit, ${count} entries could not be delivered`),
+    );
   }, 60_000);
 });

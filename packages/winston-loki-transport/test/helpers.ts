@@ -49,7 +49,10 @@ export function runFixture(name: string, args: string[], env: Record<string, str
     const started = Date.now();
     const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
     delete childEnv.NODE_OPTIONS;
-    const child = spawn(process.execPath, [fixture(name), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
+    const child = spawn(process.execPath, [fixture(name), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: childEnv,
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));

@@ -7,8 +7,15 @@ import { closeAfter, receiver } from './helpers.js';
 const PROTO_NAMES = ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__', 'isPrototypeOf'];
 /** An info with those fields as own keys (JSON.parse defines `__proto__` as an own key). */
 const hostileInfo = (extra: Record<string, unknown> = {}): Record<string, unknown> =>
-  Object.assign(JSON.parse(`{"level":"info","message":"m",${PROTO_NAMES.map((n) => `"${n}":"v-${n}"`).join(',')}}`) as Record<string, unknown>, extra);
-const manyFields = (): Record<string, unknown> => Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`f${i}`, i]));
+  Object.assign(
+    JSON.parse(`{"level":"info","message":"m",${PROTO_NAMES.map((n) => `"${n}":"v-${n}"`).join(',')}}`) as Record<
+      string,
+      unknown
+    >,
+    extra,
+  );
+const manyFields = (): Record<string, unknown> =>
+  Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`f${i}`, i]));
 
 function hasAll(object: Record<string, unknown>): void {
   for (const name of PROTO_NAMES) {
@@ -25,15 +32,18 @@ describe('field names of Object.prototype survive', () => {
       ['json, past 128 fields', {}, manyFields()],
       ['json, an object value (mapped in the main thread)', {}, { nested: { a: 1 } }],
       ['metadata, past 128 fields (moved into the line)', { lineFormat: 'metadata' }, manyFields()],
-    ] as Array<[string, LokiTransportOptions, Record<string, unknown>]>)(`${where}, lineFormat %s: every field is in the line`, async (_what, options, extra) => {
-      const r = await receiver();
-      const transport = closeAfter(new LokiTransport({ host: r.url, exitHook: false, worker, ...options }));
-      const logger = winston.createLogger({ transports: [transport] });
-      logger.log(hostileInfo(extra) as winston.LogEntry);
-      expect((await transport.flush()).ok).toBe(true);
-      const line = JSON.parse(r.entries()[0]!.line) as Record<string, unknown>;
-      hasAll(line);
-    });
+    ] as Array<[string, LokiTransportOptions, Record<string, unknown>]>)(
+      `${where}, lineFormat %s: every field is in the line`,
+      async (_what, options, extra) => {
+        const r = await receiver();
+        const transport = closeAfter(new LokiTransport({ host: r.url, exitHook: false, worker, ...options }));
+        const logger = winston.createLogger({ transports: [transport] });
+        logger.log(hostileInfo(extra) as winston.LogEntry);
+        expect((await transport.flush()).ok).toBe(true);
+        const line = JSON.parse(r.entries()[0]!.line) as Record<string, unknown>;
+        hasAll(line);
+      },
+    );
 
     it(`${where}, lineFormat metadata: every field is a structured-metadata pair`, async () => {
       const r = await receiver();

@@ -9,7 +9,13 @@ const servers = hostileServers();
 afterEach(() => servers.closeAll());
 const hostile = servers.open;
 const MiB = 1024 * 1024;
-const once = { exitHook: false, retryMaxAttempts: 1, offlineBuffer: false, retryInitialDelayMillis: 1, requestTimeoutMillis: 20_000 } as const;
+const once = {
+  exitHook: false,
+  retryMaxAttempts: 1,
+  offlineBuffer: false,
+  retryInitialDelayMillis: 1,
+  requestTimeoutMillis: 20_000,
+} as const;
 
 describe('hostile servers', () => {
   for (const worker of [true, false]) {
@@ -17,7 +23,9 @@ describe('hostile servers', () => {
     it(`${where}: a 500 answer with a 512 MiB body: a few KiB read, memory bounded`, async () => {
       const server = await hostile({ kind: 'huge-body', status: 500, bytes: 512 * MiB });
       const errors: LokiError[] = [];
-      const transport = closeAfter(new LokiTransport({ host: server.url, ...once, worker, onError: (e) => errors.push(e) }));
+      const transport = closeAfter(
+        new LokiTransport({ host: server.url, ...once, worker, onError: (e) => errors.push(e) }),
+      );
       const logger = winston.createLogger({ transports: [transport] });
       const rssBefore = process.memoryUsage().rss;
       logger.info('hello');
@@ -33,7 +41,15 @@ describe('hostile servers', () => {
       const target = await receiver();
       const redirect = await hostile({ kind: 'redirect', status: 308, location: `${target.url}/loki/api/v1/push` });
       const errors: LokiError[] = [];
-      const transport = closeAfter(new LokiTransport({ host: redirect.url, ...once, worker, bearerToken: 'tok-redirect', onError: (e) => errors.push(e) }));
+      const transport = closeAfter(
+        new LokiTransport({
+          host: redirect.url,
+          ...once,
+          worker,
+          bearerToken: 'tok-redirect',
+          onError: (e) => errors.push(e),
+        }),
+      );
       winston.createLogger({ transports: [transport] }).info('stay here');
       expect(await transport.flush({ timeoutMillis: 5000 })).toMatchObject({ ok: false, dropped: 1 });
       expect(redirect.requests).toHaveLength(1);

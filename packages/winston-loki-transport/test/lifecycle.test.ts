@@ -6,7 +6,9 @@ import { LokiError, LokiTransport, type LokiTransportOptions } from '../src/inde
 import { closeAfter, receiver, until } from './helpers.js';
 
 function setup(r: LokiReceiver, options: LokiTransportOptions = {}) {
-  const transport = closeAfter(new LokiTransport({ host: r.url, exitHook: false, retryInitialDelayMillis: 20, ...options }));
+  const transport = closeAfter(
+    new LokiTransport({ host: r.url, exitHook: false, retryInitialDelayMillis: 20, ...options }),
+  );
   const logger = winston.createLogger({ transports: [transport] });
   return { logger, transport };
 }
@@ -29,40 +31,64 @@ describe('end, flush, close', () => {
     const { logger, transport } = setup(r, { batchIntervalMillis: 60_000 });
     for (let i = 0; i < 10; i++) logger.info(`e${i}`);
     const result = await transport.flush();
-    expect(result).toEqual({ ok: true, acknowledged: 10, dropped: 0, droppedByReason: transport.stats().droppedByReason, partiallyRejected: 0, pending: 0, timedOut: false });
+    expect(result).toEqual({
+      ok: true,
+      acknowledged: 10,
+      dropped: 0,
+      droppedByReason: transport.stats().droppedByReason,
+      partiallyRejected: 0,
+      pending: 0,
+      timedOut: false,
+    });
     expect(r.entries()).toHaveLength(10);
-    expect(transport.stats()).toMatchObject({ entriesPushed: 10, entriesSent: 10, entriesDropped: 0, bufferedEntries: 0 });
+    expect(transport.stats()).toMatchObject({
+      entriesPushed: 10,
+      entriesSent: 10,
+      entriesDropped: 0,
+      bufferedEntries: 0,
+    });
   });
 
-  it.each([true, false])('flush() answers for every entry logged before it, also those rejected before the call (worker: %s)', async (worker) => {
-    const r = await receiver({ authEnabled: true });
-    const { logger, transport } = setup(r, { worker, batchIntervalMillis: 10 });
-    transport.on('warn', () => {});
-    for (let i = 0; i < 5; i++) logger.info(`no tenant ${i}`);
-    await until(() => transport.stats().droppedByReason.rejected === 5);
-    const result = await transport.flush();
-    expect(r.stats().entriesStored).toBe(0);
-    expect(result).toMatchObject({ ok: false, acknowledged: 0, dropped: 5, pending: 0, timedOut: false });
-    expect(result.droppedByReason).toEqual(transport.stats().droppedByReason);
-  });
+  it.each([true, false])(
+    'flush() answers for every entry logged before it, also those rejected before the call (worker: %s)',
+    async (worker) => {
+      const r = await receiver({ authEnabled: true });
+      const { logger, transport } = setup(r, { worker, batchIntervalMillis: 10 });
+      transport.on('warn', () => {});
+      for (let i = 0; i < 5; i++) logger.info(`no tenant ${i}`);
+      await until(() => transport.stats().droppedByReason.rejected === 5);
+      const result = await transport.flush();
+      expect(r.stats().entriesStored).toBe(0);
+      expect(result).toMatchObject({ ok: false, acknowledged: 0, dropped: 5, pending: 0, timedOut: false });
+      expect(result.droppedByReason).toEqual(transport.stats().droppedByReason);
+    },
+  );
 
-  it.each([true, false])('ok tells of a loss once: the next flush with nothing lost since is ok, its counts still those of stats() (worker: %s)', async (worker) => {
-    const r = await receiver();
-    // A byte bound far below the burst: entries are dropped (in this thread's backlog or in core's buffer).
-    const { logger, transport } = setup(r, { worker, bufferMaxBytes: 20_000, batchIntervalMillis: 10_000 });
-    transport.on('warn', () => {});
-    for (let i = 0; i < 3000; i++) logger.info(`burst ${i} ${'x'.repeat(40)}`);
-    const first = await transport.flush();
-    expect(first.ok).toBe(false);
-    expect(first.dropped).toBeGreaterThan(0);
-    logger.info('after');
-    const second = await transport.flush();
-    const stats = transport.stats();
-    expect(second).toMatchObject({ ok: true, dropped: stats.entriesDropped, acknowledged: stats.entriesSent, pending: 0 });
-    expect(second.droppedByReason).toEqual(stats.droppedByReason);
-    expect(second.acknowledged + second.dropped).toBe(3001);
-    expect(r.entries().at(-1)!.line).toContain('after');
-  });
+  it.each([true, false])(
+    'ok tells of a loss once: the next flush with nothing lost since is ok, its counts still those of stats() (worker: %s)',
+    async (worker) => {
+      const r = await receiver();
+      // A byte bound far below the burst: entries are dropped (in this thread's backlog or in core's buffer).
+      const { logger, transport } = setup(r, { worker, bufferMaxBytes: 20_000, batchIntervalMillis: 10_000 });
+      transport.on('warn', () => {});
+      for (let i = 0; i < 3000; i++) logger.info(`burst ${i} ${'x'.repeat(40)}`);
+      const first = await transport.flush();
+      expect(first.ok).toBe(false);
+      expect(first.dropped).toBeGreaterThan(0);
+      logger.info('after');
+      const second = await transport.flush();
+      const stats = transport.stats();
+      expect(second).toMatchObject({
+        ok: true,
+        dropped: stats.entriesDropped,
+        acknowledged: stats.entriesSent,
+        pending: 0,
+      });
+      expect(second.droppedByReason).toEqual(stats.droppedByReason);
+      expect(second.acknowledged + second.dropped).toBe(3001);
+      expect(r.entries().at(-1)!.line).toContain('after');
+    },
+  );
 
   it('flush() after close() answers what close() came to, not ok', async () => {
     const r = await receiver({ authEnabled: true });
@@ -83,7 +109,12 @@ describe('end, flush, close', () => {
     a.logger.close();
     b.logger.remove(b.transport);
     await r.waitForEntries(2);
-    expect(r.entries().map((e) => e.line).sort()).toEqual(['{"message":"before close"}', '{"message":"before remove"}']);
+    expect(
+      r
+        .entries()
+        .map((e) => e.line)
+        .sort(),
+    ).toEqual(['{"message":"before close"}', '{"message":"before remove"}']);
     expect(await a.transport.close()).toMatchObject({ ok: true }); // idempotent, same result
   });
 
@@ -111,11 +142,21 @@ describe('the delivery worker', () => {
     const worker = (transport as unknown as { sink: { worker: { terminate(): Promise<number> } } }).sink.worker;
     await worker.terminate();
     await until(() => warnings.some((w) => w.code === 'ERR_LOKI_UNAVAILABLE'));
-    expect(warnings.find((w) => w.code === 'ERR_LOKI_UNAVAILABLE')!.message).toMatch(/delivery worker stopped .*0 entries lost, logging goes on in this thread/);
+    expect(warnings.find((w) => w.code === 'ERR_LOKI_UNAVAILABLE')!.message).toMatch(
+      /delivery worker stopped .*0 entries lost, logging goes on in this thread/,
+    );
     for (let i = 0; i < 10; i++) logger.info('after', { i });
     expect((await transport.flush()).ok).toBe(true);
-    expect(r.entries().map((e) => JSON.parse(e.line).message)).toEqual([...Array(10).fill('before'), ...Array(10).fill('after')]);
-    expect(transport.stats()).toMatchObject({ entriesPushed: 20, entriesSent: 20, entriesDropped: 0, bufferedEntries: 0 });
+    expect(r.entries().map((e) => JSON.parse(e.line).message)).toEqual([
+      ...Array(10).fill('before'),
+      ...Array(10).fill('after'),
+    ]);
+    expect(transport.stats()).toMatchObject({
+      entriesPushed: 20,
+      entriesSent: 20,
+      entriesDropped: 0,
+      bufferedEntries: 0,
+    });
   });
 
   it('worker: false does the same work in this thread (no worker started)', async () => {
@@ -129,7 +170,7 @@ describe('the delivery worker', () => {
 });
 
 describe("delivery failures are 'warn' events, never 'error', never thrown", () => {
-  it('a 401 reaches the transport and the logger as a warn with code, status and Loki\'s message', async () => {
+  it("a 401 reaches the transport and the logger as a warn with code, status and Loki's message", async () => {
     const r = await receiver();
     r.failNext({ status: 401, body: 'invalid credentials for tenant\n' });
     const { logger, transport } = setup(r);
@@ -144,7 +185,12 @@ describe("delivery failures are 'warn' events, never 'error', never thrown", () 
     expect(onTransport).toHaveLength(1);
     const [err] = onTransport;
     expect(err).toBeInstanceOf(LokiError);
-    expect(err).toMatchObject({ code: 'ERR_LOKI_REJECTED', status: 401, responseBody: 'invalid credentials for tenant', entries: 1 });
+    expect(err).toMatchObject({
+      code: 'ERR_LOKI_REJECTED',
+      status: 401,
+      responseBody: 'invalid credentials for tenant',
+      entries: 1,
+    });
     expect(err!.message).toContain('invalid credentials for tenant');
     expect(onLogger).toEqual([[err, transport]]);
   });
@@ -188,7 +234,9 @@ describe("delivery failures are 'warn' events, never 'error', never thrown", () 
       await transport.flush();
       await until(() => processWarnings.length > 0);
       await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(processWarnings.map((w) => [w.name, (w as Error & { code?: string }).code])).toEqual([['LokiWarning', 'ERR_LOKI_REJECTED']]);
+      expect(processWarnings.map((w) => [w.name, (w as Error & { code?: string }).code])).toEqual([
+        ['LokiWarning', 'ERR_LOKI_REJECTED'],
+      ]);
     } finally {
       process.off('warning', onWarning);
     }
@@ -198,7 +246,10 @@ describe("delivery failures are 'warn' events, never 'error', never thrown", () 
     const r = await receiver();
     r.failNext(400);
     const seen: string[] = [];
-    const { logger, transport } = setup(r, { onError: (e) => seen.push(`onError ${e.code}`), onConnectionError: (e) => seen.push(`onConnectionError ${(e as LokiError).code}`) });
+    const { logger, transport } = setup(r, {
+      onError: (e) => seen.push(`onError ${e.code}`),
+      onConnectionError: (e) => seen.push(`onConnectionError ${(e as LokiError).code}`),
+    });
     logger.info('x');
     await transport.flush();
     expect(seen).toEqual(['onError ERR_LOKI_PARTIAL_REJECT', 'onConnectionError ERR_LOKI_PARTIAL_REJECT']);
@@ -230,7 +281,12 @@ describe("delivery failures are 'warn' events, never 'error', never thrown", () 
 describe('winston-loki option names', () => {
   it("basicAuth 'user:pass' string, json: true, interval (seconds), headers", async () => {
     const r = await receiver();
-    const { logger, transport } = setup(r, { basicAuth: 'user:pa:ss', json: true, interval: 0.05, headers: { 'x-team': 'core' } });
+    const { logger, transport } = setup(r, {
+      basicAuth: 'user:pa:ss',
+      json: true,
+      interval: 0.05,
+      headers: { 'x-team': 'core' },
+    });
     logger.info('x');
     await r.waitForEntries(1, { timeoutMillis: 2000 }); // delivered by the 50 ms interval, no flush
     const [request] = r.requests;

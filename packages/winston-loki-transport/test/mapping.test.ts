@@ -26,7 +26,11 @@ class Capture extends Transport {
 describe('labels', () => {
   it('label_* fields, the labels object and static labels become stream labels and leave the line', async () => {
     const r = await receiver();
-    const { logger, transport } = setup(r, { labels: { app: 'shop', env: 'test' } }, { defaultMeta: { service: 'api' } });
+    const { logger, transport } = setup(
+      r,
+      { labels: { app: 'shop', env: 'test' } },
+      { defaultMeta: { service: 'api' } },
+    );
     logger.info('order placed', { label_region: 'eu', labels: { tier: 'gold' }, orderId: 42, amount: 9.5 });
     expect((await transport.flush()).ok).toBe(true);
     const [entry] = r.entries();
@@ -45,7 +49,15 @@ describe('labels', () => {
 
   it('the level label carries the raw level even when the logger colorizes; custom levels work', async () => {
     const r = await receiver();
-    const { logger, transport } = setup(r, {}, { levels: winston.config.syslog.levels, level: 'debug', format: format.combine(format.colorize(), format.simple()) });
+    const { logger, transport } = setup(
+      r,
+      {},
+      {
+        levels: winston.config.syslog.levels,
+        level: 'debug',
+        format: format.combine(format.colorize(), format.simple()),
+      },
+    );
     logger.log('emerg', 'down');
     logger.log('notice', 'fyi');
     await transport.flush();
@@ -62,8 +74,14 @@ describe('labels', () => {
     off.logger.warn('careful', { k: 1 });
     renamed.logger.warn('careful');
     await Promise.all([off.transport.flush(), renamed.transport.flush()]);
-    expect(r.entries({ t: 'off' })[0]).toMatchObject({ labels: { t: 'off' }, line: '{"message":"careful","level":"warn","k":1}' });
-    expect(r.entries({ t: 'renamed' })[0]).toMatchObject({ labels: { t: 'renamed', severity: 'warn' }, line: '{"message":"careful"}' });
+    expect(r.entries({ t: 'off' })[0]).toMatchObject({
+      labels: { t: 'off' },
+      line: '{"message":"careful","level":"warn","k":1}',
+    });
+    expect(r.entries({ t: 'renamed' })[0]).toMatchObject({
+      labels: { t: 'renamed', severity: 'warn' },
+      line: '{"message":"careful"}',
+    });
   });
 
   it('levelLabel: false and no labels anywhere: core labels the stream service_name="unknown_service" (Loki rejects a stream without labels)', async () => {
@@ -81,10 +99,17 @@ describe('labels', () => {
 
   it('useWinstonMetaAsLabels / ignoredMeta (winston-loki names)', async () => {
     const r = await receiver();
-    const { logger, transport } = setup(r, { useWinstonMetaAsLabels: true, ignoredMeta: ['requestId'] }, { defaultMeta: { service: 'api' } });
+    const { logger, transport } = setup(
+      r,
+      { useWinstonMetaAsLabels: true, ignoredMeta: ['requestId'] },
+      { defaultMeta: { service: 'api' } },
+    );
     logger.info('m', { requestId: 'r-1' });
     await transport.flush();
-    expect(r.entries()[0]).toMatchObject({ labels: { service: 'api', level: 'info' }, line: '{"message":"m","requestId":"r-1"}' });
+    expect(r.entries()[0]).toMatchObject({
+      labels: { service: 'api', level: 'info' },
+      line: '{"message":"m","requestId":"r-1"}',
+    });
   });
 });
 
@@ -109,7 +134,11 @@ describe('timestamps', () => {
 
   it('a custom timestamp() pattern is read (local time); an unreadable one keeps its text in the line and the entry gets now', async () => {
     const r = await receiver();
-    const custom = setup(r, { labels: { t: 'custom' } }, { format: format.timestamp({ format: 'YYYY-MM-DD HH:mm:ss.SSS' }) });
+    const custom = setup(
+      r,
+      { labels: { t: 'custom' } },
+      { format: format.timestamp({ format: 'YYYY-MM-DD HH:mm:ss.SSS' }) },
+    );
     const odd = setup(r, { labels: { t: 'odd' } }, { format: format.timestamp({ format: 'HH:mm' }) });
     // Core's ns clock may stray up to 1 ms from Date.now().
     const before = BigInt(Date.now() - 1) * 1_000_000n;
@@ -136,13 +165,18 @@ describe('timestamps', () => {
     await transport.flush();
     const entries = r.entries();
     expect(entries.map((e) => e.line)).toEqual(Array.from({ length: 200 }, (_, i) => `{"message":"n${i}"}`));
-    for (let i = 1; i < entries.length; i++) expect(entries[i]!.timestampNs).toBeGreaterThan(entries[i - 1]!.timestampNs);
+    for (let i = 1; i < entries.length; i++)
+      expect(entries[i]!.timestampNs).toBeGreaterThan(entries[i - 1]!.timestampNs);
     expect(entries.some((e) => e.timestampNs % 1_000_000n !== 0n)).toBe(true);
   });
 
   it('replaceTimestamp: true (winston-loki) stamps now and leaves the text in the line', async () => {
     const r = await receiver();
-    const { logger, transport } = setup(r, { replaceTimestamp: true }, { format: format.timestamp({ format: () => '2020-01-01T00:00:00.000Z' }) });
+    const { logger, transport } = setup(
+      r,
+      { replaceTimestamp: true },
+      { format: format.timestamp({ format: () => '2020-01-01T00:00:00.000Z' }) },
+    );
     logger.info('m');
     await transport.flush();
     const e = r.entries()[0]!;
@@ -154,12 +188,20 @@ describe('timestamps', () => {
 describe('the line', () => {
   it("a format on our transport: the line is winston's formatted output, label fields lifted out of it", async () => {
     const r = await receiver();
-    const { logger, transport } = setup(r, { format: format.printf((i) => `${i.level.toUpperCase()} ${String(i.message)} ${JSON.stringify({ ...i, level: undefined, message: undefined })}`) });
+    const { logger, transport } = setup(r, {
+      format: format.printf(
+        (i) =>
+          `${i.level.toUpperCase()} ${String(i.message)} ${JSON.stringify({ ...i, level: undefined, message: undefined })}`,
+      ),
+    });
     const other = new Capture();
     logger.add(other);
     logger.info('hello', { label_team: 'core', labels: { zone: 'a' }, user: 'ann' });
     await transport.flush();
-    expect(r.entries()[0]).toMatchObject({ labels: { level: 'info', team: 'core', zone: 'a' }, line: 'INFO hello {"user":"ann"}' });
+    expect(r.entries()[0]).toMatchObject({
+      labels: { level: 'info', team: 'core', zone: 'a' },
+      line: 'INFO hello {"user":"ann"}',
+    });
     // The other transport still got the fields.
     expect(other.seen[0]!.info).toMatchObject({ label_team: 'core', labels: { zone: 'a' }, user: 'ann' });
   });
@@ -169,7 +211,10 @@ describe('the line', () => {
     const { logger, transport } = setup(r, { format: format.json() });
     logger.info('hello', { user: 'ann', label_team: 'core' });
     await transport.flush();
-    expect(r.entries()[0]).toMatchObject({ labels: { level: 'info', team: 'core' }, line: '{"level":"info","message":"hello","user":"ann"}' });
+    expect(r.entries()[0]).toMatchObject({
+      labels: { level: 'info', team: 'core' },
+      line: '{"level":"info","message":"hello","user":"ann"}',
+    });
   });
 
   it("lineFormat 'text': message, space, meta as JSON (winston-loki's shape); the bare message without meta", async () => {
@@ -247,7 +292,12 @@ describe('the info object is never mutated', () => {
       defaultMeta: { service: 'api' },
       transports: [before, transport, after],
     });
-    const meta = { label_team: 'core', labels: { zone: 'a', nested: { deep: [1, 2] } }, user: { id: 7, tags: ['x'] }, err: new Error('e') };
+    const meta = {
+      label_team: 'core',
+      labels: { zone: 'a', nested: { deep: [1, 2] } },
+      user: { id: 7, tags: ['x'] },
+      err: new Error('e'),
+    };
     const metaSnapshot = snapshot(meta);
     logger.info('hello %s', 'world', meta);
     logger.log({ level: 'warn', message: 'own object', label_x: 'y', labels: { a: 'b' }, data: { k: [1, { v: 2 }] } });

@@ -17,12 +17,19 @@ async function lokis(): Promise<FailingLokis> {
   return l;
 }
 
-function runFixture(options: object, worker: boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runFixture(
+  options: object,
+  worker: boolean,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [fixture('secrets-run.mjs'), JSON.stringify(options), worker ? 'worker' : 'in-thread'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
+    const child = spawn(
+      process.execPath,
+      [fixture('secrets-run.mjs'), JSON.stringify(options), worker ? 'worker' : 'in-thread'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NODE_OPTIONS: '' },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -40,10 +47,21 @@ describe('secrets are never printed', () => {
         const outputs: Record<string, string> = {};
         const errors: LokiError[] = [];
         const warnings: unknown[] = [];
-        const base = { exitHook: false, retryMaxAttempts: 1, offlineBuffer: false, retryInitialDelayMillis: 1, requestTimeoutMillis: 2000, worker } as const;
+        const base = {
+          exitHook: false,
+          retryMaxAttempts: 1,
+          offlineBuffer: false,
+          retryInitialDelayMillis: 1,
+          requestTimeoutMillis: 2000,
+          worker,
+        } as const;
         const { targets, requests } = await lokis();
         for (const [where, hostPort] of targets) {
-          const transport = new LokiTransport({ ...(make(hostPort) as LokiTransportOptions), ...base, onError: (e) => errors.push(e) });
+          const transport = new LokiTransport({
+            ...(make(hostPort) as LokiTransportOptions),
+            ...base,
+            onError: (e) => errors.push(e),
+          });
           const logger = winston.createLogger({ transports: [transport] });
           logger.on('warn', (w: unknown) => warnings.push(w));
           logger.info('hello', { user: 'bob' });

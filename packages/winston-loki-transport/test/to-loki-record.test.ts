@@ -3,7 +3,8 @@ import { safeStringify } from '@loki-sdk/core/adapter';
 import { LEVEL, MESSAGE, toLokiRecord } from '../src/to-loki-record.js';
 import { recordMapping, type LokiTransportOptions } from '../src/transport-options.js';
 
-const map = (info: Record<string | symbol, unknown>, options: LokiTransportOptions = {}) => toLokiRecord(info, recordMapping(options));
+const map = (info: Record<string | symbol, unknown>, options: LokiTransportOptions = {}) =>
+  toLokiRecord(info, recordMapping(options));
 
 describe('toLokiRecord (pure)', () => {
   it('json line: message first, then meta; level from triple-beam LEVEL, not the colorized field', () => {
@@ -12,8 +13,20 @@ describe('toLokiRecord (pure)', () => {
   });
 
   it('label_* fields and the labels object go to core as labels and leave the line', () => {
-    const record = map({ level: 'info', message: 'm', label_app: 'api', labels: { env: 'prod' }, k: 'v', [LEVEL]: 'info' });
-    expect(record).toEqual({ level: 'info', label_app: 'api', labels: { env: 'prod' }, line: '{"message":"m","k":"v"}' });
+    const record = map({
+      level: 'info',
+      message: 'm',
+      label_app: 'api',
+      labels: { env: 'prod' },
+      k: 'v',
+      [LEVEL]: 'info',
+    });
+    expect(record).toEqual({
+      level: 'info',
+      label_app: 'api',
+      labels: { env: 'prod' },
+      line: '{"message":"m","k":"v"}',
+    });
   });
 
   it('text and metadata line formats', () => {
@@ -24,11 +37,16 @@ describe('toLokiRecord (pure)', () => {
   });
 
   it('levelLabel: false keeps the level in the line', () => {
-    expect(map({ level: 'info', message: 'm', [LEVEL]: 'info' }, { levelLabel: false })).toEqual({ line: '{"message":"m","level":"info"}' });
+    expect(map({ level: 'info', message: 'm', [LEVEL]: 'info' }, { levelLabel: false })).toEqual({
+      line: '{"message":"m","level":"info"}',
+    });
   });
 
   it('a format on the transport: info[MESSAGE] is the line, meta is not added', () => {
-    const record = map({ level: 'info', message: 'm', k: 'v', [LEVEL]: 'info', [MESSAGE]: 'INFO m k=v' }, { format: { transform: (i: unknown) => i } as never });
+    const record = map(
+      { level: 'info', message: 'm', k: 'v', [LEVEL]: 'info', [MESSAGE]: 'INFO m k=v' },
+      { format: { transform: (i: unknown) => i } as never },
+    );
     expect(record).toEqual({ level: 'info', line: 'INFO m k=v' });
   });
 
@@ -44,7 +62,12 @@ describe('toLokiRecord (pure)', () => {
       timestamp: 'teatime',
       line: '{"message":"m","timestamp":"teatime"}',
     });
-    expect(map({ level: 'info', message: 'm', timestamp: '2024-05-01T10:00:00.123Z', [LEVEL]: 'info' }, { replaceTimestamp: true }).timestamp).toBeUndefined();
+    expect(
+      map(
+        { level: 'info', message: 'm', timestamp: '2024-05-01T10:00:00.123Z', [LEVEL]: 'info' },
+        { replaceTimestamp: true },
+      ).timestamp,
+    ).toBeUndefined();
   });
 
   it('an Error as info (logger.error(err) without errors()) keeps its stack', () => {
@@ -55,7 +78,10 @@ describe('toLokiRecord (pure)', () => {
   });
 
   it('useWinstonMetaAsLabels with ignoredMeta', () => {
-    const record = map({ level: 'info', message: 'm', service: 'api', secret: 's', [LEVEL]: 'info' }, { useWinstonMetaAsLabels: true, ignoredMeta: ['secret'] });
+    const record = map(
+      { level: 'info', message: 'm', service: 'api', secret: 's', [LEVEL]: 'info' },
+      { useWinstonMetaAsLabels: true, ignoredMeta: ['secret'] },
+    );
     expect(record).toEqual({ level: 'info', label_service: 'api', line: '{"message":"m","secret":"s"}' });
   });
 });
@@ -63,7 +89,12 @@ describe('toLokiRecord (pure)', () => {
 describe('safeStringify', () => {
   it('circular, BigInt, Error with cause, shared (non-circular) values', () => {
     const shared = { s: 1 };
-    const o: Record<string, unknown> = { big: 10n, err: new Error('x', { cause: new Error('y') }), a: shared, b: shared };
+    const o: Record<string, unknown> = {
+      big: 10n,
+      err: new Error('x', { cause: new Error('y') }),
+      a: shared,
+      b: shared,
+    };
     o.self = o;
     const parsed = JSON.parse(safeStringify(o));
     expect(parsed.big).toBe('10');

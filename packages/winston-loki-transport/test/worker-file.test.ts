@@ -33,7 +33,9 @@ const result = await transport.flush();
 console.log(JSON.stringify({ codes, acknowledged: result.acknowledged, worker: JSON.parse(JSON.stringify(transport)).worker }));
 `;
 
-/** Runs an ES module program given as text (written as a file beside the layout: a worker inherits the flags of `-e`). */
+/**
+ * Runs an ES module program given as text (written as a file beside the layout: a worker inherits the flags of `-e`).
+ */
 function spawnNode(source: string, dir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const file = join(dir, 'program.mjs');
   writeFileSync(file, source);

@@ -21,10 +21,22 @@ function logEverything(logger: winston.Logger): number {
     () => logger.info('nested', { req: { method: 'GET', headers: { a: '1' } }, list: [1, 'two'] }),
     () => logger.error('failed', { err: new Error('inner', { cause: new Error('root') }) }),
     () => logger.error(new Error('as info')),
-    () => logger.info('awkward', { circular, big: 12n, fn: function named() {}, sym: Symbol('s'), gone: undefined, nan: Number.NaN }),
+    () =>
+      logger.info('awkward', {
+        circular,
+        big: 12n,
+        fn: function named() {},
+        sym: Symbol('s'),
+        gone: undefined,
+        nan: Number.NaN,
+      }),
     () => logger.info('with its own time', { timestamp: OWN_TIME }),
     () => logger.info('unreadable time', { timestamp: 'not a time' }),
-    () => logger.info('text with "quotes", \\ backslash, \n newline, \u2028 and emoji 🚀', { 'key with space': 'v', ü: 'ü' }),
+    () =>
+      logger.info('text with "quotes", \\ backslash, \n newline, \u2028 and emoji 🚀', {
+        'key with space': 'v',
+        ü: 'ü',
+      }),
     () => logger.log({ level: 'info', message: { nested: true } as unknown as string }),
     () => logger.info(42 as unknown as string),
     () => logger.debug('below the level'),
@@ -54,7 +66,10 @@ function stored(r: LokiReceiver): unknown[] {
 const loggerFormats: Array<[string, winston.Logform.Format | undefined]> = [
   ["winston's default json()", undefined],
   ['timestamp() + json()', format.combine(format.timestamp(), format.json())],
-  ['json() with a replacer', format.json({ replacer: (_k: string, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v) })],
+  [
+    'json() with a replacer',
+    format.json({ replacer: (_k: string, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v) }),
+  ],
   ['errors() + json()', format.combine(format.errors({ stack: true }), format.json())],
   ['colorize() + simple()', format.combine(format.colorize(), format.simple())],
 ];
@@ -64,8 +79,14 @@ const transportVariants: Array<[string, LokiTransportOptions]> = [
   ["lineFormat 'text'", { lineFormat: 'text' }],
   ["lineFormat 'metadata'", { lineFormat: 'metadata' }],
   ['levelLabel: false', { levelLabel: false, labels: { app: 'a' } }],
-  ['a format on the transport', { format: format.printf((i) => `${i.level} ${String(i.message)} ${JSON.stringify(i.orderId ?? null)}`) }],
-  ['useWinstonMetaAsLabels', { useWinstonMetaAsLabels: true, ignoredMeta: ['req', 'err', 'circular', 'list', 'big', 'fn', 'sym', 'nan'] }],
+  [
+    'a format on the transport',
+    { format: format.printf((i) => `${i.level} ${String(i.message)} ${JSON.stringify(i.orderId ?? null)}`) },
+  ],
+  [
+    'useWinstonMetaAsLabels',
+    { useWinstonMetaAsLabels: true, ignoredMeta: ['req', 'err', 'circular', 'list', 'big', 'fn', 'sym', 'nan'] },
+  ],
 ];
 
 describe('the delivery worker stores exactly what the in-thread transport stores', () => {
@@ -75,7 +96,10 @@ describe('the delivery worker stores exactly what the in-thread transport stores
       const inThread = await receiver();
       const worker = closeAfter(new LokiTransport({ host: viaWorker.url, exitHook: false, ...options }));
       const local = closeAfter(new LokiTransport({ host: inThread.url, exitHook: false, worker: false, ...options }));
-      const logger = winston.createLogger({ transports: [worker, local], ...(loggerFormat ? { format: loggerFormat } : {}) });
+      const logger = winston.createLogger({
+        transports: [worker, local],
+        ...(loggerFormat ? { format: loggerFormat } : {}),
+      });
       const count = logEverything(logger);
       const [a, b] = await Promise.all([worker.flush(), local.flush()]);
       expect([a, b]).toMatchObject([{ ok: true }, { ok: true }]);
@@ -121,12 +145,18 @@ describe('the delivery worker stores exactly what the in-thread transport stores
     meta.user = 'after';
     meta.nested.step = 'after';
     await transport.flush();
-    expect(JSON.parse(r.entries()[0]!.line)).toEqual({ message: 'snapshot', user: 'before', nested: { step: 'before' } });
+    expect(JSON.parse(r.entries()[0]!.line)).toEqual({
+      message: 'snapshot',
+      user: 'before',
+      nested: { step: 'before' },
+    });
   });
 
   it('stats() adds up: pushed = stored + dropped, nothing left buffered after a flush', async () => {
     const r = await receiver();
-    const transport = closeAfter(new LokiTransport({ host: r.url, exitHook: false, bufferMaxEntries: 100, batchIntervalMillis: 10_000 }));
+    const transport = closeAfter(
+      new LokiTransport({ host: r.url, exitHook: false, bufferMaxEntries: 100, batchIntervalMillis: 10_000 }),
+    );
     const logger = winston.createLogger({ transports: [transport] });
     for (let i = 0; i < 5000; i++) logger.info('burst', { i });
     const result = await transport.flush();
@@ -146,7 +176,11 @@ describe('the delivery worker stores exactly what the in-thread transport stores
 
   it('stats().compression names the encoder in use, also across the delivery worker', async () => {
     const r = await receiver();
-    for (const [encoding, compression] of [['json-gzip', 'gzip'], ['json', 'none'], ['protobuf', 'snappy-native']] as const) {
+    for (const [encoding, compression] of [
+      ['json-gzip', 'gzip'],
+      ['json', 'none'],
+      ['protobuf', 'snappy-native'],
+    ] as const) {
       for (const worker of [true, false]) {
         const transport = closeAfter(new LokiTransport({ host: r.url, exitHook: false, encoding, worker }));
         winston.createLogger({ transports: [transport] }).info('compressed', { encoding });

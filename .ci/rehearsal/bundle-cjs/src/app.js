@@ -10,7 +10,10 @@ const kase = 'bundle-cjs';
 const labels = (via) => ({ app: 'rehearsal', case: kase, via });
 
 async function main() {
-  const transport = pino.transport({ target: '@loki-sdk/pino-loki-transport', options: { host, labels: labels('pino') } });
+  const transport = pino.transport({
+    target: '@loki-sdk/pino-loki-transport',
+    options: { host, labels: labels('pino') },
+  });
   pino(transport).info({ orderId: 'A-1001' }, `order placed (pino ${kase})`);
   const viaPino = await flushLoki(transport, { timeoutMillis: 10_000 });
 

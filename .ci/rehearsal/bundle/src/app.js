@@ -10,7 +10,10 @@ const host = process.env.LOKI_URL;
 const kase = process.env.REHEARSAL_CASE ?? 'bundle';
 const labels = (via) => ({ app: 'rehearsal', case: kase, via });
 
-const transport = pino.transport({ target: '@loki-sdk/pino-loki-transport', options: { host, labels: labels('pino') } });
+const transport = pino.transport({
+  target: '@loki-sdk/pino-loki-transport',
+  options: { host, labels: labels('pino') },
+});
 pino(transport).info({ orderId: 'A-1001' }, `order placed (pino ${kase})`);
 const viaPino = await flushLoki(transport, { timeoutMillis: 10_000 });
 
@@ -28,4 +31,9 @@ console.log(JSON.stringify({ case: kase, worker, warned, ok: [viaPino.ok, viaWin
 // EXPECT_WORKER=true|false: whether the delivery worker file was deployed beside the bundle; without it,
 // the transport says so once (ERR_LOKI_WORKER_UNAVAILABLE) and delivers from the calling thread.
 const expectedWarnings = process.env.EXPECT_WORKER === 'false' ? ['ERR_LOKI_WORKER_UNAVAILABLE'] : [];
-if (!(viaPino.ok && viaWinston.ok) || (process.env.EXPECT_WORKER !== undefined && String(worker) !== process.env.EXPECT_WORKER) || warned.join() !== expectedWarnings.join()) process.exitCode = 1;
+if (
+  !(viaPino.ok && viaWinston.ok) ||
+  (process.env.EXPECT_WORKER !== undefined && String(worker) !== process.env.EXPECT_WORKER) ||
+  warned.join() !== expectedWarnings.join()
+)
+  process.exitCode = 1;
