@@ -140,7 +140,12 @@ export class WorkerSink implements InfoSink, ExitParticipant {
       control,
       port: channel.port2,
     };
-    this.worker = new Worker(file, { workerData: setup, transferList: [channel.port2] });
+    // A worker inherits the app's Node flags; `--input-type` (an app run with `node -e`) makes it refuse to
+    // start, since the worker is a file.
+    const execArgv = process.execArgv.filter(
+      (arg, i, all) => !arg.startsWith('--input-type') && all[i - 1] !== '--input-type',
+    );
+    this.worker = new Worker(file, { workerData: setup, transferList: [channel.port2], execArgv });
     // Neither keeps the app alive; a pending flush()/close() refs them while it waits.
     // (A 'message' listener refs its port: unref after adding it.)
     this.port.on('message', (msg: FromWorker) => this.onMessage(msg));

@@ -61,6 +61,27 @@ describe('the delivery worker file', () => {
     expect(r.entries({ test: 'worker-file' }).map((e) => e.line)).toEqual(['{"message":"hello"}']);
   });
 
+  it('an app run with `node --input-type=module -e`: the worker does not inherit that flag and delivers', async () => {
+    const r = await receiver();
+    const moduleFile = layout('eval', true);
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const args = ['--input-type=module', '-e', program(moduleFile, r.url)];
+      const child = spawn(process.execPath, args, {
+        cwd: dirname(dirname(moduleFile)),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toEqual({ codes: [], acknowledged: 1, worker: true });
+    expect(r.entries({ test: 'worker-file' }).map((e) => e.line)).toEqual(['{"message":"hello"}']);
+  });
+
   it('missing: delivery on the app thread, and one ERR_LOKI_WORKER_UNAVAILABLE warning saying so', async () => {
     const r = await receiver();
     const moduleFile = layout('missing', false);
