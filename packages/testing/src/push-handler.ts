@@ -1,0 +1,164 @@
+/**
+ * One push request from body to answer: the fault step or response delay it is given, the tenant, the
+ * decoding, Loki's push rules, and the record of what was received and stored.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerFault, isDelayFault } from './fault-answer.js';
+import type { FaultScript } from './fault-script.js';
+import { describeFaultStep } from './fault-script.js';
+import { headerValue, readBody, sendText, tenantHeader } from './http-exchange.js';
+import type { Ingester } from './ingester.js';
+import type { ResolvedReceiverOptions } from './options.js';
+import { decodePushBody, PushDecodeError, type PushDecodeOptions } from './push-decoder.js';
+import { processPush } from './push-processor.js';
+import type { TenantRateLimiter } from './rate-limiter.js';
+import type { StopTimers } from './stop-timers.js';
+import type { EntryStore } from './store.js';
+import type { StreamSharder } from './stream-sharder.js';
+import { resolveTenant } from './tenant.js';
+import type { ReceivedRequest } from './types.js';
+
+/** The receiver's state a push reads and changes. */
+export interface PushHandlerContext {
+  options: ResolvedReceiverOptions;
+  faults: FaultScript;
+  timers: StopTimers;
+  store: EntryStore;
+  ingester: Ingester;
+  rateLimiter: TenantRateLimiter;
+  sharder: StreamSharder | undefined;
+  /** The delay set with `setResponseDelay`. */
+  responseDelay(): number;
+  /** Changes on every `stop()`: a request from before it is never answered. */
+  generation(): number;
+  record(request: ReceivedRequest): void;
+}
+
+function decodeOptions(options: ResolvedReceiverOptions, legacy: boolean): PushDecodeOptions {
+  return {
+    rawJsonMetadataValues: options.jsonStructuredMetadataValues !== 'decoded',
+    strict: options.strict,
+    legacyJson: legacy,
+  };
+}
+
+/** Sizes of a body that is not stored (a fault, a refused tenant), for the request record. */
+function decodeQuietly(
+  body: Buffer,
+  req: IncomingMessage,
+  options: ResolvedReceiverOptions,
+  legacy: boolean,
+): { uncompressedBytes: number; entries: number } {
+  try {
+    const decoded = decodePushBody(
+      body,
+      headerValue(req.headers['content-type']),
+      headerValue(req.headers['content-encoding']),
+      decodeOptions(options, legacy),
+    );
+    return { uncompressedBytes: decoded.uncompressedBytes, entries: decoded.entryCount };
+  } catch (err) {
+    if (err instanceof PushDecodeError) return { uncompressedBytes: err.uncompressedBytes, entries: err.entryCount };
+    return { uncompressedBytes: body.length, entries: 0 };
+  }
+}
+
+function finishPush(
+  ctx: PushHandlerContext,
+  res: ServerResponse,
+  request: ReceivedRequest,
+  status: number,
+  message: string,
+): void {
+  request.status = status;
+  request.responseBody = status === 204 ? '' : message + '\n';
+  ctx.record(request);
+  sendText(res, status, request.responseBody);
+}
+
+export async function handlePush(
+  ctx: PushHandlerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  legacy: boolean,
+): Promise<void> {
+  const receivedAt = Date.now();
+  const generation = ctx.generation();
+  let body: Buffer;
+  try {
+    body = await readBody(req);
+  } catch {
+    return;
+  }
+  if (generation !== ctx.generation()) return;
+
+  const step = ctx.faults.next();
+  const contentType = headerValue(req.headers['content-type']);
+  const contentEncoding = headerValue(req.headers['content-encoding']);
+  const base: ReceivedRequest = {
+    status: 0,
+    responseBody: '',
+    bodyBytes: body.length,
+    uncompressedBytes: body.length,
+    headers: { ...req.headers },
+    entriesReceived: 0,
+    entriesStored: 0,
+    receivedAt,
+  };
+  if (contentType !== undefined) base.contentType = contentType;
+  if (contentEncoding !== undefined) base.contentEncoding = contentEncoding;
+  if (step !== undefined) base.fault = describeFaultStep(step);
+
+  let delay = ctx.responseDelay();
+  if (step !== undefined && isDelayFault(step)) delay += step.delayMillis;
+  if (delay > 0) {
+    await ctx.timers.sleep(delay);
+    if (generation !== ctx.generation()) return;
+  }
+
+  if (step !== undefined && !isDelayFault(step)) {
+    const seen = decodeQuietly(body, req, ctx.options, legacy);
+    base.uncompressedBytes = seen.uncompressedBytes;
+    base.entriesReceived = seen.entries;
+    answerFault(step, req, res, base, (request) => ctx.record(request), ctx.timers);
+    return;
+  }
+
+  const tenant = resolveTenant(tenantHeader(req), ctx.options.authEnabled);
+  if ('status' in tenant) {
+    const seen = decodeQuietly(body, req, ctx.options, legacy);
+    base.uncompressedBytes = seen.uncompressedBytes;
+    base.entriesReceived = seen.entries;
+    finishPush(ctx, res, base, tenant.status, tenant.message);
+    return;
+  }
+  base.tenant = tenant.tenant;
+
+  let decoded;
+  try {
+    decoded = decodePushBody(body, contentType, contentEncoding, decodeOptions(ctx.options, legacy));
+  } catch (err) {
+    if (!(err instanceof PushDecodeError)) throw err;
+    base.uncompressedBytes = err.uncompressedBytes;
+    base.entriesReceived = err.entryCount;
+    finishPush(ctx, res, base, 400, err.message);
+    return;
+  }
+  base.uncompressedBytes = decoded.uncompressedBytes;
+  base.entriesReceived = decoded.entryCount;
+
+  const result = processPush(decoded, {
+    tenant: tenant.tenant,
+    limits: ctx.options.limits,
+    discoverServiceName: ctx.options.discoverServiceName,
+    discoverLogLevels: ctx.options.discoverLogLevels,
+    strict: ctx.options.strict,
+    store: ctx.store,
+    ingester: ctx.ingester,
+    rateLimiter: ctx.rateLimiter,
+    sharder: ctx.sharder,
+    nowMs: Date.now(),
+  });
+  base.entriesStored = result.entriesStored;
+  finishPush(ctx, res, base, result.status, result.message);
+}
