@@ -9,16 +9,11 @@
  * With `strict`, the receiver's stricter rules apply on top (see the README).
  */
 import { goQuote } from './go-strings.js';
+import { JsonCursor } from './json-cursor.js';
+import { JsonDecodeError } from './json-decode-error.js';
+import { unescapeJsonString } from './json-unescape.js';
 import { renderJsonStreamLabels } from './label-format.js';
 import type { RawPushEntry, RawPushStream } from './push-model.js';
-
-/** A JSON body Loki (or the strict receiver) rejects as a whole (answered 400). */
-export class JsonDecodeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'JsonDecodeError';
-  }
-}
 
 /** Options of {@link decodePushRequestJson}. */
 export interface JsonDecodeOptions {
@@ -46,92 +41,9 @@ const MALFORMED_STRING_ESCAPE = 'Encountered an invalid escape sequence in a str
 /** An error LogProtoStream.UnmarshalJSON returns; jsoniter reports it with the byte context. */
 class StreamValueError extends Error {}
 
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const MAX_INT64 = 2n ** 63n - 1n;
 /** jsoniter's Decoder reads the body in chunks of this size; its error context is taken from the current chunk. */
 const JSONITER_BUFFER_BYTES = 512;
-
-type ValueType = 'string' | 'number' | 'object' | 'array' | 'boolean' | 'null' | 'invalid';
-
-function hexDigit(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  return -1;
-}
-
-function unicodeEscapeAt(s: string, i: number): number {
-  if (s.charCodeAt(i) !== 0x5c || s.charCodeAt(i + 1) !== 0x75) return -1;
-  let r = 0;
-  for (let k = 2; k < 6; k++) {
-    const d = hexDigit(s.charCodeAt(i + k));
-    if (d < 0) return -1;
-    r = r * 16 + d;
-  }
-  return r;
-}
-
-/**
- * jsonparser's `Unescape`: JSON escapes of the raw text between the quotes, or undefined when one is
- * invalid. A `\u` surrogate must be followed by a `\u` escape of at least U+DC00 (a lone surrogate fails);
- * the pair is combined as jsonparser does, and a result beyond U+10FFFF becomes U+FFFD.
- */
-export function unescapeJsonString(raw: string): string | undefined {
-  let b = raw.indexOf('\\');
-  if (b < 0) return raw;
-  let out = raw.slice(0, b);
-  for (;;) {
-    const e = raw[b + 1];
-    let consumed = 2;
-    switch (e) {
-      case '"':
-        out += '"';
-        break;
-      case '\\':
-        out += '\\';
-        break;
-      case '/':
-        out += '/';
-        break;
-      case 'b':
-        out += '\b';
-        break;
-      case 'f':
-        out += '\f';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'u': {
-        const r = unicodeEscapeAt(raw, b);
-        if (r < 0) return undefined;
-        if (r < 0xd800 || r > 0xdfff) {
-          out += String.fromCharCode(r);
-          consumed = 6;
-          break;
-        }
-        const r2 = unicodeEscapeAt(raw, b + 6);
-        if (r2 < 0xdc00) return undefined;
-        const cp = 0x10000 + ((r - 0xd800) << 10) + (r2 - 0xdc00);
-        out += cp > 0x10ffff ? '\ufffd' : String.fromCodePoint(cp);
-        consumed = 12;
-        break;
-      }
-      default:
-        return undefined;
-    }
-    const next = raw.indexOf('\\', b + consumed);
-    if (next < 0) return out + raw.slice(b + consumed);
-    out += raw.slice(b + consumed, next);
-    b = next;
-  }
-}
 
 /** jsonparser's `parseInt` (via `ParseInt`): an optional `-`, digits, no leading zero, int64 range. */
 function parseTimestamp(raw: string): bigint | string {
@@ -153,82 +65,20 @@ function parseTimestamp(raw: string): bigint | string {
 /** Go's zero `time.Time` (year 1), what an entry without a timestamp element gets. */
 const GO_ZERO_TIME_NS = -62135596800n * 1_000_000_000n;
 
-class JsonPushParser {
-  private i = 0;
-  private nextBackslash: number;
+/** jsonparser's ObjectEach key: unescaped when it has an escape. */
+function objectKey(raw: string): string {
+  if (raw.indexOf('\\') < 0) return raw;
+  const v = unescapeJsonString(raw);
+  if (v === undefined) throw new StreamValueError(MALFORMED_STRING_ESCAPE);
+  return v;
+}
 
+class JsonPushParser extends JsonCursor {
   constructor(
-    private readonly s: string,
+    s: string,
     private readonly options: JsonDecodeOptions,
   ) {
-    this.nextBackslash = s.indexOf('\\');
-  }
-
-  private fail(message: string): never {
-    throw new JsonDecodeError(`${message} (at offset ${this.i})`);
-  }
-
-  private ws(): void {
-    const s = this.s;
-    let i = this.i;
-    for (;;) {
-      const c = s.charCodeAt(i);
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
-      else break;
-    }
-    this.i = i;
-  }
-
-  private peek(): string {
-    this.ws();
-    return this.s[this.i] ?? '';
-  }
-
-  private expect(ch: string, what: string): void {
-    if (this.peek() !== ch) this.fail(`expected ${what}, found ${this.found()}`);
-    this.i++;
-  }
-
-  private found(): string {
-    const t = this.kind();
-    if (t === 'invalid') return this.i >= this.s.length ? 'end of input' : `'${this.s[this.i]}'`;
-    return t === 'null' ? 'null' : `a ${t}`;
-  }
-
-  private kind(): ValueType {
-    const c = this.peek();
-    if (c === '"') return 'string';
-    if (c === '{') return 'object';
-    if (c === '[') return 'array';
-    if (c === 't' || c === 'f') return 'boolean';
-    if (c === 'n') return 'null';
-    if (c === '-' || (c >= '0' && c <= '9')) return 'number';
-    return 'invalid';
-  }
-
-  /** The raw text between the quotes of the string at the cursor (escapes not decoded, not checked). */
-  private rawString(): string {
-    this.ws();
-    const s = this.s;
-    if (s[this.i] !== '"') this.fail(`expected a string, found ${this.found()}`);
-    const start = this.i + 1;
-    if (this.nextBackslash >= 0 && this.nextBackslash < start) this.nextBackslash = s.indexOf('\\', start);
-    let j = start;
-    for (;;) {
-      const q = s.indexOf('"', j);
-      if (q < 0) {
-        this.i = s.length;
-        this.fail('unterminated string');
-      }
-      const b = this.nextBackslash;
-      if (b < 0 || b > q) {
-        this.i = q + 1;
-        return s.slice(start, q);
-      }
-      // Skip the escaped character (it may be a quote) and look again.
-      j = b + 2;
-      this.nextBackslash = s.indexOf('\\', j);
-    }
+    super(s);
   }
 
   /** A string decoded with jsonparser's rules; `onError` is the message when an escape is invalid. */
@@ -239,112 +89,6 @@ class JsonPushParser {
     if (v === undefined) throw new StreamValueError(onError);
     return v;
   }
-
-  /** Skips any value; returns its raw text (for strings: between the quotes). */
-  private skipValue(): string {
-    const start = this.i;
-    switch (this.kind()) {
-      case 'string':
-        return this.rawString();
-      case 'number': {
-        NUMBER.lastIndex = this.i;
-        const m = NUMBER.exec(this.s);
-        if (!m) this.fail('invalid number');
-        this.i += m[0].length;
-        return m[0];
-      }
-      case 'boolean':
-      case 'null':
-        for (const word of ['true', 'false', 'null']) {
-          if (this.s.startsWith(word, this.i)) {
-            this.i += word.length;
-            return word;
-          }
-        }
-        return this.fail('invalid literal');
-      case 'object':
-        this.i++;
-        if (this.peek() === '}') {
-          this.i++;
-          return this.s.slice(start, this.i);
-        }
-        for (;;) {
-          this.rawString();
-          this.expect(':', "':'");
-          this.skipValue();
-          const c = this.peek();
-          this.i++;
-          if (c === '}') return this.s.slice(start, this.i);
-          if (c !== ',') this.fail("expected ',' or '}' in object");
-        }
-      case 'array':
-        this.i++;
-        if (this.peek() === ']') {
-          this.i++;
-          return this.s.slice(start, this.i);
-        }
-        for (;;) {
-          this.skipValue();
-          const c = this.peek();
-          this.i++;
-          if (c === ']') return this.s.slice(start, this.i);
-          if (c !== ',') this.fail("expected ',' or ']' in array");
-        }
-      default:
-        return this.fail(`expected a JSON value, found ${this.found()}`);
-    }
-  }
-
-  /** Iterates the members of an object whose `{` is next; `onMember` gets the raw key and must consume the value. */
-  private object(what: string, onMember: (rawKey: string) => void): void {
-    this.expect('{', `${what} to be an object`);
-    if (this.peek() === '}') {
-      this.i++;
-      return;
-    }
-    for (;;) {
-      const key = this.rawString();
-      this.expect(':', "':'");
-      onMember(key);
-      const c = this.peek();
-      this.i++;
-      if (c === '}') return;
-      if (c !== ',') this.fail(`expected ',' or '}' in ${what}`);
-    }
-  }
-
-  /** Iterates the elements of an array whose `[` is next; `onElement` must consume the value. */
-  private array(what: string, onElement: (index: number) => void): void {
-    this.expect('[', `${what} to be an array`);
-    if (this.peek() === ']') {
-      this.i++;
-      return;
-    }
-    for (let index = 0; ; index++) {
-      onElement(index);
-      const c = this.peek();
-      this.i++;
-      if (c === ']') return;
-      if (c !== ',') this.fail(`expected ',' or ']' in ${what}`);
-    }
-  }
-
-  private isNull(): boolean {
-    if (this.kind() === 'null' && this.s.startsWith('null', this.i)) {
-      this.i += 4;
-      return true;
-    }
-    return false;
-  }
-
-  /** jsonparser's ObjectEach key: unescaped when it has an escape. */
-  private static key(raw: string): string {
-    if (raw.indexOf('\\') < 0) return raw;
-    const v = unescapeJsonString(raw);
-    if (v === undefined) throw new StreamValueError(MALFORMED_STRING_ESCAPE);
-    return v;
-  }
-
   parse(): RawPushStream[] {
     this.ws();
     if (this.i >= this.s.length) throw new JsonDecodeError('EOF');
@@ -400,7 +144,7 @@ class JsonPushParser {
       throw new StreamValueError(MALFORMED_OBJECT);
     }
     this.object('a stream', (rawKey) => {
-      const key = JsonPushParser.key(rawKey);
+      const key = objectKey(rawKey);
       if (key === 'stream') {
         if (this.kind() !== 'object') {
           this.skipValue();
@@ -408,7 +152,7 @@ class JsonPushParser {
         }
         const current = (labels ??= new Map());
         this.object('"stream"', (rawName) => {
-          const name = JsonPushParser.key(rawName);
+          const name = objectKey(rawName);
           const kind = this.kind();
           if (kind !== 'string' && this.options.strict) {
             this.fail(
@@ -489,7 +233,7 @@ class JsonPushParser {
           if (failed !== undefined) return void this.skipValue();
           let name: string;
           try {
-            name = JsonPushParser.key(rawName);
+            name = objectKey(rawName);
           } catch {
             failed = MALFORMED_STRING_ESCAPE;
             return void this.skipValue();

@@ -3,7 +3,7 @@
  * structs, pkg/util/unmarshal/legacy): `{"streams":[{"labels":"{a=\"b\"}","entries":[{"ts":"<RFC3339Nano>",
  * "line":"…"}]}]}`. Not a hot path: JSON.parse, then a shape check with the receiver's own error texts.
  */
-import { JsonDecodeError } from './json-push-decoder.js';
+import { JsonDecodeError } from './json-decode-error.js';
 import type { RawPushEntry, RawPushStream } from './push-model.js';
 
 const RFC3339 = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/;
