@@ -1,10 +1,10 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, fsyncSync, mkdirSync, writeFileSync, writeSync } from 'node:fs';
 import { AckFiles } from './disk-acks.js';
 import { segmentBound, segmentsToDelete } from './disk-bounds.js';
 import { DISK_BUFFER_DEFAULTS, type DiskBufferCounters, type DiskBufferOptions } from './disk-buffer-options.js';
 import { DirectoryOwner } from './disk-claim.js';
-import { readSegment, recordLine, SENT, SETTLED, WRITTEN, type ReplayedEntry } from './disk-records.js';
+import { recordLine, SENT, SETTLED, WRITTEN, type ReplayedEntry } from './disk-records.js';
+import { openSegmentFile, readClaimedSegment, unlinkQuietly } from './disk-segment-files.js';
 import { LokiError } from './errors.js';
 import type { DiskSegment, LokiEntry, StreamRef } from './record.js';
 
@@ -18,8 +18,7 @@ import type { DiskSegment, LokiEntry, StreamRef } from './record.js';
  * Each process writes only its own files. Segments whose owner is gone are orphans, claimed by an
  * atomic rename (only one process wins), then replayed without their settled records.
  */
-export type { DiskBufferOptions, DiskBufferCounters } from './disk-buffer-options.js';
-export { DISK_BUFFER_DEFAULTS } from './disk-buffer-options.js';
+export { DISK_BUFFER_DEFAULTS, type DiskBufferOptions, type DiskBufferCounters } from './disk-buffer-options.js';
 export type { ReplayedEntry } from './disk-records.js';
 
 export class DiskBuffer {
@@ -100,23 +99,9 @@ export class DiskBuffer {
     const out: ReplayedEntry[] = [];
     for (const file of orphans) {
       // Renamed into one of our own segments: if we crash in turn, it is an orphan again.
-      const n = this.segmentNumber++;
-      const paths = this.self.claim(file, n);
+      const paths = this.self.claim(file, this.segmentNumber++);
       if (paths === undefined) continue; // another process claimed it first
-      const { claimed, claimedAck } = paths;
-      let text: string;
-      let acks: Buffer;
-      try {
-        text = readFileSync(claimed, 'utf8');
-      } catch {
-        continue;
-      }
-      try {
-        acks = readFileSync(claimedAck);
-      } catch {
-        acks = Buffer.alloc(0);
-      }
-      const segment = readSegment(claimed, claimedAck, text, acks, streams, out, (line, torn) => {
+      const segment = readClaimedSegment(paths, streams, out, (line, torn) => {
         this.counters.diskCorruptRecords++;
         this.report(
           new LokiError(
@@ -125,6 +110,7 @@ export class DiskBuffer {
           ),
         );
       });
+      if (segment === undefined) continue;
       this.counters.diskEntriesReplayed += segment.unsettled;
       this.segments.push(segment);
       if (segment.unsettled === 0) this.remove(segment);
@@ -271,26 +257,10 @@ export class DiskBuffer {
 
   private ensureSegment(): DiskSegment | undefined {
     if (this.active !== undefined) return this.active;
-    const n = this.segmentNumber++;
-    const path = join(this.directory, `${this.owner}-${n}.seg`);
-    try {
-      this.fd = openSync(path, 'a');
-    } catch (error) {
-      this.report(
-        new LokiError('ERR_LOKI_DISK_WRITE', `disk buffer: cannot open ${path}: ${(error as Error).message}`, {
-          cause: error,
-        }),
-      );
-      return undefined;
-    }
-    this.active = {
-      path,
-      ackPath: join(this.directory, `${this.owner}-${n}.ack`),
-      dataBytes: 0,
-      records: 0,
-      unsettled: 0,
-      state: 'active',
-    };
+    const opened = openSegmentFile(this.directory, this.owner, this.segmentNumber++, this.report);
+    if (opened === undefined) return undefined;
+    this.fd = opened.fd;
+    this.active = opened.segment;
     this.segments.push(this.active);
     return this.active;
   }
@@ -312,16 +282,8 @@ export class DiskBuffer {
     this.segments = this.segments.filter((s) => s !== segment);
     this.acks.removed(segment);
     // The records first: an ack file without its segment is only litter, cleaned by the next process.
-    this.unlink(segment.path);
-    this.unlink(segment.ackPath);
-  }
-
-  private unlink(path: string): void {
-    try {
-      unlinkSync(path);
-    } catch {
-      // already gone
-    }
+    unlinkQuietly(segment.path);
+    unlinkQuietly(segment.ackPath);
   }
 
   /** Writes what is pending and stops. Segments with unsettled entries stay for the next process. */
@@ -333,6 +295,6 @@ export class DiskBuffer {
     this.seal();
     this.acks.sync();
     // Without our lock, leftover segments (entries never acknowledged) are orphans the next process replays.
-    this.unlink(this.lockPath);
+    unlinkQuietly(this.lockPath);
   }
 }
