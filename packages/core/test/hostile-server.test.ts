@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { findSecrets, hostileServers } from '@loki-sdk/testing';
+import { findSecrets, hostileServers, ONE_ATTEMPT } from '@loki-sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LokiError } from '../src/errors.js';
 import { client, receiver } from './helpers.js';
@@ -14,12 +14,7 @@ afterEach(() => servers.closeAll());
 const hostile = servers.open;
 
 const MiB = 1024 * 1024;
-const once = {
-  retryMaxAttempts: 1,
-  offlineBuffer: false,
-  retryInitialDelayMillis: 1,
-  requestTimeoutMillis: 20_000,
-} as const;
+const once = ONE_ATTEMPT;
 
 describe('answer bodies are read up to a few KiB, the rest is never buffered', () => {
   it.each([500, 200, 400])(

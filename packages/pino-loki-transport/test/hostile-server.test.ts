@@ -1,6 +1,6 @@
 // Hostile or broken servers, through the real pino worker: a huge answer body is never read whole;
 // redirects are not followed.
-import { hostileServers } from '@loki-sdk/testing';
+import { hostileServers, ONE_ATTEMPT } from '@loki-sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushLoki } from '../src/index.js';
 import { lokiLogger, receiver } from './helpers.js';
@@ -9,13 +9,7 @@ const servers = hostileServers();
 afterEach(() => servers.closeAll());
 const hostile = servers.open;
 const MiB = 1024 * 1024;
-const once = {
-  retryMaxAttempts: 1,
-  offlineBuffer: false,
-  retryInitialDelayMillis: 1,
-  requestTimeoutMillis: 20_000,
-  printErrors: false,
-} as const;
+const once = { ...ONE_ATTEMPT, printErrors: false } as const;
 
 describe('hostile servers', () => {
   it('a 500 answer with a 512 MiB body: a few KiB read, memory bounded', async () => {

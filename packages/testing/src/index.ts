@@ -28,6 +28,7 @@ export {
   findSecrets,
   findTestSecrets,
   hostileServers,
+  ONE_ATTEMPT,
   renderings,
   SECRET_CASES,
   TEST_BASIC_AUTH_PAIRS,

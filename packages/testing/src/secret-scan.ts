@@ -156,6 +156,17 @@ export async function failingLokis(): Promise<FailingLokis> {
 }
 
 /**
+ * Client options for one attempt against a hostile server: no retry, no offline buffer, and a request
+ * timeout long enough for a slow or huge answer. A package's tests add their own on top.
+ */
+export const ONE_ATTEMPT = Object.freeze({
+  retryMaxAttempts: 1,
+  offlineBuffer: false,
+  retryInitialDelayMillis: 1,
+  requestTimeoutMillis: 20_000,
+} as const);
+
+/**
  * Hostile servers a test file opens, all closed by `closeAll()` (its `afterEach`). Kept here beside
  * {@link failingLokis} so the hostile-server tests of every package share one preamble.
  */

@@ -1,5 +1,5 @@
 // Hostile or broken servers, worker and in-thread: a huge answer body is never read whole; redirects are not followed.
-import { hostileServers } from '@loki-sdk/testing';
+import { hostileServers, ONE_ATTEMPT } from '@loki-sdk/testing';
 import winston from 'winston';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LokiTransport, type LokiError } from '../src/index.js';
@@ -9,13 +9,7 @@ const servers = hostileServers();
 afterEach(() => servers.closeAll());
 const hostile = servers.open;
 const MiB = 1024 * 1024;
-const once = {
-  exitHook: false,
-  retryMaxAttempts: 1,
-  offlineBuffer: false,
-  retryInitialDelayMillis: 1,
-  requestTimeoutMillis: 20_000,
-} as const;
+const once = { ...ONE_ATTEMPT, exitHook: false } as const;
 
 describe('hostile servers', () => {
   for (const worker of [true, false]) {
