@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { failingLokis, findTestSecrets, renderings, SECRET_CASES, type FailingLokis } from '@loki-sdk/testing';
+import { failingLokiSet, findTestSecrets, renderings, SECRET_CASES } from '@loki-sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLokiClient, LokiOptionsError, type LokiClientOptions, type LokiError } from '../src/index.js';
 import { LokiSDK } from '../src/sdk-entry.js';
@@ -12,15 +12,9 @@ import { resolveOptions } from '../src/options.js';
  * JSON.stringify, after a failing run (500 answers that echo our headers, a refused connection);
  * and everything a failing run with the default error path writes to stdout and stderr.
  */
-const open: FailingLokis[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-async function lokis(): Promise<FailingLokis> {
-  const l = await failingLokis();
-  open.push(l);
-  return l;
-}
+const lokiSet = failingLokiSet();
+afterEach(() => lokiSet.closeAll());
+const lokis = lokiSet.open;
 
 const base = {
   exitHook: false,

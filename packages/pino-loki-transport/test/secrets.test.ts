@@ -1,18 +1,15 @@
 // Credentials are never printed: pino's transport stream, the logger, error events, stats, printErrors output.
-import { failingLokis, findTestSecrets, SECRET_CASES, type FailingLokis } from '@loki-sdk/testing';
+import { failingLokiSet, findTestSecrets, SECRET_CASES } from '@loki-sdk/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliPath, fixture, run } from './helpers.js';
 
-const open: FailingLokis[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
+const lokiSet = failingLokiSet();
+afterEach(() => lokiSet.closeAll());
 
 describe('secrets are never printed', () => {
   for (const { name, options: make, refusedByCore } of SECRET_CASES) {
     it(`with ${name}: a failing run's stdout and stderr`, async () => {
-      const lokis = await failingLokis();
-      open.push(lokis);
+      const lokis = await lokiSet.open();
       for (const [, hostPort] of lokis.targets) {
         const result = await run(fixture('secrets-run.mjs'), { args: [JSON.stringify(make(hostPort))] });
         expect(result.stdout).toMatch(/events: [1-9]/);

@@ -25,6 +25,7 @@ export type { LabelPair } from './label-parser.js';
 export {
   consoleErrorText,
   failingLokis,
+  failingLokiSet,
   findSecrets,
   findTestSecrets,
   hostileServers,

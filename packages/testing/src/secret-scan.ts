@@ -156,6 +156,28 @@ export async function failingLokis(): Promise<FailingLokis> {
 }
 
 /**
+ * The failing Lokis a test file opens (`open()`), all closed by `closeAll()` (its `afterEach`): the
+ * secrets tests' one preamble, as {@link hostileServers} is the hostile-server tests'.
+ */
+// Function-typed properties, not methods: tests pass `lokis.open` and `lokis.closeAll` around unbound.
+export function failingLokiSet(): {
+  open: () => Promise<FailingLokis>;
+  closeAll: () => Promise<void>;
+} {
+  const open: FailingLokis[] = [];
+  return {
+    async open() {
+      const lokis = await failingLokis();
+      open.push(lokis);
+      return lokis;
+    },
+    closeAll: async () => {
+      await Promise.all(open.splice(0).map((s) => s.close()));
+    },
+  };
+}
+
+/**
  * Client options for one attempt against a hostile server: no retry, no offline buffer, and a request
  * timeout long enough for a slow or huge answer. A package's tests add their own on top.
  */

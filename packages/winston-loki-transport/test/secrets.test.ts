@@ -1,21 +1,15 @@
 // Credentials are never printed: the transport, the logger, errors, stats and warnings after a
 // failing run, and everything a failing run with nobody listening writes to stdout and stderr.
 import { spawn } from 'node:child_process';
-import { failingLokis, findTestSecrets, renderings, SECRET_CASES, type FailingLokis } from '@loki-sdk/testing';
+import { failingLokiSet, findTestSecrets, renderings, SECRET_CASES } from '@loki-sdk/testing';
 import winston from 'winston';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LokiTransport, type LokiError, type LokiTransportOptions } from '../src/index.js';
 import { fixture } from './helpers.js';
 
-const open: FailingLokis[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-async function lokis(): Promise<FailingLokis> {
-  const l = await failingLokis();
-  open.push(l);
-  return l;
-}
+const lokiSet = failingLokiSet();
+afterEach(() => lokiSet.closeAll());
+const lokis = lokiSet.open;
 
 function runFixture(
   options: object,
