@@ -1,23 +1,15 @@
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { createLokiClient, type FlushResult, type LokiClient, type LokiClientStats } from './client.js';
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { type FlushResult, type LokiClient, type LokiClientStats } from './client.js';
 import { entryCount } from './entry-count.js';
 import { LokiError } from './errors.js';
 import { registerExitParticipant, unregisterExitParticipant, type ExitParticipant } from './exit-hook.js';
 import { DEFAULTS, type LokiClientOptions } from './options.js';
-import { nowNs } from './timestamp.js';
-import { addStats, fromStats, withDropped } from './worker-answers.js';
-import { exitDrainReason } from './worker-exit-report.js';
-import {
-  CONTROL,
-  EXIT_DEADLINE_SLOT,
-  readStats,
-  SHARED_SLOTS,
-  type EntryChunk,
-  type FromWorker,
-  type ToWorker,
-  type WorkerLineMapper,
-  type WorkerSetup,
-} from './worker-protocol.js';
+import { addStats, withDropped } from './worker-answers.js';
+import { ChunkBuilder } from './worker-chunk.js';
+import { flushBeforeExit, waitAtExit } from './worker-exit.js';
+import { carryOnInThread } from './worker-fallback.js';
+import { CONTROL, readStats, type FromWorker, type ToWorker, type WorkerLineMapper } from './worker-protocol.js';
+import { spawnWorker } from './worker-spawn.js';
 
 export interface DeliveryWorkerOptions {
   /** The adapter's worker script: a file that calls runDeliveryWorker() with the same mapper. */
@@ -33,8 +25,6 @@ export interface DeliveryWorkerOptions {
 // synchronous burst the worker starts sending while the app is still logging.
 const CHUNK_ENTRIES = 256;
 const CHUNK_CHARS = 256 * 1024;
-/** Past the exit deadline, how long the main thread waits for the worker to publish its final count. */
-const EXIT_ANSWER_SLACK_MILLIS = 200;
 
 /**
  * The main-thread half of the delivery worker. Per call: the adapter's text of the entry, a
@@ -49,49 +39,45 @@ const EXIT_ANSWER_SLACK_MILLIS = 200;
  * in-thread.
  */
 export class DeliveryWorkerHost implements ExitParticipant {
-  private readonly worker: Worker;
-  private readonly port: MessagePort;
-  private readonly control: Int32Array;
-  private readonly statsView: Float64Array;
-  private readonly closeTimeoutMillis: number;
+  // Fields without `private` are read by the exit duties (worker-exit.ts); the class is not the adapters' to poke.
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly control: Int32Array;
+  readonly statsView: Float64Array;
+  readonly closeTimeoutMillis: number;
   private readonly maxEntries: number;
   private readonly maxChars: number;
-  private readonly onError: (error: LokiError) => void;
+  readonly onError: (error: LokiError) => void;
   /** Kept for the in-thread fallback. */
-  private readonly clientOptions: LokiClientOptions;
+  readonly clientOptions: LokiClientOptions;
   private readonly mapLine: WorkerLineMapper;
   private readonly mapperOptions: unknown;
 
-  private lines: string[] = [];
-  private times: number[] = [];
-  private records: number[] = [];
-  private chars = 0;
-  private baseNs = 0n;
-  private baseMillis = 0;
+  readonly pending = new ChunkBuilder();
   private scheduled = false;
 
   /** Entries log() accepted. */
-  private logged = 0;
+  logged = 0;
   private postedEntries = 0; // int32 arithmetic, compared with the worker's counters
   private postedChars = 0;
   private droppedFull = 0;
   /** This thread's drops the latest flush answer told of: `ok` is about losses after it (core's rule). */
   private toldFull = 0;
-  private droppedClosed = 0;
+  droppedClosed = 0;
   /** droppedClosed when close() began (counted in its answer). */
-  private droppedClosedAtClose = 0;
+  droppedClosedAtClose = 0;
 
-  private nextId = 1;
-  private readonly waiting = new Map<number, (result: FlushResult) => void>();
-  private closePromise: Promise<FlushResult> | undefined;
-  private closing = false;
+  nextId = 1;
+  readonly waiting = new Map<number, (result: FlushResult) => void>();
+  closePromise: Promise<FlushResult> | undefined;
+  closing = false;
   /** The worker stopped unexpectedly: from then on, an in-thread client does the work. */
-  private fallback: LokiClient | undefined;
-  private exitFlushing = false;
-  private exitFlushedAt = -1;
-  private exitStartedAt: number | undefined;
+  fallback: LokiClient | undefined;
+  exitFlushing = false;
+  exitFlushedAt = -1;
+  exitStartedAt: number | undefined;
   /** Entries the worker had not settled when the exit wait ended (counted `exit_failed` here). */
-  private exitLost = 0;
+  exitLost = 0;
 
   constructor({ file, client: options, mapLine, mapperOptions }: DeliveryWorkerOptions) {
     const { onError, ...clientOptions } = options;
@@ -107,25 +93,12 @@ export class DeliveryWorkerHost implements ExitParticipant {
     // will hold (halving it, for UTF-16's two bytes, dropped a third of a 1 000 000-entry burst).
     this.maxChars = options.bufferMaxBytes ?? DEFAULTS.bufferMaxBytes;
 
-    const stats = new SharedArrayBuffer(SHARED_SLOTS * Float64Array.BYTES_PER_ELEMENT);
-    const control = new SharedArrayBuffer(CONTROL.length * Int32Array.BYTES_PER_ELEMENT);
-    this.statsView = new Float64Array(stats);
-    this.control = new Int32Array(control);
-    const channel = new MessageChannel();
-    this.port = channel.port1;
-    const setup: WorkerSetup = {
-      client: { ...clientOptions, exitHook: false },
-      mapperOptions,
-      stats,
-      control,
-      port: channel.port2,
-    };
-    // A worker inherits the app's Node flags; `--input-type` (an app run with `node -e`) makes it refuse to
-    // start, since the worker is a file.
-    const execArgv = process.execArgv.filter(
-      (arg, i, all) => !arg.startsWith('--input-type') && all[i - 1] !== '--input-type',
-    );
-    this.worker = new Worker(file, { workerData: setup, transferList: [channel.port2], execArgv });
+    ({
+      worker: this.worker,
+      port: this.port,
+      control: this.control,
+      statsView: this.statsView,
+    } = spawnWorker(file, clientOptions, mapperOptions));
     // Neither keeps the app alive; a pending flush()/close() refs them while it waits.
     // (A 'message' listener refs its port: unref after adding it.)
     this.port.on('message', (msg: FromWorker) => this.onMessage(msg));
@@ -151,16 +124,9 @@ export class DeliveryWorkerHost implements ExitParticipant {
         this.onError(new LokiError('ERR_LOKI_CLOSED', 'log after close(): entry dropped', { entries: 1 }));
       return;
     }
-    if (mapped) this.records.push(this.lines.length);
-    if (this.lines.length === 0) {
-      this.baseNs = nowNs();
-      this.baseMillis = performance.now();
-    }
-    this.lines.push(text);
-    this.times.push(performance.now());
-    this.chars += text.length;
+    this.pending.add(text, mapped);
     this.logged++;
-    if (this.lines.length >= CHUNK_ENTRIES || this.chars >= CHUNK_CHARS) this.post();
+    if (this.pending.lines.length >= CHUNK_ENTRIES || this.pending.chars >= CHUNK_CHARS) this.post();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.postScheduled);
@@ -172,10 +138,10 @@ export class DeliveryWorkerHost implements ExitParticipant {
     this.post();
   };
 
-  private post(): void {
-    const count = this.lines.length;
+  post(): void {
+    const count = this.pending.lines.length;
     if (count === 0) return;
-    const chars = this.chars;
+    const chars = this.pending.chars;
     const backlogEntries = (this.postedEntries - Atomics.load(this.control, CONTROL.consumedEntries)) | 0;
     const backlogChars = (this.postedChars - Atomics.load(this.control, CONTROL.consumedChars)) | 0;
     if (backlogEntries >= this.maxEntries || backlogChars >= this.maxChars) {
@@ -187,37 +153,18 @@ export class DeliveryWorkerHost implements ExitParticipant {
         new LokiError(
           'ERR_LOKI_BUFFER_FULL',
           `${entryCount(count)} dropped: the delivery worker has ${entryCount(backlogEntries)} not yet taken in`,
-          {
-            entries: count,
-          },
+          { entries: count },
         ),
       );
     } else {
-      const chunk: EntryChunk = {
-        type: 'entries',
-        text: this.lines.join('\n'),
-        count,
-        times: this.times,
-        baseNs: this.baseNs,
-        baseMillis: this.baseMillis,
-        records: this.records,
-      };
-      this.send(chunk);
+      this.send(this.pending.chunk());
       this.postedEntries = (this.postedEntries + count) | 0;
       this.postedChars = (this.postedChars + chars) | 0;
     }
-    this.resetChunk();
+    this.pending.reset();
   }
 
-  /** A new chunk: the posted arrays were copied by postMessage (or are given up), never reused. */
-  private resetChunk(): void {
-    this.lines = [];
-    this.times = [];
-    this.records = [];
-    this.chars = 0;
-  }
-
-  private send(message: ToWorker): void {
+  send(message: ToWorker): void {
     try {
       this.worker.postMessage(message);
     } catch (error) {
@@ -265,7 +212,7 @@ export class DeliveryWorkerHost implements ExitParticipant {
     return result;
   }
 
-  private request(message: ToWorker & { id: number }): Promise<FlushResult> {
+  request(message: ToWorker & { id: number }): Promise<FlushResult> {
     return new Promise<FlushResult>((resolve) => {
       this.waiting.set(message.id, resolve);
       if (this.waiting.size === 1) {
@@ -276,7 +223,7 @@ export class DeliveryWorkerHost implements ExitParticipant {
     });
   }
 
-  private settle(id: number, result: FlushResult): void {
+  settle(id: number, result: FlushResult): void {
     const resolve = this.waiting.get(id);
     if (resolve === undefined) return;
     this.waiting.delete(id);
@@ -287,7 +234,7 @@ export class DeliveryWorkerHost implements ExitParticipant {
     resolve(result);
   }
 
-  private onMessage(msg: FromWorker): void {
+  onMessage(msg: FromWorker): void {
     if (msg.type === 'answer') this.settle(msg.id, msg.result);
     else if (msg.type === 'error') {
       const { code, message, type: _type, ...details } = msg;
@@ -295,49 +242,15 @@ export class DeliveryWorkerHost implements ExitParticipant {
     }
   }
 
-  /**
-   * The worker died (it should not): entries it had not taken in are lost and counted; an in-thread
-   * client carries on.
-   */
-  private onWorkerGone(error: unknown): void {
-    if (this.fallback !== undefined || this.closePromise !== undefined) return;
-    const lost = this.inTransit(readStats(this.statsView)) + this.lines.length;
-    this.droppedClosed += lost;
-    this.resetChunk();
-    unregisterExitParticipant(this);
-    try {
-      this.fallback = createLokiClient(this.clientOptions);
-    } catch (fallbackError) {
-      // Inside the worker's 'error' listener a throw is an uncaught exception: never let one out.
-      // The options were checked at construction, so this is unexpected: report it, then drop and count.
-      this.fallback = createLokiClient({ ...this.clientOptions, diskBuffer: undefined });
-      this.onError(
-        new LokiError(
-          'ERR_LOKI_UNAVAILABLE',
-          `the in-thread fallback could not start as configured (${(fallbackError as Error)?.message ?? String(fallbackError)}); it runs without its disk buffer`,
-          { cause: fallbackError },
-        ),
-      );
-    }
-    this.onError(
-      new LokiError(
-        'ERR_LOKI_UNAVAILABLE',
-        `the delivery worker stopped (${(error as Error)?.message ?? String(error)}); ${entryCount(lost)} lost, logging goes on in this thread`,
-        {
-          entries: lost,
-          cause: error,
-        },
-      ),
-    );
-    const stats = this.stats();
-    const answer = fromStats(stats, stats.bufferedEntries);
-    for (const id of [...this.waiting.keys()]) this.settle(id, answer);
+  /** The worker died (it should not): see worker-fallback.ts. */
+  onWorkerGone(error: unknown): void {
+    carryOnInThread(this, error);
   }
 
   // ---- counters ------------------------------------------------------------------------------
 
   /** Entries logged and not yet taken in by the worker (posted or still in this tick's chunk). */
-  private inTransit(worker: LokiClientStats): number {
+  inTransit(worker: LokiClientStats): number {
     return Math.max(0, this.logged - this.droppedFull - worker.entriesPushed);
   }
 
@@ -361,73 +274,14 @@ export class DeliveryWorkerHost implements ExitParticipant {
     return worker;
   }
 
-  // ---- process end (this thread hears it; the worker does the delivering) -------------------
+  // ---- process end (this thread hears it; the worker does the delivering: worker-exit.ts) ----
 
   onBeforeExit(): void {
-    if (this.closing || this.fallback !== undefined || this.exitFlushing) return;
-    this.post();
-    // Tried already and nothing new since: let the process end (the exit delivery has one more go).
-    if (this.logged === this.exitFlushedAt || this.stats().bufferedEntries === 0) return;
-    this.exitFlushing = true;
-    this.exitStartedAt ??= Date.now();
-    const mark = this.logged;
-    void this.request({ type: 'flush', id: this.nextId++, timeoutMillis: this.closeTimeoutMillis, atExit: true }).then(
-      () => {
-        this.exitFlushing = false;
-        this.exitFlushedAt = mark;
-      },
-    );
+    flushBeforeExit(this);
   }
 
-  /**
-   * `process.exit()` (or the end after the beforeExit flush): the worker still runs while this
-   * thread waits, so it delivers with its own event loop and raises a flag. The deadline is
-   * `closeTimeoutMillis` from the start of the process end; this thread waits for the flag until
-   * then plus a short slack, and then counts whatever the worker had not settled (it may still be
-   * taking in the burst): nothing is left uncounted, and the report is one line with the total.
-   */
   onExit(): void {
-    if (this.closing || this.fallback !== undefined) return;
-    this.post();
-    if (this.stats().bufferedEntries === 0) return;
-    const now = Date.now();
-    const deadline = (this.exitStartedAt ?? now) + this.closeTimeoutMillis;
-    this.statsView[EXIT_DEADLINE_SLOT] = deadline;
-    Atomics.store(this.control, CONTROL.exitDone, 0);
-    this.send({ type: 'exit', deadline });
-    const waitUntil = deadline + EXIT_ANSWER_SLACK_MILLIS;
-    for (;;) {
-      if (Atomics.load(this.control, CONTROL.exitDone) === 1) break;
-      const left = waitUntil - Date.now();
-      if (left <= 0) break;
-      Atomics.wait(this.control, CONTROL.exitDone, 0, left);
-    }
-    const done = Atomics.load(this.control, CONTROL.exitDone) === 1;
-    // No tick runs any more: take the worker's reports now. Its exit-drain reports are folded into one.
-    let why: string | undefined;
-    for (let m = receiveMessageOnPort(this.port); m !== undefined; m = receiveMessageOnPort(this.port)) {
-      const msg = m.message as FromWorker;
-      // Only the reasons: the worker's counts are part of this thread's one total (it also counts what
-      // the worker had not taken in).
-      if (msg.type === 'error' && msg.code === 'ERR_LOKI_EXIT_DRAIN') why ??= exitDrainReason(msg.message);
-      else this.onMessage(msg);
-    }
-    if (!done) {
-      this.exitLost = this.stats().bufferedEntries;
-      why = `the delivery worker had not finished by the deadline${why !== undefined ? ` (${why})` : ''}`;
-    }
-    const lost = this.stats().droppedByReason.exit_failed;
-    if (lost > 0) {
-      this.onError(
-        new LokiError(
-          'ERR_LOKI_EXIT_DRAIN',
-          `at process exit, ${entryCount(lost)} could not be delivered by the exit deadline (closeTimeoutMillis ${this.closeTimeoutMillis} ms): ${why ?? 'deadline reached'}`,
-          {
-            entries: lost,
-          },
-        ),
-      );
-    }
+    waitAtExit(this);
   }
 }
 
