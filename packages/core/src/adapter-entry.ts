@@ -31,7 +31,10 @@ export { warnOncePerCode, writeStderrLine } from './error-warning.js';
 export { entryCount } from './entry-count.js';
 export { redactedForm, redactHeaders, redactUrl } from './redact.js';
 
-// Process exit, for a client hosted where the process's exit events are not heard (a worker thread).
-export { deliverAtExit, deliverSyncAtExit } from './client.js';
-export { registerExitParticipant, unregisterExitParticipant } from './exit-hook.js';
-export type { ExitParticipant } from './exit-hook.js';
+// The delivery worker: a core client in a worker thread, fed the adapter's text of each entry and
+// mapped there by the adapter's mapper; exit-safe (the main thread waits while the worker delivers).
+export { startDeliveryWorker, DeliveryWorkerHost } from './worker-host.js';
+export type { DeliveryWorkerOptions } from './worker-host.js';
+export { runDeliveryWorker } from './worker-thread.js';
+export type { WorkerLineMapper } from './worker-protocol.js';
+export { findWorkerFile } from './worker-file.js';

@@ -21,16 +21,7 @@ export function createLokiClient(options: LokiClientOptions = {}): LokiClient {
 }
 
 /**
- * Delivers what the client holds, synchronously, as its exit hook does at `process.exit()` (within
- * `closeTimeoutMillis`); the client is spent afterwards. For hosts that run a client where the
- * process's `exit` is not theirs to hear: a worker thread whose main thread is exiting.
- */
-export function deliverSyncAtExit(client: LokiClient, timeoutMillis?: number): void {
-  if (client instanceof LokiClientImpl) client.onExit(timeoutMillis);
-}
-
-/**
- * The same, for a host whose own event loop still runs while its process exits (a worker thread
+ * Delivery at exit for a host whose own event loop still runs while its process exits (a worker thread
  * whose main thread waits for it): sends asynchronously until `deadline` (epoch ms), waiting for the
  * answers of requests already on the wire (so nothing Loki acknowledged is sent twice); at the
  * deadline, what is left is counted (`exit_failed`) and reported. The client is spent afterwards.

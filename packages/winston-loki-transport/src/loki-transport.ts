@@ -1,5 +1,6 @@
 import {
   checkClientOptions,
+  findWorkerFile,
   LokiError,
   redactedForm,
   redactUrl,
@@ -20,7 +21,7 @@ import {
   unknownTransportOptions,
   type LokiTransportOptions,
 } from './transport-options.js';
-import { deliveryWorkerFile, WorkerSink } from './worker-sink.js';
+import { WorkerSink } from './worker-sink.js';
 
 type Info = Record<string | symbol, unknown>;
 
@@ -58,7 +59,12 @@ export class LokiTransport extends TransportStream {
     this.userOnError = typeof opts.onError === 'function' ? opts.onError : undefined;
     this.userOnConnectionError = typeof opts.onConnectionError === 'function' ? opts.onConnectionError : undefined;
     const core = clientOptions(opts, (error) => this.deliverError(error));
-    const worker = opts.worker === false ? undefined : deliveryWorkerFile();
+    // The worker script: beside this module (the built package, or a bundle that ships the file next to
+    // itself), else in the package's dist (from the sources, in tests).
+    const worker =
+      opts.worker === false
+        ? undefined
+        : findWorkerFile(import.meta.url, ['./delivery-worker.js', '../dist/delivery-worker.js']);
     let sink: InfoSink | undefined;
     let noWorker: string | undefined;
     if (worker?.file !== undefined) {

@@ -139,7 +139,8 @@ describe('the delivery worker', () => {
     for (let i = 0; i < 10; i++) logger.info('before', { i });
     expect((await transport.flush()).ok).toBe(true);
     // White-box on purpose: nothing public can kill the worker, and its death must not cost the app.
-    const worker = (transport as unknown as { sink: { worker: { terminate(): Promise<number> } } }).sink.worker;
+    const { sink } = transport as unknown as { sink: { host: { worker: { terminate(): Promise<number> } } } };
+    const worker = sink.host.worker;
     await worker.terminate();
     await until(() => warnings.some((w) => w.code === 'ERR_LOKI_UNAVAILABLE'));
     expect(warnings.find((w) => w.code === 'ERR_LOKI_UNAVAILABLE')!.message).toMatch(
@@ -162,7 +163,7 @@ describe('the delivery worker', () => {
   it('worker: false does the same work in this thread (no worker started)', async () => {
     const r = await receiver();
     const { logger, transport } = setup(r, { worker: false });
-    expect((transport as unknown as { sink: { worker?: unknown } }).sink.worker).toBeUndefined();
+    expect((transport as unknown as { sink: { host?: unknown } }).sink.host).toBeUndefined();
     logger.info('here', { k: 1 });
     expect((await transport.flush()).ok).toBe(true);
     expect(r.entries()[0]!.line).toBe('{"message":"here","k":1}');

@@ -1,24 +1,25 @@
-import {
-  COMPRESSIONS,
-  DROP_REASONS,
-  type DropReason,
-  type FlushResult,
-  type LokiClientOptions,
-  type LokiClientStats,
-  type LokiErrorCode,
-} from '@loki-sdk/core/adapter';
 import type { MessagePort } from 'node:worker_threads';
-import type { RecordMapping } from './transport-options.js';
+import { COMPRESSIONS, DROP_REASONS, type DropReason, type FlushResult, type LokiClientStats } from './client.js';
+import type { LokiErrorCode } from './errors.js';
+import type { LokiClientOptions } from './options.js';
+import type { LokiRecord } from './record.js';
 
 /**
- * The contract between the transport (main thread, worker-sink.ts) and its delivery worker
- * (delivery-worker.ts). The main thread only turns each info into text; the worker maps, batches
- * and sends it with @loki-sdk/core.
+ * The contract between the main-thread half of the delivery worker (worker-host.ts) and its worker
+ * half (worker-thread.ts). The main thread only turns each entry into text (the adapter's job); the
+ * worker maps it back with the adapter's mapper, batches and sends it with a core client.
  */
+
+/**
+ * The adapter's mapper: one line of a chunk back to a core record. `isRecord`: the line is an already
+ * mapped record as JSON; otherwise the adapter's own form of the entry. `options`: what the adapter
+ * passed as `mapperOptions` (structured-cloned into the worker).
+ */
+export type WorkerLineMapper = (line: string, isRecord: boolean, options: unknown) => LokiRecord;
 
 export interface WorkerSetup {
   client: Omit<LokiClientOptions, 'onError'>;
-  mapping: RecordMapping;
+  mapperOptions: unknown;
   /** Float64 stats snapshot written by the worker, read by `stats()` (layout: STATS_LAYOUT). */
   stats: SharedArrayBuffer;
   /** Int32 control words, see CONTROL. */
@@ -40,8 +41,8 @@ export const CONTROL = {
 
 /**
  * Entries logged in one tick (or up to a size), as text: one line per entry, `\n`-separated (JSON
- * never holds a raw newline). An entry is either the info itself as JSON (its values were all
- * plain) or, at the indexes in `records`, an already mapped record (see wire-entry.ts).
+ * never holds a raw newline). An entry is the adapter's own text for it or, at the indexes in
+ * `records`, an already mapped record as JSON.
  */
 export interface EntryChunk {
   type: 'entries';
