@@ -1,0 +1,84 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+/** Structured-metadata names of the trace context an entry carries (option `traceContext`). */
+export interface TraceFieldNames {
+  traceId: string;
+  spanId: string;
+  traceFlags: string;
+}
+
+/** The names OpenTelemetry's log data model and `@opentelemetry/instrumentation-pino` use. */
+export const TRACE_FIELD_NAMES: Readonly<TraceFieldNames> = Object.freeze({
+  traceId: 'trace_id',
+  spanId: 'span_id',
+  traceFlags: 'trace_flags',
+});
+
+/** The part of `@opentelemetry/api` read here (1.x; stable since 1.0). */
+interface OtelApi {
+  context: { active(): unknown };
+  trace: {
+    getSpan(context: unknown): { spanContext(): { traceId: string; spanId: string; traceFlags: number } } | undefined;
+  };
+  isSpanContextValid(spanContext: { traceId: string; spanId: string }): boolean;
+}
+
+/** Reads the active span's context on the calling thread: `[name, value]` pairs, or undefined without a span. */
+export type TraceCapture = () => Array<[string, string]> | undefined;
+
+let api: OtelApi | null | undefined;
+
+/**
+ * `@opentelemetry/api` if the app has it (an optional peer dependency), loaded once, synchronously:
+ * a log call must read the span where it happens. Looked up from core's own location, then from the
+ * app's working directory (a strict pnpm layout may not link an optional peer next to core). Every copy
+ * of the 1.x API shares one global registry, so any copy found sees the app's spans. null when absent.
+ */
+export function loadOtelApi(): OtelApi | null {
+  if (api !== undefined) return api;
+  api = null;
+  const bases = [import.meta.url, join(process.cwd(), 'package.json')];
+  for (const base of bases) {
+    try {
+      const found = createRequire(base)('@opentelemetry/api') as Partial<OtelApi>;
+      if (typeof found?.context?.active === 'function' && typeof found.trace?.getSpan === 'function') {
+        api = found as OtelApi;
+        break;
+      }
+    } catch {
+      // Not installed there (or not loadable): try the next place; absent everywhere means no trace fields.
+    }
+  }
+  return api;
+}
+
+/**
+ * The capture for a client, or undefined when tracing is off or `@opentelemetry/api` is absent (then a
+ * log call pays nothing). With the API present and no active span, a call costs one context lookup.
+ */
+export function traceCapture(names: TraceFieldNames | false): TraceCapture | undefined {
+  if (names === false) return undefined;
+  const otel = loadOtelApi();
+  if (otel === null) return undefined;
+  const { traceId, spanId, traceFlags } = names;
+  return () => {
+    let context;
+    try {
+      const span = otel.trace.getSpan(otel.context.active());
+      if (span === undefined) return undefined;
+      context = span.spanContext();
+      if (!otel.isSpanContextValid(context)) return undefined;
+    } catch {
+      // A broken context manager must not cost the entry: it goes without trace fields.
+      return undefined;
+    }
+    // Two hex digits, as W3C traceparent and instrumentation-pino write the flags.
+    const flags = (context.traceFlags & 0xff).toString(16).padStart(2, '0');
+    return [
+      [traceId, context.traceId],
+      [spanId, context.spanId],
+      [traceFlags, flags],
+    ];
+  };
+}
