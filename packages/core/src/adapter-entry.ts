@@ -35,3 +35,7 @@ export { redactedForm, redactHeaders, redactUrl } from './redact.js';
 export { deliverAtExit, deliverSyncAtExit } from './client.js';
 export { registerExitParticipant, unregisterExitParticipant } from './exit-hook.js';
 export type { ExitParticipant } from './exit-hook.js';
+
+// Trace context (trace-context.ts): read the active span on the thread where the log call happens.
+export { traceCapture, TRACE_FIELD_NAMES } from './trace-context.js';
+export type { TraceCapture, TraceFieldNames } from './trace-context.js';
