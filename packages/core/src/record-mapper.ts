@@ -53,7 +53,7 @@ export class RecordMapper {
   ) {}
 
   /** `trace`: the active span's fields (trace-context.ts), added as metadata unless the record names them itself. */
-  map(record: LokiRecord, trace?: ReadonlyArray<[string, string]>): MapResult {
+  map(record: LokiRecord, trace?: ReadonlyArray<readonly [string, string]>): MapResult {
     const { options } = this;
     const metadata: Array<[string, unknown]> = [];
     const overflow: Array<[string, string]> = [];
@@ -261,7 +261,7 @@ export class RecordMapper {
 }
 
 /** Extends a label cache key; undefined (no caching) when a value is not a plain string or number. */
-function addTraceFields(metadata: Array<[string, unknown]>, trace: ReadonlyArray<[string, string]>): void {
+function addTraceFields(metadata: Array<[string, unknown]>, trace: ReadonlyArray<readonly [string, string]>): void {
   for (const pair of trace) {
     // The record's own field wins: an app that logs a trace id on purpose means that one.
     if (!metadata.some(([name]) => name === pair[0])) metadata.push([pair[0], pair[1]]);

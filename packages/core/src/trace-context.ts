@@ -25,7 +25,7 @@ interface OtelApi {
 }
 
 /** Reads the active span's context on the calling thread: `[name, value]` pairs, or undefined without a span. */
-export type TraceCapture = () => Array<[string, string]> | undefined;
+export type TraceCapture = () => ReadonlyArray<readonly [string, string]> | undefined;
 
 let api: OtelApi | null | undefined;
 
@@ -62,12 +62,16 @@ export function traceCapture(names: TraceFieldNames | false): TraceCapture | und
   const otel = loadOtelApi();
   if (otel === null) return undefined;
   const { traceId, spanId, traceFlags } = names;
+  // Most entries come in runs from one span: its fields are built once (the mapper copies the pairs it adds).
+  let lastContext: unknown;
+  let lastPairs: Array<[string, string]> | undefined;
   return () => {
     let context;
     try {
       const span = otel.trace.getSpan(otel.context.active());
       if (span === undefined) return undefined;
       context = span.spanContext();
+      if (context === lastContext) return lastPairs;
       if (!otel.isSpanContextValid(context)) return undefined;
     } catch {
       // A broken context manager must not cost the entry: it goes without trace fields.
@@ -75,10 +79,12 @@ export function traceCapture(names: TraceFieldNames | false): TraceCapture | und
     }
     // Two hex digits, as W3C traceparent and instrumentation-pino write the flags.
     const flags = (context.traceFlags & 0xff).toString(16).padStart(2, '0');
-    return [
+    lastContext = context;
+    lastPairs = [
       [traceId, context.traceId],
       [spanId, context.spanId],
       [traceFlags, flags],
     ];
+    return lastPairs;
   };
 }

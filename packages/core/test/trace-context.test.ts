@@ -119,7 +119,7 @@ describe('trace context: entries logged inside a span carry its ids as structure
       exitHook: false,
     });
     try {
-      inSpan(() => sdk.info('sdk in span'));
+      inSpan(() => void sdk.info('sdk in span'));
       await sdk.flush();
       expect(r.entries()[0]!.metadata).toMatchObject({ trace_id: SPAN.traceId, span_id: SPAN.spanId });
     } finally {
