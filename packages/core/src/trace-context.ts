@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { loadOptionalPeer } from './optional-peer.js';
 
 /** Structured-metadata names of the trace context an entry carries (option `traceContext`). */
 export interface TraceFieldNames {
@@ -27,30 +26,19 @@ interface OtelApi {
 /** Reads the active span's context on the calling thread: `[name, value]` pairs, or undefined without a span. */
 export type TraceCapture = () => ReadonlyArray<readonly [string, string]> | undefined;
 
-let api: OtelApi | null | undefined;
-
 /**
- * `@opentelemetry/api` if the app has it (an optional peer dependency), loaded once, synchronously:
- * a log call must read the span where it happens. Looked up from core's own location, then from the
- * app's working directory (a strict pnpm layout may not link an optional peer next to core). Every copy
- * of the 1.x API shares one global registry, so any copy found sees the app's spans. null when absent.
+ * `@opentelemetry/api` if the app has it. Every copy of the 1.x API shares one global registry, so any copy
+ * found sees the app's context manager and spans.
  */
 export function loadOtelApi(): OtelApi | null {
-  if (api !== undefined) return api;
-  api = null;
-  const bases = [import.meta.url, join(process.cwd(), 'package.json')];
-  for (const base of bases) {
-    try {
-      const found = createRequire(base)('@opentelemetry/api') as Partial<OtelApi>;
-      if (typeof found?.context?.active === 'function' && typeof found.trace?.getSpan === 'function') {
-        api = found as OtelApi;
-        break;
-      }
-    } catch {
-      // Not installed there (or not loadable): try the next place; absent everywhere means no trace fields.
-    }
-  }
-  return api;
+  return loadOptionalPeer<OtelApi>('@opentelemetry/api', (found) => {
+    const api = found as Partial<OtelApi> | null;
+    return (
+      typeof api?.context?.active === 'function' &&
+      typeof api.trace?.getSpan === 'function' &&
+      typeof api.isSpanContextValid === 'function'
+    );
+  });
 }
 
 /**
