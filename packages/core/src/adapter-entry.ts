@@ -38,3 +38,7 @@ export type { DeliveryWorkerOptions } from './worker-host.js';
 export { runDeliveryWorker } from './worker-thread.js';
 export type { WorkerLineMapper } from './worker-protocol.js';
 export { findWorkerFile } from './worker-file.js';
+
+// Trace context (trace-context.ts): read the active span on the thread where the log call happens.
+export { traceCapture, TRACE_FIELD_NAMES } from './trace-context.js';
+export type { TraceCapture, TraceFieldNames } from './trace-context.js';

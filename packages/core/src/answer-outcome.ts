@@ -1,6 +1,7 @@
 import { closeRequested, isDraining } from './client-lifecycle.js';
 import type { LokiClientImpl } from './client-impl.js';
 import { report } from './client-report.js';
+import { publishOffline } from './diagnostics.js';
 import { entryCount } from './entry-count.js';
 import { LokiError } from './errors.js';
 import { settleAcknowledged, settleDropped, type Batch } from './held-entries.js';
@@ -49,7 +50,10 @@ export function handleResult(c: LokiClientImpl, batch: Batch, bodyBytes: number,
   switch (result.outcome) {
     case 'success':
       c.counters.bytesSent += bodyBytes;
-      if (c.outage) c.outage = false;
+      if (c.outage) {
+        c.outage = false;
+        publishOffline(c, c.sender.safeUrl, false);
+      }
       finish(c, batch);
       settleAcknowledged(c, batch.entries);
       return;
@@ -111,6 +115,7 @@ export function retryLater(c: LokiClientImpl, batch: Batch, result: SendResult, 
   const n = batch.entries.length;
   if (!c.outage) {
     c.outage = true;
+    publishOffline(c, c.sender.safeUrl, true);
     report(
       c,
       new LokiError('ERR_LOKI_UNAVAILABLE', `Loki push failed (${where}): ${result.message}; retrying`, {

@@ -1,4 +1,5 @@
 import { handleResult } from './answer-outcome.js';
+import { publishBatch, requestsObserved } from './diagnostics.js';
 import { fitsInBatch, isBatchDue, isFull } from './batch-schedule.js';
 import type { LokiClientImpl } from './client-impl.js';
 import { everyBatchDue, isSpent } from './client-lifecycle.js';
@@ -131,6 +132,7 @@ export async function attempt(c: LokiClientImpl, batch: Batch): Promise<void> {
     }
   }
   let result: SendResult;
+  const started = requestsObserved() ? performance.now() : undefined;
   try {
     result = await c.sender.send(body, headers, abort.signal);
   } catch (error) {
@@ -147,6 +149,21 @@ export async function attempt(c: LokiClientImpl, batch: Batch): Promise<void> {
     batch.timer = setTimeout(() => void attempt(c, batch), c.options.retryInitialDelayMillis);
     batch.timer.unref();
     return;
+  }
+  if (started !== undefined) {
+    publishBatch(
+      () => ({
+        client: c,
+        url: c.sender.safeUrl,
+        entries: batch.entries.length,
+        bytes: body.length,
+        attempt: batch.attempts,
+        status: result.status,
+        outcome: result.outcome,
+        durationMillis: performance.now() - started,
+      }),
+      result.outcome === 'success',
+    );
   }
   handleResult(c, batch, body.length, result);
 }

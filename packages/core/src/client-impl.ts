@@ -31,6 +31,7 @@ import type { ResolvedOptions } from './options.js';
 import type { EncodedBody } from './push-encoder.js';
 import type { LokiEntry, LokiRecord } from './record.js';
 import { RecordMapper } from './record-mapper.js';
+import { traceCapture, type TraceCapture } from './trace-context.js';
 import { redactedForm } from './redact.js';
 import { snappyCompressor } from './snappy-compress.js';
 import { MAX_TIMER_MILLIS } from './option-checks.js';
@@ -42,6 +43,8 @@ import { MAX_TIMER_MILLIS } from './option-checks.js';
  */
 export class LokiClientImpl implements LokiClient, ExitParticipant {
   readonly mapper: RecordMapper;
+  /** Reads the active span at push() (trace-context.ts); undefined: tracing off or @opentelemetry/api absent. */
+  private readonly traceCapture: TraceCapture | undefined;
   readonly sender: HttpSender;
   readonly disk: DiskBuffer | undefined;
   readonly pending = new EntryQueue();
@@ -90,6 +93,7 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
 
   constructor(readonly options: ResolvedOptions) {
     this.mapper = new RecordMapper(options, (error) => report(this, error));
+    this.traceCapture = traceCapture(options.traceContext);
     this.sender = new HttpSender(options);
     this.clock = new BatchClock(
       options.batchIntervalMillis,
@@ -149,7 +153,7 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
       if (record === null || typeof record !== 'object') {
         record = { message: String(record) };
       }
-      const mapped = this.mapper.map(record);
+      const mapped = this.mapper.map(record, this.traceCapture?.());
       if ('dropped' in mapped) {
         countDrop(this, 'line_too_long', 1);
         reportThrottled(

@@ -1,5 +1,6 @@
 import { isFull } from './batch-schedule.js';
 import { reportBufferFull } from './client-report.js';
+import { publishDropped } from './diagnostics.js';
 import type { DropReason } from './client-types.js';
 import type { LokiClientImpl } from './client-impl.js';
 import type { EncodedBody } from './push-encoder.js';
@@ -98,6 +99,7 @@ export function settleDropped(c: LokiClientImpl, entries: readonly LokiEntry[], 
 
 export function countDrop(c: LokiClientImpl, reason: DropReason, n: number): void {
   c.dropped[reason] += n;
+  publishDropped(c, reason, n);
 }
 
 export function minUnsettledSeq(c: LokiClientImpl): number {

@@ -11,3 +11,5 @@ export type { LokiRecord } from './record.js';
 export type { LokiTimestamp } from './timestamp.js';
 export type { DiskBufferOptions } from './disk-buffer.js';
 export { envValue } from './env-value.js';
+export { DIAGNOSTICS_CHANNELS } from './diagnostics.js';
+export type { BatchEvent, DroppedEvent, OfflineEvent } from './diagnostics.js';

@@ -160,6 +160,16 @@ const fn: Check = (name, value) => {
   if (typeof value !== 'function') fail(name, 'a function', value);
 };
 
+const traceContext: Check = (name, value) => {
+  if (typeof value === 'boolean') return;
+  if (!isPlainObject(value)) fail(name, 'true, false or { traceId?, spanId?, traceFlags? }', value, true);
+  for (const key of Object.keys(value)) {
+    if (key !== 'traceId' && key !== 'spanId' && key !== 'traceFlags')
+      throw new LokiOptionsError(`${name} has no field "${key}" (traceId, spanId, traceFlags)`);
+    nonEmptyString(`${name}.${key}`, value[key]);
+  }
+};
+
 /**
  * Every option of createLokiClient and its check: the one list of option names (`satisfies` makes
  * the compiler hold it to LokiClientOptions, key for key).
@@ -195,6 +205,7 @@ export const CLIENT_OPTION_CHECKS = {
   closeTimeoutMillis: millis(0),
   diskBuffer,
   exitHook: boolean,
+  traceContext,
   onError: fn,
 } satisfies Record<keyof LokiClientOptions, Check>;
 

@@ -5,7 +5,8 @@ import { LokiOptionsError, type LokiError } from './errors.js';
 import type { DiskBufferOptions } from './disk-buffer.js';
 import { optionsView, redactedForm } from './redact.js';
 import { resolveProxyUrl } from './proxy-url.js';
-import { sanitizeLabelName, labelValueToString } from './labels.js';
+import { sanitizeLabelName, labelValueToString, metadataName } from './labels.js';
+import { TRACE_FIELD_NAMES, type TraceFieldNames } from './trace-context.js';
 
 export type LokiEncoding = 'protobuf' | 'json' | 'json-gzip';
 
@@ -97,6 +98,11 @@ export interface LokiClientOptions {
    * Default true.
    */
   exitHook?: boolean;
+  /**
+   * With `@opentelemetry/api` installed and a span active where the entry is pushed: its `trace_id`, `span_id`
+   * and `trace_flags` as structured metadata. `false`: off; an object renames the fields. Default true.
+   */
+  traceContext?: boolean | Partial<TraceFieldNames>;
   /** The one error path. Default: a process warning the first time each error code occurs. */
   onError?: (error: LokiError) => void;
 }
@@ -134,6 +140,8 @@ export interface ResolvedOptions {
   flushTimeoutMillis: number;
   closeTimeoutMillis: number;
   exitHook: boolean;
+  /** The metadata names of the trace context, or false: not captured. */
+  traceContext: TraceFieldNames | false;
   diskBuffer: DiskBufferOptions | undefined;
   onError: (error: LokiError) => void;
 }
@@ -159,6 +167,7 @@ export const DEFAULTS = {
   flushTimeoutMillis: 30_000,
   closeTimeoutMillis: 5_000,
   exitHook: true,
+  traceContext: true,
 } as const;
 
 export const PUSH_PATH = '/loki/api/v1/push';
@@ -324,6 +333,7 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
     flushTimeoutMillis: positiveInt('flushTimeoutMillis', options.flushTimeoutMillis, DEFAULTS.flushTimeoutMillis, 0),
     closeTimeoutMillis: positiveInt('closeTimeoutMillis', options.closeTimeoutMillis, DEFAULTS.closeTimeoutMillis, 0),
     exitHook: options.exitHook ?? DEFAULTS.exitHook,
+    traceContext: resolveTraceContext(options.traceContext),
     diskBuffer: resolveDiskBuffer(options.diskBuffer),
     onError: typeof options.onError === 'function' ? options.onError : defaultOnError,
   });
@@ -331,6 +341,20 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
 
 function redactedOptions(resolved: ResolvedOptions): ResolvedOptions {
   return Object.freeze(redactedForm(resolved, 'LokiResolvedOptions', optionsView));
+}
+
+function resolveTraceContext(option: LokiClientOptions['traceContext']): TraceFieldNames | false {
+  if (option === false) return false;
+  if (option === undefined || option === true) return TRACE_FIELD_NAMES;
+  const names = { ...TRACE_FIELD_NAMES };
+  for (const key of Object.keys(TRACE_FIELD_NAMES) as Array<keyof TraceFieldNames>) {
+    const given = option[key];
+    if (given === undefined) continue;
+    const name = metadataName(given);
+    if (name === undefined) throw new LokiOptionsError(`traceContext.${key} "${given}" is not a usable metadata name`);
+    names[key] = name;
+  }
+  return Object.freeze(names);
 }
 
 function resolveDiskBuffer(disk: DiskBufferOptions | undefined): DiskBufferOptions | undefined {

@@ -52,7 +52,8 @@ export class RecordMapper {
     private readonly report: (error: LokiError) => void,
   ) {}
 
-  map(record: LokiRecord): MapResult {
+  /** `trace`: the active span's fields (trace-context.ts), added as metadata unless the record names them itself. */
+  map(record: LokiRecord, trace?: ReadonlyArray<readonly [string, string]>): MapResult {
     const { options } = this;
     const metadata: Array<[string, unknown]> = [];
     const overflow: Array<[string, string]> = [];
@@ -134,6 +135,7 @@ export class RecordMapper {
       if (RESERVED.has(key) || isLabelField(key)) continue;
       addMetadata(key, record[key]);
     }
+    if (trace !== undefined) addTraceFields(metadata, trace);
     if (overflow.length > 0) {
       this.counters.labelsMovedToMetadata += overflow.length;
       for (const [name, value] of overflow) {
@@ -259,6 +261,13 @@ export class RecordMapper {
 }
 
 /** Extends a label cache key; undefined (no caching) when a value is not a plain string or number. */
+function addTraceFields(metadata: Array<[string, unknown]>, trace: ReadonlyArray<readonly [string, string]>): void {
+  for (const pair of trace) {
+    // The record's own field wins: an app that logs a trace id on purpose means that one.
+    if (!metadata.some(([name]) => name === pair[0])) metadata.push([pair[0], pair[1]]);
+  }
+}
+
 function appendRaw(rawKey: string | undefined, kind: string, name: string, value: unknown): string | undefined {
   if (rawKey === undefined) return undefined;
   if (typeof value === 'string' || typeof value === 'number') return `${rawKey}${kind}${name}\u0003${value}`;

@@ -13,7 +13,7 @@ const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 /** `.`: what an app needs to make a client, recognise its errors and size its settings. At most 8. */
-const ROOT = ['DEFAULTS', 'LokiError', 'LokiOptionsError', 'createLokiClient', 'envValue'];
+const ROOT = ['DEFAULTS', 'DIAGNOSTICS_CHANNELS', 'LokiError', 'LokiOptionsError', 'createLokiClient', 'envValue'];
 const ROOT_MAX_RUNTIME_VALUES = 8;
 const SDK = [
   'LokiError',
@@ -64,6 +64,8 @@ const ADAPTER = [
   'safeStringify',
   'startDeliveryWorker',
   'suggestName',
+  'traceCapture',
+  'TRACE_FIELD_NAMES',
   'timestampToNs',
   'unknownOptionsError',
   'warnOncePerCode',

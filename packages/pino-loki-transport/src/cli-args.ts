@@ -67,6 +67,7 @@ const OPTION_HELP: Record<FlagOption, string> = {
   convertArrays: 'Arrays in the line become objects keyed by index',
   logFormat: 'Line template, e.g. "{lokilevel} {msg}"',
   highWaterMarkEntries: 'Stop reading stdin while this many entries wait for Loki',
+  traceContext: 'Lift trace_id, span_id, trace_flags from lines into structured metadata, or "false"',
 };
 
 // Kinds the defaults cannot tell (options with no default, or an object).

@@ -20,3 +20,4 @@ export { toLokiRecord, DEFAULT_LEVEL_NAMES } from './to-loki-record.js';
 export type { MappingConfig } from './to-loki-record.js';
 export { flushLoki, getLokiStats } from './main-thread.js';
 export type { FlushLokiResult, TransportStream } from './main-thread.js';
+export { traceMixin, createTraceMixin } from './trace-mixin.js';

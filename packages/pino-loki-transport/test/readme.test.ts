@@ -38,6 +38,7 @@ const OPTIONS: Record<keyof PinoLokiOptions, true> = {
   bufferMaxBytes: true,
   offlineBufferMaxEntries: true,
   flushTimeoutMillis: true,
+  traceContext: true,
   closeTimeoutMillis: true,
   diskBuffer: true,
   lineFormat: true,

@@ -49,6 +49,7 @@ const WHERE: Record<keyof LokiTransportOptions, 'options' | 'migration'> = {
   closeTimeoutMillis: 'options',
   diskBuffer: 'options',
   exitHook: 'options',
+  traceContext: 'options',
   worker: 'options',
   onError: 'options',
   onConnectionError: 'options',
