@@ -11,7 +11,8 @@ import { encodeProtobufjs, toProtobufjsMessage } from './protobufjs-push.mjs';
 const reps = Number(flag('reps', 15));
 const baseline = flag('baseline', undefined);
 const ours = (await loadCoreSource('encode-protobuf')).encodePushRequestProtobuf;
-const before = baseline === undefined ? undefined : (await loadCoreSource('encode-protobuf', baseline)).encodePushRequestProtobuf;
+const before =
+  baseline === undefined ? undefined : (await loadCoreSource('encode-protobuf', baseline)).encodePushRequestProtobuf;
 
 const fmt = (s) => `${s.median.toFixed(0)} ns (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
 let allMet = true;
