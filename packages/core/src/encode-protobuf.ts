@@ -6,6 +6,18 @@ import type { StreamGroup } from './stream-groups.js';
 // two-pass size-then-write encoder is smaller and faster than a generated protobuf library, and
 // writes straight into one Buffer with no intermediate objects.
 
+const NS_PER_S = 1_000_000_000n;
+/** Strings up to this many UTF-16 units are measured and written in JS: a native call costs more. */
+const SHORT = 24;
+
+/** Buffer's own UTF-8 writer, without `write()`'s argument parsing (protobufjs uses it too); `write()` else. */
+type Utf8Write = (this: Buffer, text: string, offset: number, length: number) => number;
+const utf8Write: Utf8Write =
+  (Buffer.prototype as unknown as { utf8Write?: Utf8Write }).utf8Write ??
+  function (this: Buffer, text: string, offset: number, length: number): number {
+    return this.write(text, offset, length, 'utf8');
+  };
+
 function varintSize(n: number): number {
   let size = 1;
   while (n >= 0x80) {
@@ -25,8 +37,31 @@ function bigVarintSize(n: bigint): number {
   return size;
 }
 
+/**
+ * UTF-8 byte count, as Buffer counts it: a lone surrogate is 3 bytes (it is written as U+FFFD).
+ * Short strings in JS, long ones natively.
+ */
+function utf8Length(s: string): number {
+  const n = s.length;
+  if (n > SHORT) return Buffer.byteLength(s, 'utf8');
+  let bytes = n;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c < 0xd800 || c > 0xdbff || i + 1 >= n || (s.charCodeAt(i + 1) & 0xfc00) !== 0xdc00) bytes += 2;
+    else {
+      bytes += 2; // a surrogate pair: 4 bytes for 2 units
+      i++;
+    }
+  }
+  return bytes;
+}
+
 class Writer {
   pos = 0;
+  /** A string wrote other than the byte count it was sized with (an entry's `bytes` was wrong). */
+  mismatch = false;
   constructor(readonly buf: Buffer) {}
   byte(b: number): void {
     this.buf[this.pos++] = b;
@@ -46,9 +81,47 @@ class Writer {
     }
     this.buf[this.pos++] = Number(v);
   }
+  /** A string of `bytes` UTF-8 bytes; lone surrogates become U+FFFD, as Buffer writes them. */
   string(s: string, bytes: number): void {
+    const n = s.length;
     this.varint(bytes);
-    this.pos += this.buf.write(s, this.pos, bytes, 'utf8');
+    if (n > SHORT) {
+      if (utf8Write.call(this.buf, s, this.pos, bytes) !== bytes) this.mismatch = true;
+      this.pos += bytes;
+      return;
+    }
+    const buf = this.buf;
+    const end = this.pos + bytes;
+    let pos = this.pos;
+    let i = 0;
+    for (; i < n && pos < end; i++) {
+      let c = s.charCodeAt(i);
+      if (c < 0x80) buf[pos++] = c;
+      else if (c < 0x800) {
+        buf[pos++] = 0xc0 | (c >> 6);
+        buf[pos++] = 0x80 | (c & 0x3f);
+      } else {
+        if (c >= 0xd800 && c <= 0xdfff) {
+          const next = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+          if (c <= 0xdbff && (next & 0xfc00) === 0xdc00) {
+            c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+            i++;
+            buf[pos++] = 0xf0 | (c >> 18);
+            buf[pos++] = 0x80 | ((c >> 12) & 0x3f);
+            buf[pos++] = 0x80 | ((c >> 6) & 0x3f);
+            buf[pos++] = 0x80 | (c & 0x3f);
+            continue;
+          }
+          c = 0xfffd;
+        }
+        buf[pos++] = 0xe0 | (c >> 12);
+        buf[pos++] = 0x80 | ((c >> 6) & 0x3f);
+        buf[pos++] = 0x80 | (c & 0x3f);
+      }
+    }
+    // Too few bytes stop the loop before the string's end, too many leave a gap: both are a wrong count.
+    if (pos !== end || i < n) this.mismatch = true;
+    this.pos = end;
   }
   /** An ASCII string: one byte per character. Short ones by hand (a native call costs more). */
   ascii(s: string): void {
@@ -72,6 +145,7 @@ interface EntrySizes {
   size: number;
 }
 
+/** Sizes of an entry before 1970 (negative seconds: a ten-byte varint, so BigInt arithmetic). */
 function entrySizes(entry: LokiEntry): EntrySizes {
   const { seconds, nanos } = splitNs(entry.timestampNs);
   const tsSize = (seconds !== 0n ? 1 + bigVarintSize(seconds) : 0) + (nanos !== 0 ? 1 + varintSize(nanos) : 0);
@@ -91,12 +165,7 @@ function entrySizes(entry: LokiEntry): EntrySizes {
   return { seconds, nanos, tsSize, lineBytes, metadata, size };
 }
 
-/**
- * An entry whose strings are all ASCII (its UTF-8 byte count, `entry.bytes`, equals its UTF-16
- * length) is sized from string lengths and written with latin1 copies, and its seconds fit a
- * double: no Buffer.byteLength calls, no per-entry size objects and no BigInt varint loops. The
- * usual log line is ASCII; this halved the encoder's time per entry in a micro-benchmark.
- */
+/** UTF-16 length of an entry's strings: equal to `entry.bytes` (their UTF-8 bytes) exactly when all are ASCII. */
 function asciiLength(entry: LokiEntry): number {
   let n = entry.line.length;
   if (entry.metadata !== undefined) for (const [name, value] of entry.metadata) n += name.length + value.length;
@@ -112,44 +181,121 @@ function timestampSize(seconds: number, nanos: number): number {
   return (seconds !== 0 ? 1 + varintSize(seconds) : 0) + (nanos !== 0 ? 1 + varintSize(nanos) : 0);
 }
 
-/** Encodes streams as an (uncompressed) protobuf PushRequest. */
-export function encodePushRequestProtobuf(groups: readonly StreamGroup[]): Buffer {
-  const plan = groups.map((group) => {
-    const labelBytes = Buffer.byteLength(group.stream.key);
-    const count = group.entries.length;
-    // Per entry: its size, and for ASCII entries the timestamp split (else the slow sizes object).
-    const sizes = new Array<number>(count);
-    const seconds = new Array<number>(count);
-    const nanos = new Array<number>(count);
-    const slow: Array<EntrySizes | undefined> = new Array<EntrySizes | undefined>(count);
-    let size = 1 + varintSize(labelBytes) + labelBytes;
-    for (let i = 0; i < count; i++) {
-      const entry = group.entries[i]!;
-      const ns = entry.timestampNs;
-      if (ns >= 0n && entry.bytes === asciiLength(entry)) {
-        const whole = ns / 1_000_000_000n;
-        const sec = Number(whole);
-        const nano = Number(ns - whole * 1_000_000_000n);
-        const tsSize = timestampSize(sec, nano);
-        let e = 1 + varintSize(tsSize) + tsSize + fieldSize(entry.line.length);
+interface GroupPlan {
+  group: StreamGroup;
+  labelBytes: number;
+  size: number;
+  /** Per entry: its message size, seconds and nanos (unset for a pre-1970 one); line bytes of the UTF-8 ones. */
+  sizes: number[];
+  seconds: number[];
+  nanos: number[];
+  lineBytes: number[];
+  /** Name and value bytes of every metadata pair, in order, of the entries with a non-ASCII string. */
+  metaBytes: number[];
+  /** Per entry: ASCII, UTF-8 or pre-1970 (sized by {@link entrySizes}). */
+  kinds: Uint8Array;
+  old: Array<EntrySizes | undefined>;
+}
+
+const ASCII = 0;
+const UTF8 = 1;
+const OLD = 2;
+
+/**
+ * Sizes one stream's entries. An entry's UTF-8 byte count (`entry.bytes`) tells without a scan whether
+ * its strings are ASCII (it equals their UTF-16 length); then sizes come from string lengths. `measured`:
+ * every string measured (when an entry's `bytes` proved wrong while writing).
+ */
+function planGroup(group: StreamGroup, measured: boolean): GroupPlan {
+  const labelBytes = Buffer.byteLength(group.stream.key);
+  const entries = group.entries;
+  const count = entries.length;
+  const sizes = new Array<number>(count);
+  const seconds = new Array<number>(count);
+  const nanos = new Array<number>(count);
+  const kinds = new Uint8Array(count);
+  const p: GroupPlan = {
+    group,
+    labelBytes,
+    size: 0,
+    sizes,
+    seconds,
+    nanos,
+    lineBytes: [],
+    metaBytes: [],
+    kinds,
+    old: [],
+  };
+  let size = 1 + varintSize(labelBytes) + labelBytes;
+  for (let i = 0; i < count; i++) {
+    const entry = entries[i]!;
+    const ns = entry.timestampNs;
+    let e: number;
+    if (ns < 0n) {
+      const es = entrySizes(entry);
+      kinds[i] = OLD;
+      p.old[i] = es;
+      e = es.size;
+    } else {
+      const whole = ns / NS_PER_S;
+      const sec = Number(whole);
+      const nano = Number(ns - whole * NS_PER_S);
+      const tsSize = timestampSize(sec, nano);
+      e = 1 + varintSize(tsSize) + tsSize;
+      if (!measured && entry.bytes === asciiLength(entry)) {
+        e += fieldSize(entry.line.length);
         if (entry.metadata !== undefined) {
           for (const [name, value] of entry.metadata) {
             const pair = fieldSize(name.length) + fieldSize(value.length);
             e += 1 + varintSize(pair) + pair;
           }
         }
-        sizes[i] = e;
-        seconds[i] = sec;
-        nanos[i] = nano;
       } else {
-        const es = entrySizes(entry);
-        slow[i] = es;
-        sizes[i] = es.size;
+        kinds[i] = UTF8;
+        e += utf8Sizes(p, i, entry, measured);
       }
-      size += 1 + varintSize(sizes[i]!) + sizes[i]!;
+      seconds[i] = sec;
+      nanos[i] = nano;
     }
-    return { group, labelBytes, sizes, seconds, nanos, slow, size };
-  });
+    sizes[i] = e;
+    size += 1 + varintSize(e) + e;
+  }
+  p.size = size;
+  return p;
+}
+
+/**
+ * Size of the line and metadata fields of an entry with a non-ASCII string; records the byte counts in
+ * `p`. Only the metadata strings are measured: the line has the rest of `entry.bytes`.
+ */
+function utf8Sizes(p: GroupPlan, i: number, entry: LokiEntry, measured: boolean): number {
+  let size = 0;
+  let metadataBytes = 0;
+  if (entry.metadata !== undefined) {
+    for (const [name, value] of entry.metadata) {
+      const nameBytes = utf8Length(name);
+      const valueBytes = utf8Length(value);
+      p.metaBytes.push(nameBytes, valueBytes);
+      metadataBytes += nameBytes + valueBytes;
+      const pair = fieldSize(nameBytes) + fieldSize(valueBytes);
+      size += 1 + varintSize(pair) + pair;
+    }
+  }
+  let lineBytes = measured ? utf8Length(entry.line) : entry.bytes - metadataBytes;
+  // Fewer bytes than UTF-16 units is impossible: `bytes` is wrong, measure (the writer checks the rest).
+  if (lineBytes < entry.line.length) lineBytes = utf8Length(entry.line);
+  p.lineBytes[i] = lineBytes;
+  return size + fieldSize(lineBytes);
+}
+
+/** Encodes streams as an (uncompressed) protobuf PushRequest. */
+export function encodePushRequestProtobuf(groups: readonly StreamGroup[]): Buffer {
+  return encode(groups, false) ?? (encode(groups, true) as Buffer);
+}
+
+/** The request, or undefined when a string's byte count was not what its entry said (unless `measured`). */
+function encode(groups: readonly StreamGroup[], measured: boolean): Buffer | undefined {
+  const plan = groups.map((group) => planGroup(group, measured));
   let total = 0;
   for (const s of plan) total += 1 + varintSize(s.size) + s.size;
   const w = new Writer(Buffer.allocUnsafe(total));
@@ -159,13 +305,14 @@ export function encodePushRequestProtobuf(groups: readonly StreamGroup[]): Buffe
     w.byte(0x0a); // StreamAdapter.labels
     w.string(s.group.stream.key, s.labelBytes);
     const entries = s.group.entries;
+    let m = 0; // next in s.metaBytes
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       w.byte(0x12); // StreamAdapter.entries
       w.varint(s.sizes[i]!);
-      const slow = s.slow[i];
-      if (slow !== undefined) {
-        writeEntrySlow(w, entry, slow);
+      const kind = s.kinds[i]!;
+      if (kind === OLD) {
+        writeOldEntry(w, entry, s.old[i]!);
         continue;
       }
       const sec = s.seconds[i]!;
@@ -180,11 +327,12 @@ export function encodePushRequestProtobuf(groups: readonly StreamGroup[]): Buffe
         w.byte(0x10);
         w.varint(nano);
       }
-      if (entry.line.length > 0) {
-        w.byte(0x12); // EntryAdapter.line
-        w.ascii(entry.line);
-      }
-      if (entry.metadata !== undefined) {
+      if (kind === ASCII) {
+        if (entry.line.length > 0) {
+          w.byte(0x12); // EntryAdapter.line
+          w.ascii(entry.line);
+        }
+        if (entry.metadata === undefined) continue;
         for (const [name, value] of entry.metadata) {
           w.byte(0x1a); // EntryAdapter.structuredMetadata
           w.varint(fieldSize(name.length) + fieldSize(value.length));
@@ -197,13 +345,35 @@ export function encodePushRequestProtobuf(groups: readonly StreamGroup[]): Buffe
             w.ascii(value);
           }
         }
+        continue;
+      }
+      const lineBytes = s.lineBytes[i]!;
+      if (lineBytes > 0) {
+        w.byte(0x12); // EntryAdapter.line
+        w.string(entry.line, lineBytes);
+      }
+      if (entry.metadata === undefined) continue;
+      for (const [name, value] of entry.metadata) {
+        const nameBytes = s.metaBytes[m++]!;
+        const valueBytes = s.metaBytes[m++]!;
+        w.byte(0x1a); // EntryAdapter.structuredMetadata
+        w.varint(fieldSize(nameBytes) + fieldSize(valueBytes));
+        if (nameBytes > 0) {
+          w.byte(0x0a);
+          w.string(name, nameBytes);
+        }
+        if (valueBytes > 0) {
+          w.byte(0x12);
+          w.string(value, valueBytes);
+        }
       }
     }
   }
+  if (w.mismatch && !measured) return undefined;
   return w.buf;
 }
 
-function writeEntrySlow(w: Writer, entry: LokiEntry, e: EntrySizes): void {
+function writeOldEntry(w: Writer, entry: LokiEntry, e: EntrySizes): void {
   w.byte(0x0a); // EntryAdapter.timestamp
   w.varint(e.tsSize);
   if (e.seconds !== 0n) {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   canonicalLabels,
@@ -271,5 +272,56 @@ describe('protobuf encoder', () => {
       })),
     );
     expect(Buffer.from(encodePushRequestProtobuf(groups)).toString('hex')).toBe(Buffer.from(expected).toString('hex'));
+  });
+});
+
+describe('protobuf encoder, any Unicode', () => {
+  const stream = (key: string): StreamRef => ({ key, labels: [], lastNs: 0n });
+  const unit = fc.oneof(
+    fc.constantFrom('\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\uFFFD', '\u0000', '\u{1F600}', '\u{10FFFF}', 'é', 'a'),
+    fc
+      .integer({ min: 0, max: 0x10ffff })
+      .map((cp) => (cp >= 0xd800 && cp <= 0xdfff ? String.fromCharCode(cp) : String.fromCodePoint(cp))),
+  );
+  const text = fc.string({ unit, maxLength: 60 });
+  const toEntry = (ref: StreamRef, ns: bigint, line: string, metadata: Array<[string, string]>, wrong: number) => {
+    let bytes = Buffer.byteLength(line);
+    for (const [n, v] of metadata) bytes += Buffer.byteLength(n) + Buffer.byteLength(v);
+    const m = metadata.length > 0 ? metadata : undefined;
+    // A wrong count that equals the UTF-16 length reads as ASCII: trusted, not checked (the mapper counts exactly).
+    const units = line.length + metadata.reduce((n, [k, v]) => n + k.length + v.length, 0);
+    if (bytes + wrong === units) wrong = 0;
+    return { stream: ref, timestampNs: ns, line, metadata: m, bytes: bytes + wrong, seq: 0 } as LokiEntry;
+  };
+
+  it("random Unicode: the receiver encoder's bytes (lone surrogates as U+FFFD), even with a wrong byte count", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            text,
+            fc.array(fc.tuple(text, text), { maxLength: 3 }),
+            fc.bigInt({ min: 0n, max: 9_223_372_036_854_775_807n }),
+            fc.constantFrom(0, 0, 0, 1, -1),
+          ),
+          { minLength: 1, maxLength: 20 },
+        ),
+        (rows) => {
+          const ref = stream('{app="p"}');
+          const entries = rows.map(([line, md, ns, wrong]) => toEntry(ref, ns, line, md, wrong));
+          const groups = groupByStream(entries);
+          const expected = referenceEncoder(
+            groups.map((g) => ({
+              labels: g.stream.key,
+              entries: g.entries.map((e) => ({ timestampNs: e.timestampNs, line: e.line, metadata: e.metadata ?? [] })),
+            })),
+          );
+          expect(Buffer.from(encodePushRequestProtobuf(groups)).toString('hex')).toBe(
+            Buffer.from(expected).toString('hex'),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -1,0 +1,37 @@
+// Loads one of core's TypeScript source modules for a micro-benchmark: bundled by esbuild (tsup's own, so no
+// new dependency) into a temporary ES module. The encoders are internal, not exported from core's dist.
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const coreDir = fileURLToPath(new URL('../../../core/', import.meta.url));
+
+/**
+ * Imports packages/core/src/<name>.ts (and what it imports), bundled, as built for node20; from another
+ * checkout's root when `root` is given (a "before" figure in the same run).
+ */
+export async function loadCoreSource(name, root) {
+  const from = root === undefined ? coreDir : join(root, 'packages', 'core');
+  const tsupRequire = createRequire(require.resolve('tsup', { paths: [coreDir] }));
+  const esbuild = tsupRequire('esbuild');
+  const out = await esbuild.build({
+    entryPoints: [join(from, 'src', `${name}.ts`)],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'loki-micro-'));
+  const file = join(dir, `${name}.mjs`);
+  writeFileSync(file, out.outputFiles[0].text);
+  try {
+    return await import(pathToFileURL(file).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
