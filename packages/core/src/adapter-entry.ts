@@ -35,3 +35,18 @@ export { redactedForm, redactHeaders, redactUrl } from './redact.js';
 export { deliverAtExit, deliverSyncAtExit } from './client.js';
 export { registerExitParticipant, unregisterExitParticipant } from './exit-hook.js';
 export type { ExitParticipant } from './exit-hook.js';
+
+// The options schema: the one description of every option, for transports that add their own to core's.
+export { CLIENT_OPTION_SCHEMA } from './client-option-schema.js';
+export {
+  aliasNames,
+  aliasesOf,
+  checkAliases,
+  checkOf,
+  checkSchemaOptions,
+  defaultsOf,
+  replacedNameHints,
+  translateAliases,
+} from './option-schema.js';
+export type { OptionAlias, OptionGroup, OptionSchema, OptionSpec } from './option-schema.js';
+export { optionsTable, readmeTableBlock, withReadmeTable } from './option-table.js';

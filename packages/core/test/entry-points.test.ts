@@ -33,6 +33,19 @@ const SDK = [
   'warning',
 ];
 const ADAPTER = [
+  // The options schema.
+  'CLIENT_OPTION_SCHEMA',
+  'aliasNames',
+  'aliasesOf',
+  'checkAliases',
+  'checkOf',
+  'checkSchemaOptions',
+  'defaultsOf',
+  'optionsTable',
+  'readmeTableBlock',
+  'replacedNameHints',
+  'translateAliases',
+  'withReadmeTable',
   'COMPRESSIONS',
   'CLIENT_OPTION_NAMES',
   'DEFAULTS',
