@@ -173,7 +173,7 @@ export const clientChecks = {
 } as const;
 
 const list: Check = (name, value) => {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) fail(name, 'an array of strings', value);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) fail(name, 'an array of field names', value);
 };
 const object: Check = (name, value) => {
   if (!isPlainObject(value)) fail(name, 'an object', value);
