@@ -50,3 +50,5 @@ export {
 } from './option-schema.js';
 export type { OptionAlias, OptionGroup, OptionSchema, OptionSpec } from './option-schema.js';
 export { optionsTable, readmeTableBlock, withReadmeTable } from './option-table.js';
+export { DISK_BUFFER_DEFAULTS } from './disk-buffer-options.js';
+export { PUSH_PATH } from './options.js';

@@ -62,7 +62,7 @@ export function checkOf(spec: OptionSpec): Check {
     case 'object':
       return optionChecks.object;
     default:
-      return string;
+      return spec.min !== undefined && spec.min > 0 ? optionChecks.nonEmptyString : string;
   }
 }
 

@@ -46,6 +46,8 @@ const ADAPTER = [
   'replacedNameHints',
   'translateAliases',
   'withReadmeTable',
+  'DISK_BUFFER_DEFAULTS',
+  'PUSH_PATH',
   'COMPRESSIONS',
   'CLIENT_OPTION_NAMES',
   'DEFAULTS',
