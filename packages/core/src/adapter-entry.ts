@@ -42,3 +42,20 @@ export { findWorkerFile } from './worker-file.js';
 // Trace context (trace-context.ts): read the active span on the thread where the log call happens.
 export { traceCapture, TRACE_FIELD_NAMES } from './trace-context.js';
 export type { TraceCapture, TraceFieldNames } from './trace-context.js';
+
+// The options schema: the one description of every option, for transports that add their own to core's.
+export { CLIENT_OPTION_SCHEMA } from './client-option-schema.js';
+export {
+  aliasNames,
+  aliasesOf,
+  checkAliases,
+  checkOf,
+  checkSchemaOptions,
+  defaultsOf,
+  replacedNameHints,
+  translateAliases,
+} from './option-schema.js';
+export type { OptionAlias, OptionGroup, OptionSchema, OptionSpec } from './option-schema.js';
+export { optionsTable, readmeTableBlock, withReadmeTable } from './option-table.js';
+export { DISK_BUFFER_DEFAULTS } from './disk-buffer-options.js';
+export { PUSH_PATH } from './options.js';

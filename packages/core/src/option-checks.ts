@@ -1,13 +1,12 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { LokiOptionsError } from './errors.js';
-import type { LokiClientOptions } from './options.js';
 
 /**
  * The type and range of every option of createLokiClient, checked once at construction. Each check
  * throws a LokiOptionsError naming the option, the type of the value given and what is expected.
  * Values are shown only where they cannot be secret (numbers, choices); credentials never.
  */
-type Check = (name: string, value: unknown) => void;
+export type Check = (name: string, value: unknown) => void;
 
 /** `a string`, `an array`, `null`...; with `showValue`, short non-secret values too: `a number (-5)`. */
 export function describeValue(value: unknown, showValue = false): string {
@@ -170,44 +169,26 @@ const traceContext: Check = (name, value) => {
   }
 };
 
-/**
- * Every option of createLokiClient and its check: the one list of option names (`satisfies` makes
- * the compiler hold it to LokiClientOptions, key for key).
- */
-export const CLIENT_OPTION_CHECKS = {
-  host: url,
+/** The checks of core's options that their type, bounds and values do not give (option-schema.ts uses them). */
+export const clientChecks = {
   url,
-  tenantId: headerString,
+  headerString,
+  proxy,
   basicAuth,
-  bearerToken: headerString,
   headers,
   tls,
-  proxy,
   labels,
   levelLabel,
-  metadataMode: oneOf('structured', 'line'),
-  encoding: oneOf('protobuf', 'json', 'json-gzip'),
-  batchMaxEntries: numberAtLeast(1),
-  batchMaxBytes: numberAtLeast(1024),
-  batchIntervalMillis: millis(0),
-  maxLineBytes: numberAtLeast(1),
-  oversizedLine: oneOf('truncate', 'drop'),
-  requestTimeoutMillis: millis(1),
-  maxRequestsInFlight: numberAtLeast(1),
-  retryMaxAttempts: numberAtLeast(1),
-  retryInitialDelayMillis: millis(0),
-  retryMaxDelayMillis: millis(0),
-  offlineBuffer: boolean,
-  bufferMaxEntries: numberAtLeast(1),
-  offlineBufferMaxEntries: numberAtLeast(1),
-  bufferMaxBytes: numberAtLeast(1024),
-  flushTimeoutMillis: millis(0),
-  closeTimeoutMillis: millis(0),
   diskBuffer,
-  exitHook: boolean,
   traceContext,
-  onError: fn,
-} satisfies Record<keyof LokiClientOptions, Check>;
+} as const;
+
+const list: Check = (name, value) => {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) fail(name, 'an array of field names', value);
+};
+const object: Check = (name, value) => {
+  if (!isPlainObject(value)) fail(name, 'an object', value);
+};
 
 /** The checks adapters use for their own options, so every package words its errors alike. */
 export const optionChecks = {
@@ -221,9 +202,6 @@ export const optionChecks = {
   url,
   labels,
   fn,
+  list,
+  object,
 } as const;
-
-/** Checks one option's value (undefined means "not set" and always passes). */
-export function checkOption(name: keyof LokiClientOptions, value: unknown): void {
-  if (value !== undefined) CLIENT_OPTION_CHECKS[name](name, value);
-}

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { warnOncePerCode } from './error-warning.js';
-import { checkOption, CLIENT_OPTION_CHECKS, describeValue } from './option-checks.js';
+import { describeValue } from './option-checks.js';
+import { CLIENT_OPTION_SCHEMA } from './client-option-schema.js';
+import { checkSchemaOptions, defaultsOf } from './option-schema.js';
 import { LokiOptionsError, type LokiError } from './errors.js';
 import type { DiskBufferOptions } from './disk-buffer.js';
 import { optionsView, redactedForm } from './redact.js';
@@ -146,34 +148,13 @@ export interface ResolvedOptions {
   onError: (error: LokiError) => void;
 }
 
-export const DEFAULTS = {
-  host: 'http://localhost:3100',
-  levelLabel: 'level',
-  metadataMode: 'structured',
-  encoding: 'protobuf',
-  batchMaxEntries: 5000,
-  batchMaxBytes: 1024 * 1024,
-  batchIntervalMillis: 1000,
-  maxLineBytes: 262144,
-  oversizedLine: 'truncate',
-  requestTimeoutMillis: 10_000,
-  maxRequestsInFlight: 1,
-  retryMaxAttempts: 10,
-  retryInitialDelayMillis: 500,
-  retryMaxDelayMillis: 30_000,
-  offlineBuffer: true,
-  bufferMaxEntries: 1_000_000,
-  bufferMaxBytes: 64 * 1024 * 1024,
-  flushTimeoutMillis: 30_000,
-  closeTimeoutMillis: 5_000,
-  exitHook: true,
-  traceContext: true,
-} as const;
+/** The defaults of core's options, from the schema. */
+export const DEFAULTS = Object.freeze(defaultsOf(CLIENT_OPTION_SCHEMA));
 
 export const PUSH_PATH = '/loki/api/v1/push';
 
-/** Every option name createLokiClient understands, from its one list of checks (adapters derive theirs from it). */
-export const CLIENT_OPTION_NAMES = Object.keys(CLIENT_OPTION_CHECKS) as ReadonlyArray<keyof LokiClientOptions>;
+/** Every option name createLokiClient understands, from the schema (adapters derive theirs from it). */
+export const CLIENT_OPTION_NAMES = Object.keys(CLIENT_OPTION_SCHEMA) as ReadonlyArray<keyof LokiClientOptions>;
 
 /**
  * `host` (base URL) or `url` (full push URL) to the push URL. The push path is appended to a `host`
@@ -201,21 +182,6 @@ export function resolvePushUrl(options: { host?: string; url?: string }): string
   return parsed.toString();
 }
 
-function positiveInt(name: string, value: unknown, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new LokiOptionsError(`${name} must be a number >= ${min}, got ${String(value)}`);
-  }
-  return Math.floor(value);
-}
-
-function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value as T))
-    throw new LokiOptionsError(`${name} must be one of ${allowed.join(', ')}, got ${String(value)}`);
-  return value as T;
-}
-
 /** Default error path: one process warning per error code, so a down Loki does not flood stderr. */
 export function defaultOnError(error: LokiError): void {
   warnOncePerCode(error, 'pass onError to see all');
@@ -232,7 +198,7 @@ export function checkClientOptions(options: LokiClientOptions = {}): void {
 export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null)
     throw new LokiOptionsError(`options must be an object, got ${describeValue(options)}`);
-  for (const name of CLIENT_OPTION_NAMES) checkOption(name, options[name]);
+  checkSchemaOptions(CLIENT_OPTION_SCHEMA, options as Record<string, unknown>);
   const pushUrl = resolvePushUrl(options);
 
   const headers: Record<string, string> = {};
@@ -281,9 +247,9 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
     levelLabel = name;
   }
 
-  const batchMaxBytes = positiveInt('batchMaxBytes', options.batchMaxBytes, DEFAULTS.batchMaxBytes, 1024);
-  const bufferMaxEntries = positiveInt('bufferMaxEntries', options.bufferMaxEntries, DEFAULTS.bufferMaxEntries);
-  const maxLineBytes = positiveInt('maxLineBytes', options.maxLineBytes, DEFAULTS.maxLineBytes);
+  // Checked above: numbers are in range, choices are among their values.
+  const int = (name: NumberOption): number => Math.floor(options[name] ?? DEFAULTS[name]);
+  const bufferMaxEntries = int('bufferMaxEntries');
   // Printed and serialized without credentials (redact.ts).
   return redactedOptions({
     pushUrl,
@@ -292,52 +258,37 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
     proxy: resolveProxyUrl(options.proxy, pushUrl),
     staticLabels,
     levelLabel,
-    metadataMode: oneOf('metadataMode', options.metadataMode, ['structured', 'line'] as const, DEFAULTS.metadataMode),
-    encoding: oneOf('encoding', options.encoding, ['protobuf', 'json', 'json-gzip'] as const, DEFAULTS.encoding),
-    batchMaxEntries: positiveInt('batchMaxEntries', options.batchMaxEntries, DEFAULTS.batchMaxEntries),
-    batchMaxBytes,
-    batchIntervalMillis: positiveInt(
-      'batchIntervalMillis',
-      options.batchIntervalMillis,
-      DEFAULTS.batchIntervalMillis,
-      0,
-    ),
-    maxLineBytes,
-    oversizedLine: oneOf('oversizedLine', options.oversizedLine, ['truncate', 'drop'] as const, DEFAULTS.oversizedLine),
-    requestTimeoutMillis: positiveInt(
-      'requestTimeoutMillis',
-      options.requestTimeoutMillis,
-      DEFAULTS.requestTimeoutMillis,
-    ),
-    maxRequestsInFlight: positiveInt('maxRequestsInFlight', options.maxRequestsInFlight, DEFAULTS.maxRequestsInFlight),
-    retryMaxAttempts: positiveInt('retryMaxAttempts', options.retryMaxAttempts, DEFAULTS.retryMaxAttempts),
-    retryInitialDelayMillis: positiveInt(
-      'retryInitialDelayMillis',
-      options.retryInitialDelayMillis,
-      DEFAULTS.retryInitialDelayMillis,
-      0,
-    ),
-    retryMaxDelayMillis: positiveInt(
-      'retryMaxDelayMillis',
-      options.retryMaxDelayMillis,
-      DEFAULTS.retryMaxDelayMillis,
-      0,
-    ),
+    metadataMode: options.metadataMode ?? DEFAULTS.metadataMode,
+    encoding: options.encoding ?? DEFAULTS.encoding,
+    batchMaxEntries: int('batchMaxEntries'),
+    batchMaxBytes: int('batchMaxBytes'),
+    batchIntervalMillis: int('batchIntervalMillis'),
+    maxLineBytes: int('maxLineBytes'),
+    oversizedLine: options.oversizedLine ?? DEFAULTS.oversizedLine,
+    requestTimeoutMillis: int('requestTimeoutMillis'),
+    maxRequestsInFlight: int('maxRequestsInFlight'),
+    retryMaxAttempts: int('retryMaxAttempts'),
+    retryInitialDelayMillis: int('retryInitialDelayMillis'),
+    retryMaxDelayMillis: int('retryMaxDelayMillis'),
     offlineBuffer: options.offlineBuffer ?? DEFAULTS.offlineBuffer,
     bufferMaxEntries,
-    bufferMaxBytes: positiveInt('bufferMaxBytes', options.bufferMaxBytes, DEFAULTS.bufferMaxBytes, 1024),
+    bufferMaxBytes: int('bufferMaxBytes'),
     offlineBufferMaxEntries: Math.min(
       bufferMaxEntries,
-      positiveInt('offlineBufferMaxEntries', options.offlineBufferMaxEntries, bufferMaxEntries),
+      Math.floor(options.offlineBufferMaxEntries ?? bufferMaxEntries),
     ),
-    flushTimeoutMillis: positiveInt('flushTimeoutMillis', options.flushTimeoutMillis, DEFAULTS.flushTimeoutMillis, 0),
-    closeTimeoutMillis: positiveInt('closeTimeoutMillis', options.closeTimeoutMillis, DEFAULTS.closeTimeoutMillis, 0),
+    flushTimeoutMillis: int('flushTimeoutMillis'),
+    closeTimeoutMillis: int('closeTimeoutMillis'),
     exitHook: options.exitHook ?? DEFAULTS.exitHook,
     traceContext: resolveTraceContext(options.traceContext),
     diskBuffer: resolveDiskBuffer(options.diskBuffer),
     onError: typeof options.onError === 'function' ? options.onError : defaultOnError,
   });
 }
+
+type NumberOption = {
+  [K in keyof typeof DEFAULTS]: (typeof DEFAULTS)[K] extends number ? K : never;
+}[keyof typeof DEFAULTS];
 
 function redactedOptions(resolved: ResolvedOptions): ResolvedOptions {
   return Object.freeze(redactedForm(resolved, 'LokiResolvedOptions', optionsView));
@@ -357,18 +308,11 @@ function resolveTraceContext(option: LokiClientOptions['traceContext']): TraceFi
   return Object.freeze(names);
 }
 
+/** Checked by the schema (directory, bounds): copied, whole numbers. */
 function resolveDiskBuffer(disk: DiskBufferOptions | undefined): DiskBufferOptions | undefined {
   if (disk === undefined) return undefined;
-  if (disk === null || typeof disk !== 'object' || typeof disk.directory !== 'string' || disk.directory === '') {
-    throw new LokiOptionsError('diskBuffer needs { directory: string }');
-  }
   const out: DiskBufferOptions = { directory: disk.directory };
-  if (disk.maxBytes !== undefined) out.maxBytes = positiveInt('diskBuffer.maxBytes', disk.maxBytes, 0, 1024);
-  if (disk.syncIntervalMillis !== undefined)
-    out.syncIntervalMillis = positiveInt('diskBuffer.syncIntervalMillis', disk.syncIntervalMillis, 0, 0);
-  if (disk.segmentMaxBytes !== undefined)
-    out.segmentMaxBytes = positiveInt('diskBuffer.segmentMaxBytes', disk.segmentMaxBytes, 0, 1024);
-  if (disk.heartbeatTimeoutMillis !== undefined)
-    out.heartbeatTimeoutMillis = positiveInt('diskBuffer.heartbeatTimeoutMillis', disk.heartbeatTimeoutMillis, 0, 100);
+  for (const name of ['maxBytes', 'syncIntervalMillis', 'segmentMaxBytes', 'heartbeatTimeoutMillis'] as const)
+    if (disk[name] !== undefined) out[name] = Math.floor(disk[name]);
   return out;
 }

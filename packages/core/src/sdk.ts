@@ -9,6 +9,8 @@ import {
 import { LokiOptionsError } from './errors.js';
 import { describeValue, optionChecks } from './option-checks.js';
 import { unknownOptionsError } from './option-names.js';
+import { CLIENT_OPTION_SCHEMA } from './client-option-schema.js';
+import { replacedNameHints } from './option-schema.js';
 import { CLIENT_OPTION_NAMES, defaultOnError, type LokiClientOptions } from './options.js';
 import type { LokiRecord } from './record.js';
 
@@ -86,16 +88,8 @@ const SDK_OWN_CHECKS = {
   printToConsole: optionChecks.boolean,
 } satisfies Record<Exclude<keyof SdkOptions, keyof LokiClientOptions>, (name: string, value: unknown) => void>;
 
-/** Core options the SDK sets from its own names: using core's name is a mistake worth a hint. */
-const SDK_REPLACED: Record<string, string> = {
-  url: 'use endpoints.loki',
-  host: 'use endpoints.loki',
-  batchMaxEntries: 'use bufferSize',
-  batchIntervalMillis: 'use flushInterval, in seconds',
-  retryMaxAttempts: 'use maxRetries',
-  offlineBuffer: 'use enableOfflineBuffer',
-  bufferMaxEntries: 'use offlineBufferSize',
-};
+/** Core options the SDK sets from its own names (the schema's `sdk` aliases): using core's name is worth a hint. */
+const SDK_REPLACED = replacedNameHints(CLIENT_OPTION_SCHEMA, 'sdk');
 const SDK_OPTION_NAMES = new Set<string>([
   ...Object.keys(SDK_OWN_CHECKS),
   ...CLIENT_OPTION_NAMES.filter((n) => !(n in SDK_REPLACED)),

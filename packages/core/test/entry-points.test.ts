@@ -33,6 +33,21 @@ const SDK = [
   'warning',
 ];
 const ADAPTER = [
+  // The options schema.
+  'CLIENT_OPTION_SCHEMA',
+  'aliasNames',
+  'aliasesOf',
+  'checkAliases',
+  'checkOf',
+  'checkSchemaOptions',
+  'defaultsOf',
+  'optionsTable',
+  'readmeTableBlock',
+  'replacedNameHints',
+  'translateAliases',
+  'withReadmeTable',
+  'DISK_BUFFER_DEFAULTS',
+  'PUSH_PATH',
   'COMPRESSIONS',
   'CLIENT_OPTION_NAMES',
   'DEFAULTS',

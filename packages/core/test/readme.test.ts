@@ -1,15 +1,35 @@
 // The README's options tables against the code: every option named, none that does not exist, and the
 // defaults the code applies. The rules it documents (FlushResult, times, metadata names) are named there.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { defaultMismatches, optionRows, readmeSection } from '@loki-sdk/testing';
 import { describe, expect, it } from 'vitest';
-import { CLIENT_OPTION_NAMES, DEFAULTS, type FlushResult } from '../src/adapter-entry.js';
+import {
+  CLIENT_OPTION_NAMES,
+  CLIENT_OPTION_SCHEMA,
+  DEFAULTS,
+  optionsTable,
+  readmeTableBlock,
+  withReadmeTable,
+  type FlushResult,
+} from '../src/adapter-entry.js';
 import { SDK_DEFAULTS } from '../src/sdk-entry.js';
 import { DISK_BUFFER_DEFAULTS } from '../src/disk-buffer.js';
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const README = new URL('../README.md', import.meta.url);
+// The generated tables (`pnpm docs:options` writes them: UPDATE_OPTIONS_TABLES=1 runs this file as the writer).
+const TABLES: Record<string, string> = { options: optionsTable(CLIENT_OPTION_SCHEMA) };
+if (process.env.UPDATE_OPTIONS_TABLES === '1') {
+  let text = readFileSync(README, 'utf8');
+  for (const [id, table] of Object.entries(TABLES)) text = withReadmeTable(text, id, table);
+  writeFileSync(README, text);
+}
+const readme = readFileSync(README, 'utf8');
 
 describe('core README', () => {
+  it("the options tables are the schema's, as `pnpm docs:options` writes them", () => {
+    for (const [id, table] of Object.entries(TABLES)) expect([id, readmeTableBlock(readme, id)]).toEqual([id, table]);
+  });
+
   it('the client options table lists exactly the options createLokiClient knows, with their defaults', () => {
     const rows = optionRows(readmeSection(readme, 'Options'));
     expect(rows.map((r) => r.name).sort()).toEqual([...CLIENT_OPTION_NAMES].sort());

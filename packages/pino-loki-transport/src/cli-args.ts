@@ -1,7 +1,15 @@
 import { parseArgs } from 'node:util';
-import { CLIENT_OPTION_NAMES, DEFAULTS, envValue, suggestName } from '@loki-sdk/core/adapter';
-import { TRANSPORT_DEFAULTS } from './defaults.js';
-import { TRANSPORT_OPTION_NAMES, type PinoLokiOptions } from './options.js';
+import {
+  CLIENT_OPTION_SCHEMA,
+  DEFAULTS,
+  DISK_BUFFER_DEFAULTS,
+  envValue,
+  PUSH_PATH,
+  suggestName,
+  type OptionSpec,
+} from '@loki-sdk/core/adapter';
+import { PINO_OPTION_SCHEMA } from './option-schema.js';
+import type { PinoLokiOptions } from './options.js';
 
 type Kind = 'string' | 'number' | 'boolean' | 'json' | 'list' | 'seconds';
 
@@ -17,96 +25,33 @@ export interface Flag {
   aliasOf?: string;
 }
 
-/**
- * Options with no flag of their own: functions, the exit hook (the CLI is the app: always on), and what the CLI does
- * itself.
- */
-type NotFlag = 'onError' | 'exitHook' | 'printErrors' | 'statsIntervalMillis';
-/** Options set by several flags (listed in COMPOSITE_FLAGS). */
-type Composite = 'tls' | 'basicAuth' | 'diskBuffer';
-type FlagOption = Exclude<keyof PinoLokiOptions, NotFlag | Composite>;
-
-/** One line of help per option; the compiler holds it to the option list, so a new option needs its flag's help. */
-const OPTION_HELP: Record<FlagOption, string> = {
-  host: 'Loki base URL',
-  url: 'Full push URL; wins over --host (or env LOKI_URL)',
-  tenantId: 'Tenant, sent as X-Scope-OrgID (or env LOKI_TENANT)',
-  bearerToken: 'Bearer token (or env LOKI_BEARER_TOKEN)',
-  headers: 'Extra headers: JSON object or k=v,k2=v2',
-  proxy: 'HTTP proxy URL (CONNECT), or "env" for HTTPS_PROXY / HTTP_PROXY / NO_PROXY',
-  labels: 'Static labels: JSON object or k=v,k2=v2',
-  levelLabel: 'Label carrying the level, or "false"',
-  metadataMode: 'structured | line',
-  encoding: 'protobuf | json | json-gzip',
-  batchMaxEntries: 'Entries per request',
-  batchMaxBytes: 'Bytes per request',
-  batchIntervalMillis: 'Longest wait before a send',
-  maxLineBytes: 'Longest line',
-  oversizedLine: 'truncate | drop',
-  requestTimeoutMillis: 'Per-request timeout',
-  maxRequestsInFlight: 'Parallel requests',
-  retryMaxAttempts: 'Attempts per batch',
-  retryInitialDelayMillis: 'First backoff',
-  retryMaxDelayMillis: 'Longest backoff',
-  offlineBuffer: 'Drop batches after their attempts instead of keeping them while Loki is down',
-  bufferMaxEntries: 'Most entries held',
-  bufferMaxBytes: 'Most bytes held',
-  offlineBufferMaxEntries: 'Most entries held while Loki is down (default --buffer-max-entries)',
-  flushTimeoutMillis: 'Deadline of a flush',
-  closeTimeoutMillis: 'Deadline of the final flush at end of input',
-  lineFormat: 'json | message',
-  labelPrefix: 'Fields with this prefix become labels',
-  propsToLabels: 'Fields copied to labels, comma separated',
-  metadataKey: 'Field whose object goes to structured metadata',
-  timeKey: 'Time field',
-  messageKey: 'Message field',
-  errorKey: 'Error field',
-  levelMap: 'Level renames: JSON, e.g. {"35":"notice","warn":"warning"}',
-  replaceTimestamp: "Stamp entries when read, ignoring the record's time",
-  hostnameLabel: 'The record\'s hostname becomes the "hostname" label',
-  convertArrays: 'Arrays in the line become objects keyed by index',
-  logFormat: 'Line template, e.g. "{lokilevel} {msg}"',
-  highWaterMarkEntries: 'Stop reading stdin while this many entries wait for Loki',
-  traceContext: 'Lift trace_id, span_id, trace_flags from lines into structured metadata, or "false"',
-};
-
-// Kinds the defaults cannot tell (options with no default, or an object).
-const KIND: Partial<Record<FlagOption, Kind>> = {
-  proxy: 'string',
-  headers: 'json',
-  labels: 'json',
-  levelMap: 'json',
-  propsToLabels: 'list',
-  offlineBufferMaxEntries: 'number',
-};
-const SHORT: Partial<Record<FlagOption, string>> = { labels: 'l', replaceTimestamp: 'r' };
-const ALL_DEFAULTS: Record<string, unknown> = { ...DEFAULTS, ...TRANSPORT_DEFAULTS };
-
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const KIND_OF_TYPE: Record<OptionSpec['type'], Kind> = {
+  string: 'string',
+  number: 'number',
+  boolean: 'boolean',
+  object: 'json',
+  list: 'list',
+  function: 'string',
+};
 
-/** A flag per option, its kind and default from the option lists (a boolean defaulting to true gets a --no- flag). */
+/**
+ * A flag per option of the schemas (core's, then the transport's) that has one: kind, help and default from
+ * there (a boolean defaulting to true gets a --no- flag). Options with `flag: false` (functions, the exit
+ * hook, what the CLI does itself, the objects set by several flags below) have none.
+ */
 function derivedFlags(): Record<string, Flag> {
-  const skip = new Set<string>([
-    'onError',
-    'exitHook',
-    'printErrors',
-    'statsIntervalMillis',
-    'tls',
-    'basicAuth',
-    'diskBuffer',
-  ]);
   const out: Record<string, Flag> = {};
-  for (const name of [...CLIENT_OPTION_NAMES, ...TRANSPORT_OPTION_NAMES] as string[]) {
-    if (skip.has(name)) continue;
-    const option = name as FlagOption;
-    const fallback = ALL_DEFAULTS[name];
-    const kind =
-      KIND[option] ?? (typeof fallback === 'number' ? 'number' : typeof fallback === 'boolean' ? 'boolean' : 'string');
+  const schema: Record<string, OptionSpec> = { ...CLIENT_OPTION_SCHEMA, ...PINO_OPTION_SCHEMA };
+  for (const [name, spec] of Object.entries(schema)) {
+    if (spec.flag === false || spec.flag === undefined) continue;
+    const kind = spec.flag.kind ?? KIND_OF_TYPE[spec.type];
+    const fallback = spec.default;
     const negated = fallback === true;
     const shown = kind === 'boolean' || fallback === undefined ? '' : ` (default ${String(fallback)})`;
-    const flag: Flag = { kind, option: name, help: `${OPTION_HELP[option]}${shown}` };
+    const flag: Flag = { kind, option: name, help: `${spec.flag.help}${shown}` };
     if (negated) flag.sets = false;
-    if (SHORT[option] !== undefined) flag.short = SHORT[option];
+    if (spec.flag.short !== undefined) flag.short = spec.flag.short;
     out[negated ? `no-${kebab(name)}` : kebab(name)] = flag;
   }
   return out;
@@ -115,7 +60,7 @@ function derivedFlags(): Record<string, Flag> {
 /** Flags of the options that are objects, and of what the CLI does itself. */
 const COMPOSITE_FLAGS: Record<string, Flag> = {
   tenant: { kind: 'string', option: 'tenantId', help: 'Same as --tenant-id' },
-  endpoint: { kind: 'string', help: 'Push path appended to --host (default /loki/api/v1/push)' },
+  endpoint: { kind: 'string', help: `Push path appended to --host (default ${PUSH_PATH})` },
   user: { kind: 'string', short: 'u', help: 'Basic auth user' },
   password: { kind: 'string', short: 'p', help: 'Basic auth password (or env LOKI_PASSWORD)' },
   'basic-auth': { kind: 'string', option: 'basicAuth', help: 'Basic auth as user:password' },
@@ -136,22 +81,22 @@ const COMPOSITE_FLAGS: Record<string, Flag> = {
   'disk-buffer-max-bytes': {
     kind: 'number',
     option: 'diskBuffer.maxBytes',
-    help: 'Most bytes in the directory (default 268435456)',
+    help: `Most bytes in the directory (default ${DISK_BUFFER_DEFAULTS.maxBytes})`,
   },
   'disk-buffer-sync-interval-millis': {
     kind: 'number',
     option: 'diskBuffer.syncIntervalMillis',
-    help: 'fsync at most this late (default 1000)',
+    help: `fsync at most this late (default ${DISK_BUFFER_DEFAULTS.syncIntervalMillis})`,
   },
   'disk-buffer-segment-max-bytes': {
     kind: 'number',
     option: 'diskBuffer.segmentMaxBytes',
-    help: 'Most bytes of one segment file (default 8388608)',
+    help: `Most bytes of one segment file (default ${DISK_BUFFER_DEFAULTS.segmentMaxBytes})`,
   },
   'disk-buffer-heartbeat-timeout-millis': {
     kind: 'number',
     option: 'diskBuffer.heartbeatTimeoutMillis',
-    help: 'Lock age that means a dead owner on another host (default 30000)',
+    help: `Lock age that means a dead owner on another host (default ${DISK_BUFFER_DEFAULTS.heartbeatTimeoutMillis})`,
   },
   'no-stdout': { kind: 'boolean', help: 'Do not copy the input to stdout' },
   'silence-errors': { kind: 'boolean', short: 's', help: 'Do not print delivery errors to stderr' },

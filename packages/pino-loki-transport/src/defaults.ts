@@ -1,14 +1,5 @@
-/** Defaults of the transport's own options (core's are in @loki-sdk/core's DEFAULTS). */
-export const TRANSPORT_DEFAULTS = {
-  lineFormat: 'json',
-  labelPrefix: 'label_',
-  timeKey: 'time',
-  messageKey: 'msg',
-  errorKey: 'err',
-  replaceTimestamp: false,
-  hostnameLabel: false,
-  convertArrays: false,
-  // printErrors: unset = the first error of each code on stderr (see PinoLokiOptions.printErrors).
-  statsIntervalMillis: 0,
-  highWaterMarkEntries: 20_000,
-} as const;
+import { defaultsOf } from '@loki-sdk/core/adapter';
+import { PINO_OPTION_SCHEMA } from './option-schema.js';
+
+/** Defaults of the transport's own options, from its schema (core's are in @loki-sdk/core's DEFAULTS). */
+export const TRANSPORT_DEFAULTS = Object.freeze(defaultsOf(PINO_OPTION_SCHEMA));

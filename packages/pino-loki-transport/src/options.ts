@@ -1,16 +1,17 @@
 import {
   checkClientOptions,
+  checkSchemaOptions,
   CLIENT_OPTION_NAMES,
   DEFAULTS,
   describeValue,
   LokiOptionsError,
-  optionChecks,
   unknownOptionsError,
   type LokiClientOptions,
   type LokiError,
   type LokiTlsOptions,
 } from '@loki-sdk/core/adapter';
 import { TRANSPORT_DEFAULTS } from './defaults.js';
+import { PINO_OPTION_SCHEMA } from './option-schema.js';
 import { PINO_LOKI_NAMES, translatePinoLokiOptions } from './pino-loki-options.js';
 import { inPinoWorker } from './worker-link.js';
 
@@ -99,43 +100,8 @@ export interface TransportSettings {
   highWaterMarkBytes: number;
 }
 
-type Check = (name: string, value: unknown) => void;
-const { string, nonEmptyString, boolean, numberAtLeast, millis, oneOf } = optionChecks;
-
-/** The transport's own options and their checks: the one list of its names. */
-const TRANSPORT_OPTION_CHECKS = {
-  lineFormat: oneOf('json', 'message'),
-  labelPrefix: string,
-  propsToLabels: (name, value) => {
-    if (!Array.isArray(value) || value.some((p) => typeof p !== 'string' || p === '')) {
-      throw new LokiOptionsError(`${name} must be an array of field names, got ${describeValue(value)}`);
-    }
-  },
-  metadataKey: nonEmptyString,
-  timeKey: nonEmptyString,
-  messageKey: nonEmptyString,
-  errorKey: nonEmptyString,
-  levelMap: (name, value) => {
-    if (
-      value === null ||
-      typeof value !== 'object' ||
-      Array.isArray(value) ||
-      Object.values(value).some((v) => typeof v !== 'string')
-    ) {
-      throw new LokiOptionsError(`${name} must map level names or numbers to strings, got ${describeValue(value)}`);
-    }
-  },
-  replaceTimestamp: boolean,
-  hostnameLabel: boolean,
-  convertArrays: boolean,
-  logFormat: nonEmptyString,
-  printErrors: boolean,
-  statsIntervalMillis: millis(0),
-  highWaterMarkEntries: numberAtLeast(1),
-} satisfies Record<Exclude<keyof PinoLokiOptions, keyof CoreOptions>, Check>;
-
 /** The transport's own option names (the CLI derives its flags from these and core's). */
-export const TRANSPORT_OPTION_NAMES = Object.keys(TRANSPORT_OPTION_CHECKS) as ReadonlyArray<
+export const TRANSPORT_OPTION_NAMES = Object.keys(PINO_OPTION_SCHEMA) as ReadonlyArray<
   Exclude<keyof PinoLokiOptions, keyof CoreOptions>
 >;
 
@@ -145,12 +111,7 @@ const CORE_KEYS = new Set<string>(CLIENT_OPTION_NAMES.filter((name) => name !== 
 /** Keys pino and thread-stream add to a target's options on their way into the worker. */
 const INJECTED_KEYS = ['$context', 'pinoWillSendConfig', 'levels', 'dedupe'];
 
-const KNOWN_NAMES = new Set<string>([
-  ...CORE_KEYS,
-  ...Object.keys(TRANSPORT_OPTION_CHECKS),
-  ...INJECTED_KEYS,
-  ...PINO_LOKI_NAMES,
-]);
+const KNOWN_NAMES = new Set<string>([...CORE_KEYS, ...TRANSPORT_OPTION_NAMES, ...INJECTED_KEYS, ...PINO_LOKI_NAMES]);
 const HINTS: Record<string, string> = {
   exitHook: 'not used here: pino ends its worker at exit, and this transport delivers then',
   onError: "functions cannot reach pino's worker: listen to the 'lokiError' event of the transport stream",
@@ -218,9 +179,7 @@ export function resolveTransportOptions(
   }
   const opts = translatePinoLokiOptions((options ?? {}) as Record<string, unknown>) as PinoLokiOptions &
     Record<string, unknown>;
-  for (const [name, check] of Object.entries(TRANSPORT_OPTION_CHECKS) as Array<[string, Check]>) {
-    if (opts[name] !== undefined) check(name, opts[name]);
-  }
+  checkSchemaOptions(PINO_OPTION_SCHEMA, opts);
 
   const core: LokiClientOptions & Record<string, unknown> = {};
   for (const [key, value] of Object.entries(opts)) {

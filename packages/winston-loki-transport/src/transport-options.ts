@@ -1,9 +1,14 @@
 import {
+  aliasNames,
+  checkAliases,
+  checkSchemaOptions,
   CLIENT_OPTION_NAMES,
+  CLIENT_OPTION_SCHEMA,
   describeValue,
   LokiOptionsError,
-  optionChecks,
+  translateAliases,
   unknownOptionsError,
+  type OptionSpec,
   type LokiClientOptions,
   type LokiError,
 } from '@loki-sdk/core/adapter';
@@ -117,53 +122,99 @@ const PASS_THROUGH = CLIENT_OPTION_NAMES.filter((name) => !NOT_PASSED.has(name))
   keyof PassThroughOptions
 >;
 
-type Check = (name: string, value: unknown) => void;
-const { string, boolean, millis, seconds, oneOf, fn } = optionChecks;
+type Own = Exclude<keyof LokiTransportOptions, keyof PassThroughOptions | keyof WinstonLokiCompatOptions>;
+const t = 'transport';
 
-/** The transport's own options (winston's, winston-loki's, ours) and their checks: the one list of their names. */
-const TRANSPORT_OPTION_CHECKS = {
+/**
+ * The transport's own options (winston's and ours), in core's schema shape; winston-loki's names are
+ * the `winston-loki` aliases of core's schema (and `replaceTimestamp`, `useWinstonMetaAsLabels`,
+ * `ignoredMeta`, `onConnectionError`, which are options here under the same names).
+ */
+export const WINSTON_OPTION_SCHEMA = {
+  level: { group: t, type: 'string', defaultText: "the logger's", doc: 'most verbose level this transport takes' },
+  format: {
+    group: t,
+    type: 'object',
+    defaultText: 'none',
+    doc: 'a winston format for this transport; its output (`info[MESSAGE]`) becomes the line',
+    check: (name, value) => {
+      if (
+        value === null ||
+        typeof value !== 'object' ||
+        typeof (value as { transform?: unknown }).transform !== 'function'
+      )
+        throw new LokiOptionsError(
+          `${name} must be a winston format (winston.format.json(), ...), got ${describeValue(value)}`,
+        );
+    },
+  },
+  silent: { group: t, type: 'boolean', default: false, doc: 'drop everything' },
+  handleExceptions: {
+    group: t,
+    type: 'boolean',
+    default: false,
+    doc: "log uncaught exceptions (winston's exception handler)",
+  },
+  handleRejections: { group: t, type: 'boolean', default: false, doc: 'log unhandled rejections' },
   // A `{ username, password }` object is checked by core.
-  basicAuth: (name, value) => {
-    if (typeof value !== 'string' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-      throw new LokiOptionsError(
-        `${name} must be { username, password } or a "username:password" string, got ${describeValue(value)}`,
-      );
-    }
+  basicAuth: {
+    group: 'connection',
+    type: 'object',
+    doc: "`{ username, password }` or `'username:password'` (split at the first colon)",
+    check: (name, value) => {
+      if (typeof value !== 'string' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+        throw new LokiOptionsError(
+          `${name} must be { username, password } or a "username:password" string, got ${describeValue(value)}`,
+        );
+      }
+    },
   },
-  lineFormat: oneOf(...LINE_FORMATS),
-  onError: fn,
-  worker: boolean,
-  interval: seconds(0),
-  json: boolean,
-  batching: boolean,
-  timeout: millis(1),
-  clearOnError: boolean,
-  replaceTimestamp: boolean,
-  gracefulShutdown: boolean,
-  onConnectionError: fn,
-  useWinstonMetaAsLabels: boolean,
-  ignoredMeta: (name, value) => {
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
-      throw new LokiOptionsError(`${name} must be an array of field names, got ${describeValue(value)}`);
+  lineFormat: {
+    group: 'content',
+    type: 'string',
+    default: 'json',
+    values: LINE_FORMATS,
+    doc: "`'json'`, `'text'` or `'metadata'` (see [The line](#the-line)); ignored when `format` is set",
   },
-  format: (name, value) => {
-    if (
-      value === null ||
-      typeof value !== 'object' ||
-      typeof (value as { transform?: unknown }).transform !== 'function'
-    ) {
-      throw new LokiOptionsError(
-        `${name} must be a winston format (winston.format.json(), ...), got ${describeValue(value)}`,
-      );
-    }
+  replaceTimestamp: {
+    group: 'content',
+    type: 'boolean',
+    default: false,
+    doc: '`true`: ignore `info.timestamp`, stamp entries with the time of logging',
   },
-  level: string,
-  silent: boolean,
-  handleExceptions: boolean,
-  handleRejections: boolean,
-} satisfies Record<Exclude<keyof LokiTransportOptions, keyof PassThroughOptions>, Check>;
+  useWinstonMetaAsLabels: {
+    group: 'content',
+    type: 'boolean',
+    default: false,
+    doc: "every meta field becomes a label (mind cardinality and Loki's 15 labels)",
+  },
+  ignoredMeta: {
+    group: 'content',
+    type: 'list',
+    defaultText: '`[]`',
+    doc: 'with `useWinstonMetaAsLabels`: meta fields that stay in the line',
+  },
+  worker: {
+    group: 'request',
+    type: 'boolean',
+    default: true,
+    doc: 'map, batch and send in a worker thread; `log()` only takes the info as text',
+  },
+  onError: {
+    group: 'errors',
+    type: 'function',
+    doc: "`(err: LokiError) => void`, called for each failure, besides the `'warn'` event",
+  },
+  onConnectionError: { group: 'errors', type: 'function', doc: "winston-loki's name; called like `onError`" },
+} as const satisfies Record<
+  Own | 'replaceTimestamp' | 'onConnectionError' | 'useWinstonMetaAsLabels' | 'ignoredMeta',
+  OptionSpec
+>;
 
-const KNOWN_NAMES = new Set<string>([...PASS_THROUGH, ...Object.keys(TRANSPORT_OPTION_CHECKS)]);
+/** winston-loki's names translated into core's (core's schema: the `winston-loki` aliases). */
+const WINSTON_LOKI_NAMES = aliasNames(CLIENT_OPTION_SCHEMA, 'winston-loki');
+
+const KNOWN_NAMES = new Set<string>([...PASS_THROUGH, ...Object.keys(WINSTON_OPTION_SCHEMA), ...WINSTON_LOKI_NAMES]);
 // winston-loki's agents: an agent object cannot cross into the delivery worker, and a proxy is what they are used for.
 const AGENT_HINT = "an agent cannot be used here: for a proxy use proxy: 'http://host:port' or proxy: 'env'";
 const HINTS: Record<string, string> = {
@@ -176,10 +227,8 @@ const HINTS: Record<string, string> = {
 export function checkTransportOptions(options: LokiTransportOptions): void {
   if (options === null || typeof options !== 'object')
     throw new LokiOptionsError(`options must be an object, got ${describeValue(options)}`);
-  for (const [name, check] of Object.entries(TRANSPORT_OPTION_CHECKS) as Array<[string, Check]>) {
-    const value = (options as Record<string, unknown>)[name];
-    if (value !== undefined) check(name, value);
-  }
+  checkSchemaOptions(WINSTON_OPTION_SCHEMA, options as Record<string, unknown>);
+  checkAliases(CLIENT_OPTION_SCHEMA, 'winston-loki', options as Record<string, unknown>);
 }
 
 /** One report naming every option nobody knows, with a "did you mean", or undefined. */
@@ -189,22 +238,13 @@ export function unknownTransportOptions(options: LokiTransportOptions): LokiErro
 
 /** The options of the core client, winston-loki names translated. `onError` is the transport's. */
 export function clientOptions(options: LokiTransportOptions, onError: (error: LokiError) => void): LokiClientOptions {
+  const translated = translateAliases(CLIENT_OPTION_SCHEMA, 'winston-loki', options as Record<string, unknown>);
   const out: Record<string, unknown> = {};
-  for (const key of PASS_THROUGH) if (options[key] !== undefined) out[key] = options[key];
+  for (const key of PASS_THROUGH) if (translated[key] !== undefined) out[key] = translated[key];
   const auth = basicAuth(options.basicAuth);
   if (auth !== undefined) out.basicAuth = auth;
   // Fields and meta are laid out by this package; core only ever gets `metadata` in lineFormat 'metadata'.
   out.metadataMode = 'structured';
-  if (out.batchIntervalMillis === undefined) {
-    if (options.batching === false) out.batchIntervalMillis = 0;
-    else if (typeof options.interval === 'number' && Number.isFinite(options.interval))
-      out.batchIntervalMillis = options.interval * 1000;
-  }
-  if (out.encoding === undefined && options.json === true) out.encoding = 'json';
-  if (out.requestTimeoutMillis === undefined && options.timeout !== undefined)
-    out.requestTimeoutMillis = options.timeout;
-  if (out.offlineBuffer === undefined && options.clearOnError === true) out.offlineBuffer = false;
-  if (out.exitHook === undefined && options.gracefulShutdown === false) out.exitHook = false;
   out.onError = onError;
   return out;
 }
