@@ -40,7 +40,7 @@ export type { WorkerLineMapper } from './worker-protocol.js';
 export { findWorkerFile } from './worker-file.js';
 
 // Trace context (trace-context.ts): read the active span on the thread where the log call happens.
-export { traceCapture, TRACE_FIELD_NAMES } from './trace-context.js';
+export { traceCapture, resolveTraceFieldNames, TRACE_FIELD_NAMES } from './trace-context.js';
 export type { TraceCapture, TraceFieldNames } from './trace-context.js';
 
 // The options schema: the one description of every option, for transports that add their own to core's.

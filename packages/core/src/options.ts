@@ -7,8 +7,8 @@ import { LokiOptionsError, type LokiError } from './errors.js';
 import type { DiskBufferOptions } from './disk-buffer.js';
 import { optionsView, redactedForm } from './redact.js';
 import { resolveProxyUrl } from './proxy-url.js';
-import { sanitizeLabelName, labelValueToString, metadataName } from './labels.js';
-import { TRACE_FIELD_NAMES, type TraceFieldNames } from './trace-context.js';
+import { sanitizeLabelName, labelValueToString } from './labels.js';
+import { resolveTraceFieldNames, type TraceFieldNames } from './trace-context.js';
 
 export type LokiEncoding = 'protobuf' | 'json' | 'json-gzip';
 
@@ -280,7 +280,7 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
     flushTimeoutMillis: int('flushTimeoutMillis'),
     closeTimeoutMillis: int('closeTimeoutMillis'),
     exitHook: options.exitHook ?? DEFAULTS.exitHook,
-    traceContext: resolveTraceContext(options.traceContext),
+    traceContext: resolveTraceFieldNames(options.traceContext),
     diskBuffer: resolveDiskBuffer(options.diskBuffer),
     onError: typeof options.onError === 'function' ? options.onError : defaultOnError,
   });
@@ -292,20 +292,6 @@ type NumberOption = {
 
 function redactedOptions(resolved: ResolvedOptions): ResolvedOptions {
   return Object.freeze(redactedForm(resolved, 'LokiResolvedOptions', optionsView));
-}
-
-function resolveTraceContext(option: LokiClientOptions['traceContext']): TraceFieldNames | false {
-  if (option === false) return false;
-  if (option === undefined || option === true) return TRACE_FIELD_NAMES;
-  const names = { ...TRACE_FIELD_NAMES };
-  for (const key of Object.keys(TRACE_FIELD_NAMES) as Array<keyof TraceFieldNames>) {
-    const given = option[key];
-    if (given === undefined) continue;
-    const name = metadataName(given);
-    if (name === undefined) throw new LokiOptionsError(`traceContext.${key} "${given}" is not a usable metadata name`);
-    names[key] = name;
-  }
-  return Object.freeze(names);
 }
 
 /** Checked by the schema (directory, bounds): copied, whole numbers. */

@@ -1,3 +1,5 @@
+import { LokiOptionsError } from './errors.js';
+import { metadataName } from './labels.js';
 import { loadOptionalPeer } from './optional-peer.js';
 
 /** Structured-metadata names of the trace context an entry carries (option `traceContext`). */
@@ -75,4 +77,21 @@ export function traceCapture(names: TraceFieldNames | false): TraceCapture | und
     ];
     return lastPairs;
   };
+}
+
+/** The `traceContext` option to the metadata names it asks for, or false (checked by option-checks.ts first). */
+export function resolveTraceFieldNames(
+  option: boolean | Partial<TraceFieldNames> | undefined,
+): TraceFieldNames | false {
+  if (option === false) return false;
+  if (option === undefined || option === true) return TRACE_FIELD_NAMES;
+  const names = { ...TRACE_FIELD_NAMES };
+  for (const key of Object.keys(TRACE_FIELD_NAMES) as Array<keyof TraceFieldNames>) {
+    const given = option[key];
+    if (given === undefined) continue;
+    const name = metadataName(given);
+    if (name === undefined) throw new LokiOptionsError(`traceContext.${key} "${given}" is not a usable metadata name`);
+    names[key] = name;
+  }
+  return Object.freeze(names);
 }

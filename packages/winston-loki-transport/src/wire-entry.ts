@@ -35,8 +35,18 @@ export function plainInfoJson(info: Info, loggerMadeJson: boolean): string | und
 }
 
 /** The mapped record with every value in a form JSON keeps and core reads the same way. */
-export function recordJson(info: Info, mapping: RecordMapping): string {
+export function recordJson(
+  info: Info,
+  mapping: RecordMapping,
+  trace?: ReadonlyArray<readonly [string, string]>,
+): string {
   const record = toLokiRecord(info, mapping);
+  if (trace !== undefined) {
+    // The span's fields join the record's metadata; a field of the record's own of that name wins.
+    const metadata = Object.create(null) as Record<string, unknown>;
+    for (const [name, value] of trace) metadata[name] = value;
+    record.metadata = Object.assign(metadata, record.metadata);
+  }
   const out = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     const value = record[key];

@@ -1,4 +1,11 @@
-import { startDeliveryWorker, type DeliveryWorkerHost, type LokiClientOptions } from '@loki-sdk/core/adapter';
+import {
+  resolveTraceFieldNames,
+  startDeliveryWorker,
+  traceCapture,
+  type DeliveryWorkerHost,
+  type LokiClientOptions,
+  type TraceCapture,
+} from '@loki-sdk/core/adapter';
 import type { Info, InfoSink } from './info-sink.js';
 import type { RecordMapping } from './transport-options.js';
 import { plainInfoJson, recordFromWire, recordJson } from './wire-entry.js';
@@ -9,21 +16,28 @@ import { plainInfoJson, recordFromWire, recordJson } from './wire-entry.js';
  */
 export class WorkerSink implements InfoSink {
   private readonly host: DeliveryWorkerHost;
+  /** The span is on this thread, not the worker's: read here at log(), carried as the record's metadata. */
+  private readonly trace: TraceCapture | undefined;
 
   constructor(
     file: string,
     options: LokiClientOptions,
     private readonly mapping: RecordMapping,
   ) {
+    this.trace = traceCapture(resolveTraceFieldNames(options.traceContext));
     this.host = startDeliveryWorker({
       file,
-      client: options,
+      // No span in the worker: its client need not look for one.
+      client: { ...options, traceContext: false },
       mapperOptions: mapping,
       mapLine: (line, isRecord) => recordFromWire(line, isRecord, mapping),
     });
   }
 
   log(info: Info, loggerMadeJson: boolean): void {
+    const trace = this.trace?.();
+    // Inside a span the record is mapped here, to carry the span's fields as metadata.
+    if (trace !== undefined) return this.host.pushText(recordJson(info, this.mapping, trace), true);
     const plain = this.mapping.useFormat ? undefined : plainInfoJson(info, loggerMadeJson);
     if (plain !== undefined) this.host.pushText(plain, false);
     else this.host.pushText(recordJson(info, this.mapping), true);
