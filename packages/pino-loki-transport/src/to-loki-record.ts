@@ -20,6 +20,11 @@ export interface MappingConfig {
   convertArrays: boolean;
   /** pino-loki's `logFormat` template; wins over `lineFormat`. */
   logFormat: string | undefined;
+  /**
+   * Trace fields (`trace_id`, `span_id`, `trace_flags`, as traceMixin or instrumentation-pino write them): string
+   * values leave the line and become structured metadata. Undefined: left in the line.
+   */
+  traceFields?: readonly string[];
 }
 
 /** pino's default levels, used until (or unless) pino sends its config to the worker. */
@@ -83,6 +88,12 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
   if (hostname !== undefined) (labels ??= newObject()).hostname = hostname;
   if (labels !== undefined) record.labels = labels;
 
+  let traced: PinoObject | undefined;
+  for (const name of config.traceFields ?? []) {
+    const value = obj[name];
+    if (typeof value === 'string' && hasOwn(obj, name)) (traced ??= newObject())[name] = value;
+  }
+
   const metadataKey = config.metadataKey;
   const fromMetadataKey = metadataKey === undefined ? undefined : obj[metadataKey];
   const hasMetadataObject =
@@ -91,6 +102,7 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
   if (config.logFormat !== undefined) {
     record.line = formatLine(config.logFormat, obj, level, hostname !== undefined);
     if (hasMetadataObject) record.metadata = Object.assign(newObject(), fromMetadataKey);
+    if (traced !== undefined) record.metadata = Object.assign(traced, record.metadata);
     return record;
   }
 
@@ -102,15 +114,18 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
   }
 
   if (hasMetadataObject) record.metadata = Object.assign(newObject(), fromMetadataKey);
+  // The metadata object's own fields of those names win.
+  if (traced !== undefined) record.metadata = Object.assign(traced, record.metadata);
   const leaves = (key: string): boolean =>
     isLabelField(key, prefix) ||
     (hasMetadataObject && key === metadataKey) ||
-    (hostname !== undefined && key === 'hostname');
+    (hostname !== undefined && key === 'hostname') ||
+    (traced !== undefined && key in traced);
   if (config.convertArrays) {
     record.line = stringifyWithout(obj, leaves, arraysToObjects);
     return record;
   }
-  if (!hasLabelFields && !hasMetadataObject && hostname === undefined) {
+  if (!hasLabelFields && !hasMetadataObject && hostname === undefined && traced === undefined) {
     record.line = raw;
     return record;
   }
@@ -134,6 +149,8 @@ function fastRecord(raw: string, config: MappingConfig): LokiRecord | undefined 
   if (config.propsToLabels.length > 0 || config.metadataKey !== undefined || config.timeKey !== 'time')
     return undefined;
   if (!raw.startsWith(FAST_HEAD) || raw.charCodeAt(raw.length - 1) !== 0x7d) return undefined;
+  const trace = config.traceFields;
+  if (trace !== undefined && raw.includes(`"${trace[0]}":`)) return undefined; // a traced line: the full path lifts it
   const prefix = config.labelPrefix;
   let line = raw;
   let labels: Record<string, unknown> | undefined;

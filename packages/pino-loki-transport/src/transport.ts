@@ -2,6 +2,7 @@ import type { Transform } from 'node:stream';
 import build from 'pino-abstract-transport';
 import {
   createLokiClient,
+  resolveTraceFieldNames,
   DEFAULTS,
   DROP_REASONS,
   LokiError,
@@ -82,7 +83,8 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
     settings = resolved.settings;
     resolvedCore = resolved.core;
     printErrors = settings.printErrors;
-    client = createLokiClient(resolved.core);
+    // The span was read on the app's thread (traceMixin) and is in the line: the worker's client looks for none.
+    client = createLokiClient({ ...resolved.core, traceContext: false });
   } catch (error) {
     // Unusable options must not crash pino's worker (that would end every target): report, then
     // read and discard, so the other targets keep flowing.
@@ -109,6 +111,7 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
     hostnameLabel: settings?.hostnameLabel ?? false,
     convertArrays: settings?.convertArrays ?? false,
     logFormat: settings?.logFormat,
+    traceFields: traceFieldList(resolvedCore?.traceContext),
   };
   let configApplied = false;
   const applyPinoConfig = (): void => {
@@ -277,4 +280,15 @@ function emptyStats(): LokiClientStats {
   const zero = idle.stats();
   void idle.close();
   return zero;
+}
+
+/** The line fields lifted into structured metadata (`traceContext`), or undefined when off. */
+function traceFieldList(option: LokiClientOptions['traceContext']): readonly string[] | undefined {
+  let names;
+  try {
+    names = resolveTraceFieldNames(option);
+  } catch {
+    return undefined; // reported with the other unusable options
+  }
+  return names === false ? undefined : [names.traceId, names.spanId, names.traceFlags];
 }
