@@ -1,4 +1,6 @@
 import { canonicalLabels } from './labels.js';
+import { LokiError } from './errors.js';
+import type { ResolvedOptions } from './options.js';
 
 /** How many label names are tracked at once: the memory of the guard stays bounded. */
 const MAX_TRACKED_NAMES = 1000;
@@ -115,4 +117,37 @@ export class LabelGuard {
 
 function prune(seen: Map<string, number>, since: number): void {
   for (const [value, last] of seen) if (last < since) seen.delete(value);
+}
+
+/** The guard of a client's options (undefined when both limits are off); its demotions go to the error path. */
+export function guardFor(
+  options: Pick<
+    ResolvedOptions,
+    'labelMaxValues' | 'maxStreams' | 'cardinalityWindowMillis' | 'staticLabels' | 'levelLabel'
+  >,
+  report: (error: LokiError) => void,
+): LabelGuard | undefined {
+  if (options.labelMaxValues === false && options.maxStreams === false) return undefined;
+  const protectedNames = new Set(options.staticLabels.map(([name]) => name));
+  if (options.levelLabel !== false) protectedNames.add(options.levelLabel);
+  return new LabelGuard(
+    {
+      maxValues: options.labelMaxValues,
+      maxStreams: options.maxStreams,
+      windowMillis: options.cardinalityWindowMillis,
+      protectedNames,
+    },
+    (name, count, reason) =>
+      report(
+        new LokiError(
+          'ERR_LOKI_CARDINALITY',
+          reason === 'values'
+            ? `label "${name}" had ${count} distinct values within ${options.cardinalityWindowMillis} ms ` +
+                `(labelMaxValues ${String(options.labelMaxValues)}): its values go to structured metadata from now on`
+            : `${String(options.maxStreams)} streams within ${options.cardinalityWindowMillis} ms (maxStreams): ` +
+                `label "${name}" (${count} distinct values) goes to structured metadata from now on`,
+          { label: name, entries: count },
+        ),
+      ),
+  );
 }

@@ -156,6 +156,9 @@ const diskBuffer: Check = (name, value) => {
     millis(100)(`${name}.heartbeatTimeoutMillis`, value.heartbeatTimeoutMillis);
   if (value.segmentMaxBytes !== undefined) numberAtLeast(1024)(`${name}.segmentMaxBytes`, value.segmentMaxBytes);
 };
+const countOrFalse: Check = (name, value) => {
+  if (value !== false) numberAtLeast(1)(name, value);
+};
 const fn: Check = (name, value) => {
   if (typeof value !== 'function') fail(name, 'a function', value);
 };
@@ -195,6 +198,10 @@ export const CLIENT_OPTION_CHECKS = {
   closeTimeoutMillis: millis(0),
   diskBuffer,
   exitHook: boolean,
+  // Cardinality guard.
+  labelMaxValues: countOrFalse,
+  maxStreams: countOrFalse,
+  cardinalityWindowMillis: millis(1),
   onError: fn,
 } satisfies Record<keyof LokiClientOptions, Check>;
 

@@ -97,6 +97,13 @@ export interface LokiClientOptions {
    * Default true.
    */
   exitHook?: boolean;
+  // Cardinality guard (label-guard.ts).
+  /** Distinct values a label name may take within the window before it moves to metadata; false: off. Default 100. */
+  labelMaxValues?: number | false;
+  /** Distinct streams within the window before the label with most values moves to metadata; false: off. Default 1000. */
+  maxStreams?: number | false;
+  /** The guard's sliding window. Default 600000 (10 minutes). */
+  cardinalityWindowMillis?: number;
   /** The one error path. Default: a process warning the first time each error code occurs. */
   onError?: (error: LokiError) => void;
 }
@@ -135,6 +142,9 @@ export interface ResolvedOptions {
   closeTimeoutMillis: number;
   exitHook: boolean;
   diskBuffer: DiskBufferOptions | undefined;
+  labelMaxValues: number | false;
+  maxStreams: number | false;
+  cardinalityWindowMillis: number;
   onError: (error: LokiError) => void;
 }
 
@@ -159,6 +169,9 @@ export const DEFAULTS = {
   flushTimeoutMillis: 30_000,
   closeTimeoutMillis: 5_000,
   exitHook: true,
+  labelMaxValues: 100,
+  maxStreams: 1000,
+  cardinalityWindowMillis: 600_000,
 } as const;
 
 export const PUSH_PATH = '/loki/api/v1/push';
@@ -325,6 +338,18 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
     closeTimeoutMillis: positiveInt('closeTimeoutMillis', options.closeTimeoutMillis, DEFAULTS.closeTimeoutMillis, 0),
     exitHook: options.exitHook ?? DEFAULTS.exitHook,
     diskBuffer: resolveDiskBuffer(options.diskBuffer),
+    // Cardinality guard.
+    labelMaxValues:
+      options.labelMaxValues === false
+        ? false
+        : positiveInt('labelMaxValues', options.labelMaxValues, DEFAULTS.labelMaxValues),
+    maxStreams:
+      options.maxStreams === false ? false : positiveInt('maxStreams', options.maxStreams, DEFAULTS.maxStreams),
+    cardinalityWindowMillis: positiveInt(
+      'cardinalityWindowMillis',
+      options.cardinalityWindowMillis,
+      DEFAULTS.cardinalityWindowMillis,
+    ),
     onError: typeof options.onError === 'function' ? options.onError : defaultOnError,
   });
 }
