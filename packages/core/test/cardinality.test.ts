@@ -23,12 +23,29 @@ describe('cardinality guard', () => {
     await c.close();
   });
 
-  it('with the guard off every value is its own stream', async () => {
-    const r = await receiver();
-    const { client: c } = client(r, { labelMaxValues: false, maxStreams: false });
+  it("without the guard the receiver answers Loki's 429 for streams past its active-stream limit", async () => {
+    const r = await receiver({ limits: { maxGlobalStreamsPerUser: 200 } });
+    const { client: c, errors } = client(r, {
+      labelMaxValues: false,
+      maxStreams: false,
+      retryMaxAttempts: 1,
+      offlineBuffer: false,
+    });
+    for (let i = 0; i < 300; i++) c.push({ message: `m${i}`, label_user_id: i });
+    await c.flush();
+    expect(r.streams()).toHaveLength(200);
+    expect(
+      errors.some((e) => e.status === 429 && /Maximum active stream limit exceeded/.test(e.responseBody ?? '')),
+    ).toBe(true);
+    await c.close();
+  });
+
+  it('with the guard the same run is stored whole under that limit', async () => {
+    const r = await receiver({ limits: { maxGlobalStreamsPerUser: 200 } });
+    const { client: c } = client(r);
     for (let i = 0; i < 300; i++) c.push({ message: `m${i}`, label_user_id: i });
     expect((await c.flush()).ok).toBe(true);
-    expect(r.streams()).toHaveLength(300);
+    expect(r.entries()).toHaveLength(300);
     await c.close();
   });
 });

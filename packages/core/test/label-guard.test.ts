@@ -16,9 +16,25 @@ function guard(maxValues: number | false, maxStreams: number | false, windowMill
 describe('LabelGuard', () => {
   it('demotes a label name past its distinct values within the window, once, keeping static labels', () => {
     const { g, reports } = guard(3, false);
-    for (let i = 0; i < 3; i++) expect(g.check([['app', 'a'], ['user', String(i)]])).toBeUndefined();
-    expect(g.check([['app', 'a'], ['user', '3']])).toEqual({ labels: [['app', 'a']], demoted: [['user', '3']] });
-    expect(g.check([['app', 'a'], ['user', '0']])).toEqual({ labels: [['app', 'a']], demoted: [['user', '0']] });
+    for (let i = 0; i < 3; i++)
+      expect(
+        g.check([
+          ['app', 'a'],
+          ['user', String(i)],
+        ]),
+      ).toBeUndefined();
+    expect(
+      g.check([
+        ['app', 'a'],
+        ['user', '3'],
+      ]),
+    ).toEqual({ labels: [['app', 'a']], demoted: [['user', '3']] });
+    expect(
+      g.check([
+        ['app', 'a'],
+        ['user', '0'],
+      ]),
+    ).toEqual({ labels: [['app', 'a']], demoted: [['user', '0']] });
     expect(reports).toEqual([['user', 4, 'values']]);
   });
 
@@ -34,7 +50,14 @@ describe('LabelGuard', () => {
     const run = () => {
       const { g, reports } = guard(100, 10);
       const out = [];
-      for (let a = 0; a < 5; a++) for (let b = 0; b < 5; b++) out.push(g.check([['a', `${a}`], ['b', `${b}`]]));
+      for (let a = 0; a < 5; a++)
+        for (let b = 0; b < 5; b++)
+          out.push(
+            g.check([
+              ['a', `${a}`],
+              ['b', `${b}`],
+            ]),
+          );
       return { out, reports };
     };
     const first = run();
