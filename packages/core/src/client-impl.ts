@@ -274,6 +274,8 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
       entriesDropped,
       droppedByReason,
       ...this.mapper.counters,
+      // Cardinality guard: label name -> distinct values counted when it was demoted.
+      demotedLabels: Object.fromEntries(this.mapper.guard?.demoted ?? []),
       offline: this.outage,
       ...(this.disk?.counters ?? {
         diskEntriesWritten: 0,

@@ -275,6 +275,34 @@ export const CLIENT_OPTION_SCHEMA = {
     flag: false,
     aliases: [{ dialect: 'winston-loki', name: 'gracefulShutdown', convert: { when: false, set: false } }],
   },
+  labelMaxValues: {
+    group: 'content',
+    type: 'number',
+    default: 100,
+    check: clientChecks.countOrFalse,
+    doc:
+      'distinct values a label name may take within `cardinalityWindowMillis` before its values go to structured ' +
+      'metadata instead (see [Label cardinality](#label-cardinality)); `false`: no limit',
+    flag: { help: 'Distinct values per label name before it moves to metadata, or "false"' },
+  },
+  maxStreams: {
+    group: 'content',
+    type: 'number',
+    default: 1000,
+    check: clientChecks.countOrFalse,
+    doc:
+      'distinct streams within the window before the label of the new stream with most values goes to ' +
+      'structured metadata; `false`: no cap',
+    flag: { help: 'Distinct streams before the label with most values moves to metadata, or "false"' },
+  },
+  cardinalityWindowMillis: {
+    group: 'content',
+    ...ms,
+    min: 1,
+    default: 600_000,
+    doc: 'the sliding window of the two limits above',
+    flag: { help: 'Window of the cardinality limits' },
+  },
   traceContext: {
     group: 'content',
     type: 'boolean',

@@ -64,6 +64,8 @@ export interface LokiClientStats {
   invalidTimestamps: number;
   /** Structured-metadata pairs dropped for an empty name (core README "Structured-metadata names"). */
   metadataNamesDropped: number;
+  /** Label names moved to structured metadata by the cardinality guard, with their distinct values then. */
+  demotedLabels: Record<string, number>;
   /** True while Loki is unreachable and entries wait in the offline buffer. */
   offline: boolean;
   /** Disk buffer (when on): records written, replayed from earlier processes, deleted over maxBytes, unreadable. */

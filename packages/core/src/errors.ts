@@ -15,6 +15,7 @@ export type LokiErrorCode =
   | 'ERR_LOKI_BUFFER_FULL'
   | 'ERR_LOKI_LINE_TOO_LONG'
   | 'ERR_LOKI_LABEL_LIMIT'
+  | 'ERR_LOKI_CARDINALITY'
   | 'ERR_LOKI_CLOSED'
   | 'ERR_LOKI_SHUTDOWN_TIMEOUT'
   | 'ERR_LOKI_EXIT_DRAIN'
@@ -33,6 +34,8 @@ export interface LokiErrorDetails {
   entries?: number;
   /** Whether the client will retry the batch. */
   retryable?: boolean;
+  /** ERR_LOKI_CARDINALITY: the label name demoted (its distinct values in `entries`). */
+  label?: string;
   cause?: unknown;
 }
 
@@ -42,6 +45,7 @@ export class LokiError extends Error {
   readonly responseBody?: string;
   readonly entries?: number;
   readonly retryable: boolean;
+  readonly label?: string;
 
   constructor(code: LokiErrorCode, message: string, details: LokiErrorDetails = {}) {
     // The cause is a copy without what it may hold: got's errors carry our request headers.
@@ -52,6 +56,7 @@ export class LokiError extends Error {
     if (details.responseBody !== undefined) this.responseBody = details.responseBody;
     if (details.entries !== undefined) this.entries = details.entries;
     this.retryable = details.retryable ?? false;
+    if (details.label !== undefined) this.label = details.label;
   }
 }
 

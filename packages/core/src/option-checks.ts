@@ -155,6 +155,9 @@ const diskBuffer: Check = (name, value) => {
     millis(100)(`${name}.heartbeatTimeoutMillis`, value.heartbeatTimeoutMillis);
   if (value.segmentMaxBytes !== undefined) numberAtLeast(1024)(`${name}.segmentMaxBytes`, value.segmentMaxBytes);
 };
+const countOrFalse: Check = (name, value) => {
+  if (value !== false) numberAtLeast(1)(name, value);
+};
 const fn: Check = (name, value) => {
   if (typeof value !== 'function') fail(name, 'a function', value);
 };
@@ -181,6 +184,7 @@ export const clientChecks = {
   levelLabel,
   diskBuffer,
   traceContext,
+  countOrFalse,
 } as const;
 
 const list: Check = (name, value) => {

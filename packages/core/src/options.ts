@@ -105,6 +105,13 @@ export interface LokiClientOptions {
    * and `trace_flags` as structured metadata. `false`: off; an object renames the fields. Default true.
    */
   traceContext?: boolean | Partial<TraceFieldNames>;
+  // Cardinality guard (label-guard.ts).
+  /** Distinct values a label name may take within the window before it moves to metadata; false: off. Default 100. */
+  labelMaxValues?: number | false;
+  /** Distinct streams within the window before the label with most values moves to metadata; false: off. Default 1000. */
+  maxStreams?: number | false;
+  /** The guard's sliding window. Default 600000 (10 minutes). */
+  cardinalityWindowMillis?: number;
   /** The one error path. Default: a process warning the first time each error code occurs. */
   onError?: (error: LokiError) => void;
 }
@@ -145,6 +152,9 @@ export interface ResolvedOptions {
   /** The metadata names of the trace context, or false: not captured. */
   traceContext: TraceFieldNames | false;
   diskBuffer: DiskBufferOptions | undefined;
+  labelMaxValues: number | false;
+  maxStreams: number | false;
+  cardinalityWindowMillis: number;
   onError: (error: LokiError) => void;
 }
 
@@ -248,7 +258,7 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
   }
 
   // Checked above: numbers are in range, choices are among their values.
-  const int = (name: NumberOption): number => Math.floor(options[name] ?? DEFAULTS[name]);
+  const int = (name: NumberOption): number => Math.floor((options[name] as number | undefined) ?? DEFAULTS[name]);
   const bufferMaxEntries = int('bufferMaxEntries');
   // Printed and serialized without credentials (redact.ts).
   return redactedOptions({
@@ -282,6 +292,10 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
     exitHook: options.exitHook ?? DEFAULTS.exitHook,
     traceContext: resolveTraceFieldNames(options.traceContext),
     diskBuffer: resolveDiskBuffer(options.diskBuffer),
+    // Cardinality guard (label-guard.ts); checked above: a whole number >= 1, or false.
+    labelMaxValues: options.labelMaxValues === false ? false : Math.floor(options.labelMaxValues ?? DEFAULTS.labelMaxValues),
+    maxStreams: options.maxStreams === false ? false : Math.floor(options.maxStreams ?? DEFAULTS.maxStreams),
+    cardinalityWindowMillis: int('cardinalityWindowMillis'),
     onError: typeof options.onError === 'function' ? options.onError : defaultOnError,
   });
 }

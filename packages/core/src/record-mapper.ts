@@ -9,6 +9,7 @@ import {
   sanitizeLabelName,
   truncateUtf8,
 } from './labels.js';
+import { guardFor, type LabelGuard } from './label-guard.js';
 import type { ResolvedOptions } from './options.js';
 import type { LokiEntry, LokiRecord, StreamRef } from './record.js';
 import { messageToLine, metadataValueToString, safeStringify } from './safe-stringify.js';
@@ -47,10 +48,14 @@ export class RecordMapper {
     metadataNamesDropped: 0,
   };
 
+  readonly guard: LabelGuard | undefined;
+
   constructor(
     private readonly options: ResolvedOptions,
     private readonly report: (error: LokiError) => void,
-  ) {}
+  ) {
+    this.guard = guardFor(options, report);
+  }
 
   /** `trace`: the active span's fields (trace-context.ts), added as metadata unless the record names them itself. */
   map(record: LokiRecord, trace?: ReadonlyArray<readonly [string, string]>): MapResult {
@@ -120,6 +125,12 @@ export class RecordMapper {
           if (this.rawStreams.size >= MAX_STREAMS_REMEMBERED) this.rawStreams.clear();
           this.rawStreams.set(rawKey, stream);
         }
+      }
+      // Cardinality guard: a demoted label's value goes to metadata, same name.
+      const guarded = this.guard?.check(stream.labels);
+      if (guarded !== undefined) {
+        stream = this.streamFor(guarded.labels);
+        metadata.push(...guarded.demoted);
       }
     }
 

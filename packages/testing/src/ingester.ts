@@ -9,6 +9,7 @@
  */
 import { LabelSyntaxError, parseMetric } from './label-parser.js';
 import { formatByteSize, formatGoTime, formatRfc3339 } from './time-format.js';
+import { StreamLimit } from './stream-limit.js';
 import type { ReceiverLimits } from './types.js';
 
 /** An entry on its way into a stream. */
@@ -50,12 +51,14 @@ const NS_PER_MS = 1_000_000n;
 export class Ingester {
   private readonly states = new Map<string, StreamState>();
   private readonly windowNs: bigint;
+  private readonly streamLimit: StreamLimit;
 
   constructor(
     private readonly limits: ReceiverLimits,
     private readonly strict: boolean,
   ) {
     this.windowNs = BigInt(Math.round(limits.outOfOrderWindowMillis)) * NS_PER_MS;
+    this.streamLimit = new StreamLimit(limits.maxGlobalStreamsPerUser);
   }
 
   /**
@@ -90,6 +93,8 @@ export class Ingester {
     const key = `${tenant}\u0000${s.stream}`;
     let state = this.states.get(key);
     if (state === undefined) {
+      const refused = this.streamLimit.admit(tenant, s.stream);
+      if (refused !== undefined) return { store: [], error: refused };
       state = {
         highestTs: undefined,
         lastTs: undefined,
@@ -184,6 +189,7 @@ export class Ingester {
   /** Forgets every stream (as if the ingester had flushed them all). */
   reset(): void {
     this.states.clear();
+    this.streamLimit.reset();
   }
 }
 

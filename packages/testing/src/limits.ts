@@ -20,6 +20,7 @@ export const DEFAULT_RECEIVER_LIMITS: Readonly<ReceiverLimits> = Object.freeze({
   perStreamBurstBytes: 15 * 1024 * 1024,
   maxEntriesLimitPerQuery: 5000,
   shardStreamsDesiredRateBytesPerSecond: 1536 * 1024,
+  maxGlobalStreamsPerUser: 5000,
 });
 
 /**

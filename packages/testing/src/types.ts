@@ -7,6 +7,11 @@ import type { IncomingHttpHeaders } from 'node:http';
  */
 export interface ReceiverLimits {
   /**
+   * `max_global_streams_per_user`: active streams per tenant; a push creating one more is answered 429 for
+   * that stream (the others are stored). 0 = off. Default 5000.
+   */
+  maxGlobalStreamsPerUser: number;
+  /**
    * `max_line_size`: a line longer than this many bytes is rejected (per entry, partial 400). 0 = unlimited.
    * Default 262144.
    */
