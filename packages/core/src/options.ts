@@ -293,7 +293,8 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
     traceContext: resolveTraceFieldNames(options.traceContext),
     diskBuffer: resolveDiskBuffer(options.diskBuffer),
     // Cardinality guard (label-guard.ts); checked above: a whole number >= 1, or false.
-    labelMaxValues: options.labelMaxValues === false ? false : Math.floor(options.labelMaxValues ?? DEFAULTS.labelMaxValues),
+    labelMaxValues:
+      options.labelMaxValues === false ? false : Math.floor(options.labelMaxValues ?? DEFAULTS.labelMaxValues),
     maxStreams: options.maxStreams === false ? false : Math.floor(options.maxStreams ?? DEFAULTS.maxStreams),
     cardinalityWindowMillis: int('cardinalityWindowMillis'),
     onError: typeof options.onError === 'function' ? options.onError : defaultOnError,

@@ -127,10 +127,10 @@ export class RecordMapper {
         }
       }
       // Cardinality guard: a demoted label's value goes to metadata, same name.
-      const guarded = this.guard?.check(stream.labels);
+      const guarded = this.guard?.check(stream.labels, stream.key);
       if (guarded !== undefined) {
         stream = this.streamFor(guarded.labels);
-        metadata.push(...guarded.demoted);
+        for (const [name, value] of guarded.demoted) metadata.push([name, value]); // copies: converted in place below
       }
     }
 
@@ -271,7 +271,6 @@ export class RecordMapper {
   }
 }
 
-/** Extends a label cache key; undefined (no caching) when a value is not a plain string or number. */
 function addTraceFields(metadata: Array<[string, unknown]>, trace: ReadonlyArray<readonly [string, string]>): void {
   for (const pair of trace) {
     // The record's own field wins: an app that logs a trace id on purpose means that one.
@@ -279,6 +278,7 @@ function addTraceFields(metadata: Array<[string, unknown]>, trace: ReadonlyArray
   }
 }
 
+/** Extends a label cache key; undefined (no caching) when a value is not a plain string or number. */
 function appendRaw(rawKey: string | undefined, kind: string, name: string, value: unknown): string | undefined {
   if (rawKey === undefined) return undefined;
   if (typeof value === 'string' || typeof value === 'number') return `${rawKey}${kind}${name}\u0003${value}`;
