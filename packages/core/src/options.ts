@@ -108,7 +108,7 @@ export interface LokiClientOptions {
   // Cardinality guard (label-guard.ts).
   /** Distinct values a label name may take within the window before it moves to metadata; false: off. Default 100. */
   labelMaxValues?: number | false;
-  /** Distinct streams within the window before the label with most values moves to metadata; false: off. Default 1000. */
+  /** Distinct streams in the window before the label with most values moves to metadata; false: off. Default 1000. */
   maxStreams?: number | false;
   /** The guard's sliding window. Default 600000 (10 minutes). */
   cardinalityWindowMillis?: number;
