@@ -45,6 +45,7 @@ it('uses Loki 3.4.6 defaults, with the token-bucket rate off', () => {
     perStreamBurstBytes: 15728640,
     maxEntriesLimitPerQuery: 5000,
     shardStreamsDesiredRateBytesPerSecond: 1572864,
+    maxGlobalStreamsPerUser: 5000,
   });
 });
 
