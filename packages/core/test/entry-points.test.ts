@@ -75,6 +75,7 @@ const ADAPTER = [
   'redactUrl',
   'redactedForm',
   'resolvePushUrl',
+  'resolveTraceFieldNames',
   'runDeliveryWorker',
   'safeStringify',
   'startDeliveryWorker',
