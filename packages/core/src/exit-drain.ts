@@ -24,7 +24,7 @@ export interface DrainResult {
  *
  * Input: a 4-byte length, a JSON header, then the bodies back to back (binary: no base64 to encode
  * in the parent or decode here). Output, one line per event, written at once (stdout is a pipe,
- * synchronous on Linux): `try <index>` before a body's first attempt, `ok <index>` per acknowledged
+ * synchronous on Linux): `try <index>` as a body's bytes go on the wire, `ok <index>` per acknowledged
  * body, `err <message>` per failure. The child
  * stops at the deadline by itself, so whatever it printed is true even when it is cut short.
  */
@@ -85,6 +85,7 @@ function drainMain(): void {
         req.end();
       });
     const sendOne = async (
+      index: number,
       body: Buffer,
       headers: Record<string, string>,
     ): Promise<{ status?: number; text: string }> => {
@@ -103,6 +104,9 @@ function drainMain(): void {
           resolve({ text: 'exit deadline reached' });
           return;
         }
+        // `try` only once bytes can reach Loki: a body never put on the wire must not be counted
+        // as a possible duplicate when it is replayed.
+        process.stdout.write(`try ${index}\n`);
         const viaTunnel =
           socket === undefined
             ? {}
@@ -153,10 +157,10 @@ function drainMain(): void {
         const item = job.bodies[index]!;
         const body = input.subarray(offset, offset + item.bytes);
         offset += item.bytes;
+        if (Date.now() >= deadline) break; // the rest stays untried
         let delay = 100;
-        process.stdout.write(`try ${index}\n`);
         for (;;) {
-          const r = await sendOne(body, item.headers);
+          const r = await sendOne(index, body, item.headers);
           if (r.status !== undefined && r.status >= 200 && r.status < 300) {
             process.stdout.write(`ok ${index}\n`);
             break;
