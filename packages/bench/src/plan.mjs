@@ -58,5 +58,13 @@ export function plan(mode) {
       subjects: SHIPPERS,
       reps: m.outageReps,
     },
+    {
+      id: 'held-300k',
+      kind: 'held',
+      title: 'Held while Loki is down: 300 000 short entries (memory per held entry)',
+      params: { n: 300_000 },
+      subjects: ALL.filter((s) => SUBJECTS[s].ours),
+      reps: m.reps,
+    },
   ];
 }

@@ -21,6 +21,7 @@ export function deadlineFor(scenario) {
   const p = scenario.params;
   if (scenario.kind === 'burst') return 90_000 + p.n / 10; // 100 s for 100k calls... generous for every subject
   if (scenario.kind === 'steady') return 90_000 + p.seconds * 1000;
+  if (scenario.kind === 'held') return 120_000;
   return 150_000 + (p.preSeconds + p.outageSeconds + p.postSeconds) * 1000;
 }
 
@@ -28,6 +29,7 @@ export function calls(scenario) {
   const p = scenario.params;
   if (scenario.kind === 'burst') return p.n;
   if (scenario.kind === 'steady') return Math.round(p.rate * p.seconds);
+  if (scenario.kind === 'held') return p.n;
   return Math.round(p.rate * (p.preSeconds + p.outageSeconds + p.postSeconds));
 }
 
@@ -38,9 +40,14 @@ export function describeRun(run) {
     parts.push(`${(r.loopNs / r.calls).toFixed(0).padStart(6)} ns/call`);
     parts.push(`main ${((r.eluAllActiveMs * 1e6) / r.calls).toFixed(0).padStart(6)} ns/call`);
     parts.push(`rss ${r.rssPeakMB.toFixed(0)} MB`);
-    if (run.scenarioKind !== 'burst') parts.push(`eld p99 ${r.eldP99Ms.toFixed(1)} ms`);
+    if (run.scenarioKind === 'steady' || run.scenarioKind === 'outage')
+      parts.push(`eld p99 ${r.eldP99Ms.toFixed(1)} ms`);
+    if (run.scenarioKind === 'held' && r.heldEntries !== undefined) {
+      parts.push(`held ${r.heldEntries}, ${(r.rssGrowthBytes / r.heldEntries).toFixed(0)} B RSS per entry`);
+      parts.push(`${(r.heldEntryBytes / r.heldEntries).toFixed(0)} B counted`);
+    }
   }
-  if (!SUBJECTS[run.subject].floor) {
+  if (!SUBJECTS[run.subject].floor && run.scenarioKind !== 'held') {
     const m = run.receiver;
     parts.push(`stored ${m.stored}/${run.calls}`);
     parts.push(`${Math.round(m.deliveredPerSec)} entries/s`);

@@ -15,7 +15,8 @@ export async function runSequential(scenario, subject, rep, setup, attempt = 1) 
     url: receiver.url,
     params,
     deadlineMillis: deadlineFor(scenario),
-    nodeArgs: setup.nodeArgs,
+    // held: the child collects garbage before it reads RSS.
+    nodeArgs: scenario.kind === 'held' ? [...setup.nodeArgs, '--expose-gc'] : setup.nodeArgs,
   });
   await child.ready;
   child.go();

@@ -1,9 +1,10 @@
 // One subject, one scenario, in a fresh process:
-//   node scenario.mjs <subject> <burst|steady> <receiver-url> '<json params>'
+//   node scenario.mjs <subject> <burst|steady|held> <receiver-url> '<json params>'
 // Protocol on stdout: `@@READY` once the subject is built, then it waits for a line on stdin (so the
 // parent can start several children at once), logs, finishes, and prints `@@RESULT {json}`.
 // Times: `Date.now()` for points shared with the parent (same machine clock), hrtime for durations.
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { createServer } from 'node:net';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import { SUBJECTS } from './subjects.mjs';
 
 const [subjectName, scenario, url, paramsText] = process.argv.slice(2);
@@ -33,6 +34,13 @@ function waitForGo() {
     process.stdout.write('@@READY\n');
   });
 }
+
+// Garbage collection on the main thread from go to the end (a worker's own collector is not seen here).
+let gcMs = 0;
+const gcObserver = new PerformanceObserver((list) => {
+  if (goAt !== 0) for (const e of list.getEntries()) gcMs += e.duration;
+});
+gcObserver.observe({ entryTypes: ['gc'] });
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 const sleep = (millis) => new Promise((resolve) => setTimeout(resolve, millis));
@@ -69,7 +77,52 @@ async function steady(app, rate, seconds) {
   return { calls: total, loopNs: Number(loopNs), seconds: Number(process.hrtime.bigint() - startNs) / 1e9 };
 }
 
-const app = await subject.create(url);
+/** A port nothing listens on: Loki down from the start. */
+async function closedPortUrl() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
+/** Collects (when run with --expose-gc) until RSS stops falling, then reads it. */
+async function settledRss() {
+  let rss = Infinity;
+  for (let k = 0; k < 5; k++) {
+    globalThis.gc?.();
+    await sleep(100);
+    const now = process.memoryUsage.rss();
+    if (now > rss * 0.99) return Math.min(now, rss);
+    rss = now;
+  }
+  return rss;
+}
+
+/**
+ * Loki down: `n` calls, then what holding them costs. Ours tell through stats when every entry is
+ * held; RSS growth per entry is then compared with the bytes core counts for them (line + metadata).
+ */
+async function held(app, n) {
+  const rss0 = await settledRss();
+  const work = await burst(app, n, 1000);
+  const deadline = Date.now() + 60_000;
+  let stats;
+  while (Date.now() < deadline) {
+    stats = await app.heldStats?.();
+    if (stats === undefined || stats.bufferedEntries + stats.entriesDropped >= n) break;
+    await sleep(100);
+  }
+  const rss1 = await settledRss();
+  return {
+    ...work,
+    heldEntries: stats?.bufferedEntries,
+    heldEntryBytes: stats?.bufferedBytes,
+    rssGrowthBytes: rss1 - rss0,
+  };
+}
+
+const app = await subject.create(scenario === 'held' ? await closedPortUrl() : url);
 await waitForGo();
 goAt = Date.now();
 sampleRss();
@@ -82,19 +135,23 @@ const cpu0 = process.cpuUsage();
 let work;
 if (scenario === 'burst') work = await burst(app, params.n, params.chunk ?? 1000);
 else if (scenario === 'steady') work = await steady(app, params.rate, params.seconds);
+else if (scenario === 'held') work = await held(app, params.n);
 else throw new Error(`unknown scenario ${scenario}`);
 const loggedAt = Date.now();
 
 const elu = performance.eventLoopUtilization(elu0);
 eld.disable();
 const finishStarted = Date.now();
-const finish = await app.finish(params.finishTimeoutMillis ?? 60_000);
+// Held entries cannot be delivered (nothing listens): the process ends with them.
+const finish = scenario === 'held' ? 'not asked' : await app.finish(params.finishTimeoutMillis ?? 60_000);
 const finishedAt = Date.now();
 // Main-thread busy time from the first call until delivered: the calls plus whatever the subject did
 // later on the main thread (batching, encoding, HTTP). A worker thread's work is not in it.
 const eluAll = performance.eventLoopUtilization(elu0);
 const cpu = process.cpuUsage(cpu0);
 sampleRss();
+for (const e of gcObserver.takeRecords()) gcMs += e.duration;
+gcObserver.disconnect();
 
 const result = {
   subject: subjectName,
@@ -114,7 +171,9 @@ const result = {
   eluLogUtilization: elu.utilization,
   eluAllActiveMs: eluAll.active,
   cpuMs: (cpu.user + cpu.system) / 1000,
+  gcMs,
   stats: app.stats?.(),
 };
 process.stdout.write(`@@RESULT ${JSON.stringify(result)}\n`);
+if (scenario === 'held') process.exit(0); // the held entries' exit drain to nowhere is bounded by closeTimeoutMillis
 // A subject that keeps the process alive after finish() is noted by the parent (it kills at its deadline).

@@ -1,6 +1,7 @@
 // Every subject the bench runs, each with its documented configuration. A subject is built in a
 // fresh child process (scenario.mjs): `create(url)` returns { log(i), finish(timeoutMillis) }.
-// finish() is the subject's documented way to make sure what was logged is delivered, then stop.
+// finish() is the subject's documented way to make sure what was logged is delivered, then stop;
+// heldStats() (ours) answers the client's stats, read in the held scenario.
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import pino from 'pino';
@@ -90,7 +91,7 @@ export const SUBJECTS = {
     config:
       "pino.transport({ target: '@loki-sdk/pino-loki-transport', options: { host } }) — all defaults (protobuf+snappy, 1 s / 5000-entry batches); finish: flushLoki() then end()",
     async create(url) {
-      const { flushLoki } = await import('@loki-sdk/pino-loki-transport');
+      const { flushLoki, getLokiStats } = await import('@loki-sdk/pino-loki-transport');
       const transport = await pinoTransport('@loki-sdk/pino-loki-transport', { host: url });
       const logger = pino(transport);
       return {
@@ -101,6 +102,7 @@ export const SUBJECTS = {
           const ended = await endTransport(transport, Math.max(1000, millis - (Date.now() - started)));
           return flushed.ok ? ended : 'flush-not-ok';
         },
+        heldStats: () => getLokiStats(transport),
       };
     },
   },
@@ -153,6 +155,7 @@ export const SUBJECTS = {
           return flushed.ok ? 'done' : 'flush-not-ok';
         },
         stats: () => transport.stats(),
+        heldStats: async () => transport.stats(),
       };
     },
   },
@@ -189,6 +192,7 @@ export const SUBJECTS = {
           return flushed.ok ? 'done' : 'flush-not-ok';
         },
         stats: () => client.stats(),
+        heldStats: async () => client.stats(),
       };
     },
   },

@@ -76,6 +76,7 @@ export function scenarioTable(results, s) {
         'requests',
         'bytes/entry',
         'peak RSS MB',
+        'GC ns/call, main thread',
         'ours/theirs',
       ],
       s.rows.map((row) => [
@@ -89,7 +90,19 @@ export function scenarioTable(results, s) {
         shipper(row) ? ints(row.requests) : '',
         shipper(row) ? dec1(row.bytesPerEntry) : '',
         ints(row.rssPeakMB),
+        ints(row.gcNsPerCall),
         ratioCell(results, s, row),
+      ]),
+    );
+  }
+  if (s.kind === 'held') {
+    return table(
+      ['subject', 'entries held', 'RSS growth B per held entry', 'line + metadata B per entry (as core counts)'],
+      s.rows.map((row) => [
+        name(row.subject),
+        ints(row.heldEntries),
+        ints(row.rssPerHeldEntry),
+        ints(row.bytesPerHeldEntry),
       ]),
     );
   }
@@ -166,7 +179,7 @@ export function statusNotes(s) {
     const statuses = Object.entries(row.statusCounts).filter(([k]) => k !== '204');
     if (statuses.length > 0)
       notes.push(`${row.subject}: HTTP ${statuses.map(([k, v]) => `${k} ×${v}`).join(', ')} (over all runs)`);
-    const odd = row.outcomes.filter((o) => o !== 'finish done');
+    const odd = row.outcomes.filter((o) => o !== 'finish done' && o !== 'finish not asked');
     if (odd.length > 0) notes.push(`${row.subject}: ${odd.join('; ')}`);
   }
   return notes;
