@@ -24,6 +24,18 @@ const examples = [
   },
   { file: 'fastify.mjs', title: "Fastify's built-in pino logger", selector: '{app="fastify-demo"}', expect: 6 },
   {
+    file: 'nestjs-pino.mjs',
+    title: 'NestJS + nestjs-pino: Nest logs, request logs, req-bound handler logs',
+    selector: '{app="nestjs-pino-demo"}',
+    expect: 9,
+  },
+  {
+    file: 'nestjs-winston.mjs',
+    title: 'NestJS + nest-winston: Nest logs, handler logs, request logs',
+    selector: '{app="nestjs-winston-demo"}',
+    expect: 8,
+  },
+  {
     file: 'grafana-cloud.mjs',
     title: 'Grafana Cloud / multi-tenant (tenant + basic auth)',
     selector: '{app="cloud-demo"}',

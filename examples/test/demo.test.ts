@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createLokiReceiver } from '@loki-sdk/testing';
 import { describe, expect, it } from 'vitest';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
@@ -33,6 +34,60 @@ describe('pnpm demo', () => {
       expect(code).toBe(0);
     },
   );
+});
+
+// What the NestJS examples store, as parsed JSON lines: Nest's own start-up logs, the handler's log and one
+// request log per request, none lost and none twice.
+async function runStored(file: string, app: string): Promise<{ out: string; lines: Record<string, unknown>[] }> {
+  const receiver = await createLokiReceiver();
+  try {
+    const { code, out } = await run(file, { LOKI_URL: receiver.url });
+    expect([code, out]).toEqual([0, expect.stringContaining('loki: acknowledged')]);
+    const streams = receiver.streams(`{app="${app}"}`);
+    expect(streams.map((s) => s.labels)).toEqual([{ app, level: 'info', service_name: app }]);
+    return { out, lines: streams[0]!.entries.map((e) => JSON.parse(e.line) as Record<string, unknown>) };
+  } finally {
+    await receiver.close();
+  }
+}
+
+describe('NestJS examples', () => {
+  it('nestjs-pino: Nest logs through pino, a handler log bound to its request, one pino-http log per request', async () => {
+    const { out, lines } = await runStored('nestjs-pino.mjs', 'nestjs-pino-demo');
+    expect(out).toContain('GET /orders/A-1001 -> 200');
+    expect(out).toContain('GET /missing -> 404');
+    expect(lines.filter((l) => l.context === 'NestApplication').map((l) => l.msg)).toEqual([
+      'Nest application successfully started',
+    ]);
+    const handler = lines.filter((l) => l.msg === 'order looked up');
+    expect(handler).toEqual([expect.objectContaining({ context: 'OrdersController', orderId: 'A-1001' })]);
+    const requests = lines.filter((l) => l.msg === 'request completed');
+    type Req = { id: number; url: string };
+    expect(requests.map((l) => [(l.req as Req).url, (l.res as { statusCode: number }).statusCode])).toEqual([
+      ['/orders/A-1001', 200],
+      ['/missing', 404],
+    ]);
+    // nestjs-pino's point: the handler's log carries the request it was written for.
+    expect((handler[0]!.req as Req).id).toBe((requests[0]!.req as Req).id);
+    expect(lines).toHaveLength(9);
+  });
+
+  it('nestjs-winston: Nest logs, the handler log with its meta and one request log per request', async () => {
+    const { out, lines } = await runStored('nestjs-winston.mjs', 'nestjs-winston-demo');
+    expect(out).toContain('GET /missing -> 404');
+    expect(lines.filter((l) => l.context === 'NestApplication').map((l) => l.message)).toEqual([
+      'Nest application successfully started',
+    ]);
+    expect(lines.filter((l) => l.context === 'OrdersController')).toEqual([
+      { message: 'order looked up', context: 'OrdersController', orderId: 'A-1001' },
+    ]);
+    const requests = lines.filter((l) => l.context === 'HTTP');
+    expect(requests.map((l) => [l.message, l.method, l.url, l.status])).toEqual([
+      ['request completed', 'GET', '/orders/A-1001', 200],
+      ['request completed', 'GET', '/missing', 404],
+    ]);
+    expect(lines).toHaveLength(8);
+  });
 });
 
 describe('environment variables: one rule, in core', () => {
