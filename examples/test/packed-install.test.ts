@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createLokiReceiver, type LokiReceiver } from '@loki-sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registryReachable, type RegistryCheck } from './registry-reachable.js';
 
 const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -40,24 +41,16 @@ function userEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-async function registryReachable(): Promise<boolean> {
-  try {
-    await run('npm', ['ping', '--fetch-timeout=5000', '--fetch-retries=0'], { env: userEnv(), timeout: 15_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-let online = false;
+let registry: RegistryCheck = { reachable: false, error: 'not checked yet' };
 let work = '';
 const tarballs: Record<string, string> = {};
 let receiver: LokiReceiver;
 
 beforeAll(async () => {
-  online = await registryReachable();
-  if (!online) {
-    console.warn('packed-install.test.ts: the npm registry is unreachable; the packed install tests are skipped');
+  registry = await registryReachable(userEnv());
+  if (!registry.reachable) {
+    // npm's own error: a skip must say why (no network, a wrong registry, a proxy refusing...).
+    console.warn(`packed-install.test.ts: the packed install tests are skipped: ${offlineNote(registry.error)}`);
     return;
   }
   work = mkdtempSync(join(tmpdir(), 'loki-sdk-packed-'));
@@ -74,6 +67,10 @@ beforeAll(async () => {
   receiver = await createLokiReceiver();
 }, 60_000);
 
+function offlineNote(npmSaid: string): string {
+  return `the npm registry is unreachable. npm said:\n${npmSaid}`;
+}
+
 afterAll(async () => {
   await receiver?.close();
   if (work) rmSync(work, { recursive: true, force: true });
@@ -81,7 +78,7 @@ afterAll(async () => {
 
 describe('the packed tarballs', () => {
   it('carry LICENSE, README, dist and no sources: no src/, no test/, no sourcesContent, no workspace: ranges', async (ctx) => {
-    if (!online) ctx.skip();
+    if (!registry.reachable) ctx.skip(offlineNote(registry.error));
     for (const name of PACKAGES) {
       const out = join(work, 'unpacked', name);
       mkdirSync(out);
@@ -139,7 +136,7 @@ describe('the packed tarballs', () => {
 
 describe('installed from the tarballs with npm install --omit=optional, outside the workspace', () => {
   it('delivers from an ESM and a CommonJS program through core, core/sdk, pino and winston (pure-JS snappy)', async (ctx) => {
-    if (!online) ctx.skip();
+    if (!registry.reachable) ctx.skip(offlineNote(registry.error));
     const app = join(work, 'app');
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'packed-app', private: true }));
     const started = Date.now();
@@ -177,7 +174,7 @@ describe('installed from the tarballs with npm install --omit=optional, outside 
   }, 120_000);
 
   it('the pino transport delivers with pino 8 and 9 too (the peer range)', async (ctx) => {
-    if (!online) ctx.skip();
+    if (!registry.reachable) ctx.skip(offlineNote(registry.error));
     const app = join(work, 'app');
     for (const major of [8, 9]) {
       await npmInstall(app, [`pino@${major}`]);
