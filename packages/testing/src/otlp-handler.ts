@@ -139,6 +139,7 @@ export async function handleOtlpLogs(ctx: PushHandlerContext, req: IncomingMessa
       ? []
       : otlpToPushStreams(decoded.resources, {
           discoverServiceName: ctx.options.discoverServiceName,
+          rules: ctx.options.otlpRules,
           nowNs: receiptTimeNs,
         });
   const result = processPush(

@@ -5,7 +5,16 @@
 import { describe, expect, it } from 'vitest';
 import { createLokiReceiver, OTLP_DEFAULT_INDEX_LABEL_ATTRIBUTES, type LokiReceiver } from '../src/index.js';
 import { nsAgo, sharedReceiver } from './helpers.js';
-import { attrs, OTLP_ENCODINGS, postOtlp, record, request, type ExportRequest, type KeyValue } from './otlp-helpers.js';
+import {
+  attrs,
+  type AnyValue,
+  OTLP_ENCODINGS,
+  postOtlp,
+  record,
+  request,
+  type ExportRequest,
+  type KeyValue,
+} from './otlp-helpers.js';
 
 let r: LokiReceiver;
 sharedReceiver((receiver) => (r = receiver));
@@ -118,7 +127,7 @@ describe.each(OTLP_ENCODINGS)('OTLP mapping over %s', (encoding) => {
 
   it('the body is the line: a string as is, other values as AsString (maps as sorted Go JSON)', async () => {
     const ts = nsAgo();
-    const bodies = [
+    const bodies: AnyValue[] = [
       { stringValue: 'plain "text"\n' },
       { intValue: '7' },
       { boolValue: true },
