@@ -135,6 +135,15 @@ describe.each(OTLP_ENCODINGS)('OTLP answers over %s', (encoding) => {
     expect(r.entries().map((e) => e.line)).toEqual(['ok']);
   });
 
+  it('a time_unix_nano past 2^63 turns negative as in Go (then too old)', async () => {
+    const max = { timeUnixNano: (2n ** 64n - 1n).toString(), body: { stringValue: 'x' } };
+    const res = await postOtlp(r.otlpLogsUrl, request({ 'service.name': 's' }, max), encoding);
+    expect(res.status).toBe(400);
+    expect(res.message).toMatch(
+      /^entry for stream '\{service_name="s"\}' has timestamp too old: 1969-12-31T23:59:59Z, /,
+    );
+  });
+
   it('more than 15 index labels besides service_name fail the stream (all 18 defaults: 17)', async () => {
     const resource = Object.fromEntries(
       [
