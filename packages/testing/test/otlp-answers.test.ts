@@ -95,6 +95,14 @@ describe('OTLP transport', () => {
     expect(r.entries()).toEqual([]);
   });
 
+  it('the body is gunzipped before the Content-Type is looked at: a gzip error comes first', async () => {
+    const res = await postOtlpRaw(r.otlpLogsUrl, 'not gzip', {
+      'content-type': 'text/plain',
+      'content-encoding': 'gzip',
+    });
+    expect([res.status, res.message]).toEqual([400, 'gzip: invalid header']);
+  });
+
   it('a truncated gzip body is 400 unexpected EOF', async () => {
     const gz = gzipSync(toProtobuf(ONE()));
     const res = await postOtlpRaw(r.otlpLogsUrl, gz.subarray(0, gz.length - 6), {
