@@ -96,7 +96,7 @@ describe('OTLP transport', () => {
   });
 
   it('the body is gunzipped before the Content-Type is looked at: a gzip error comes first', async () => {
-    const res = await postOtlpRaw(r.otlpLogsUrl, 'not gzip', {
+    const res = await postOtlpRaw(r.otlpLogsUrl, 'this is not gzip', {
       'content-type': 'text/plain',
       'content-encoding': 'gzip',
     });
