@@ -148,11 +148,16 @@ export interface StoredStream {
   entries: StoredEntry[];
 }
 
-/** What the receiver recorded about one request to the push path. */
+/** What the receiver recorded about one request to a push path (Loki push, legacy push or OTLP logs). */
 export interface ReceivedRequest {
+  /** The route: `/loki/api/v1/push`, `/api/prom/push` or `/otlp/v1/logs`. */
+  path?: string;
   /** HTTP status sent; 0 when the connection was reset or hung up without an answer. */
   status: number;
-  /** Response body sent (empty for 204). */
+  /**
+   * Response body sent (empty for 204). For `/otlp/v1/logs` errors the body is a protobuf `google.rpc.Status`:
+   * this is its message text.
+   */
   responseBody: string;
   /** Body size on the wire (before any decompression). */
   bodyBytes: number;
@@ -222,6 +227,8 @@ export interface LokiReceiver {
   readonly url: string;
   /** `url + '/loki/api/v1/push'`. */
   readonly pushUrl: string;
+  /** `url + '/otlp/v1/logs'`, Loki's OTLP/HTTP logs endpoint (an OTLP exporter's endpoint is `url + '/otlp'`). */
+  readonly otlpLogsUrl: string;
   readonly port: number;
   /** Stored entries in storage order, optionally filtered by stream selector and tenant. */
   entries(selector?: StreamSelector, options?: EntryQueryOptions): StoredEntry[];
