@@ -46,15 +46,17 @@ function fields(buf: Buffer): Field[] | undefined {
   return pos === buf.length ? out : undefined;
 }
 
-function isJson(contentType: string | undefined): boolean {
-  return contentType !== undefined && /json/i.test(contentType);
+/** JSON by its type, or by its first byte when the type says neither (`{` starts no protobuf message). */
+function isJson(body: Buffer, contentType: string | undefined): boolean {
+  if (contentType !== undefined && /json/i.test(contentType)) return true;
+  return (contentType === undefined || !/protobuf/i.test(contentType)) && body[0] === 0x7b;
 }
 
 /** The partial success a 2xx answer tells of, or undefined: all accepted (or an answer we cannot read). */
 export function otlpPartialSuccess(body: Buffer, contentType: string | undefined): PartialSuccess | undefined {
   let rejected = 0;
   let message = '';
-  if (isJson(contentType) || (contentType === undefined && body[0] === 0x7b)) {
+  if (isJson(body, contentType)) {
     try {
       const answer = JSON.parse(body.toString('utf8')) as {
         partialSuccess?: { rejectedLogRecords?: string | number; errorMessage?: string };
