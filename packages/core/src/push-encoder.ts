@@ -8,6 +8,7 @@ import { groupByResource } from './otlp-mapping.js';
 import type { LokiEntry } from './record.js';
 import { snappyCompressor } from './snappy-compress.js';
 import { groupByStream } from './stream-groups.js';
+import { TRACE_FIELD_NAMES } from './trace-context.js';
 
 export interface EncodedBody {
   body: Buffer;
@@ -46,7 +47,9 @@ export function encodePushBody(entries: Iterable<LokiEntry>, format: WireFormat)
 function encodeOtlpBody(entries: Iterable<LokiEntry>, format: WireFormat): EncodedBody {
   const groups = groupByResource(entries, {
     levelLabel: format.levelLabel ?? 'level',
-    traceContext: format.traceContext ?? false,
+    // Off means "not captured here": the adapters capture on the app thread and turn the client's own capture
+    // off, and their fields still belong in the record's ids. Then OpenTelemetry's names are lifted.
+    traceContext: format.traceContext || TRACE_FIELD_NAMES,
   });
   if (format.encoding === 'protobuf') {
     return {

@@ -92,7 +92,7 @@ describe('OTLP out: retry and partial success', () => {
     const { client: c, errors } = client(r, { protocol: 'otlp', retryInitialDelayMillis: 60_000 });
     c.push({ message: 'x' });
     // Retry-After 0 beats the minute of backoff: the retry comes at once, and its 500 drops the entry.
-    const result = await c.flush(5_000);
+    const result = await c.flush({ timeoutMillis: 5_000 });
     expect(result.ok).toBe(false);
     expect(r.stats().statusCounts).toEqual({ 429: 1, 500: 1 });
     expect(c.stats().droppedByReason.rejected).toBe(1);
