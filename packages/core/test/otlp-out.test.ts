@@ -1,5 +1,8 @@
 import { context, trace, TraceFlags, type SpanContext } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, receiver } from './helpers.js';
 
@@ -115,5 +118,25 @@ describe('OTLP out: retry and partial success', () => {
     expect(
       errors.map((e) => [e.code, e.message.includes('rejected 2 of a 5-entry batch'), e.message.includes('too old')]),
     ).toEqual([['ERR_LOKI_PARTIAL_REJECT', true, true]]);
+  });
+});
+
+describe('OTLP out: at process.exit()', () => {
+  it('the exit drain sends the OTLP bodies, and retries a 503 (an OTLP retryable status)', async () => {
+    const r = await receiver();
+    r.failNext(503);
+    const script = fileURLToPath(new URL('./fixtures/otlp-exit.mjs', import.meta.url));
+    const child = spawn(process.execPath, [script, r.url, '20'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(r.stats().statusCounts).toEqual({ 503: 1, 204: 1 });
+    expect(r.requests.every((q) => q.path === '/otlp/v1/logs')).toBe(true);
+    const entries = r.entries();
+    expect(entries).toHaveLength(20);
+    expect(entries[0]!.labels).toEqual({ service_name: 'otlp-exit' });
+    expect(entries[0]!.metadata).toEqual({ severity_number: '9', severity_text: 'info' });
   });
 });
