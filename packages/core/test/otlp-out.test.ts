@@ -2,9 +2,12 @@ import { context, trace, TraceFlags, type SpanContext } from '@opentelemetry/api
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, receiver } from './helpers.js';
+import { client, receiver, until } from './helpers.js';
 
 // OTLP out, end to end: what the receiver's POST /otlp/v1/logs (Loki 3.4.6's OTLP ingestion) stores from our
 // OTLP pushes. Loki indexes `service.name` (as `service_name`) and keeps other resource attributes, record
@@ -138,5 +141,43 @@ describe('OTLP out: at process.exit()', () => {
     expect(entries).toHaveLength(20);
     expect(entries[0]!.labels).toEqual({ service_name: 'otlp-exit' });
     expect(entries[0]!.metadata).toEqual({ severity_number: '9', severity_text: 'info' });
+  });
+});
+
+describe('OTLP out: offline and disk buffers', () => {
+  it('holds entries while the endpoint is down and delivers them, once, when it returns', async () => {
+    const r = await receiver();
+    await r.stop();
+    const { client: c } = client(r, { protocol: 'otlp', retryInitialDelayMillis: 10, retryMaxDelayMillis: 50 });
+    for (let i = 0; i < 10; i++) c.push({ message: `down ${i}` });
+    await until(() => c.stats().requestsFailed >= 2);
+    await r.start();
+    expect((await c.flush()).ok).toBe(true);
+    expect(
+      r
+        .entries()
+        .map((e) => e.line)
+        .sort(),
+    ).toEqual(Array.from({ length: 10 }, (_, i) => `down ${i}`).sort());
+    expect(c.stats()).toMatchObject({ entriesSent: 10, entriesDropped: 0, offline: false });
+  });
+
+  it("replays a dead process's disk segment to the OTLP endpoint, then leaves the folder empty", async () => {
+    const r = await receiver();
+    const dir = mkdtempSync(join(tmpdir(), 'loki-otlp-disk-'));
+    const ts = BigInt(Date.now()) * 1_000_000n;
+    const rec = (i: number): string =>
+      JSON.stringify({ s: '{app="disk"}', l: [['app', 'disk']], t: (ts + BigInt(i)).toString(), m: `kept ${i}` });
+    // An orphan of a process that no longer exists (pid 999999999, no lock).
+    writeFileSync(join(dir, 'seg-999999999-1-abc-0.seg'), `${rec(0)}\n${rec(1)}\n`);
+    const { client: c } = client(r, { protocol: 'otlp', diskBuffer: { directory: dir, syncIntervalMillis: 1 } });
+    expect((await c.flush()).ok).toBe(true);
+    expect(r.entries().map((e) => [e.line, e.labels])).toEqual([
+      ['kept 0', { service_name: 'disk' }],
+      ['kept 1', { service_name: 'disk' }],
+    ]);
+    expect(r.requests.every((q) => q.path === '/otlp/v1/logs')).toBe(true);
+    await c.close();
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
