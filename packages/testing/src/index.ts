@@ -19,7 +19,8 @@ export type {
 export { encodePushRequestProtobuf } from './protobuf-encoder.js';
 export type { MetadataInput, ProtobufEntryInput, ProtobufStreamInput } from './protobuf-encoder.js';
 export { rpcStatusMessage } from './rpc-status.js';
-export { OTLP_DEFAULT_INDEX_LABEL_ATTRIBUTES } from './otlp-mapping.js';
+export { OTLP_DEFAULT_INDEX_LABEL_ATTRIBUTES } from './otlp-config.js';
+export type { OtlpAttributeAction, OtlpAttributesRule, OtlpConfig } from './otlp-config.js';
 export { compressSnappyBlock } from './snappy-block.js';
 export { formatLabels } from './label-format.js';
 export { LabelSyntaxError, parseLokiLabels } from './label-parser.js';

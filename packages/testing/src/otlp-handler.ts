@@ -19,9 +19,9 @@ import type { ReceivedRequest } from './types.js';
 
 let lastNowNs = 0n;
 
-/** Loki's `time.Now()` per record: the wall clock in ns, strictly increasing so that two records differ. */
+/** Loki's `time.Now()` per record: the wall clock in ns (µs precision), strictly increasing so two records differ. */
 function receiptTimeNs(): bigint {
-  const now = BigInt(Date.now()) * 1_000_000n;
+  const now = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
   lastNowNs = now > lastNowNs ? now : lastNowNs + 1n;
   return lastNowNs;
 }
@@ -139,6 +139,7 @@ export async function handleOtlpLogs(ctx: PushHandlerContext, req: IncomingMessa
       ? []
       : otlpToPushStreams(decoded.resources, {
           discoverServiceName: ctx.options.discoverServiceName,
+          rules: ctx.options.otlpRules,
           nowNs: receiptTimeNs,
         });
   const result = processPush(

@@ -45,11 +45,6 @@ export class OtlpJsonReader extends JsonCursor {
     return this.report('ReadObjectCB', message);
   }
 
-  get atEnd(): boolean {
-    this.ws();
-    return this.i >= this.s.length;
-  }
-
   /** `ReadObjectCB`: `null` is an object with no members; keys are decoded strings. */
   members(onMember: (key: string) => void): void {
     if (this.isNull()) return;

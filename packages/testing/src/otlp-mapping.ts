@@ -1,45 +1,24 @@
 /**
- * Loki 3.4.6's `otlpToLokiPushRequest` (pkg/loghttp/push/otlp.go) with the default `otlp_config`: resource
- * attributes on Loki's default list become index labels, all other attributes structured metadata; the
+ * Loki 3.4.6's `otlpToLokiPushRequest` (pkg/loghttp/push/otlp.go): each attribute's action from the `otlp_config`
+ * rules (by default: resource attributes on Loki's list become index labels, all others structured metadata); the
  * record's fields become structured metadata; `service_name` is discovered among the index labels; resources
  * with the same labels share one stream; a resource whose labels are invalid is skipped without an error.
  */
 import { LabelSyntaxError, parseLokiLabels } from './label-parser.js';
 import { renderJsonStreamLabels } from './label-format.js';
 import type { OtlpLogRecord, OtlpResourceLogs, OtlpScopeLogs } from './otlp-model.js';
+import { actionFor, type OtlpAttributeRules } from './otlp-config.js';
 import { attributeToLabels, otlpValueAsString, type AttributeLabel } from './otlp-value.js';
 import type { ParsedPushStream } from './push-decoder.js';
 import type { RawPushEntry } from './push-model.js';
 import { SERVICE_NAME_DISCOVERY_LABELS, UNKNOWN_SERVICE } from './service-name.js';
 
-/** `distributor.otlp.default_resource_attributes_as_index_labels` of Loki 3.4.6 (otlp_config.go): 18 names. */
-export const OTLP_DEFAULT_INDEX_LABEL_ATTRIBUTES: readonly string[] = Object.freeze([
-  'service.name',
-  'service.namespace',
-  'service.instance.id',
-  'deployment.environment',
-  'deployment.environment.name',
-  'cloud.region',
-  'cloud.availability_zone',
-  'k8s.cluster.name',
-  'k8s.namespace.name',
-  'k8s.pod.name',
-  'k8s.container.name',
-  'container.name',
-  'k8s.replicaset.name',
-  'k8s.deployment.name',
-  'k8s.statefulset.name',
-  'k8s.daemonset.name',
-  'k8s.cronjob.name',
-  'k8s.job.name',
-]);
-
-const INDEX_LABELS = new Set(OTLP_DEFAULT_INDEX_LABEL_ATTRIBUTES);
 const DISCOVERY = new Set(SERVICE_NAME_DISCOVERY_LABELS);
 const LEGACY_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface OtlpMappingOptions {
   discoverServiceName: boolean;
+  rules: OtlpAttributeRules;
   /** Time of receipt for a record with neither timestamp, in ns (Loki's `time.Now()` per record). */
   nowNs: () => bigint;
 }
@@ -59,7 +38,9 @@ function isSet(id: Buffer): boolean {
 /** `otlpLogToPushEntry` followed by the resource and scope metadata. */
 function toEntry(rec: OtlpLogRecord, tail: Pairs, options: OtlpMappingOptions): RawPushEntry {
   const metadata: Pairs = [];
-  for (const kv of rec.attributes) for (const l of attributeToLabels(kv)) metadata.push([l.name, l.value]);
+  for (const kv of rec.attributes)
+    if (actionFor(options.rules.log, kv.key) !== 'drop')
+      for (const l of attributeToLabels(kv)) metadata.push([l.name, l.value]);
   // With no time_unix_nano the observed time is the entry's timestamp, so it is not repeated.
   if (rec.timeUnixNano !== 0n && rec.observedTimeUnixNano !== 0n)
     metadata.push(['observed_timestamp', BigInt.asIntN(64, rec.observedTimeUnixNano).toString()]);
@@ -79,9 +60,10 @@ function toEntry(rec: OtlpLogRecord, tail: Pairs, options: OtlpMappingOptions): 
   return { timestampNs, line, lineBytes: Buffer.byteLength(line, 'utf8'), metadata };
 }
 
-function scopeMetadata(sl: OtlpScopeLogs): Pairs {
+function scopeMetadata(sl: OtlpScopeLogs, rules: OtlpAttributeRules): Pairs {
   const out: Pairs = [];
-  for (const kv of sl.scope.attributes) for (const l of attributeToLabels(kv)) out.push([l.name, l.value]);
+  for (const kv of sl.scope.attributes)
+    if (actionFor(rules.scope, kv.key) !== 'drop') for (const l of attributeToLabels(kv)) out.push([l.name, l.value]);
   if (sl.scope.name !== '') out.push(['scope_name', sl.scope.name]);
   if (sl.scope.version !== '') out.push(['scope_version', sl.scope.version]);
   if (sl.scope.droppedAttributesCount !== 0)
@@ -99,7 +81,9 @@ function resourceLabels(
   const first = resource.attributes.find((kv) => kv.key === 'service.name');
   let hasServiceName = first !== undefined && otlpValueAsString(first.value) !== '';
   for (const kv of resource.attributes) {
-    if (!INDEX_LABELS.has(kv.key)) {
+    const action = actionFor(options.rules.resource, kv.key);
+    if (action === 'drop') continue;
+    if (action === 'structured_metadata') {
       attributeToLabels(kv, '', metadata);
       continue;
     }
@@ -144,7 +128,7 @@ export function otlpToPushStreams(
     }
     const resourcePairs = pairs(resourceMetadata);
     for (const sl of resource.scopeLogs) {
-      const tail = [...resourcePairs, ...scopeMetadata(sl)];
+      const tail = [...resourcePairs, ...scopeMetadata(sl, options.rules)];
       for (const rec of sl.logRecords) group.entries.push(toEntry(rec, tail, options));
     }
   }

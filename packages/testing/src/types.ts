@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { OtlpConfig } from './otlp-config.js';
 
 /**
  * Validation and size limits of the receiver. Every default equals the Loki 3.4.6 default,
@@ -117,6 +118,12 @@ export interface LokiReceiverOptions {
    * stored as pushed. See `limits.shardStreamsDesiredRateBytesPerSecond`.
    */
   shardStreams?: boolean;
+  /**
+   * Loki's `otlp_config` for `POST /otlp/v1/logs` (one for every tenant): rules that make OTLP attributes index
+   * labels, structured metadata or dropped. Default `{}`: Loki's default (its 18 resource attributes are index
+   * labels, every other attribute structured metadata). A config Loki refuses to start with throws a TypeError.
+   */
+  otlpConfig?: OtlpConfig;
   /** Limit overrides; see {@link ReceiverLimits} for the defaults. */
   limits?: Partial<ReceiverLimits>;
 }
