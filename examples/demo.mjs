@@ -13,6 +13,12 @@ const examples = [
     title: 'Labels and structured metadata (core client)',
     selector: '{app="labels-demo"}',
   },
+  {
+    file: 'otlp-out.mjs',
+    title: "OTLP out: protocol 'otlp' to Loki's /otlp/v1/logs",
+    selector: '{service_name="otlp-demo"}',
+    expect: 3,
+  },
   { file: 'concurrent-workers.mjs', title: '5 worker threads x 10 logs', selector: '{app="concurrent"}', expect: 50 },
   { file: 'pino-pretty-and-loki.mjs', title: 'pino: pino-pretty on the console + Loki', selector: '{app="pino-demo"}' },
   { file: 'winston-console-and-loki.mjs', title: 'winston: Console + Loki', selector: '{app="winston-demo"}' },

@@ -4,9 +4,10 @@ import { report } from './client-report.js';
 import { publishOffline } from './diagnostics.js';
 import { entryCount } from './entry-count.js';
 import { LokiError } from './errors.js';
-import { settleAcknowledged, settleDropped, type Batch } from './held-entries.js';
+import { countDrop, settleAcknowledged, settleDropped, type Batch } from './held-entries.js';
 import { attempt, finish } from './batch-send.js';
 import { mayHaveBeenStored, type SendResult } from './http-sender.js';
+import type { PartialSuccess } from './otlp-response.js';
 import type { ResolvedOptions } from './options.js';
 import { backoffDelayMillis } from './retry-policy.js';
 
@@ -55,6 +56,8 @@ export function handleResult(c: LokiClientImpl, batch: Batch, bodyBytes: number,
         publishOffline(c, c.sender.safeUrl, false);
       }
       finish(c, batch);
+      // Before settling: settling may answer a flush, which must know of the loss.
+      if (result.partial !== undefined) partialSuccess(c, batch, result, result.partial, where);
       settleAcknowledged(c, batch.entries);
       return;
     case 'blocked':
@@ -108,6 +111,35 @@ export function handleResult(c: LokiClientImpl, batch: Batch, bodyBytes: number,
       }
       retryLater(c, batch, result, where);
   }
+}
+
+/**
+ * OTLP's partial success: the server stored all but `rejected` records and says not which. Resending would
+ * not help; the rejected count is taken from sent (settled next) into dropped (`rejected`), and the request
+ * counts as partially rejected, as Loki's 400 does.
+ */
+function partialSuccess(
+  c: LokiClientImpl,
+  batch: Batch,
+  result: SendResult,
+  partial: PartialSuccess,
+  where: string,
+): void {
+  const n = batch.entries.length;
+  const rejected = Math.min(partial.rejected, n);
+  c.counters.requestsPartiallyRejected++;
+  c.counters.entriesSent -= rejected;
+  countDrop(c, 'rejected', rejected);
+  c.entriesPartiallyRejected += n;
+  c.flushes.partiallyRejected(batch.entries);
+  report(
+    c,
+    new LokiError(
+      'ERR_LOKI_PARTIAL_REJECT',
+      `the OTLP endpoint rejected ${rejected} of a ${n}-entry batch (${where}): ${partial.message}`,
+      { status: result.status, responseBody: partial.message, entries: rejected },
+    ),
+  );
 }
 
 export function retryLater(c: LokiClientImpl, batch: Batch, result: SendResult, where: string): void {

@@ -87,7 +87,7 @@ export function schedulePrepare(c: LokiClientImpl): void {
         first: entries[0]!,
         last: entries[entries.length - 1]!,
         count: entries.length,
-        encoded: encodePushBody(entries, c.options.encoding),
+        encoded: encodePushBody(entries, c.options),
       };
     } catch {
       c.prepared = undefined; // attempt() encodes again and reports the error there
@@ -101,7 +101,7 @@ export async function attempt(c: LokiClientImpl, batch: Batch): Promise<void> {
   batch.attempts++;
   if (batch.encoded === undefined) {
     try {
-      batch.encoded = encodePushBody(batch.entries, c.options.encoding);
+      batch.encoded = encodePushBody(batch.entries, c.options);
     } catch (error) {
       finish(c, batch);
       settleDropped(c, batch.entries, 'invalid_record');

@@ -283,12 +283,12 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
         diskEntriesDropped: 0,
         diskCorruptRecords: 0,
       }),
-      compression: compressionOf(this.options.encoding),
+      compression: compressionOf(this.options.encoding, this.options.protocol),
     };
   }
 }
 
-function compressionOf(encoding: ResolvedOptions['encoding']): Compression {
-  if (encoding === 'protobuf') return snappyCompressor().implementation;
+function compressionOf(encoding: ResolvedOptions['encoding'], protocol: ResolvedOptions['protocol']): Compression {
+  if (encoding === 'protobuf') return protocol === 'otlp' ? 'gzip' : snappyCompressor().implementation;
   return encoding === 'json-gzip' ? 'gzip' : 'none';
 }

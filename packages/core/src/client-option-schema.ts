@@ -98,12 +98,24 @@ export const CLIENT_OPTION_SCHEMA = {
     doc: "`'structured'`: Loki structured metadata; `'line'`: merged into a JSON line",
     flag: { help: 'structured | line' },
   },
+  protocol: {
+    group: 'request',
+    type: 'string',
+    default: 'loki',
+    values: ['loki', 'otlp'],
+    doc:
+      "`'otlp'`: OTLP/HTTP logs instead of Loki's push API, to `host` + `/otlp/v1/logs` (Loki's) or to `url` as " +
+      'given (a collector: a `url` with no path gets `/v1/logs`); see [OTLP out](#otlp-out)',
+    flag: { help: 'loki | otlp (OTLP/HTTP logs to /otlp/v1/logs or a collector url)' },
+  },
   encoding: {
     group: 'request',
     type: 'string',
     default: 'protobuf',
     values: ['protobuf', 'json', 'json-gzip'],
-    doc: "`'protobuf'` (protobuf + snappy, Loki's native format), `'json'`, `'json-gzip'`",
+    doc:
+      "`'protobuf'` (protobuf + snappy, Loki's native format; OTLP: protobuf + gzip), `'json'`, `'json-gzip'` " +
+      '(OTLP: OTLP/JSON)',
     flag: { help: 'protobuf | json | json-gzip' },
     aliases: [{ dialect: 'winston-loki', name: 'json', convert: { when: true, set: 'json' } }],
   },

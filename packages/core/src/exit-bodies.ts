@@ -1,7 +1,7 @@
 import { fitsInBatch } from './batch-schedule.js';
 import type { DrainBody } from './exit-drain.js';
 import type { ResolvedOptions } from './options.js';
-import { encodePushBody, type EncodedBody } from './push-encoder.js';
+import { encodePushBody, type EncodedBody, type WireFormat } from './push-encoder.js';
 import type { LokiEntry } from './record.js';
 
 /** What the exit drain sends: everything held, as request bodies, within the time encoding may take. */
@@ -30,7 +30,7 @@ export interface ExitBodies {
  */
 export function exitBodies(
   groups: readonly ExitGroup[],
-  options: Pick<ResolvedOptions, 'batchMaxEntries' | 'batchMaxBytes' | 'encoding'>,
+  options: Pick<ResolvedOptions, 'batchMaxEntries' | 'batchMaxBytes'> & WireFormat,
   encodeUntil: number,
   now: () => number = Date.now,
 ): ExitBodies {
@@ -53,7 +53,7 @@ export function exitBodies(
         bytes += entries[i]!.bytes;
         chunk.push(entries[i++]!);
       }
-      bodies.push({ ...encodePushBody(chunk, options.encoding), entries: chunk.length });
+      bodies.push({ ...encodePushBody(chunk, options), entries: chunk.length });
       resent.push(group.unanswered);
       bodyEntries.push(chunk);
     }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import type { ResolvedOptions } from './options.js';
 import { redactSecrets, redactUrl, secretStrings } from './redact.js';
+import { OTLP_RETRY_STATUSES } from './retry-policy.js';
 import type { EncodedBody } from './push-encoder.js';
 
 export interface DrainBody extends EncodedBody {
@@ -41,6 +42,8 @@ function drainMain(): void {
       tls: { ca?: string[]; cert?: string; key?: string; passphrase?: string; rejectUnauthorized: boolean };
       proxy?: string;
       deadline: number;
+      /** OTLP's retryable statuses (429, 502, 503, 504), or absent: Loki's (429, 408, 5xx). */
+      retryStatuses?: number[];
       bodies: Array<{ bytes: number; headers: Record<string, string> }>;
     };
     const deadline = job.deadline;
@@ -165,7 +168,11 @@ function drainMain(): void {
             process.stdout.write(`ok ${index}\n`);
             break;
           }
-          const retryable = r.status === undefined || r.status === 429 || r.status === 408 || r.status >= 500;
+          const retryable =
+            r.status === undefined ||
+            (job.retryStatuses !== undefined
+              ? job.retryStatuses.includes(r.status)
+              : r.status === 429 || r.status === 408 || r.status >= 500);
           if (!retryable || Date.now() + delay >= deadline) {
             const error = r.status === undefined ? r.text : `HTTP ${r.status}: ${r.text.trim()}`;
             process.stdout.write(`err ${error.replace(/\s+/g, ' ')}\n`);
@@ -220,6 +227,7 @@ export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadlin
       tls,
       ...(options.proxy !== undefined ? { proxy: options.proxy } : {}),
       deadline,
+      ...(options.protocol === 'otlp' ? { retryStatuses: OTLP_RETRY_STATUSES } : {}),
       bodies: bodies.map((b) => ({ bytes: b.body.length, headers: b.headers })),
     }),
   );

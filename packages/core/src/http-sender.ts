@@ -4,7 +4,8 @@ import type { Got, ExtendOptions } from 'got';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { redactedForm, redactSecrets, redactUrl, secretStrings } from './redact.js';
 import type { ResolvedOptions } from './options.js';
-import { classifyStatus, parseRetryAfter, type Outcome } from './retry-policy.js';
+import { otlpFailureText, otlpPartialSuccess, type PartialSuccess } from './otlp-response.js';
+import { classifyOtlpStatus, classifyStatus, parseRetryAfter, type Outcome } from './retry-policy.js';
 
 export interface SendResult {
   outcome: Outcome;
@@ -14,6 +15,8 @@ export interface SendResult {
   retryAfterMillis?: number;
   errorCode?: string;
   cause?: unknown;
+  /** OTLP: a 2xx answer's partial success (records the server rejected). */
+  partial?: PartialSuccess;
 }
 
 const MAX_BODY_IN_MESSAGE = 1024;
@@ -182,9 +185,15 @@ export class HttpSender {
   async send(body: Buffer, headers: Record<string, string>, signal?: AbortSignal): Promise<SendResult> {
     try {
       const response = await this.post(await this.client(), body, headers, signal);
-      const status = response.status;
-      const text = redactSecrets(response.text.slice(0, MAX_BODY_IN_MESSAGE).trim(), this.secrets);
-      const result: SendResult = { outcome: classifyStatus(status), status, message: text };
+      const { status, contentType } = response;
+      const answer = response.body;
+      const otlp = this.options.protocol === 'otlp';
+      const outcome = otlp ? classifyOtlpStatus(status) : classifyStatus(status);
+      const partial = otlp && outcome === 'success' ? otlpPartialSuccess(answer, contentType) : undefined;
+      const raw = !otlp ? answer.toString('utf8') : (partial?.message ?? otlpFailureText(answer, contentType));
+      const text = redactSecrets(raw.slice(0, MAX_BODY_IN_MESSAGE).trim(), this.secrets);
+      const result: SendResult = { outcome, status, message: text };
+      if (partial !== undefined) result.partial = { rejected: partial.rejected, message: text };
       const retryAfter = parseRetryAfter(response.retryAfter);
       if (retryAfter !== undefined) result.retryAfterMillis = retryAfter;
       return result;
@@ -233,18 +242,19 @@ export class HttpSender {
     body: Buffer,
     headers: Record<string, string>,
     signal: AbortSignal | undefined,
-  ): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
+  ): Promise<{ status: number; retryAfter: string | undefined; contentType: string | undefined; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const stream = got.stream.post(this.options.pushUrl, { body, headers, ...(signal ? { signal } : {}) });
       let status: number | undefined;
       let retryAfter: string | undefined;
+      let contentType: string | undefined;
       const chunks: Buffer[] = [];
       let kept = 0;
       let settled = false;
       const answer = (): void => {
         if (settled) return;
         settled = true;
-        resolve({ status: status!, retryAfter, text: Buffer.concat(chunks).toString('utf8') });
+        resolve({ status: status!, retryAfter, contentType, body: Buffer.concat(chunks) });
       };
       stream.on(
         'response',
@@ -252,6 +262,8 @@ export class HttpSender {
           status = response.statusCode;
           const value = response.headers['retry-after'];
           retryAfter = Array.isArray(value) ? value[0] : value;
+          const type = response.headers['content-type'];
+          contentType = Array.isArray(type) ? type[0] : type;
         },
       );
       stream.on('data', (chunk: Buffer) => {

@@ -9,8 +9,11 @@ import { optionsView, redactedForm } from './redact.js';
 import { resolveProxyUrl } from './proxy-url.js';
 import { sanitizeLabelName, labelValueToString } from './labels.js';
 import { resolveTraceFieldNames, type TraceFieldNames } from './trace-context.js';
+import { resolvePushUrl } from './push-url.js';
 
 export type LokiEncoding = 'protobuf' | 'json' | 'json-gzip';
+/** `loki`: Loki's push API; `otlp`: OTLP/HTTP logs, to Loki's `/otlp/v1/logs` or any OpenTelemetry collector. */
+export type LokiProtocol = 'loki' | 'otlp';
 
 /** TLS settings for an https Loki. Values are PEM text/Buffers; the `*File` forms read a file at start. */
 export interface LokiTlsOptions {
@@ -50,7 +53,9 @@ export interface LokiClientOptions {
   levelLabel?: string | false;
   /** `structured`: fields go to Loki structured metadata; `line`: merged into a JSON line. */
   metadataMode?: 'structured' | 'line';
-  /** Wire format. Default `protobuf` (protobuf + snappy). */
+  /** `otlp`: send OTLP/HTTP logs (to Loki's `/otlp/v1/logs`, or the collector `url` names). Default `loki`. */
+  protocol?: LokiProtocol;
+  /** Wire format. Default `protobuf` (protobuf + snappy; with `protocol: 'otlp'`, protobuf + gzip). */
   encoding?: LokiEncoding;
   /** Send when this many entries wait. Default 5000. */
   batchMaxEntries?: number;
@@ -131,6 +136,7 @@ export interface ResolvedOptions {
   staticLabels: Array<[string, string]>;
   levelLabel: string | false;
   metadataMode: 'structured' | 'line';
+  protocol: LokiProtocol;
   encoding: LokiEncoding;
   batchMaxEntries: number;
   batchMaxBytes: number;
@@ -161,36 +167,10 @@ export interface ResolvedOptions {
 /** The defaults of core's options, from the schema. */
 export const DEFAULTS = Object.freeze(defaultsOf(CLIENT_OPTION_SCHEMA));
 
-export const PUSH_PATH = '/loki/api/v1/push';
-
 /** Every option name createLokiClient understands, from the schema (adapters derive theirs from it). */
 export const CLIENT_OPTION_NAMES = Object.keys(CLIENT_OPTION_SCHEMA) as ReadonlyArray<keyof LokiClientOptions>;
 
-/**
- * `host` (base URL) or `url` (full push URL) to the push URL. The push path is appended to a `host`
- * not ending in it, and to a `url` with no path (`https://logs.example.com`): nothing else answers a
- * push there. A `url` with a path (a proxy's) is used as given.
- */
-export function resolvePushUrl(options: { host?: string; url?: string }): string {
-  const raw = options.url ?? options.host ?? DEFAULTS.host;
-  const name = options.url !== undefined ? 'url' : 'host';
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    // The text itself is not shown: a URL may carry user:password@.
-    throw new LokiOptionsError(
-      `${name}: Loki URL is not a valid URL (got a ${typeof raw} of length ${String(raw).length})`,
-    );
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new LokiOptionsError(`${name}: Loki URL must be http: or https:, got ${parsed.protocol}`);
-  }
-  if (parsed.pathname.endsWith(PUSH_PATH) || (options.url !== undefined && parsed.pathname !== '/'))
-    return parsed.toString();
-  parsed.pathname = parsed.pathname.replace(/\/+$/, '') + PUSH_PATH;
-  return parsed.toString();
-}
+export { PUSH_PATH, resolvePushUrl } from './push-url.js';
 
 /** Default error path: one process warning per error code, so a down Loki does not flood stderr. */
 export function defaultOnError(error: LokiError): void {
@@ -269,6 +249,7 @@ export function resolveOptions(options: LokiClientOptions = {}): ResolvedOptions
     staticLabels,
     levelLabel,
     metadataMode: options.metadataMode ?? DEFAULTS.metadataMode,
+    protocol: options.protocol ?? DEFAULTS.protocol,
     encoding: options.encoding ?? DEFAULTS.encoding,
     batchMaxEntries: int('batchMaxEntries'),
     batchMaxBytes: int('batchMaxBytes'),

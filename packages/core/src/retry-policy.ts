@@ -42,3 +42,15 @@ export function backoffDelayMillis(
   const base = Math.min(maxMillis, initialMillis * 2 ** Math.max(0, attempt - 1));
   return Math.round(base / 2 + (random() * base) / 2);
 }
+
+/**
+ * OTLP/HTTP's rule: 2xx is success (maybe partial, see otlp-response.ts); only 429, 502, 503 and 504 are
+ * retried; every other status is final (a 400 rejected the whole request).
+ */
+export const OTLP_RETRY_STATUSES: readonly number[] = [429, 502, 503, 504];
+
+export function classifyOtlpStatus(status: number): Outcome {
+  if (status >= 200 && status < 300) return 'success';
+  if (OTLP_RETRY_STATUSES.includes(status)) return 'retry';
+  return 'reject';
+}

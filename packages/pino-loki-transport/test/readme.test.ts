@@ -22,6 +22,7 @@ const OPTIONS: Record<keyof PinoLokiOptions, true> = {
   labels: true,
   levelLabel: true,
   metadataMode: true,
+  protocol: true,
   encoding: true,
   batchMaxEntries: true,
   batchMaxBytes: true,

@@ -18,6 +18,9 @@ export type {
 } from './types.js';
 export { encodePushRequestProtobuf } from './protobuf-encoder.js';
 export type { MetadataInput, ProtobufEntryInput, ProtobufStreamInput } from './protobuf-encoder.js';
+export { rpcStatusMessage } from './rpc-status.js';
+export { OTLP_DEFAULT_INDEX_LABEL_ATTRIBUTES } from './otlp-config.js';
+export type { OtlpAttributeAction, OtlpAttributesRule, OtlpConfig } from './otlp-config.js';
 export { compressSnappyBlock } from './snappy-block.js';
 export { formatLabels } from './label-format.js';
 export { LabelSyntaxError, parseLokiLabels } from './label-parser.js';

@@ -3,6 +3,7 @@
  * compares them with the README's options table so the two cannot drift apart.
  */
 import { DEFAULT_RECEIVER_LIMITS, resolveLimits } from './limits.js';
+import { compileOtlpConfig, type OtlpAttributeRules } from './otlp-config.js';
 import type { LokiReceiverOptions, ReceiverLimits } from './types.js';
 
 /** Every option of {@link LokiReceiverOptions} with its default (`Required` makes a new option need one). */
@@ -15,11 +16,16 @@ export const RECEIVER_OPTION_DEFAULTS = Object.freeze({
   strict: false,
   jsonStructuredMetadataValues: 'raw',
   shardStreams: false,
+  otlpConfig: {},
   limits: DEFAULT_RECEIVER_LIMITS,
 } satisfies Required<LokiReceiverOptions>);
 
 /** The options a receiver runs with: the caller's, else the defaults. */
-export type ResolvedReceiverOptions = Omit<Required<LokiReceiverOptions>, 'limits'> & { limits: ReceiverLimits };
+export type ResolvedReceiverOptions = Omit<Required<LokiReceiverOptions>, 'limits'> & {
+  limits: ReceiverLimits;
+  /** `otlpConfig` checked and compiled (a config Loki refuses to start with throws here). */
+  otlpRules: OtlpAttributeRules;
+};
 
 export function resolveOptions(options: LokiReceiverOptions): ResolvedReceiverOptions {
   const d = RECEIVER_OPTION_DEFAULTS;
@@ -32,6 +38,8 @@ export function resolveOptions(options: LokiReceiverOptions): ResolvedReceiverOp
     strict: options.strict ?? d.strict,
     jsonStructuredMetadataValues: options.jsonStructuredMetadataValues ?? d.jsonStructuredMetadataValues,
     shardStreams: options.shardStreams ?? d.shardStreams,
+    otlpConfig: options.otlpConfig ?? d.otlpConfig,
+    otlpRules: compileOtlpConfig(options.otlpConfig),
     limits: resolveLimits(options.limits),
   };
 }

@@ -24,6 +24,11 @@ export interface ParsedPushStream {
    * rejects the stream (400 `invalid UTF-8 rune`, the other streams stored).
    */
   replacementCharInLabels: boolean;
+  /**
+   * OTLP only: the label text Loki's distributor failed to parse. The stream is then dropped with this
+   * error (400, the other streams stored), where a Loki push fails as a whole.
+   */
+  labelError?: string;
 }
 
 /** The successfully decoded request. */

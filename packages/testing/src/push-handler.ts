@@ -104,6 +104,7 @@ export async function handlePush(
     entriesReceived: 0,
     entriesStored: 0,
     receivedAt,
+    path: legacy ? '/api/prom/push' : '/loki/api/v1/push',
   };
   if (contentType !== undefined) base.contentType = contentType;
   if (contentEncoding !== undefined) base.contentEncoding = contentEncoding;

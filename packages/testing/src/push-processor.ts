@@ -70,6 +70,7 @@ export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult 
     labels: ctx.discoverServiceName ? addServiceName(s.labels) : s.labels,
     entries: s.entries,
     replacementCharInLabels: s.replacementCharInLabels,
+    labelError: s.labelError,
   }));
   if (streams.length === 0) {
     return { status: 422, message: 'error at least one valid stream is required for ingestion', entriesStored: 0 };
@@ -83,6 +84,10 @@ export function processPush(decoded: DecodedPush, ctx: PushContext): PushResult 
 
   for (const s of streams) {
     if (s.entries.length === 0) continue;
+    if (s.labelError !== undefined) {
+      errors.push(s.labelError);
+      continue;
+    }
     const stream = formatLabelPairs(s.labels);
     const labelError = validateStreamLabels(s.labels, stream, limits, ctx.strict);
     if (labelError !== undefined) {

@@ -9,6 +9,7 @@ import { HttpListener } from './http-listener.js';
 import { compileSelector } from './label-matcher.js';
 import { Ingester } from './ingester.js';
 import { resolveOptions, type ResolvedReceiverOptions } from './options.js';
+import { handleOtlpLogs } from './otlp-handler.js';
 import { handlePush, type PushHandlerContext } from './push-handler.js';
 import { answerQuery, isQueryPath } from './query-routes.js';
 import { TenantRateLimiter } from './rate-limiter.js';
@@ -33,6 +34,8 @@ import { WaitList } from './wait-list.js';
 const PUSH_PATH = '/loki/api/v1/push';
 /** Loki's legacy push route: the same handler, with the legacy JSON shape. */
 const LEGACY_PUSH_PATH = '/api/prom/push';
+/** Loki's OTLP logs route (an OTLP exporter configured with `<url>/otlp` appends `/v1/logs`). */
+const OTLP_LOGS_PATH = '/otlp/v1/logs';
 const DEFAULT_WAIT_MILLIS = 10_000;
 
 function describeSelector(selector: StreamSelector | undefined, tenant: string | undefined): string {
@@ -96,6 +99,10 @@ class Receiver implements LokiReceiver {
 
   get pushUrl(): string {
     return this.url + PUSH_PATH;
+  }
+
+  get otlpLogsUrl(): string {
+    return this.url + OTLP_LOGS_PATH;
   }
 
   get requests(): readonly ReceivedRequest[] {
@@ -215,6 +222,10 @@ class Receiver implements LokiReceiver {
     if (url.pathname === PUSH_PATH || url.pathname === LEGACY_PUSH_PATH) {
       if (method === 'POST') return handlePush(this.push, req, res, url.pathname === LEGACY_PUSH_PATH);
       // gorilla/mux's method mismatch: 405 with an empty body.
+      return this.handleOther(req, () => sendText(res, 405, '', { Allow: 'POST' }));
+    }
+    if (url.pathname === OTLP_LOGS_PATH) {
+      if (method === 'POST') return handleOtlpLogs(this.push, req, res);
       return this.handleOther(req, () => sendText(res, 405, '', { Allow: 'POST' }));
     }
     if (url.pathname === '/ready') {

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { OtlpConfig } from './otlp-config.js';
 
 /**
  * Validation and size limits of the receiver. Every default equals the Loki 3.4.6 default,
@@ -117,6 +118,12 @@ export interface LokiReceiverOptions {
    * stored as pushed. See `limits.shardStreamsDesiredRateBytesPerSecond`.
    */
   shardStreams?: boolean;
+  /**
+   * Loki's `otlp_config` for `POST /otlp/v1/logs` (one for every tenant): rules that make OTLP attributes index
+   * labels, structured metadata or dropped. Default `{}`: Loki's default (its 18 resource attributes are index
+   * labels, every other attribute structured metadata). A config Loki refuses to start with throws a TypeError.
+   */
+  otlpConfig?: OtlpConfig;
   /** Limit overrides; see {@link ReceiverLimits} for the defaults. */
   limits?: Partial<ReceiverLimits>;
 }
@@ -148,11 +155,16 @@ export interface StoredStream {
   entries: StoredEntry[];
 }
 
-/** What the receiver recorded about one request to the push path. */
+/** What the receiver recorded about one request to a push path (Loki push, legacy push or OTLP logs). */
 export interface ReceivedRequest {
+  /** The route: `/loki/api/v1/push`, `/api/prom/push` or `/otlp/v1/logs`. */
+  path?: string;
   /** HTTP status sent; 0 when the connection was reset or hung up without an answer. */
   status: number;
-  /** Response body sent (empty for 204). */
+  /**
+   * Response body sent (empty for 204). For `/otlp/v1/logs` errors the body is a protobuf `google.rpc.Status`:
+   * this is its message text.
+   */
   responseBody: string;
   /** Body size on the wire (before any decompression). */
   bodyBytes: number;
@@ -222,6 +234,8 @@ export interface LokiReceiver {
   readonly url: string;
   /** `url + '/loki/api/v1/push'`. */
   readonly pushUrl: string;
+  /** `url + '/otlp/v1/logs'`, Loki's OTLP/HTTP logs endpoint (an OTLP exporter's endpoint is `url + '/otlp'`). */
+  readonly otlpLogsUrl: string;
   readonly port: number;
   /** Stored entries in storage order, optionally filtered by stream selector and tenant. */
   entries(selector?: StreamSelector, options?: EntryQueryOptions): StoredEntry[];

@@ -32,6 +32,7 @@ const WHERE: Record<keyof LokiTransportOptions, 'options' | 'migration'> = {
   ignoredMeta: 'options',
   maxLineBytes: 'options',
   oversizedLine: 'options',
+  protocol: 'options',
   encoding: 'options',
   batchIntervalMillis: 'options',
   batchMaxEntries: 'options',

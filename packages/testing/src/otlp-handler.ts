@@ -1,0 +1,163 @@
+/**
+ * `POST /otlp/v1/logs` as Loki 3.4.6 answers it (pkg/distributor/http.go with `ParseOTLPRequest` and
+ * `OTLPError`): the tenant, the OTLP decoding and mapping, then the same push rules, limits and storage as a
+ * Loki push. Success is 204 with no body; an error is a protobuf `google.rpc.Status` holding the text, with
+ * 500 sent as 503 so that OTLP clients retry. Fault steps and the response delay apply as to pushes.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerFault, isDelayFault } from './fault-answer.js';
+import { describeFaultStep } from './fault-script.js';
+import { headerValue, readBody, sendText, tenantHeader } from './http-exchange.js';
+import { decodeOtlpBody, OtlpDecodeError } from './otlp-decoder.js';
+import { otlpToPushStreams } from './otlp-mapping.js';
+import { countLogRecords } from './otlp-model.js';
+import { rpcStatusBody } from './rpc-status.js';
+import type { PushHandlerContext } from './push-handler.js';
+import { processPush } from './push-processor.js';
+import { resolveTenant } from './tenant.js';
+import type { ReceivedRequest } from './types.js';
+
+let lastNowNs = 0n;
+
+/** Loki's `time.Now()` per record: the wall clock in ns (µs precision), strictly increasing so two records differ. */
+function receiptTimeNs(): bigint {
+  const now = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+  lastNowNs = now > lastNowNs ? now : lastNowNs + 1n;
+  return lastNowNs;
+}
+
+function entriesIn(body: Buffer, req: IncomingMessage): { uncompressedBytes: number; entries: number } {
+  try {
+    const decoded = decodeOtlpBody(
+      body,
+      headerValue(req.headers['content-type']),
+      headerValue(req.headers['content-encoding']),
+    );
+    return { uncompressedBytes: decoded.uncompressedBytes, entries: countLogRecords(decoded.resources) };
+  } catch (err) {
+    return { uncompressedBytes: err instanceof OtlpDecodeError ? err.uncompressedBytes : body.length, entries: 0 };
+  }
+}
+
+/** Answers with `OTLPError` (the recorded `responseBody` is the Status message), or 204. */
+function finish(
+  ctx: PushHandlerContext,
+  res: ServerResponse,
+  request: ReceivedRequest,
+  status: number,
+  message: string,
+) {
+  const code = status === 500 ? 503 : status;
+  request.status = code;
+  request.responseBody = code === 204 ? '' : message;
+  ctx.record(request);
+  if (res.destroyed || res.writableEnded) return;
+  if (code === 204) {
+    res.writeHead(204);
+    res.end();
+    return;
+  }
+  // Loki sets its Content-Type after WriteHeader, so Go's sniffing of the binary body decides it.
+  res.writeHead(code, { 'Content-Type': 'application/octet-stream' });
+  res.end(rpcStatusBody(message));
+}
+
+export async function handleOtlpLogs(ctx: PushHandlerContext, req: IncomingMessage, res: ServerResponse) {
+  const receivedAt = Date.now();
+  const generation = ctx.generation();
+  let body: Buffer;
+  try {
+    body = await readBody(req);
+  } catch {
+    return;
+  }
+  if (generation !== ctx.generation()) return;
+
+  const step = ctx.faults.next();
+  const contentType = headerValue(req.headers['content-type']);
+  const contentEncoding = headerValue(req.headers['content-encoding']);
+  const base: ReceivedRequest = {
+    status: 0,
+    responseBody: '',
+    bodyBytes: body.length,
+    uncompressedBytes: body.length,
+    headers: { ...req.headers },
+    entriesReceived: 0,
+    entriesStored: 0,
+    receivedAt,
+    path: '/otlp/v1/logs',
+  };
+  if (contentType !== undefined) base.contentType = contentType;
+  if (contentEncoding !== undefined) base.contentEncoding = contentEncoding;
+  if (step !== undefined) base.fault = describeFaultStep(step);
+
+  let delay = ctx.responseDelay();
+  if (step !== undefined && isDelayFault(step)) delay += step.delayMillis;
+  if (delay > 0) {
+    await ctx.timers.sleep(delay);
+    if (generation !== ctx.generation()) return;
+  }
+  if (step !== undefined && !isDelayFault(step)) {
+    const seen = entriesIn(body, req);
+    base.uncompressedBytes = seen.uncompressedBytes;
+    base.entriesReceived = seen.entries;
+    answerFault(step, req, res, base, (request) => ctx.record(request), ctx.timers);
+    return;
+  }
+
+  const tenant = resolveTenant(tenantHeader(req), ctx.options.authEnabled);
+  if ('status' in tenant) {
+    const seen = entriesIn(body, req);
+    base.uncompressedBytes = seen.uncompressedBytes;
+    base.entriesReceived = seen.entries;
+    if (tenant.status === 401) {
+      // The auth middleware answers before the handler: plain text, as for pushes.
+      base.status = 401;
+      base.responseBody = tenant.message + '\n';
+      ctx.record(base);
+      sendText(res, 401, base.responseBody);
+    } else finish(ctx, res, base, tenant.status, tenant.message);
+    return;
+  }
+  base.tenant = tenant.tenant;
+
+  let decoded;
+  try {
+    decoded = decodeOtlpBody(body, contentType, contentEncoding);
+  } catch (err) {
+    if (!(err instanceof OtlpDecodeError)) throw err;
+    base.uncompressedBytes = err.uncompressedBytes;
+    finish(ctx, res, base, 400, err.message);
+    return;
+  }
+  base.uncompressedBytes = decoded.uncompressedBytes;
+  const records = countLogRecords(decoded.resources);
+  base.entriesReceived = records;
+  // No log record: Loki builds an empty request, which the distributor answers 422.
+  const streams =
+    records === 0
+      ? []
+      : otlpToPushStreams(decoded.resources, {
+          discoverServiceName: ctx.options.discoverServiceName,
+          rules: ctx.options.otlpRules,
+          nowNs: receiptTimeNs,
+        });
+  const result = processPush(
+    { format: decoded.format, uncompressedBytes: decoded.uncompressedBytes, streams, entryCount: records },
+    {
+      tenant: tenant.tenant,
+      limits: ctx.options.limits,
+      // The OTLP mapping did Loki's service-name discovery (among index labels only); the distributor does none.
+      discoverServiceName: false,
+      discoverLogLevels: ctx.options.discoverLogLevels,
+      strict: ctx.options.strict,
+      store: ctx.store,
+      ingester: ctx.ingester,
+      rateLimiter: ctx.rateLimiter,
+      sharder: ctx.sharder,
+      nowMs: Date.now(),
+    },
+  );
+  base.entriesStored = result.entriesStored;
+  finish(ctx, res, base, result.status, result.message);
+}
