@@ -208,8 +208,9 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
    * down. The exit path passes keepAlive false so it never holds a process that is ending; nobody reads
    * that answer, so the losses in it stay untold for the app's next flush.
    */
-  flush(options: { timeoutMillis?: number; internal?: boolean } = {}): Promise<FlushResult> {
-    return this.flushWith({ timeoutMillis: options?.timeoutMillis, unread: options?.internal === true });
+  flush(options: { timeoutMillis?: number } = {}): Promise<FlushResult> {
+    // Only the deadline: an answer of the client's own flush is always read (unread flushes: entry-sink.ts).
+    return this.flushWith({ timeoutMillis: options?.timeoutMillis });
   }
 
   /**

@@ -266,4 +266,14 @@ describe('the sink: lifecycle state and flush', () => {
     expect((await control.flush()).ok).toBe(false);
     expect((await control.flush()).ok).toBe(true);
   });
+
+  it("the client's flush ignores adapter options: its answer is always read", async () => {
+    const r = await receiver();
+    const { client: c } = client(r, { maxLineBytes: 10, oversizedLine: 'drop' });
+    c.push({ line: 'far too long a line' });
+    const loose = c as unknown as { flush(options: Record<string, unknown>): ReturnType<typeof c.flush> };
+    expect((await loose.flush({ internal: true, unread: true, keepAlive: false })).ok).toBe(false);
+    // Told by that answer.
+    expect((await c.flush()).ok).toBe(true);
+  });
 });
