@@ -1,10 +1,16 @@
 /**
  * `@loki-sdk/core/adapter`: the contract for transports (pino, winston, and any other framework's).
- * A transport translates its framework's record into core's entry input and hands it to a client made
- * here; every rule (time, labels, metadata names, options, errors, exit) is core's, imported from this
- * module, never copied. The adapters' sources import nothing else of core (test/entry-points.test.ts).
+ * A transport translates its framework's record into core's entry input (`LokiEntryInput`) and hands it to
+ * an entry sink made here (`createEntrySink`); every rule (time, labels, metadata names, options, errors,
+ * exit) is core's, imported from this module, never copied. The adapters' sources import nothing else of
+ * core (test/entry-points.test.ts).
  * See docs/architecture.md, "The adapter seam".
  */
+// The entry sink: what a transport pushes its typed entries to (a core client seen from an adapter).
+export { createEntrySink } from './entry-sink.js';
+export type { LokiEntrySink, EntrySinkState } from './entry-sink.js';
+export type { LokiEntryInput } from './entry-input.js';
+
 // The client, its answers and its errors.
 export { createLokiClient, DROP_REASONS, COMPRESSIONS } from './client.js';
 export type { LokiClient, LokiClientStats, FlushResult, DropReason, Compression } from './client.js';

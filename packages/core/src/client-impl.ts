@@ -4,7 +4,6 @@ import { closeRequested, isSpent, nextState, type ClientState, type LifecycleEve
 import { report, reportThrottled } from './client-report.js';
 import {
   DROP_REASONS,
-  type Compression,
   type DropReason,
   type FlushResult,
   type LokiClient,
@@ -31,9 +30,10 @@ import type { ResolvedOptions } from './options.js';
 import type { EncodedBody } from './push-encoder.js';
 import type { LokiEntry, LokiRecord } from './record.js';
 import { RecordMapper } from './record-mapper.js';
+import { entryInputOf, type LokiEntryInput } from './entry-input.js';
 import { traceCapture, type TraceCapture } from './trace-context.js';
 import { redactedForm } from './redact.js';
-import { snappyCompressor } from './snappy-compress.js';
+import { statsOf } from './client-stats.js';
 import { MAX_TIMER_MILLIS } from './option-checks.js';
 
 /**
@@ -143,6 +143,16 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
   // ---- record in ---------------------------------------------------------------------------
 
   push(record: LokiRecord): void {
+    this.take(record, true);
+  }
+
+  /** The adapters' way in (entry-sink.ts): the same path as push(), without reading a loose record. */
+  pushEntry(input: LokiEntryInput): void {
+    this.take(input, false);
+  }
+
+  /** The one path of every entry: counted, refused once closed, mapped by the one mapper, held. */
+  private take(given: LokiRecord | LokiEntryInput, loose: boolean): void {
     this.counters.entriesPushed++;
     try {
       if (closeRequested(this.state)) {
@@ -150,10 +160,16 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
         reportThrottled(this, 'ERR_LOKI_CLOSED', 'push() after close(): entry dropped');
         return;
       }
-      if (record === null || typeof record !== 'object') {
-        record = { message: String(record) };
+      let mapped;
+      if (given === null || typeof given !== 'object') {
+        // A JS caller's record may be anything: its text is the line (a record's message, as it always was).
+        const text = String(given);
+        mapped = this.mapper.map({ line: text }, this.traceCapture?.(), loose ? { message: text } : undefined);
+      } else if (loose) {
+        mapped = this.mapper.map(entryInputOf(given), this.traceCapture?.(), given);
+      } else {
+        mapped = this.mapper.map(given as LokiEntryInput, this.traceCapture?.());
       }
-      const mapped = this.mapper.map(record, this.traceCapture?.());
       if ('dropped' in mapped) {
         countDrop(this, 'line_too_long', 1);
         reportThrottled(
@@ -185,8 +201,6 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
     reportThrottled(this, 'ERR_LOKI_INVALID_RECORD', `record could not be mapped: ${text}`, { cause: error });
   }
 
-  // ---- settle and account ------------------------------------------------------------------
-
   // ---- flush and close ---------------------------------------------------------------------
 
   /**
@@ -194,9 +208,18 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
    * down. The exit path passes keepAlive false so it never holds a process that is ending; nobody reads
    * that answer, so the losses in it stay untold for the app's next flush.
    */
-  flush(options: { timeoutMillis?: number; internal?: boolean; keepAlive?: boolean } = {}): Promise<FlushResult> {
+  flush(options: { timeoutMillis?: number } = {}): Promise<FlushResult> {
+    // Only the deadline: an answer of the client's own flush is always read (unread flushes: entry-sink.ts).
+    return this.flushWith({ timeoutMillis: options?.timeoutMillis });
+  }
+
+  /**
+   * `unread`: nobody reads the answer (an adapter's own flush, or the exit path's): its answer tells no loss, so
+   * the next flush a caller reads still says `ok: false` for it. `keepAlive: false` also means unread.
+   */
+  flushWith(options: { timeoutMillis?: number; unread?: boolean; keepAlive?: boolean }): Promise<FlushResult> {
     const target = this.seq;
-    const unread = options.internal === true || options.keepAlive === false;
+    const unread = options.unread === true || options.keepAlive === false;
     const spent = isSpent(this.state);
     if (spent || minUnsettledSeq(this) > target) {
       return Promise.resolve(this.flushes.answerNow(target, unread, spent ? unsettledUpTo(this, target) : 0));
@@ -267,28 +290,6 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
   }
 
   stats(): LokiClientStats {
-    const droppedByReason = { ...this.dropped };
-    const entriesDropped = Object.values(droppedByReason).reduce((a, b) => a + b, 0);
-    return {
-      ...this.counters,
-      entriesDropped,
-      droppedByReason,
-      ...this.mapper.counters,
-      // Cardinality guard: label name -> distinct values counted when it was demoted.
-      demotedLabels: Object.fromEntries(this.mapper.guard?.demoted ?? []),
-      offline: this.outage,
-      ...(this.disk?.counters ?? {
-        diskEntriesWritten: 0,
-        diskEntriesReplayed: 0,
-        diskEntriesDropped: 0,
-        diskCorruptRecords: 0,
-      }),
-      compression: compressionOf(this.options.encoding, this.options.protocol),
-    };
+    return statsOf(this);
   }
-}
-
-function compressionOf(encoding: ResolvedOptions['encoding'], protocol: ResolvedOptions['protocol']): Compression {
-  if (encoding === 'protobuf') return protocol === 'otlp' ? 'gzip' : snappyCompressor().implementation;
-  return encoding === 'json-gzip' ? 'gzip' : 'none';
 }

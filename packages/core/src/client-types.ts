@@ -114,12 +114,8 @@ export interface FlushResult {
 export interface LokiClient {
   /** Queue one record. Synchronous; never throws. */
   push(record: LokiRecord): void;
-  /**
-   * Resolves when everything pushed before the call is acknowledged or given up, or at the deadline. Never rejects.
-   * `internal: true` is for an adapter's own flush whose answer reaches no caller (pino's stream flush): its
-   * answer tells no loss, so the next flush a caller reads still says `ok: false` for it.
-   */
-  flush(options?: { timeoutMillis?: number; internal?: boolean }): Promise<FlushResult>;
+  /** Resolves when everything pushed before the call is acknowledged or given up, or at the deadline. Never rejects. */
+  flush(options?: { timeoutMillis?: number }): Promise<FlushResult>;
   /** Flush within `closeTimeoutMillis`, then stop. Idempotent. Never rejects. */
   close(): Promise<FlushResult>;
   stats(): LokiClientStats;

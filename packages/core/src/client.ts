@@ -12,6 +12,11 @@ export { DROP_REASONS, COMPRESSIONS } from './client-types.js';
 export type { DropReason, LokiClientStats, Compression, FlushResult, LokiClient } from './client-types.js';
 
 export function createLokiClient(options: LokiClientOptions = {}): LokiClient {
+  return startClient(options);
+}
+
+/** A client from the options: resolved (throws what createLokiClient throws), a misspelt name reported. */
+export function startClient(options: LokiClientOptions): LokiClientImpl {
   const resolved = resolveOptions(options);
   const client = new LokiClientImpl(resolved);
   // A misspelt option would silently fall back to its default: say so once, at start-up.

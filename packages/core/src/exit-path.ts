@@ -26,7 +26,7 @@ export function flushBeforeExit(c: LokiClientImpl): void {
     c.exitCutOff = true;
     for (const batch of c.inFlight) batch.abort?.abort();
   }, left);
-  void c.flush({ timeoutMillis: left, keepAlive: false }).then(() => {
+  void c.flushWith({ timeoutMillis: left, keepAlive: false }).then(() => {
     clearTimeout(deadline);
     c.to('exit-flush-done');
   });
@@ -137,7 +137,7 @@ export async function drainBy(c: LokiClientImpl, deadline: number): Promise<void
   c.to('drain'); // every batch is due at once
   c.clock.stop();
   const left = deadline - Date.now();
-  if (left > 0 && c.counters.bufferedEntries > 0) await c.flush({ timeoutMillis: left, keepAlive: false });
+  if (left > 0 && c.counters.bufferedEntries > 0) await c.flushWith({ timeoutMillis: left, keepAlive: false });
   if (isSpent(c.state)) return; // the exit listener ran meanwhile, or close() ended
   const undelivered = takeAllUnsettled(c);
   c.clock.emptied();

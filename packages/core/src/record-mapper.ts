@@ -11,8 +11,10 @@ import {
 } from './labels.js';
 import { guardFor, type LabelGuard } from './label-guard.js';
 import type { ResolvedOptions } from './options.js';
+import { isLooseMetadata, type LokiEntryInput } from './entry-input.js';
 import type { LokiEntry, LokiRecord, StreamRef } from './record.js';
-import { messageToLine, metadataValueToString, safeStringify } from './safe-stringify.js';
+import { byteLength, mergeIntoLine } from './line-text.js';
+import { messageToLine, metadataValueToString } from './safe-stringify.js';
 import { nowNs, timestampToNs } from './timestamp.js';
 
 /** Loki's structured metadata limits (Loki 3.4.6 defaults). */
@@ -20,8 +22,7 @@ const MAX_METADATA_PAIRS = 128;
 const MAX_METADATA_BYTES = 65536;
 const MAX_STREAMS_REMEMBERED = 10_000;
 const ONE_MS_NS = 1_000_000n;
-
-const RESERVED = new Set(['line', 'message', 'level', 'timestamp', 'labels', 'metadata']);
+const NO_NAMES: readonly string[] = [];
 
 export interface MapperCounters {
   labelsMovedToMetadata: number;
@@ -34,7 +35,7 @@ export interface MapperCounters {
 
 export type MapResult = { entry: LokiEntry } | { dropped: 'line_too_long'; bytes: number };
 
-/** record -> labels / metadata / line / timestamp: the first step of the data path. */
+/** entry input -> labels / metadata / line / timestamp: the first step of the data path. */
 export class RecordMapper {
   private readonly streams = new Map<string, StreamRef>();
   private readonly levelStreams = new Map<string, StreamRef>();
@@ -57,17 +58,22 @@ export class RecordMapper {
     this.guard = guardFor(options, report);
   }
 
-  /** `trace`: the active span's fields (trace-context.ts), added as metadata unless the record names them itself. */
-  map(record: LokiRecord, trace?: ReadonlyArray<readonly [string, string]>): MapResult {
+  /**
+   * THE mapping of every entry, whichever way it came in (`pushEntry`, or `push` through entryInputOf). `trace`:
+   * the active span's fields (trace-context.ts), added as metadata unless the entry names them itself. `loose`:
+   * the record `input` was read from (push()): its `label_*` fields are labels after `input.labels` (a later one
+   * wins), its other fields metadata after `input.metadata`, and a line made of its message is never merged into.
+   */
+  map(input: LokiEntryInput, trace?: ReadonlyArray<readonly [string, string]>, loose?: LokiRecord): MapResult {
     const { options } = this;
     const metadata: Array<[string, unknown]> = [];
     const overflow: Array<[string, string]> = [];
-    const keys = Object.keys(record);
-    const level =
-      typeof record.level === 'string' ? record.level : record.level === undefined ? undefined : String(record.level);
-    const recordLabels = record.labels;
-    const hasRecordLabels =
-      recordLabels !== null && typeof recordLabels === 'object' && Object.keys(recordLabels).length > 0;
+    // Typed for adapters, but a JS caller's level may be anything.
+    const rawLevel: unknown = input.level;
+    const level = typeof rawLevel === 'string' ? rawLevel : rawLevel === undefined ? undefined : String(rawLevel);
+    const inputLabels = input.labels;
+    const names = inputLabels !== null && typeof inputLabels === 'object' ? Object.keys(inputLabels) : NO_NAMES;
+    const keys = loose === undefined ? NO_NAMES : Object.keys(loose);
     let hasLabelFields = false;
     for (const key of keys) {
       if (isLabelField(key)) {
@@ -78,18 +84,16 @@ export class RecordMapper {
     if (level !== undefined && level !== '' && options.levelLabel === false) metadata.push(['level', level]);
 
     let stream: StreamRef;
-    if (!hasRecordLabels && !hasLabelFields && options.staticLabels.length < MAX_LABELS) {
-      // Hot path (most records): labels are the static ones plus the level: one cached stream per level.
+    if (names.length === 0 && !hasLabelFields && options.staticLabels.length < MAX_LABELS) {
+      // Hot path (most entries): labels are the static ones plus the level: one cached stream per level.
       stream = this.levelStream(level);
     } else {
-      // Records with their own labels: the raw label values (strings and numbers) form a cache key,
+      // Entries with their own labels: the raw label values (strings and numbers) form a cache key,
       // so a repeated label set skips sanitising, sorting and rendering.
       let rawKey: string | undefined = level ?? '';
-      if (hasRecordLabels) {
-        for (const name of Object.keys(recordLabels)) rawKey = appendRaw(rawKey, '\u0001', name, recordLabels[name]);
-      }
-      for (const key of keys) {
-        if (isLabelField(key)) rawKey = appendRaw(rawKey, '\u0002', key, record[key]);
+      for (const name of names) rawKey = appendRaw(rawKey, '\u0001', name, inputLabels![name]);
+      if (hasLabelFields) {
+        for (const key of keys) if (isLabelField(key)) rawKey = appendRaw(rawKey, '\u0002', key, loose![key]);
       }
       const cached = rawKey === undefined ? undefined : this.rawStreams.get(rawKey);
       if (cached !== undefined) {
@@ -102,7 +106,7 @@ export class RecordMapper {
           const value = labelValueToString(rawValue);
           if (name === undefined || value === undefined) return;
           if (seen.has(name)) {
-            // A later source wins (static < labels object < label_* fields).
+            // A later source wins (static < level < the entry's labels < label_* fields).
             const at = labels.findIndex(([n]) => n === name);
             if (at >= 0) labels[at] = [name, value];
             else {
@@ -116,9 +120,9 @@ export class RecordMapper {
           else overflow.push([name, value]);
         };
         if (level !== undefined && level !== '' && options.levelLabel !== false) addLabel(options.levelLabel, level);
-        if (hasRecordLabels) for (const name of Object.keys(recordLabels)) addLabel(name, recordLabels[name]);
-        for (const key of keys) {
-          if (isLabelField(key)) addLabel(key.slice(LABEL_FIELD_PREFIX.length), record[key]);
+        for (const name of names) addLabel(name, inputLabels![name]);
+        if (hasLabelFields) {
+          for (const key of keys) if (isLabelField(key)) addLabel(key.slice(LABEL_FIELD_PREFIX.length), loose![key]);
         }
         stream = this.streamFor(labels);
         if (rawKey !== undefined && overflow.length === 0) {
@@ -134,17 +138,17 @@ export class RecordMapper {
       }
     }
 
-    const addMetadata = (key: string, value: unknown): void => {
-      if (value === undefined) return;
-      metadata.push([key, value]);
-    };
-    const recordMetadata = record.metadata;
-    if (recordMetadata !== null && typeof recordMetadata === 'object') {
-      for (const key of Object.keys(recordMetadata)) addMetadata(key, recordMetadata[key]);
+    const inputMetadata = input.metadata;
+    if (inputMetadata !== null && typeof inputMetadata === 'object') {
+      for (const key of Object.keys(inputMetadata)) {
+        const value = inputMetadata[key];
+        if (value !== undefined) metadata.push([key, value]);
+      }
     }
     for (const key of keys) {
-      if (RESERVED.has(key) || isLabelField(key)) continue;
-      addMetadata(key, record[key]);
+      if (!isLooseMetadata(key)) continue;
+      const value = loose![key];
+      if (value !== undefined) metadata.push([key, value]);
     }
     if (trace !== undefined) addTraceFields(metadata, trace);
     if (overflow.length > 0) {
@@ -163,12 +167,14 @@ export class RecordMapper {
       }
     }
 
-    let line = typeof record.line === 'string' ? record.line : messageToLine(record.message);
+    // Typed for adapters, but a JS caller's line may be anything.
+    let line = typeof input.line === 'string' ? input.line : messageToLine(input.line);
+    const lineIsText = loose !== undefined && typeof loose.line !== 'string';
     let entryMetadata: Array<[string, string]> | undefined;
     let metadataBytes = 0;
     if (metadata.length > 0) {
       if (options.metadataMode === 'line') {
-        line = mergeIntoLine(line, record, metadata);
+        line = mergeIntoLine(line, lineIsText, metadata);
       } else {
         // Converted in place: one array per entry, not two.
         const converted = metadata as unknown as Array<[string, string]>;
@@ -189,7 +195,7 @@ export class RecordMapper {
         // Over Loki's limits the entry would be rejected (400): keep the data, in the line.
         if (converted.length > MAX_METADATA_PAIRS || metadataBytes > MAX_METADATA_BYTES) {
           this.counters.metadataMovedToLine++;
-          line = mergeIntoLine(line, record, converted);
+          line = mergeIntoLine(line, lineIsText, converted);
           metadataBytes = 0;
         } else if (kept > 0) {
           entryMetadata = converted;
@@ -206,8 +212,8 @@ export class RecordMapper {
     }
 
     let ts: bigint | undefined;
-    if (record.timestamp !== undefined && record.timestamp !== null) {
-      ts = timestampToNs(record.timestamp);
+    if (input.timestamp !== undefined && input.timestamp !== null) {
+      ts = timestampToNs(input.timestamp);
       if (ts === undefined) this.counters.invalidTimestamps++;
     }
     ts ??= nowNs();
@@ -273,7 +279,7 @@ export class RecordMapper {
 
 function addTraceFields(metadata: Array<[string, unknown]>, trace: ReadonlyArray<readonly [string, string]>): void {
   for (const pair of trace) {
-    // The record's own field wins: an app that logs a trace id on purpose means that one.
+    // The entry's own field wins: an app that logs a trace id on purpose means that one.
     if (!metadata.some(([name]) => name === pair[0])) metadata.push([pair[0], pair[1]]);
   }
 }
@@ -283,30 +289,4 @@ function appendRaw(rawKey: string | undefined, kind: string, name: string, value
   if (rawKey === undefined) return undefined;
   if (typeof value === 'string' || typeof value === 'number') return `${rawKey}${kind}${name}\u0003${value}`;
   return undefined;
-}
-
-/** UTF-8 length; a JS loop beats the native call for the short ASCII strings most fields are. */
-function byteLength(text: string): number {
-  if (text.length > 64) return Buffer.byteLength(text);
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) > 0x7f) return Buffer.byteLength(text);
-  }
-  return text.length;
-}
-
-function mergeIntoLine(line: string, record: LokiRecord, metadata: Array<[string, unknown]>): string {
-  // When the line is already a JSON object (a pino record, say), merge into it; else wrap it.
-  // Null prototype: fields named `constructor`, `toString`, `__proto__`... are keys like any other.
-  const out = Object.create(null) as Record<string, unknown>;
-  if (typeof record.line === 'string' && line.startsWith('{') && line.endsWith('}')) {
-    try {
-      Object.assign(out, JSON.parse(line) as object);
-    } catch {
-      out.message = line;
-    }
-  } else {
-    out.message = line;
-  }
-  for (const [k, v] of metadata) if (!Object.prototype.hasOwnProperty.call(out, k)) out[k] = v;
-  return safeStringify(out);
 }

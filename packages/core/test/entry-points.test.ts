@@ -59,6 +59,7 @@ const ADAPTER = [
   'MAX_TIMESTAMP_NS',
   'MIN_TIMESTAMP_NS',
   'checkClientOptions',
+  'createEntrySink',
   'createLokiClient',
   'describeValue',
   'entryCount',

@@ -1,4 +1,4 @@
-import type { LokiClient } from '@loki-sdk/core/adapter';
+import type { LokiEntrySink } from '@loki-sdk/core/adapter';
 
 const POLL_MILLIS = 5;
 /**
@@ -14,7 +14,7 @@ function delay(millis: number): Promise<void> {
 }
 
 /** Per client: the settled count at which a pause was given up for want of answers. */
-const stalledAt = new WeakMap<LokiClient, number>();
+const stalledAt = new WeakMap<LokiEntrySink, number>();
 
 /**
  * Pauses the reading loop while more than the high-water mark waits for a Loki that answers, until
@@ -24,7 +24,7 @@ const stalledAt = new WeakMap<LokiClient, number>();
  * other targets in the worker keep flowing. Returns whether it paused.
  */
 export async function waitForRoom(
-  client: LokiClient,
+  client: LokiEntrySink,
   highWaterEntries: number,
   highWaterBytes: number,
 ): Promise<boolean> {
@@ -36,7 +36,11 @@ export async function waitForRoom(
   const lowEntries = Math.floor(highWaterEntries / 2);
   const lowBytes = Math.floor(highWaterBytes / 2);
   let progressAt = Date.now();
-  while (!client.closed && !stats.offline && (stats.bufferedEntries > lowEntries || stats.bufferedBytes > lowBytes)) {
+  while (
+    client.state === 'open' &&
+    !stats.offline &&
+    (stats.bufferedEntries > lowEntries || stats.bufferedBytes > lowBytes)
+  ) {
     await delay(POLL_MILLIS);
     stats = client.stats();
     const now = stats.entriesSent + stats.entriesDropped;

@@ -1,4 +1,4 @@
-import { isLabelField, type LokiRecord, type LokiTimestamp } from '@loki-sdk/core/adapter';
+import { isLabelField, type LokiEntryInput, type LokiTimestamp } from '@loki-sdk/core/adapter';
 import { removeTopLevelKeys, splitFlatLabelKeys, splitTopLevelKeys } from './json-keys.js';
 
 /** What the mapping needs; `messageKey`, `errorKey` and `levelNames` follow pino's config once it arrives. */
@@ -44,10 +44,11 @@ const newObject = (): PinoObject => Object.create(null) as PinoObject;
 const hasOwn = (obj: object, key: string): boolean => Object.prototype.hasOwnProperty.call(obj, key);
 
 /**
- * One line written by pino -> the record core ships. The line stays as pino wrote it, minus label
- * fields; a line that is not a JSON object is shipped as it is. Returns undefined for blank lines.
+ * One line written by pino -> core's entry input (line, level, labels, metadata, time as pino wrote it). The line
+ * stays as pino wrote it, minus label fields; a line that is not a JSON object is shipped as it is. Returns
+ * undefined for blank lines.
  */
-export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | undefined {
+export function toLokiRecord(raw: string, config: MappingConfig): LokiEntryInput | undefined {
   if (raw.length === 0 || raw.trim().length === 0) return undefined;
   const fast = fastRecord(raw, config);
   if (fast !== undefined) return fast;
@@ -60,7 +61,7 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
     return { line: raw };
   }
 
-  const record: LokiRecord = {};
+  const record: LokiEntryInput = { line: raw }; // the line is set below
   const level = levelName(obj.level, config);
   if (level !== undefined) record.level = level;
   // The time as pino wrote it: core reads it (its one rule, README "Timestamps") and counts what it cannot read.
@@ -108,8 +109,9 @@ export function toLokiRecord(raw: string, config: MappingConfig): LokiRecord | u
 
   if (config.lineFormat === 'message') {
     record.line = messageLine(obj, config);
-    record.metadata = messageMetadata(obj, config, hasMetadataObject ? (fromMetadataKey as PinoObject) : undefined);
-    if (hostname !== undefined) delete record.metadata.hostname;
+    const metadata = messageMetadata(obj, config, hasMetadataObject ? (fromMetadataKey as PinoObject) : undefined);
+    if (hostname !== undefined) delete metadata.hostname;
+    record.metadata = metadata;
     return record;
   }
 
@@ -143,7 +145,7 @@ const FAST_TIME = ',"time":';
  * values are parsed. Anything else — other keys first, `propsToLabels`, a metadata key, the message
  * format — takes the full path.
  */
-function fastRecord(raw: string, config: MappingConfig): LokiRecord | undefined {
+function fastRecord(raw: string, config: MappingConfig): LokiEntryInput | undefined {
   if (config.lineFormat !== 'json' || config.hostnameLabel || config.convertArrays || config.logFormat !== undefined)
     return undefined;
   if (config.propsToLabels.length > 0 || config.metadataKey !== undefined || config.timeKey !== 'time')
@@ -177,7 +179,7 @@ function fastRecord(raw: string, config: MappingConfig): LokiRecord | undefined 
   for (let c = raw.charCodeAt(i); c >= 0x30 && c <= 0x39; c = raw.charCodeAt(++i));
   const end = raw.charCodeAt(i);
   if (i === timeStart || i - timeStart > 15 || (end !== 0x2c && end !== 0x7d)) return undefined;
-  const record: LokiRecord = { line };
+  const record: LokiEntryInput = { line };
   if (labels !== undefined) record.labels = labels;
   const name = levelName(level, config);
   if (name !== undefined) record.level = name;

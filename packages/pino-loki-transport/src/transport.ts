@@ -1,7 +1,7 @@
 import type { Transform } from 'node:stream';
 import build from 'pino-abstract-transport';
 import {
-  createLokiClient,
+  createEntrySink,
   resolveTraceFieldNames,
   DEFAULTS,
   DROP_REASONS,
@@ -9,8 +9,8 @@ import {
   warnOncePerCode,
   writeStderrLine,
   type FlushResult,
-  type LokiClient,
   type LokiClientOptions,
+  type LokiEntrySink,
   type LokiClientStats,
 } from '@loki-sdk/core/adapter';
 import { waitForRoom } from './backpressure.js';
@@ -57,7 +57,7 @@ const PARSED = Object.freeze({});
 /**
  * The pino transport: `pino.transport({ target: '@loki-sdk/pino-loki-transport', options })`. Runs in pino's
  * worker thread; reads pino's NDJSON, maps each line (to-loki-record.ts) and pushes it to a core
- * client. Never throws and never errors the stream: failures go to the `lokiError` event.
+ * entry sink. Never throws and never errors the stream: failures go to the `lokiError` event.
  */
 export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transform {
   let printErrors: PrintErrors = printErrorsOf(options);
@@ -73,7 +73,7 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
     else if (printErrors === 'all') writeStderrLine(`pino-loki-transport: ${error.code}: ${error.message}`);
   };
 
-  let client: LokiClient | undefined;
+  let client: LokiEntrySink | undefined;
   let settings: TransportSettings | undefined;
   // One report for start-up findings, so the first-per-code default shows them all.
   const findings: string[] = [];
@@ -84,7 +84,7 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
     resolvedCore = resolved.core;
     printErrors = settings.printErrors;
     // The span was read on the app's thread (traceMixin) and is in the line: the worker's client looks for none.
-    client = createLokiClient({ ...resolved.core, traceContext: false });
+    client = createEntrySink({ ...resolved.core, traceContext: false });
   } catch (error) {
     // Unusable options must not crash pino's worker (that would end every target): report, then
     // read and discard, so the other targets keep flowing.
@@ -144,8 +144,8 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
         }
         if (client !== undefined) {
           try {
-            const record = toLokiRecord(line, mapping);
-            if (record !== undefined) client.push(record);
+            const entry = toLokiRecord(line, mapping);
+            if (entry !== undefined) client.pushEntry(entry);
           } catch (error) {
             report(
               new LokiError(
@@ -184,12 +184,12 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
    * reading the lines in and for core's flush. Core's answer, plus the lines not yet read in as
    * pending. Never rejects.
    */
-  const flushToLoki = async (timeoutMillis = defaultFlushMillis, internal = false): Promise<FlushResult> => {
+  const flushToLoki = async (timeoutMillis = defaultFlushMillis, unread = false): Promise<FlushResult> => {
     const deadline = Date.now() + timeoutMillis;
     try {
       const drained = await lines.drain(source, timeoutMillis);
       if (client === undefined) return NOT_DELIVERED;
-      const result = await client.flush({ timeoutMillis: Math.max(0, deadline - Date.now()), internal });
+      const result = await client.flush({ timeoutMillis: Math.max(0, deadline - Date.now()), unread });
       if (drained) return result;
       return { ...result, ok: false, pending: result.pending + lines.unconsumed, timedOut: true };
     } catch {
@@ -276,7 +276,7 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
 /** Zero counters of core's shape, for a transport whose options were unusable. */
 function emptyStats(): LokiClientStats {
   // A client that is never used gives the exact shape of core's stats, whatever core adds to it.
-  const idle = createLokiClient({ exitHook: false, onError: () => {} });
+  const idle = createEntrySink({ exitHook: false, onError: () => {} });
   const zero = idle.stats();
   void idle.close();
   return zero;

@@ -25,6 +25,10 @@ export async function loadCoreSource(name, root) {
     target: 'node20',
     write: false,
     logLevel: 'silent',
+    // Node's own modules required by bundled CommonJS dependencies (got's agents): a require for the ES module.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
   });
   const dir = mkdtempSync(join(tmpdir(), 'loki-micro-'));
   const file = join(dir, `${name}.mjs`);

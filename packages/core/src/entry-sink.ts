@@ -1,0 +1,66 @@
+import { startClient } from './client.js';
+import type { LokiClientImpl } from './client-impl.js';
+import { closeRequested, isSpent, type ClientState } from './client-lifecycle.js';
+import type { FlushResult, LokiClientStats } from './client-types.js';
+import type { LokiEntryInput } from './entry-input.js';
+import type { LokiClientOptions } from './options.js';
+
+/**
+ * Where an entry sink is in its life, one value:
+ * - `open`: entries are taken and sent (also while the process-exit delivery runs);
+ * - `closing`: close() was called and its flush runs: an entry pushed now is dropped (counted `closed`);
+ * - `ended`: nothing is sent any more (close() answered, or the exit delivery took everything).
+ */
+export type EntrySinkState = 'open' | 'closing' | 'ended';
+
+/**
+ * What a transport pushes its entries to (`@loki-sdk/core/adapter`): a core client seen from an adapter. Every
+ * rule of `push()` applies to `pushEntry()`; the exit delivery is the client's own.
+ */
+export interface LokiEntrySink {
+  /** Queue one entry. Synchronous; never throws. */
+  pushEntry(input: LokiEntryInput): void;
+  /**
+   * As the client's flush. `unread: true` is for the adapter's own flush whose answer reaches no caller (pino's
+   * stream flush): its answer tells no loss, so the next flush a caller reads still says `ok: false` for it.
+   */
+  flush(options?: { timeoutMillis?: number; unread?: boolean }): Promise<FlushResult>;
+  /** Flush within `closeTimeoutMillis`, then stop. Idempotent. Never rejects. */
+  close(): Promise<FlushResult>;
+  stats(): LokiClientStats;
+  readonly state: EntrySinkState;
+}
+
+/** A sink over a new core client: the options are the client's, checked and resolved as createLokiClient does. */
+export function createEntrySink(options: LokiClientOptions = {}): LokiEntrySink {
+  return new EntrySink(startClient(options));
+}
+
+class EntrySink implements LokiEntrySink {
+  constructor(private readonly client: LokiClientImpl) {}
+
+  pushEntry(input: LokiEntryInput): void {
+    this.client.pushEntry(input);
+  }
+
+  flush(options: { timeoutMillis?: number; unread?: boolean } = {}): Promise<FlushResult> {
+    return this.client.flushWith({ timeoutMillis: options.timeoutMillis, unread: options.unread });
+  }
+
+  close(): Promise<FlushResult> {
+    return this.client.close();
+  }
+
+  stats(): LokiClientStats {
+    return this.client.stats();
+  }
+
+  get state(): EntrySinkState {
+    return sinkState(this.client.state);
+  }
+}
+
+function sinkState(state: ClientState): EntrySinkState {
+  if (isSpent(state)) return 'ended';
+  return closeRequested(state) ? 'closing' : 'open';
+}
