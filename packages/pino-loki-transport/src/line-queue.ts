@@ -34,15 +34,19 @@ export class LineQueue {
     return this.queue([last], last.length);
   }
 
-  /** Up to `max` lines, oldest first (an empty array when none is queued). */
+  /** Up to `max` lines, oldest first, across chunks (an empty array when none is queued). */
   take(max: number): string[] {
-    const first = this.chunks[0];
-    if (first === undefined) return [];
-    const batch = first.slice(this.head, this.head + max);
-    this.head += batch.length;
-    if (this.head >= first.length) {
-      this.chunks.shift();
-      this.head = 0;
+    let batch: string[] = [];
+    while (batch.length < max) {
+      const first = this.chunks[0];
+      if (first === undefined) break;
+      const part = first.slice(this.head, this.head + max - batch.length);
+      batch = batch.length === 0 ? part : batch.concat(part);
+      this.head += part.length;
+      if (this.head >= first.length) {
+        this.chunks.shift();
+        this.head = 0;
+      }
     }
     this.size -= batch.length;
     let chars = batch.length; // the newlines
