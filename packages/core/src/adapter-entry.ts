@@ -13,7 +13,7 @@ export type { LokiEntryInput } from './entry-input.js';
 
 // The client, its answers and its errors.
 export { createLokiClient, DROP_REASONS, COMPRESSIONS } from './client.js';
-export type { LokiClient, LokiClientStats, FlushResult, DropReason, Compression } from './client.js';
+export type { CloseOptions, LokiClient, LokiClientStats, FlushResult, DropReason, Compression } from './client.js';
 export { LokiError, LokiOptionsError } from './errors.js';
 export type { LokiErrorCode, LokiErrorDetails } from './errors.js';
 export type { LokiRecord } from './record.js';

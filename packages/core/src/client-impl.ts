@@ -5,12 +5,13 @@ import { report, reportThrottled } from './client-report.js';
 import {
   DROP_REASONS,
   type DropReason,
+  type CloseOptions,
   type FlushResult,
   type LokiClient,
   type LokiClientStats,
 } from './client-types.js';
 import { DiskBuffer } from './disk-buffer.js';
-import { entryCount } from './entry-count.js';
+import { closeDeadlineError } from './close-report.js';
 import { EntryQueue } from './entry-queue.js';
 import { LokiError, type LokiErrorCode } from './errors.js';
 import { registerExitParticipant, unregisterExitParticipant, type ExitParticipant } from './exit-hook.js';
@@ -233,38 +234,34 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
     return answer;
   }
 
-  close(): Promise<FlushResult> {
-    this.closePromise ??= this.doClose();
+  close(options: CloseOptions = {}): Promise<FlushResult> {
+    this.closePromise ??= this.doClose(options);
     return this.closePromise;
   }
 
-  private async doClose(): Promise<FlushResult> {
+  private async doClose(options: CloseOptions): Promise<FlushResult> {
     this.to('close');
     this.clock.stop();
-    const result = await this.flush({ timeoutMillis: this.options.closeTimeoutMillis });
-    this.giveUpRemaining();
+    const timeoutMillis = Math.max(0, Math.min(options.timeoutMillis ?? Infinity, this.options.closeTimeoutMillis));
+    const result = await this.flush({ timeoutMillis });
+    const notPushed = Math.max(0, Math.floor(options.notPushed ?? 0));
+    this.giveUpRemaining(notPushed);
     this.to('closed');
     this.sender.destroy();
     this.disk?.close();
     unregisterExitParticipant(this);
-    return result;
+    return notPushed === 0 ? result : { ...result, ok: false, pending: result.pending + notPushed };
   }
 
-  /** At the close deadline: abort what is on the wire, drop and count what is left. */
-  private giveUpRemaining(): void {
+  /** At the close deadline: abort what is on the wire, drop and count what is left (and the adapter's). */
+  private giveUpRemaining(notPushed: number): void {
     const left = takeAllUnsettled(this);
     this.clock.emptied();
-    if (left.length > 0) {
-      settleDropped(this, left, 'shutdown_timeout');
-      report(
-        this,
-        new LokiError(
-          'ERR_LOKI_SHUTDOWN_TIMEOUT',
-          `close() deadline (${this.options.closeTimeoutMillis} ms) passed: ${entryCount(left.length)} not delivered`,
-          { entries: left.length },
-        ),
-      );
-    }
+    const before = { ...this.dropped };
+    if (notPushed > 0) countDrop(this, 'shutdown_timeout', notPushed);
+    if (left.length > 0) settleDropped(this, left, 'shutdown_timeout');
+    const givenUp = left.length + notPushed;
+    if (givenUp > 0) report(this, closeDeadlineError(this.options.closeTimeoutMillis, givenUp, before));
   }
 
   // ---- errors and stats --------------------------------------------------------------------

@@ -1,6 +1,18 @@
 import type { SnappyImplementation } from './snappy-compress.js';
 import type { LokiRecord } from './record.js';
 
+/**
+ * For an adapter that holds entries of its own before pushing them (pino's worker reads lines ahead of
+ * mapping them). The first close() call's options hold.
+ */
+export interface CloseOptions {
+  /** What is left of the process's deadline: close() ends by then, and never later than `closeTimeoutMillis`. */
+  timeoutMillis?: number;
+  /** Entries the adapter took in but could not push by the deadline: counted `shutdown_timeout` and told in
+   * close()'s one report, with what core gives up. */
+  notPushed?: number;
+}
+
 /** The client's public contract: what push, flush, close and stats promise. */
 
 export type DropReason =

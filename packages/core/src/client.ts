@@ -9,7 +9,14 @@ import { unknownOptionsError } from './option-names.js';
  */
 
 export { DROP_REASONS, COMPRESSIONS } from './client-types.js';
-export type { DropReason, LokiClientStats, Compression, FlushResult, LokiClient } from './client-types.js';
+export type {
+  CloseOptions,
+  DropReason,
+  LokiClientStats,
+  Compression,
+  FlushResult,
+  LokiClient,
+} from './client-types.js';
 
 export function createLokiClient(options: LokiClientOptions = {}): LokiClient {
   return startClient(options);

@@ -1,7 +1,7 @@
 import { startClient } from './client.js';
 import type { LokiClientImpl } from './client-impl.js';
 import { closeRequested, isSpent, type ClientState } from './client-lifecycle.js';
-import type { FlushResult, LokiClientStats } from './client-types.js';
+import type { CloseOptions, FlushResult, LokiClientStats } from './client-types.js';
 import type { LokiEntryInput } from './entry-input.js';
 import type { LokiClientOptions } from './options.js';
 
@@ -25,8 +25,8 @@ export interface LokiEntrySink {
    * stream flush): its answer tells no loss, so the next flush a caller reads still says `ok: false` for it.
    */
   flush(options?: { timeoutMillis?: number; unread?: boolean }): Promise<FlushResult>;
-  /** Flush within `closeTimeoutMillis`, then stop. Idempotent. Never rejects. */
-  close(): Promise<FlushResult>;
+  /** Flush within `closeTimeoutMillis` (or less, see CloseOptions), then stop. Idempotent. Never rejects. */
+  close(options?: CloseOptions): Promise<FlushResult>;
   stats(): LokiClientStats;
   readonly state: EntrySinkState;
 }
@@ -47,8 +47,8 @@ class EntrySink implements LokiEntrySink {
     return this.client.flushWith({ timeoutMillis: options.timeoutMillis, unread: options.unread });
   }
 
-  close(): Promise<FlushResult> {
-    return this.client.close();
+  close(options?: CloseOptions): Promise<FlushResult> {
+    return this.client.close(options);
   }
 
   stats(): LokiClientStats {

@@ -14,8 +14,10 @@ export interface LokiErrorEvent {
 export interface LokiStatsEvent extends LokiClientStats {
   /** Set when the event answers a `getLokiStats()` request. */
   id?: number;
-  /** Lines read from pino (blank lines included). */
+  /** Lines read from pino and handed to the client (blank lines included). */
   linesReceived: number;
+  /** Lines read from pino and queued, not yet mapped: handed over in batches, or counted lost at the close deadline. */
+  linesQueued: number;
   /** Times reading paused because too much waited for Loki. */
   backpressurePauses: number;
 }

@@ -1,4 +1,4 @@
-import type { Transform } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { PinoLokiOptions } from './options.js';
 
 /**
@@ -7,8 +7,8 @@ import type { PinoLokiOptions } from './options.js';
  * @loki-sdk/core is loaded as ESM (its dependency got is ESM-only). pino and thread-stream await
  * the factory, so returning a promise is fine for them; direct callers from CommonJS await it too.
  */
-export default async function pinoLokiTransport(options?: PinoLokiOptions): Promise<Transform> {
-  const esm = (await import('./index.js')) as { default: (options?: PinoLokiOptions) => Transform };
+export default async function pinoLokiTransport(options?: PinoLokiOptions): Promise<Writable> {
+  const esm = (await import('./index.js')) as { default: (options?: PinoLokiOptions) => Writable };
   return esm.default(options);
 }
 

@@ -10,13 +10,18 @@ export class LineTracker {
   private done = false;
   private waiters: Array<{ target: number; resolve: () => void }> = [];
 
+  /** Lines pushed to core (or read and discarded, without a client). */
+  get consumedCount(): number {
+    return this.consumed;
+  }
+
   /** Lines read from pino and not yet pushed to core. */
   get unconsumed(): number {
     return Math.max(0, this.received - this.consumed);
   }
 
-  lineConsumed(): void {
-    this.consumed++;
+  linesConsumed(n: number): void {
+    this.consumed += n;
     if (this.waiters.length > 0) this.settle();
   }
 

@@ -1,5 +1,4 @@
-import type { Transform } from 'node:stream';
-import build from 'pino-abstract-transport';
+import type { Writable } from 'node:stream';
 import {
   createEntrySink,
   resolveTraceFieldNames,
@@ -15,7 +14,10 @@ import {
 } from '@loki-sdk/core/adapter';
 import { waitForRoom } from './backpressure.js';
 import { toErrorEvent, type LokiClosedEvent, type LokiFlushedEvent, type LokiStatsEvent } from './events.js';
+import { LineQueue } from './line-queue.js';
+import { lineReader } from './line-reader.js';
 import { LineTracker } from './line-tracker.js';
+import { MapPump } from './map-pump.js';
 import {
   printErrorsOf,
   resolveTransportOptions,
@@ -37,9 +39,6 @@ export type { LokiClosedEvent, LokiErrorEvent, LokiFlushedEvent, LokiStatsEvent 
 
 /** How long the first record waits for pino's config (levels, messageKey) before defaults apply. */
 const PINO_CONFIG_WAIT_MILLIS = 1000;
-/** Backpressure is checked every this many records; stats() is cheap but not free. */
-const BACKPRESSURE_CHECK_EVERY = 256;
-
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const NO_REASONS = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as FlushResult['droppedByReason'];
@@ -52,16 +51,15 @@ const NOT_DELIVERED: FlushResult = {
   pending: 0,
   timedOut: false,
 };
-const PARSED = Object.freeze({});
 
 /**
  * The pino transport: `pino.transport({ target: '@loki-sdk/pino-loki-transport', options })`. Runs in pino's
- * worker thread; reads pino's NDJSON, maps each line (to-loki-record.ts) and pushes it to a core
- * entry sink. Never throws and never errors the stream: failures go to the `lokiError` event.
+ * worker thread; reads pino's NDJSON into a queue (line-queue.ts), maps it in batches (to-loki-record.ts)
+ * and pushes it to a core entry sink. Never throws and never errors the stream: failures go to the `lokiError` event.
  */
-export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transform {
+export default function pinoLokiTransport(options: PinoLokiOptions = {}): Writable {
   let printErrors: PrintErrors = printErrorsOf(options);
-  let stream: Transform | undefined;
+  let stream: Writable | undefined;
   const report = (error: LokiError): void => {
     const event = toErrorEvent(error);
     postEvent('lokiError', event);
@@ -125,56 +123,88 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
   };
 
   const lines = new LineTracker();
+  const queue = new LineQueue();
   let backpressurePauses = 0;
   let zeroStats: LokiClientStats | undefined;
   const stats = (id?: number): LokiStatsEvent => {
     const base = client?.stats() ?? (zeroStats ??= emptyStats());
-    const event: LokiStatsEvent = { ...base, linesReceived: lines.received, backpressurePauses };
+    const event: LokiStatsEvent = {
+      ...base,
+      linesReceived: lines.consumedCount,
+      linesQueued: queue.size,
+      backpressurePauses,
+    };
     if (id !== undefined) event.id = id;
     return event;
   };
 
-  const consume = async (source: AsyncIterable<string>): Promise<void> => {
-    let sinceCheck = 0;
+  const mapLine = (line: string): void => {
+    if (client === undefined) return;
     try {
-      for await (const line of source) {
-        if (!configApplied) {
-          await config.ready;
-          applyPinoConfig();
-        }
-        if (client !== undefined) {
-          try {
-            const entry = toLokiRecord(line, mapping);
-            if (entry !== undefined) client.pushEntry(entry);
-          } catch (error) {
-            report(
-              new LokiError(
-                'ERR_LOKI_INVALID_RECORD',
-                `pino line could not be mapped: ${(error as Error)?.message ?? String(error)}`,
-              ),
-            );
-          }
-          if (settings !== undefined && ++sinceCheck >= BACKPRESSURE_CHECK_EVERY) {
-            sinceCheck = 0;
-            if (await waitForRoom(client, settings.highWaterMarkEntries, settings.highWaterMarkBytes))
-              backpressurePauses++;
-            // thread-stream hands over up to 4 MiB at once (~30 000 lines), and this loop runs them in
-            // microtasks: without a turn of the event loop, core's batches (setImmediate) and its HTTP
-            // replies wait for the whole chunk. Measured in a 100 000-line burst: the first request left
-            // ~270 ms after the first line; with this turn, when its 5000 entries were there.
-            else await turn();
-          }
-        }
-        lines.lineConsumed();
-      }
-    } catch {
-      // The source was destroyed; close() still runs through pino-abstract-transport.
-    } finally {
-      lines.finished();
+      const entry = toLokiRecord(line.endsWith('\r') ? line.slice(0, -1) : line, mapping);
+      if (entry !== undefined) client.pushEntry(entry);
+    } catch (error) {
+      report(
+        new LokiError(
+          'ERR_LOKI_INVALID_RECORD',
+          `pino line could not be mapped: ${(error as Error)?.message ?? String(error)}`,
+        ),
+      );
     }
   };
+  /** One batch of queued lines: mapped and pushed, then the backpressure check or a turn of the loop. */
+  const mapBatch = async (batch: string[]): Promise<void> => {
+    reader.release();
+    await reader.standBack();
+    if (!configApplied) {
+      await config.ready;
+      applyPinoConfig();
+    }
+    for (const line of batch) mapLine(line);
+    lines.linesConsumed(batch.length);
+    if (client === undefined || settings === undefined) return;
+    if (await waitForRoom(client, settings.highWaterMarkEntries, settings.highWaterMarkBytes)) backpressurePauses++;
+    // A turn of the event loop after every batch (also after a "pause" that found Loki offline and returned
+    // at once): without it core's batches (setImmediate), its HTTP replies and the close deadline's timer
+    // wait for the whole queue. Measured in a 100 000-line burst: the first request left ~270 ms after the
+    // first line; with this turn, when its 5000 entries were there.
+    await turn();
+  };
+  const pump = new MapPump(queue, mapBatch);
+  /** When pino ended the stream (its exit handler, or stdin's end): the close deadline starts here. */
+  let endedAt: number | undefined;
+  const closeMillis =
+    typeof resolvedCore?.closeTimeoutMillis === 'number'
+      ? resolvedCore.closeTimeoutMillis
+      : DEFAULTS.closeTimeoutMillis;
+  const reader = lineReader(queue, {
+    onLines: (added) => {
+      lines.received += added;
+      pump.wake();
+    },
+    onEnd: () => {
+      endedAt = Date.now();
+    },
+    close: async () => {
+      if (statsTimer !== undefined) clearInterval(statsTimer);
+      stopRequests();
+      releaseHold();
+      // One deadline for mapping what is queued and for core's close: lines still unmapped then are given up
+      // and counted in core's one close report, with what core itself could not deliver.
+      const deadline = (endedAt ?? Date.now()) + closeMillis;
+      const notPushed = await pump.finish(deadline);
+      lines.finished();
+      const result =
+        client === undefined
+          ? NOT_DELIVERED
+          : await client.close({ timeoutMillis: Math.max(0, deadline - Date.now()), notPushed });
+      // For in-process users (the CLI): the final outcome, before the stream's 'close'.
+      const closed: LokiClosedEvent = { ...result, stats: stats() };
+      stream?.emit('lokiClosed', closed);
+    },
+  });
 
-  let source: Transform | undefined;
+  const source = reader.stream;
   const defaultFlushMillis =
     typeof resolvedCore?.flushTimeoutMillis === 'number'
       ? resolvedCore.flushTimeoutMillis
@@ -235,41 +265,15 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Transf
     statsTimer.unref();
   }
 
-  stream = build(
-    (s) => {
-      source = s;
-      // thread-stream (pino 10's, 4.2.1 here) calls the destination's flush() for `logger.flush(cb)`
-      // and awaits the promise of a zero-argument one. It must never reject: that ends the worker.
-      (s as Transform & { flush?: () => Promise<void> }).flush = () => {
-        // logger.flush(cb) hears no counts: only flushLoki()'s answer (LOKI_FLUSH) tells of losses.
-        const flushing = flushToLoki(takeNextFlushMillis(), true);
-        streamFlush = flushing;
-        return flushing.then(() => undefined);
-      };
-      return consume(s as AsyncIterable<string>);
-    },
-    {
-      parse: 'lines',
-      // Counted here, synchronously in split2, for the flush barrier; the line itself is parsed
-      // once, in the mapping (pino-abstract-transport would JSON.parse it a second time).
-      parseLine: () => {
-        lines.received++;
-        return PARSED;
-      },
-      metadata: false,
-      // pino-abstract-transport calls this once the stream has ended (all lines consumed) or was
-      // destroyed; pino (thread-stream) waits for the resulting 'close' at process exit.
-      close: async () => {
-        if (statsTimer !== undefined) clearInterval(statsTimer);
-        stopRequests();
-        releaseHold();
-        const result = client === undefined ? NOT_DELIVERED : await client.close();
-        // For in-process users (the CLI): the final outcome, before the stream's 'close'.
-        const closed: LokiClosedEvent = { ...result, stats: stats() };
-        stream?.emit('lokiClosed', closed);
-      },
-    },
-  );
+  stream = reader.stream;
+  // thread-stream (pino 10's, 4.2.1 here) calls the destination's flush() for `logger.flush(cb)` and awaits
+  // the promise of a zero-argument one. It must never reject: that ends the worker.
+  (stream as Writable & { flush?: () => Promise<void> }).flush = () => {
+    // logger.flush(cb) hears no counts: only flushLoki()'s answer (LOKI_FLUSH) tells of losses.
+    const flushing = flushToLoki(takeNextFlushMillis(), true);
+    streamFlush = flushing;
+    return flushing.then(() => undefined);
+  };
   return stream;
 }
 
