@@ -23,6 +23,7 @@ const examples = [
     expect: 3,
   },
   { file: 'fastify.mjs', title: "Fastify's built-in pino logger", selector: '{app="fastify-demo"}', expect: 6 },
+  { file: 'prometheus-metrics.mjs', title: 'Prometheus metrics', selector: '{app="metrics-demo"}', expect: 25 },
   {
     file: 'grafana-cloud.mjs',
     title: 'Grafana Cloud / multi-tenant (tenant + basic auth)',

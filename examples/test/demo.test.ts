@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createLokiReceiver } from '@loki-sdk/testing';
 import { describe, expect, it } from 'vitest';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
@@ -33,6 +34,22 @@ describe('pnpm demo', () => {
       expect(code).toBe(0);
     },
   );
+});
+
+describe('examples/prometheus-metrics.mjs', () => {
+  it('serves /metrics with every metric, their values those of stats() after a burst past the buffer bound', async () => {
+    const r = await createLokiReceiver();
+    try {
+      const { code, out } = await run('prometheus-metrics.mjs', { LOKI_URL: r.url });
+      expect(out).toMatch(/: 18 metrics, 0 missing/);
+      expect(out).toContain('loki_write_dropped_entries_total{reason="buffer_full"} 10');
+      expect(out).not.toContain('!!');
+      expect(code).toBe(0);
+      expect(r.entries()).toHaveLength(25);
+    } finally {
+      await r.close();
+    }
+  });
 });
 
 describe('environment variables: one rule, in core', () => {
