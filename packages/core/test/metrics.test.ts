@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,5 +107,27 @@ describe('registerLokiMetrics without prom-client installed', () => {
     } finally {
       rmSync(app, { recursive: true, force: true });
     }
+  });
+});
+
+describe('docs/grafana-dashboard.json and docs/metrics.md', () => {
+  it('every panel query uses metrics registerLokiMetrics registers, and docs/metrics.md shows each query', async () => {
+    const docs = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs');
+    const dashboard = JSON.parse(readFileSync(join(docs, 'grafana-dashboard.json'), 'utf8')) as {
+      panels: Array<{ targets: Array<{ expr: string }> }>;
+    };
+    const page = readFileSync(join(docs, 'metrics.md'), 'utf8');
+    const r = await receiver();
+    const registered = registerLokiMetrics(client(r).client, { registry: new Registry() });
+    if (!registered.ok) throw registered.error;
+    const known = new Set(registered.names.flatMap((n) => [n, `${n}_bucket`, `${n}_count`, `${n}_sum`]));
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
+    expect(exprs.length).toBeGreaterThanOrEqual(4);
+    for (const expr of exprs) {
+      expect(page).toContain(`\`${expr}\``);
+      for (const name of expr.match(/loki_write_\w+/g) ?? []) expect(known).toContain(name);
+    }
+    // Every metric is in the page's table.
+    for (const name of registered.names) expect(page).toContain(`| \`${name}\` |`);
   });
 });
