@@ -29,6 +29,7 @@ const examples = [
     expect: 3,
   },
   { file: 'fastify.mjs', title: "Fastify's built-in pino logger", selector: '{app="fastify-demo"}', expect: 6 },
+  { file: 'prometheus-metrics.mjs', title: 'Prometheus metrics', selector: '{app="metrics-demo"}', expect: 25 },
   {
     file: 'nestjs-pino.mjs',
     title: 'NestJS + nestjs-pino: Nest logs, request logs, req-bound handler logs',

@@ -90,6 +90,22 @@ describe('NestJS examples', () => {
   });
 });
 
+describe('examples/prometheus-metrics.mjs', () => {
+  it('serves /metrics with every metric, their values those of stats() after a burst past the buffer bound', async () => {
+    const r = await createLokiReceiver();
+    try {
+      const { code, out } = await run('prometheus-metrics.mjs', { LOKI_URL: r.url });
+      expect(out).toMatch(/: 18 metrics, 0 missing/);
+      expect(out).toContain('loki_write_dropped_entries_total{reason="buffer_full"} 10');
+      expect(out).not.toContain('!!');
+      expect(code).toBe(0);
+      expect(r.entries()).toHaveLength(25);
+    } finally {
+      await r.close();
+    }
+  });
+});
+
 describe('environment variables: one rule, in core', () => {
   it('every example, package source and bench script reads its environment through envValue() (an empty value is unset)', () => {
     const root = fileURLToPath(new URL('../../', import.meta.url));

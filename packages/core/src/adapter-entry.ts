@@ -65,3 +65,8 @@ export type { OptionAlias, OptionGroup, OptionSchema, OptionSpec } from './optio
 export { optionsTable, readmeTableBlock, withReadmeTable } from './option-table.js';
 export { DISK_BUFFER_DEFAULTS } from './disk-buffer-options.js';
 export { PUSH_PATH } from './options.js';
+// The Prometheus metrics: the transports hand their main-thread half to core's registration.
+export { registerLokiMetrics } from './metrics.js';
+export type { LokiMetricsOptions, LokiMetricsResult } from './metrics.js';
+export { METRICS_SOURCE, observeClientRequests } from './metrics-source.js';
+export type { HasMetricsSource, LokiMetricsSource, RequestListener } from './metrics-source.js';

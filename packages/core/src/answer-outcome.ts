@@ -53,7 +53,7 @@ export function handleResult(c: LokiClientImpl, batch: Batch, bodyBytes: number,
       c.counters.bytesSent += bodyBytes;
       if (c.outage) {
         c.outage = false;
-        publishOffline(c, c.sender.safeUrl, false);
+        publishOffline(c.eventHandle, c.sender.safeUrl, false);
       }
       finish(c, batch);
       // Before settling: settling may answer a flush, which must know of the loss.
@@ -147,7 +147,7 @@ export function retryLater(c: LokiClientImpl, batch: Batch, result: SendResult, 
   const n = batch.entries.length;
   if (!c.outage) {
     c.outage = true;
-    publishOffline(c, c.sender.safeUrl, true);
+    publishOffline(c.eventHandle, c.sender.safeUrl, true);
     report(
       c,
       new LokiError('ERR_LOKI_UNAVAILABLE', `Loki push failed (${where}): ${result.message}; retrying`, {

@@ -153,7 +153,7 @@ export async function attempt(c: LokiClientImpl, batch: Batch): Promise<void> {
   if (started !== undefined) {
     publishBatch(
       () => ({
-        client: c,
+        client: c.eventHandle,
         url: c.sender.safeUrl,
         entries: batch.entries.length,
         bytes: body.length,

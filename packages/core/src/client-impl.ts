@@ -47,6 +47,8 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
   /** Reads the active span at push() (trace-context.ts); undefined: tracing off or @opentelemetry/api absent. */
   private readonly traceCapture: TraceCapture | undefined;
   readonly sender: HttpSender;
+  /** What diagnostics events name as their `client`: the object the user holds (this, or its entry sink). */
+  eventHandle: object = this;
   readonly disk: DiskBuffer | undefined;
   readonly pending = new EntryQueue();
   readonly inFlight = new Set<Batch>();

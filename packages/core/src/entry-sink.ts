@@ -37,7 +37,9 @@ export function createEntrySink(options: LokiClientOptions = {}): LokiEntrySink 
 }
 
 class EntrySink implements LokiEntrySink {
-  constructor(private readonly client: LokiClientImpl) {}
+  constructor(private readonly client: LokiClientImpl) {
+    client.eventHandle = this; // diagnostics events (and metrics) name the sink the adapter holds
+  }
 
   pushEntry(input: LokiEntryInput): void {
     this.client.pushEntry(input);

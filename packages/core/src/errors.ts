@@ -23,7 +23,8 @@ export type LokiErrorCode =
   | 'ERR_LOKI_DISK_WRITE'
   | 'ERR_LOKI_DISK_FULL'
   | 'ERR_LOKI_NOT_INITIALIZED'
-  | 'ERR_LOKI_WORKER_UNAVAILABLE';
+  | 'ERR_LOKI_WORKER_UNAVAILABLE'
+  | 'ERR_LOKI_METRICS';
 
 export interface LokiErrorDetails {
   /** HTTP status Loki answered with, when there was an answer. */

@@ -99,7 +99,7 @@ export function settleDropped(c: LokiClientImpl, entries: readonly LokiEntry[], 
 
 export function countDrop(c: LokiClientImpl, reason: DropReason, n: number): void {
   c.dropped[reason] += n;
-  publishDropped(c, reason, n);
+  publishDropped(c.eventHandle, reason, n);
 }
 
 export function minUnsettledSeq(c: LokiClientImpl): number {

@@ -13,3 +13,5 @@ export type { DiskBufferOptions } from './disk-buffer.js';
 export { envValue } from './env-value.js';
 export { DIAGNOSTICS_CHANNELS } from './diagnostics.js';
 export type { BatchEvent, DroppedEvent, OfflineEvent } from './diagnostics.js';
+export { registerLokiMetrics } from './metrics.js';
+export type { LokiMetricsOptions, LokiMetricsResult, PromClientLike, PromRegistryLike } from './metrics.js';

@@ -10,6 +10,7 @@ import { flushBeforeExit, waitAtExit } from './worker-exit.js';
 import { carryOnInThread } from './worker-fallback.js';
 import { CONTROL, readStats, type FromWorker, type ToWorker, type WorkerLineMapper } from './worker-protocol.js';
 import { spawnWorker } from './worker-spawn.js';
+import { METRICS_SOURCE, WorkerMetrics, type LokiMetricsSource } from './worker-metrics.js';
 
 export interface DeliveryWorkerOptions {
   /** The adapter's worker script: a file that calls runDeliveryWorker() with the same mapper. */
@@ -78,6 +79,7 @@ export class DeliveryWorkerHost implements ExitParticipant {
   exitStartedAt: number | undefined;
   /** Entries the worker had not settled when the exit wait ended (counted `exit_failed` here). */
   exitLost = 0;
+  private readonly metrics = new WorkerMetrics(this);
 
   constructor({ file, client: options, mapLine, mapperOptions }: DeliveryWorkerOptions) {
     const { onError, ...clientOptions } = options;
@@ -239,7 +241,12 @@ export class DeliveryWorkerHost implements ExitParticipant {
     else if (msg.type === 'error') {
       const { code, message, type: _type, ...details } = msg;
       this.onError(new LokiError(code, message, details));
-    }
+    } else this.metrics.onMessage(msg);
+  }
+
+  /** For registerLokiMetrics: this thread's stats(), the worker's requests relayed. */
+  [METRICS_SOURCE](): LokiMetricsSource {
+    return this.metrics.source(() => this.stats());
   }
 
   /** The worker died (it should not): see worker-fallback.ts. */
@@ -261,6 +268,7 @@ export class DeliveryWorkerHost implements ExitParticipant {
       const own = addStats(this.fallback.stats(), worker);
       own.droppedByReason.closed += this.droppedClosed;
       own.entriesDropped += this.droppedClosed;
+      own.demotedLabels = { ...this.metrics.demoted, ...own.demotedLabels };
       return own;
     }
     const transit = this.inTransit(worker);
@@ -271,6 +279,7 @@ export class DeliveryWorkerHost implements ExitParticipant {
     worker.entriesDropped += this.droppedFull + this.droppedClosed;
     worker.droppedByReason.buffer_full += this.droppedFull;
     worker.droppedByReason.closed += this.droppedClosed;
+    worker.demotedLabels = { ...this.metrics.demoted };
     return worker;
   }
 

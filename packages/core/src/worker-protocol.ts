@@ -3,6 +3,7 @@ import { COMPRESSIONS, DROP_REASONS, type DropReason, type FlushResult, type Lok
 import type { LokiErrorCode } from './errors.js';
 import type { LokiClientOptions } from './options.js';
 import type { LokiRecord } from './record.js';
+import type { MetricsFromWorker } from './worker-metrics.js';
 
 /**
  * The contract between the main-thread half of the delivery worker (worker-host.ts) and its worker
@@ -77,7 +78,12 @@ export interface ExitRequest {
   deadline: number;
 }
 
-export type ToWorker = EntryChunk | FlushRequest | CloseRequest | ExitRequest;
+/** The metrics integration listens: relay each push request's status and duration (worker-metrics.ts). */
+export interface ObserveRequests {
+  type: 'observe-requests';
+}
+
+export type ToWorker = EntryChunk | FlushRequest | CloseRequest | ExitRequest | ObserveRequests;
 
 export interface ErrorReport {
   type: 'error';
@@ -95,7 +101,7 @@ export interface Answer {
   result: FlushResult;
 }
 
-export type FromWorker = ErrorReport | Answer;
+export type FromWorker = ErrorReport | Answer | MetricsFromWorker;
 
 type NumericStat = {
   [K in keyof LokiClientStats]: LokiClientStats[K] extends number ? K : never;
@@ -159,6 +165,7 @@ export function readStats(view: Float64Array): LokiClientStats {
   for (const reason of DROP_REASONS) dropped[reason] = view[i++]!;
   out.droppedByReason = dropped;
   out.offline = view[i++] === 1;
+  out.demotedLabels = {}; // not numbers: the worker posts them (worker-metrics.ts)
   // Before the worker's first snapshot the slot is 0: the first value, as good a guess as any until then.
   out.compression = COMPRESSIONS[view[i]!] ?? COMPRESSIONS[0];
   return out as unknown as LokiClientStats;

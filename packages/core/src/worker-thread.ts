@@ -11,10 +11,12 @@ import {
   type EntryChunk,
   type ErrorReport,
   type FlushRequest,
+  type FromWorker,
   type ToWorker,
   type WorkerLineMapper,
   type WorkerSetup,
 } from './worker-protocol.js';
+import { relayRequests } from './worker-metrics.js';
 
 /**
  * The worker half of the delivery worker, called by the adapter's worker script with its mapper:
@@ -41,12 +43,17 @@ export function runDeliveryWorker(mapLine: WorkerLineMapper): void {
       entries: error.entries,
       retryable: error.retryable,
     };
+    post(message);
+    if (error.code === 'ERR_LOKI_CARDINALITY') post({ type: 'demoted', labels: client.stats().demotedLabels });
+  }
+  function post(message: FromWorker): void {
     try {
       port.postMessage(message);
     } catch {
       // The main thread is gone.
     }
   }
+  let relaying = false;
 
   /** Entries of chunks that reached this thread after the exit deadline: not delivered, counted. */
   let lateAtExit = 0;
@@ -157,6 +164,10 @@ export function runDeliveryWorker(mapLine: WorkerLineMapper): void {
         break;
       case 'close':
         answer(msg.id, client.close());
+        break;
+      case 'observe-requests':
+        if (!relaying) relayRequests(client, post);
+        relaying = true;
         break;
       case 'exit':
         // Asynchronous: the main thread waits, this loop is free. Everything logged before the exit

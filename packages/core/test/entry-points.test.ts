@@ -13,7 +13,15 @@ const packagesDir = fileURLToPath(new URL('../../', import.meta.url));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 /** `.`: what an app needs to make a client, recognise its errors and size its settings. At most 8. */
-const ROOT = ['DEFAULTS', 'DIAGNOSTICS_CHANNELS', 'LokiError', 'LokiOptionsError', 'createLokiClient', 'envValue'];
+const ROOT = [
+  'DEFAULTS',
+  'DIAGNOSTICS_CHANNELS',
+  'LokiError',
+  'LokiOptionsError',
+  'createLokiClient',
+  'envValue',
+  'registerLokiMetrics',
+];
 const ROOT_MAX_RUNTIME_VALUES = 8;
 const SDK = [
   'LokiError',
@@ -78,6 +86,9 @@ const ADAPTER = [
   'resolvePushUrl',
   'resolveTraceFieldNames',
   'runDeliveryWorker',
+  'registerLokiMetrics',
+  'METRICS_SOURCE',
+  'observeClientRequests',
   'safeStringify',
   'startDeliveryWorker',
   'suggestName',

@@ -22,6 +22,13 @@ export interface LokiStatsEvent extends LokiClientStats {
   backpressurePauses: number;
 }
 
+/** Payload of the `lokiRequest` event (only once registerLokiMetrics asked): one push request's end. */
+export interface LokiRequestEvent {
+  /** HTTP status, or undefined when no answer came (network error, timeout). */
+  status: number | undefined;
+  seconds: number;
+}
+
 /** Payload of the `lokiFlushed` event, the answer to `flushLoki()`. */
 export interface LokiFlushedEvent extends FlushResult {
   id: number;

@@ -13,7 +13,7 @@ export default async function pinoLokiTransport(options?: PinoLokiOptions): Prom
 }
 
 export { pinoLokiTransport };
-export type { LokiErrorEvent, LokiStatsEvent, LokiFlushedEvent, LokiClosedEvent } from './events.js';
+export type { LokiErrorEvent, LokiStatsEvent, LokiFlushedEvent, LokiClosedEvent, LokiRequestEvent } from './events.js';
 export type { PinoLokiOptions } from './options.js';
 export { TRANSPORT_DEFAULTS } from './defaults.js';
 export { toLokiRecord, DEFAULT_LEVEL_NAMES } from './to-loki-record.js';
@@ -21,3 +21,5 @@ export type { MappingConfig } from './to-loki-record.js';
 export { flushLoki, getLokiStats } from './main-thread.js';
 export type { FlushLokiResult, TransportStream } from './main-thread.js';
 export { traceMixin, createTraceMixin } from './trace-mixin.js';
+export { registerLokiMetrics } from './metrics.js';
+export type { PinoLokiMetricsOptions } from './metrics.js';

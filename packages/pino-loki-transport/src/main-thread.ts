@@ -172,3 +172,8 @@ export async function getLokiStats(
 ): Promise<LokiStatsEvent | undefined> {
   return ask<LokiStatsEvent>(stream, 'LOKI_STATS', 'lokiStats', options.timeoutMillis ?? 5000);
 }
+
+/** Asks the worker to post a `lokiRequest` event at the end of each push request (registerLokiMetrics). */
+export function observeRequests(stream: TransportStream): void {
+  tell(stream, { code: 'LOKI_OBSERVE_REQUESTS', context: MESSAGE_CONTEXT, id: ++nextId });
+}

@@ -13,6 +13,7 @@ import {
   type LokiClientStats,
 } from '@loki-sdk/core/adapter';
 import { waitForRoom } from './backpressure.js';
+import { relayRequests } from './request-relay.js';
 import { toErrorEvent, type LokiClosedEvent, type LokiFlushedEvent, type LokiStatsEvent } from './events.js';
 import { LineQueue } from './line-queue.js';
 import { lineReader } from './line-reader.js';
@@ -242,6 +243,10 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Writab
   const onRequest = (request: TransportRequest): void => {
     if (request.code === 'LOKI_STATS') {
       postEvent('lokiStats', stats(request.id));
+      return;
+    }
+    if (request.code === 'LOKI_OBSERVE_REQUESTS') {
+      if (client !== undefined) relayRequests(client);
       return;
     }
     if (request.code === 'LOKI_FLUSH_DEADLINE') {

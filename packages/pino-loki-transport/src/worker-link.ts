@@ -13,8 +13,9 @@ export const MESSAGE_CONTEXT = '@loki-sdk/pino-loki-transport';
  * `LOKI_FLUSH_DEADLINE`: the deadline for the flush of our stream that thread-stream's flush(cb),
  * sent right after, will ask for (flushLoki() uses that flush to get the lines into the worker).
  */
+/** `LOKI_OBSERVE_REQUESTS`: registerLokiMetrics listens; post a `lokiRequest` event per push request. */
 export interface TransportRequest {
-  code: 'LOKI_FLUSH' | 'LOKI_STATS' | 'LOKI_FLUSH_DEADLINE';
+  code: 'LOKI_FLUSH' | 'LOKI_STATS' | 'LOKI_FLUSH_DEADLINE' | 'LOKI_OBSERVE_REQUESTS';
   context: typeof MESSAGE_CONTEXT;
   id: number;
   timeoutMillis?: number;
@@ -41,14 +42,20 @@ export function postEvent(name: string, payload: unknown): void {
   }
 }
 
+const REQUEST_CODES: ReadonlyArray<TransportRequest['code']> = [
+  'LOKI_FLUSH',
+  'LOKI_STATS',
+  'LOKI_FLUSH_DEADLINE',
+  'LOKI_OBSERVE_REQUESTS',
+];
+
 export function onTransportRequest(listener: (request: TransportRequest) => void): () => void {
   if (parentPort === null) return () => {};
   const port = parentPort;
   const handler = (msg: unknown): void => {
     const m = msg as Partial<TransportRequest> | null;
     if (m !== null && typeof m === 'object' && m.context === MESSAGE_CONTEXT && typeof m.id === 'number') {
-      if (m.code === 'LOKI_FLUSH' || m.code === 'LOKI_STATS' || m.code === 'LOKI_FLUSH_DEADLINE')
-        listener(m as TransportRequest);
+      if (REQUEST_CODES.includes(m.code as never)) listener(m as TransportRequest);
     }
   };
   port.on('message', handler);

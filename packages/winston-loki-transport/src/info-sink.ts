@@ -4,6 +4,8 @@ import {
   type LokiClient,
   type LokiClientOptions,
   type LokiClientStats,
+  type LokiMetricsSource,
+  observeClientRequests,
 } from '@loki-sdk/core/adapter';
 import { toLokiRecord } from './to-loki-record.js';
 import type { RecordMapping } from './transport-options.js';
@@ -20,6 +22,8 @@ export interface InfoSink {
   flush(options?: { timeoutMillis?: number }): Promise<FlushResult>;
   close(): Promise<FlushResult>;
   stats(): LokiClientStats;
+  /** What registerLokiMetrics reads: stats() and the push requests, wherever the client runs. */
+  metricsSource(): LokiMetricsSource;
 }
 
 /** `worker: false` (or no worker possible): map and queue on the calling thread; core sends. */
@@ -47,5 +51,9 @@ export class InThreadSink implements InfoSink {
 
   stats(): LokiClientStats {
     return this.client.stats();
+  }
+
+  metricsSource(): LokiMetricsSource {
+    return { stats: () => this.client.stats(), observeRequests: (l) => observeClientRequests(this.client, l) };
   }
 }

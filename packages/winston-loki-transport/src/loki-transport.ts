@@ -6,7 +6,9 @@ import {
   redactUrl,
   resolvePushUrl,
   warnOncePerCode,
+  METRICS_SOURCE,
   type FlushResult,
+  type LokiMetricsSource,
   type LokiClientStats,
 } from '@loki-sdk/core/adapter';
 import TransportStream from 'winston-transport';
@@ -172,6 +174,11 @@ export class LokiTransport extends TransportStream {
   /** Counters of the underlying client: entries pushed, sent, dropped (by reason), buffered, requests... */
   stats(): LokiClientStats {
     return this.sink.stats();
+  }
+
+  /** What registerLokiMetrics reads: the delivery worker's figures, on this thread. */
+  [METRICS_SOURCE](): LokiMetricsSource {
+    return this.sink.metricsSource();
   }
 
   private readonly emitLogged = (): void => {

@@ -1,9 +1,11 @@
 import {
+  METRICS_SOURCE,
   resolveTraceFieldNames,
   startDeliveryWorker,
   traceCapture,
   type DeliveryWorkerHost,
   type LokiClientOptions,
+  type LokiMetricsSource,
   type TraceCapture,
 } from '@loki-sdk/core/adapter';
 import type { Info, InfoSink } from './info-sink.js';
@@ -53,5 +55,9 @@ export class WorkerSink implements InfoSink {
 
   stats() {
     return this.host.stats();
+  }
+
+  metricsSource(): LokiMetricsSource {
+    return this.host[METRICS_SOURCE]();
   }
 }
