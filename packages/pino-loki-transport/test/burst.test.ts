@@ -15,7 +15,10 @@ describe('burst', () => {
     const flushed = Date.now();
     await r.waitForEntries(COUNT, { timeoutMillis: 60_000 });
     expect(r.stats().entriesStored).toBe(COUNT);
-    expect(errors).toEqual([]);
+    // 200 000 lines are ~17 MB in one stream: past Loki's per-stream burst (15 MB at 3 MB/s), Loki answers 429
+    // when they arrive fast enough (they do since the worker maps off its read path). Retried, never lost;
+    // anything else is an error.
+    expect(errors.filter((e) => !(e.code === 'ERR_LOKI_UNAVAILABLE' && e.status === 429 && e.retryable))).toEqual([]);
     const stats = await getLokiStats(transport);
     expect(stats).toMatchObject({ entriesPushed: COUNT, entriesSent: COUNT, entriesDropped: 0, bufferedEntries: 0 });
     // Order within the stream survives the burst.
