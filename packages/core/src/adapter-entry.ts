@@ -7,7 +7,7 @@
  * See docs/architecture.md, "The adapter seam".
  */
 // The entry sink: what a transport pushes its typed entries to (a core client seen from an adapter).
-export { createEntrySink } from './entry-sink.js';
+export { createEntrySink, emptyStats } from './entry-sink.js';
 export type { LokiEntrySink, EntrySinkState } from './entry-sink.js';
 export type { LokiEntryInput } from './entry-input.js';
 

@@ -66,3 +66,12 @@ function sinkState(state: ClientState): EntrySinkState {
   if (isSpent(state)) return 'ended';
   return closeRequested(state) ? 'closing' : 'open';
 }
+
+/** Zero counters of the stats' exact shape, for an adapter whose options were unusable (no sink to ask). */
+export function emptyStats(): LokiClientStats {
+  // A sink that is never used gives the shape of stats() whatever core adds to it.
+  const idle = createEntrySink({ exitHook: false, onError: () => {} });
+  const zero = idle.stats();
+  void idle.close();
+  return zero;
+}

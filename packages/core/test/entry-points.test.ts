@@ -68,6 +68,7 @@ const ADAPTER = [
   'MIN_TIMESTAMP_NS',
   'checkClientOptions',
   'createEntrySink',
+  'emptyStats',
   'createLokiClient',
   'describeValue',
   'entryCount',

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import {
   createEntrySink,
+  emptyStats,
   resolveTraceFieldNames,
   DEFAULTS,
   DROP_REASONS,
@@ -280,15 +281,6 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Writab
     return flushing.then(() => undefined);
   };
   return stream;
-}
-
-/** Zero counters of core's shape, for a transport whose options were unusable. */
-function emptyStats(): LokiClientStats {
-  // A client that is never used gives the exact shape of core's stats, whatever core adds to it.
-  const idle = createEntrySink({ exitHook: false, onError: () => {} });
-  const zero = idle.stats();
-  void idle.close();
-  return zero;
 }
 
 /** The line fields lifted into structured metadata (`traceContext`), or undefined when off. */
