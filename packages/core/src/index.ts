@@ -2,7 +2,7 @@
 // them): what an app needs to make a client, recognise its errors and size its own settings.
 // The direct API is `@loki-sdk/core/sdk`; what transports build on is `@loki-sdk/core/adapter`.
 export { createLokiClient } from './client.js';
-export type { CloseOptions, LokiClient, LokiClientStats, FlushResult, DropReason, Compression } from './client.js';
+export type { LokiClient, LokiClientStats, FlushResult, DropReason, Compression } from './client.js';
 export { LokiError, LokiOptionsError } from './errors.js';
 export type { LokiErrorCode, LokiErrorDetails } from './errors.js';
 export { DEFAULTS } from './options.js';
