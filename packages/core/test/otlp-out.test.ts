@@ -181,3 +181,25 @@ describe('OTLP out: offline and disk buffers', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe('OTLP out from the direct SDK', () => {
+  it('initSdk options take protocol: otlp; the OTLP endpoint stores the app as service_name', async () => {
+    const { LokiSDK } = await import('../src/sdk-entry.js');
+    const r = await receiver();
+    const sdk = new LokiSDK().init({
+      appName: 'shop',
+      environment: 'prod',
+      endpoints: { loki: r.otlpLogsUrl },
+      protocol: 'otlp',
+      printToConsole: false,
+      exitHook: false,
+    });
+    sdk.info('paid', { user: 'ann' });
+    expect((await sdk.flush()).ok).toBe(true);
+    expect(r.requests.map((q) => q.path)).toEqual(['/otlp/v1/logs']);
+    const [entry] = r.entries();
+    expect(entry).toMatchObject({ line: 'paid', labels: { service_name: 'shop' } });
+    expect(entry!.metadata).toMatchObject({ environment: 'prod', user: 'ann', severity_text: 'info' });
+    await sdk.close();
+  });
+});
