@@ -41,6 +41,7 @@ export function waitAtExit(h: DeliveryWorkerHost): void {
   h.send({ type: 'exit', deadline });
   // No tick runs any more: the worker's reports are taken at once, its exit-drain reports folded into one.
   const wait = waitForWorkerExit(h.control, h.port, deadline + EXIT_ANSWER_SLACK_MILLIS, (msg) => h.onMessage(msg));
+  h.freezeWorkerStats();
   const done = wait.done;
   let why = wait.why;
   if (!done) {

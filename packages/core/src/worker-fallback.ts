@@ -4,7 +4,6 @@ import { LokiError } from './errors.js';
 import { unregisterExitParticipant } from './exit-hook.js';
 import { fromStats } from './worker-answers.js';
 import type { DeliveryWorkerHost } from './worker-host.js';
-import { readStats } from './worker-protocol.js';
 
 /**
  * The worker died (it should not): entries it had not taken in are lost and counted; an in-thread
@@ -12,7 +11,8 @@ import { readStats } from './worker-protocol.js';
  */
 export function carryOnInThread(h: DeliveryWorkerHost, error: unknown): void {
   if (h.fallback !== undefined || h.closePromise !== undefined) return;
-  const lost = h.inTransit(readStats(h.statsView)) + h.pending.lines.length;
+  h.freezeWorkerStats();
+  const lost = h.inTransit(h.workerStats()) + h.pending.lines.length;
   h.droppedClosed += lost;
   h.pending.reset();
   unregisterExitParticipant(h);

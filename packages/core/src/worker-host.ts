@@ -8,7 +8,14 @@ import { addStats, withDropped } from './worker-answers.js';
 import { ChunkBuilder } from './worker-chunk.js';
 import { flushBeforeExit, waitAtExit } from './worker-exit.js';
 import { carryOnInThread } from './worker-fallback.js';
-import { CONTROL, readStats, type FromWorker, type ToWorker, type WorkerLineMapper } from './worker-protocol.js';
+import {
+  CONTROL,
+  snapshotStats,
+  statsFromSlots,
+  type FromWorker,
+  type ToWorker,
+  type WorkerLineMapper,
+} from './worker-protocol.js';
 import { spawnWorker } from './worker-spawn.js';
 import { METRICS_SOURCE, WorkerMetrics, type LokiMetricsSource } from './worker-metrics.js';
 
@@ -79,6 +86,8 @@ export class DeliveryWorkerHost implements ExitParticipant {
   exitStartedAt: number | undefined;
   /** Entries the worker had not settled when the exit wait ended (counted `exit_failed` here). */
   exitLost = 0;
+  /** The worker's last snapshot once it is done or gone (exit wait over, closed, stopped): final. */
+  private finalSlots: Float64Array | undefined;
   private readonly metrics = new WorkerMetrics(this);
 
   constructor({ file, client: options, mapLine, mapperOptions }: DeliveryWorkerOptions) {
@@ -210,6 +219,7 @@ export class DeliveryWorkerHost implements ExitParticipant {
       this.droppedClosedAtClose,
     );
     unregisterExitParticipant(this);
+    this.freezeWorkerStats();
     await this.worker.terminate().catch(() => {});
     return result;
   }
@@ -256,13 +266,26 @@ export class DeliveryWorkerHost implements ExitParticipant {
 
   // ---- counters ------------------------------------------------------------------------------
 
+  /** The worker's counters: its latest consistent snapshot, or the final one. */
+  workerStats(): LokiClientStats {
+    return statsFromSlots(this.finalSlots ?? snapshotStats(this.statsView, this.control));
+  }
+
+  /**
+   * From now on stats() adds up to what the worker had at this moment: at the end of the exit wait the
+   * worker still runs (a send answered later would be counted both sent and lost).
+   */
+  freezeWorkerStats(): void {
+    this.finalSlots ??= snapshotStats(this.statsView, this.control);
+  }
+
   /** Entries logged and not yet taken in by the worker (posted or still in this tick's chunk). */
   inTransit(worker: LokiClientStats): number {
     return Math.max(0, this.logged - this.droppedFull - worker.entriesPushed);
   }
 
   stats(): LokiClientStats {
-    const worker = readStats(this.statsView);
+    const worker = this.workerStats();
     if (this.fallback !== undefined) {
       // Counters of both clients add up; the worker's last snapshot is final.
       const own = addStats(this.fallback.stats(), worker);

@@ -65,7 +65,7 @@ export function runDeliveryWorker(mapLine: WorkerLineMapper): void {
       stats.entriesDropped += lateAtExit;
       stats.droppedByReason.exit_failed += lateAtExit;
     }
-    writeStats(statsView, stats);
+    writeStats(statsView, control, stats);
   }
 
   // Sends and acknowledgements change the counters between chunks; stats() on the main thread reads this.
