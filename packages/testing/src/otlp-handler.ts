@@ -5,15 +5,14 @@
  * 500 sent as 503 so that OTLP clients retry. Fault steps and the response delay apply as to pushes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answerFault, isDelayFault } from './fault-answer.js';
-import { describeFaultStep } from './fault-script.js';
-import { headerValue, readBody, sendText, tenantHeader } from './http-exchange.js';
+import { headerValue, sendText, tenantHeader } from './http-exchange.js';
 import { decodeOtlpBody, OtlpDecodeError } from './otlp-decoder.js';
 import { otlpToPushStreams } from './otlp-mapping.js';
 import { countLogRecords } from './otlp-model.js';
 import { rpcStatusBody } from './rpc-status.js';
 import type { PushHandlerContext } from './push-handler.js';
 import { processPush } from './push-processor.js';
+import { recordSizes, takeRequest } from './take-request.js';
 import { resolveTenant } from './tenant.js';
 import type { ReceivedRequest } from './types.js';
 
@@ -63,53 +62,13 @@ function finish(
 }
 
 export async function handleOtlpLogs(ctx: PushHandlerContext, req: IncomingMessage, res: ServerResponse) {
-  const receivedAt = Date.now();
-  const generation = ctx.generation();
-  let body: Buffer;
-  try {
-    body = await readBody(req);
-  } catch {
-    return;
-  }
-  if (generation !== ctx.generation()) return;
-
-  const step = ctx.faults.next();
-  const contentType = headerValue(req.headers['content-type']);
-  const contentEncoding = headerValue(req.headers['content-encoding']);
-  const base: ReceivedRequest = {
-    status: 0,
-    responseBody: '',
-    bodyBytes: body.length,
-    uncompressedBytes: body.length,
-    headers: { ...req.headers },
-    entriesReceived: 0,
-    entriesStored: 0,
-    receivedAt,
-    path: '/otlp/v1/logs',
-  };
-  if (contentType !== undefined) base.contentType = contentType;
-  if (contentEncoding !== undefined) base.contentEncoding = contentEncoding;
-  if (step !== undefined) base.fault = describeFaultStep(step);
-
-  let delay = ctx.responseDelay();
-  if (step !== undefined && isDelayFault(step)) delay += step.delayMillis;
-  if (delay > 0) {
-    await ctx.timers.sleep(delay);
-    if (generation !== ctx.generation()) return;
-  }
-  if (step !== undefined && !isDelayFault(step)) {
-    const seen = entriesIn(body, req);
-    base.uncompressedBytes = seen.uncompressedBytes;
-    base.entriesReceived = seen.entries;
-    answerFault(step, req, res, base, (request) => ctx.record(request), ctx.timers);
-    return;
-  }
+  const taken = await takeRequest(ctx, req, res, '/otlp/v1/logs', (body) => entriesIn(body, req));
+  if (taken === undefined) return;
+  const { body, base, contentType, contentEncoding } = taken;
 
   const tenant = resolveTenant(tenantHeader(req), ctx.options.authEnabled);
   if ('status' in tenant) {
-    const seen = entriesIn(body, req);
-    base.uncompressedBytes = seen.uncompressedBytes;
-    base.entriesReceived = seen.entries;
+    recordSizes(base, entriesIn(body, req));
     if (tenant.status === 401) {
       // The auth middleware answers before the handler: plain text, as for pushes.
       base.status = 401;

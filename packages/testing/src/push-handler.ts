@@ -3,10 +3,8 @@
  * decoding, Loki's push rules, and the record of what was received and stored.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answerFault, isDelayFault } from './fault-answer.js';
 import type { FaultScript } from './fault-script.js';
-import { describeFaultStep } from './fault-script.js';
-import { headerValue, readBody, sendText, tenantHeader } from './http-exchange.js';
+import { headerValue, sendText, tenantHeader } from './http-exchange.js';
 import type { Ingester } from './ingester.js';
 import type { ResolvedReceiverOptions } from './options.js';
 import { decodePushBody, PushDecodeError, type PushDecodeOptions } from './push-decoder.js';
@@ -15,6 +13,7 @@ import type { TenantRateLimiter } from './rate-limiter.js';
 import type { StopTimers } from './stop-timers.js';
 import type { EntryStore } from './store.js';
 import type { StreamSharder } from './stream-sharder.js';
+import { recordSizes, takeRequest } from './take-request.js';
 import { resolveTenant } from './tenant.js';
 import type { ReceivedRequest } from './types.js';
 
@@ -82,54 +81,15 @@ export async function handlePush(
   res: ServerResponse,
   legacy: boolean,
 ): Promise<void> {
-  const receivedAt = Date.now();
-  const generation = ctx.generation();
-  let body: Buffer;
-  try {
-    body = await readBody(req);
-  } catch {
-    return;
-  }
-  if (generation !== ctx.generation()) return;
-
-  const step = ctx.faults.next();
-  const contentType = headerValue(req.headers['content-type']);
-  const contentEncoding = headerValue(req.headers['content-encoding']);
-  const base: ReceivedRequest = {
-    status: 0,
-    responseBody: '',
-    bodyBytes: body.length,
-    uncompressedBytes: body.length,
-    headers: { ...req.headers },
-    entriesReceived: 0,
-    entriesStored: 0,
-    receivedAt,
-    path: legacy ? '/api/prom/push' : '/loki/api/v1/push',
-  };
-  if (contentType !== undefined) base.contentType = contentType;
-  if (contentEncoding !== undefined) base.contentEncoding = contentEncoding;
-  if (step !== undefined) base.fault = describeFaultStep(step);
-
-  let delay = ctx.responseDelay();
-  if (step !== undefined && isDelayFault(step)) delay += step.delayMillis;
-  if (delay > 0) {
-    await ctx.timers.sleep(delay);
-    if (generation !== ctx.generation()) return;
-  }
-
-  if (step !== undefined && !isDelayFault(step)) {
-    const seen = decodeQuietly(body, req, ctx.options, legacy);
-    base.uncompressedBytes = seen.uncompressedBytes;
-    base.entriesReceived = seen.entries;
-    answerFault(step, req, res, base, (request) => ctx.record(request), ctx.timers);
-    return;
-  }
+  const taken = await takeRequest(ctx, req, res, legacy ? '/api/prom/push' : '/loki/api/v1/push', (body) =>
+    decodeQuietly(body, req, ctx.options, legacy),
+  );
+  if (taken === undefined) return;
+  const { body, base, contentType, contentEncoding } = taken;
 
   const tenant = resolveTenant(tenantHeader(req), ctx.options.authEnabled);
   if ('status' in tenant) {
-    const seen = decodeQuietly(body, req, ctx.options, legacy);
-    base.uncompressedBytes = seen.uncompressedBytes;
-    base.entriesReceived = seen.entries;
+    recordSizes(base, decodeQuietly(body, req, ctx.options, legacy));
     finishPush(ctx, res, base, tenant.status, tenant.message);
     return;
   }
