@@ -1,6 +1,7 @@
 import { entryCount } from './entry-count.js';
 import { LokiError } from './errors.js';
 import type { DeliveryWorkerHost } from './worker-host.js';
+import { exitStartedAt, isWorking } from './worker-lifecycle.js';
 import { waitForWorkerExit } from './worker-exit-report.js';
 import { CONTROL, EXIT_DEADLINE_SLOT } from './worker-protocol.js';
 
@@ -10,16 +11,18 @@ import { CONTROL, EXIT_DEADLINE_SLOT } from './worker-protocol.js';
 const EXIT_ANSWER_SLACK_MILLIS = 200;
 
 export function flushBeforeExit(h: DeliveryWorkerHost): void {
-  if (h.closing || h.fallback !== undefined || h.exitFlushing) return;
+  if (h.state.kind !== 'running') return;
   h.post();
+  const state = h.state; // (the post may have found the worker gone)
+  if (state.kind !== 'running') return;
+  const mark = h.counts.logged;
   // Tried already and nothing new since: let the process end (the exit delivery has one more go).
-  if (h.logged === h.exitFlushedAt || h.stats().bufferedEntries === 0) return;
-  h.exitFlushing = true;
-  h.exitStartedAt ??= Date.now();
-  const mark = h.logged;
-  void h.request({ type: 'flush', id: h.nextId++, timeoutMillis: h.closeTimeoutMillis, atExit: true }).then(() => {
-    h.exitFlushing = false;
-    h.exitFlushedAt = mark;
+  if (mark === state.exit?.flushedAt || h.stats().bufferedEntries === 0) return;
+  const startedAt = state.exit?.startedAt ?? Date.now();
+  h.state = { kind: 'exit-flushing', startedAt, mark };
+  void h.requests.request({ type: 'flush', timeoutMillis: h.closeTimeoutMillis, atExit: true }).then(() => {
+    // Unless close() or the fallback came meanwhile: they have the last word.
+    if (h.state.kind === 'exit-flushing') h.state = { kind: 'running', exit: { startedAt, flushedAt: mark } };
   });
 }
 
@@ -31,21 +34,20 @@ export function flushBeforeExit(h: DeliveryWorkerHost): void {
  * taking in the burst): nothing is left uncounted, and the report is one line with the total.
  */
 export function waitAtExit(h: DeliveryWorkerHost): void {
-  if (h.closing || h.fallback !== undefined) return;
+  if (!isWorking(h.state)) return;
   h.post();
   if (h.stats().bufferedEntries === 0) return;
-  const now = Date.now();
-  const deadline = (h.exitStartedAt ?? now) + h.closeTimeoutMillis;
+  const deadline = (exitStartedAt(h.state) ?? Date.now()) + h.closeTimeoutMillis;
   h.statsView[EXIT_DEADLINE_SLOT] = deadline;
   Atomics.store(h.control, CONTROL.exitDone, 0);
   h.send({ type: 'exit', deadline });
   // No tick runs any more: the worker's reports are taken at once, its exit-drain reports folded into one.
   const wait = waitForWorkerExit(h.control, h.port, deadline + EXIT_ANSWER_SLACK_MILLIS, (msg) => h.onMessage(msg));
-  h.freezeWorkerStats();
+  h.counts.freeze();
   const done = wait.done;
   let why = wait.why;
   if (!done) {
-    h.exitLost = h.stats().bufferedEntries;
+    h.counts.exitLost = h.stats().bufferedEntries;
     why = `the delivery worker had not finished by the deadline${why !== undefined ? ` (${why})` : ''}`;
   }
   const lost = h.stats().droppedByReason.exit_failed;

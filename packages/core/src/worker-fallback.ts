@@ -4,24 +4,25 @@ import { LokiError } from './errors.js';
 import { unregisterExitParticipant } from './exit-hook.js';
 import { fromStats } from './worker-answers.js';
 import type { DeliveryWorkerHost } from './worker-host.js';
+import { isWorking } from './worker-lifecycle.js';
 
 /**
  * The worker died (it should not): entries it had not taken in are lost and counted; an in-thread
  * client carries on.
  */
 export function carryOnInThread(h: DeliveryWorkerHost, error: unknown): void {
-  if (h.fallback !== undefined || h.closePromise !== undefined) return;
-  h.freezeWorkerStats();
-  const lost = h.inTransit(h.workerStats()) + h.pending.lines.length;
-  h.droppedClosed += lost;
+  if (!isWorking(h.state)) return;
+  h.counts.freeze();
+  const lost = h.counts.inTransit(h.counts.workerStats()) + h.pending.lines.length;
+  h.counts.droppedClosed += lost;
   h.pending.reset();
   unregisterExitParticipant(h);
   try {
-    h.fallback = createLokiClient(h.clientOptions);
+    h.state = { kind: 'in-thread', client: createLokiClient(h.clientOptions) };
   } catch (fallbackError) {
     // Inside the worker's 'error' listener a throw is an uncaught exception: never let one out.
     // The options were checked at construction, so this is unexpected: report it, then drop and count.
-    h.fallback = createLokiClient({ ...h.clientOptions, diskBuffer: undefined });
+    h.state = { kind: 'in-thread', client: createLokiClient({ ...h.clientOptions, diskBuffer: undefined }) };
     h.onError(
       new LokiError(
         'ERR_LOKI_UNAVAILABLE',
@@ -42,5 +43,5 @@ export function carryOnInThread(h: DeliveryWorkerHost, error: unknown): void {
   );
   const stats = h.stats();
   const answer = fromStats(stats, stats.bufferedEntries);
-  for (const id of [...h.waiting.keys()]) h.settle(id, answer);
+  h.requests.settleAll(answer);
 }

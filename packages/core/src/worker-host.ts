@@ -1,21 +1,16 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
-import { type FlushResult, type LokiClient, type LokiClientStats } from './client.js';
+import type { FlushResult, LokiClientStats } from './client.js';
 import { entryCount } from './entry-count.js';
 import { LokiError } from './errors.js';
-import { registerExitParticipant, unregisterExitParticipant, type ExitParticipant } from './exit-hook.js';
+import { registerExitParticipant, type ExitParticipant } from './exit-hook.js';
 import { DEFAULTS, type LokiClientOptions } from './options.js';
-import { addStats, withDropped } from './worker-answers.js';
 import { ChunkBuilder } from './worker-chunk.js';
+import { WorkerCounters } from './worker-counters.js';
 import { flushBeforeExit, waitAtExit } from './worker-exit.js';
 import { carryOnInThread } from './worker-fallback.js';
-import {
-  CONTROL,
-  snapshotStats,
-  statsFromSlots,
-  type FromWorker,
-  type ToWorker,
-  type WorkerLineMapper,
-} from './worker-protocol.js';
+import type { WorkerHostState } from './worker-lifecycle.js';
+import type { FromWorker, ToWorker, WorkerLineMapper } from './worker-protocol.js';
+import { closeWorker, flushWorker, PendingRequests } from './worker-requests.js';
 import { spawnWorker } from './worker-spawn.js';
 import { METRICS_SOURCE, WorkerMetrics, type LokiMetricsSource } from './worker-metrics.js';
 
@@ -47,7 +42,8 @@ const CHUNK_CHARS = 256 * 1024;
  * in-thread.
  */
 export class DeliveryWorkerHost implements ExitParticipant {
-  // Fields without `private` are read by the exit duties (worker-exit.ts); the class is not the adapters' to poke.
+  // Fields without `private` are read by the exit duties (worker-exit.ts), the requests (worker-requests.ts) and
+  // the fallback (worker-fallback.ts); the class is not the adapters' to poke.
   readonly worker: Worker;
   readonly port: MessagePort;
   readonly control: Int32Array;
@@ -63,31 +59,10 @@ export class DeliveryWorkerHost implements ExitParticipant {
 
   readonly pending = new ChunkBuilder();
   private scheduled = false;
-
-  /** Entries log() accepted. */
-  logged = 0;
-  private postedEntries = 0; // int32 arithmetic, compared with the worker's counters
-  private postedChars = 0;
-  private droppedFull = 0;
-  /** This thread's drops the latest flush answer told of: `ok` is about losses after it (core's rule). */
-  private toldFull = 0;
-  droppedClosed = 0;
-  /** droppedClosed when close() began (counted in its answer). */
-  droppedClosedAtClose = 0;
-
-  nextId = 1;
-  readonly waiting = new Map<number, (result: FlushResult) => void>();
-  closePromise: Promise<FlushResult> | undefined;
-  closing = false;
-  /** The worker stopped unexpectedly: from then on, an in-thread client does the work. */
-  fallback: LokiClient | undefined;
-  exitFlushing = false;
-  exitFlushedAt = -1;
-  exitStartedAt: number | undefined;
-  /** Entries the worker had not settled when the exit wait ended (counted `exit_failed` here). */
-  exitLost = 0;
-  /** The worker's last snapshot once it is done or gone (exit wait over, closed, stopped): final. */
-  private finalSlots: Float64Array | undefined;
+  readonly counts: WorkerCounters;
+  readonly requests: PendingRequests;
+  /** The lifecycle, one value (worker-lifecycle.ts). */
+  state: WorkerHostState = { kind: 'running' };
   private readonly metrics = new WorkerMetrics(this);
 
   constructor({ file, client: options, mapLine, mapperOptions }: DeliveryWorkerOptions) {
@@ -110,6 +85,8 @@ export class DeliveryWorkerHost implements ExitParticipant {
       control: this.control,
       statsView: this.statsView,
     } = spawnWorker(file, clientOptions, mapperOptions));
+    this.counts = new WorkerCounters(this.control, this.statsView);
+    this.requests = new PendingRequests(this.worker, this.port, (message) => this.send(message));
     // Neither keeps the app alive; a pending flush()/close() refs them while it waits.
     // (A 'message' listener refs its port: unref after adding it.)
     this.port.on('message', (msg: FromWorker) => this.onMessage(msg));
@@ -117,7 +94,7 @@ export class DeliveryWorkerHost implements ExitParticipant {
     this.port.unref();
     this.worker.on('error', (error) => this.onWorkerGone(error));
     this.worker.on('exit', (code) => {
-      if (!this.closing) this.onWorkerGone(new Error(`the delivery worker exited with code ${code}`));
+      if (this.state.kind !== 'closing') this.onWorkerGone(new Error(`the delivery worker exited with code ${code}`));
     });
     if (options.exitHook !== false) registerExitParticipant(this);
   }
@@ -129,14 +106,15 @@ export class DeliveryWorkerHost implements ExitParticipant {
    * the text is the adapter's, taken at the time of the call.
    */
   pushText(text: string, mapped: boolean): void {
-    if (this.fallback !== undefined) return this.fallback.push(this.mapLine(text, mapped, this.mapperOptions));
-    if (this.closing) {
-      if (this.droppedClosed++ === 0)
+    const state = this.state;
+    if (state.kind === 'in-thread') return state.client.push(this.mapLine(text, mapped, this.mapperOptions));
+    if (state.kind === 'closing') {
+      if (this.counts.droppedClosed++ === 0)
         this.onError(new LokiError('ERR_LOKI_CLOSED', 'log after close(): entry dropped', { entries: 1 }));
       return;
     }
     this.pending.add(text, mapped);
-    this.logged++;
+    this.counts.logged++;
     if (this.pending.lines.length >= CHUNK_ENTRIES || this.pending.chars >= CHUNK_CHARS) this.post();
     else if (!this.scheduled) {
       this.scheduled = true;
@@ -153,13 +131,12 @@ export class DeliveryWorkerHost implements ExitParticipant {
     const count = this.pending.lines.length;
     if (count === 0) return;
     const chars = this.pending.chars;
-    const backlogEntries = (this.postedEntries - Atomics.load(this.control, CONTROL.consumedEntries)) | 0;
-    const backlogChars = (this.postedChars - Atomics.load(this.control, CONTROL.consumedChars)) | 0;
-    if (backlogEntries >= this.maxEntries || backlogChars >= this.maxChars) {
+    const backlogEntries = this.counts.backlogEntries();
+    if (backlogEntries >= this.maxEntries || this.counts.backlogChars() >= this.maxChars) {
       // The worker has a whole buffer's worth not yet taken in (stuck, or far behind): shed this
       // chunk, counted, rather than grow without bound. Otherwise the worker's own buffer applies
       // the bounds (oldest dropped), as in-thread.
-      this.droppedFull += count;
+      this.counts.droppedFull += count;
       this.onError(
         new LokiError(
           'ERR_LOKI_BUFFER_FULL',
@@ -169,8 +146,7 @@ export class DeliveryWorkerHost implements ExitParticipant {
       );
     } else {
       this.send(this.pending.chunk());
-      this.postedEntries = (this.postedEntries + count) | 0;
-      this.postedChars = (this.postedChars + chars) | 0;
+      this.counts.posted(count, chars);
     }
     this.pending.reset();
   }
@@ -183,80 +159,12 @@ export class DeliveryWorkerHost implements ExitParticipant {
     }
   }
 
-  // ---- requests ------------------------------------------------------------------------------
-
-  /** The worker's client answers for what it took in; entries this thread dropped are added (as stats() adds them). */
-  flush(options?: { timeoutMillis?: number }): Promise<FlushResult> {
-    if (this.fallback !== undefined) return this.fallback.flush(options);
-    if (this.closePromise !== undefined) {
-      const closed = this.droppedClosed;
-      return this.closePromise.then((result) => withDropped(result, 'closed', closed - this.droppedClosedAtClose));
-    }
-    this.post();
-    const full = this.droppedFull;
-    const closed = this.droppedClosed;
-    const told = this.toldFull;
-    return this.request({ type: 'flush', id: this.nextId++, timeoutMillis: options?.timeoutMillis }).then((result) => {
-      this.toldFull = Math.max(this.toldFull, full);
-      return withDropped(withDropped(result, 'buffer_full', full, told), 'closed', closed);
-    });
-  }
-
-  close(): Promise<FlushResult> {
-    this.closePromise ??= this.doClose();
-    return this.closePromise;
-  }
-
-  private async doClose(): Promise<FlushResult> {
-    if (this.fallback !== undefined) return this.fallback.close();
-    this.post();
-    this.closing = true;
-    const full = this.droppedFull;
-    this.droppedClosedAtClose = this.droppedClosed;
-    const result = withDropped(
-      withDropped(await this.request({ type: 'close', id: this.nextId++ }), 'buffer_full', full, this.toldFull),
-      'closed',
-      this.droppedClosedAtClose,
-    );
-    unregisterExitParticipant(this);
-    this.freezeWorkerStats();
-    await this.worker.terminate().catch(() => {});
-    return result;
-  }
-
-  request(message: ToWorker & { id: number }): Promise<FlushResult> {
-    return new Promise<FlushResult>((resolve) => {
-      this.waiting.set(message.id, resolve);
-      if (this.waiting.size === 1) {
-        this.worker.ref();
-        this.port.ref();
-      }
-      this.send(message);
-    });
-  }
-
-  settle(id: number, result: FlushResult): void {
-    const resolve = this.waiting.get(id);
-    if (resolve === undefined) return;
-    this.waiting.delete(id);
-    if (this.waiting.size === 0) {
-      this.worker.unref();
-      this.port.unref();
-    }
-    resolve(result);
-  }
-
   onMessage(msg: FromWorker): void {
-    if (msg.type === 'answer') this.settle(msg.id, msg.result);
+    if (msg.type === 'answer') this.requests.settle(msg.id, msg.result);
     else if (msg.type === 'error') {
       const { code, message, type: _type, ...details } = msg;
       this.onError(new LokiError(code, message, details));
     } else this.metrics.onMessage(msg);
-  }
-
-  /** For registerLokiMetrics: this thread's stats(), the worker's requests relayed. */
-  [METRICS_SOURCE](): LokiMetricsSource {
-    return this.metrics.source(() => this.stats());
   }
 
   /** The worker died (it should not): see worker-fallback.ts. */
@@ -264,46 +172,24 @@ export class DeliveryWorkerHost implements ExitParticipant {
     carryOnInThread(this, error);
   }
 
-  // ---- counters ------------------------------------------------------------------------------
+  // ---- requests and counters (worker-requests.ts, worker-counters.ts) --------------------------
 
-  /** The worker's counters: its latest consistent snapshot, or the final one. */
-  workerStats(): LokiClientStats {
-    return statsFromSlots(this.finalSlots ?? snapshotStats(this.statsView, this.control));
+  flush(options?: { timeoutMillis?: number }): Promise<FlushResult> {
+    return flushWorker(this, options);
   }
 
-  /**
-   * From now on stats() adds up to what the worker had at this moment: at the end of the exit wait the
-   * worker still runs (a send answered later would be counted both sent and lost).
-   */
-  freezeWorkerStats(): void {
-    this.finalSlots ??= snapshotStats(this.statsView, this.control);
-  }
-
-  /** Entries logged and not yet taken in by the worker (posted or still in this tick's chunk). */
-  inTransit(worker: LokiClientStats): number {
-    return Math.max(0, this.logged - this.droppedFull - worker.entriesPushed);
+  close(): Promise<FlushResult> {
+    return closeWorker(this);
   }
 
   stats(): LokiClientStats {
-    const worker = this.workerStats();
-    if (this.fallback !== undefined) {
-      // Counters of both clients add up; the worker's last snapshot is final.
-      const own = addStats(this.fallback.stats(), worker);
-      own.droppedByReason.closed += this.droppedClosed;
-      own.entriesDropped += this.droppedClosed;
-      own.demotedLabels = { ...this.metrics.demoted, ...own.demotedLabels };
-      return own;
-    }
-    const transit = this.inTransit(worker);
-    worker.bufferedEntries = Math.max(0, worker.bufferedEntries + transit - this.exitLost);
-    worker.entriesDropped += this.exitLost;
-    worker.droppedByReason.exit_failed += this.exitLost;
-    worker.entriesPushed = this.logged + this.droppedClosed;
-    worker.entriesDropped += this.droppedFull + this.droppedClosed;
-    worker.droppedByReason.buffer_full += this.droppedFull;
-    worker.droppedByReason.closed += this.droppedClosed;
-    worker.demotedLabels = { ...this.metrics.demoted };
-    return worker;
+    const state = this.state;
+    return this.counts.stats(state.kind === 'in-thread' ? state.client : undefined, this.metrics.demoted);
+  }
+
+  /** For registerLokiMetrics: this thread's stats(), the worker's requests relayed. */
+  [METRICS_SOURCE](): LokiMetricsSource {
+    return this.metrics.source(() => this.stats());
   }
 
   // ---- process end (this thread hears it; the worker does the delivering: worker-exit.ts) ----

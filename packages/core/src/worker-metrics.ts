@@ -1,5 +1,6 @@
 import type { LokiClient, LokiClientStats } from './client.js';
 import { observeClientRequests, type LokiMetricsSource, type RequestListener } from './metrics-source.js';
+import type { WorkerHostState } from './worker-lifecycle.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 export { METRICS_SOURCE, type LokiMetricsSource } from './metrics-source.js';
@@ -19,7 +20,7 @@ export class WorkerMetrics {
   private readonly listeners = new Set<RequestListener>();
   private asked = false;
 
-  constructor(private readonly host: { send(message: ToWorker): void; readonly fallback: LokiClient | undefined }) {}
+  constructor(private readonly host: { send(message: ToWorker): void; readonly state: WorkerHostState }) {}
 
   /** True when the message was the metrics'. */
   onMessage(msg: FromWorker): boolean {
@@ -39,8 +40,8 @@ export class WorkerMetrics {
           this.host.send({ type: 'observe-requests' });
         }
         // A worker that has stopped: its in-thread successor's requests (from now on).
-        const fallback = this.host.fallback;
-        const off = fallback === undefined ? () => {} : observeClientRequests(fallback, listener);
+        const state = this.host.state;
+        const off = state.kind === 'in-thread' ? observeClientRequests(state.client, listener) : () => {};
         return () => {
           this.listeners.delete(listener);
           off();
