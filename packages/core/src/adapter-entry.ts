@@ -30,6 +30,7 @@ export { envValue } from './env-value.js';
 export { nowNs, timestampToNs, MIN_TIMESTAMP_NS, MAX_TIMESTAMP_NS } from './timestamp.js';
 export type { LokiTimestamp } from './timestamp.js';
 export { labelValueToString, isLabelField, metadataName, LABEL_FIELD_PREFIX } from './labels.js';
+export { labelsWithFields } from './entry-input.js';
 export { safeStringify, metadataValueToString, messageToLine } from './safe-stringify.js';
 
 // The one error reporter (throttled per code, exit-safe), message wording, credentials kept out.

@@ -75,6 +75,7 @@ const ADAPTER = [
   'findWorkerFile',
   'envValue',
   'isLabelField',
+  'labelsWithFields',
   'labelValueToString',
   'messageToLine',
   'metadataName',
