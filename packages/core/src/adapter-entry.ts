@@ -11,12 +11,12 @@ export { createEntrySink, emptyStats } from './entry-sink.js';
 export type { LokiEntrySink, EntrySinkState } from './entry-sink.js';
 export type { LokiEntryInput } from './entry-input.js';
 
-// The client, its answers and its errors.
-export { createLokiClient, DROP_REASONS, COMPRESSIONS } from './client.js';
-export type { CloseOptions, LokiClient, LokiClientStats, FlushResult, DropReason, Compression } from './client.js';
+// The sink's answers and errors (a transport makes no client of its own: createLokiClient and the loose record
+// push() takes are the engine's, exported from `@loki-sdk/core`).
+export { DROP_REASONS, COMPRESSIONS } from './client.js';
+export type { CloseOptions, LokiClientStats, FlushResult, DropReason, Compression } from './client.js';
 export { LokiError, LokiOptionsError } from './errors.js';
 export type { LokiErrorCode, LokiErrorDetails } from './errors.js';
-export type { LokiRecord } from './record.js';
 
 // Options: defaults, the one list of names, the checks, "did you mean", the push URL.
 export { DEFAULTS, CLIENT_OPTION_NAMES, checkClientOptions, resolvePushUrl } from './options.js';

@@ -69,7 +69,6 @@ const ADAPTER = [
   'checkClientOptions',
   'createEntrySink',
   'emptyStats',
-  'createLokiClient',
   'describeValue',
   'entryCount',
   'findWorkerFile',
