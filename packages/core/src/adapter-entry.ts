@@ -65,6 +65,9 @@ export {
 export type { OptionAlias, OptionGroup, OptionSchema, OptionSpec } from './option-schema.js';
 export { optionsTable, readmeTableBlock, withReadmeTable } from './option-table.js';
 export { DISK_BUFFER_DEFAULTS } from './disk-buffer-options.js';
+// The line formats a transport offers (its `lineFormat`): one list of names, earlier names accepted.
+export { LINE_FORMATS, LINE_FORMAT_ALIASES, lineFormatOf, lineFormatSpec } from './line-format.js';
+export type { LineFormat, LineFormatName } from './line-format.js';
 export { PUSH_PATH } from './options.js';
 // The Prometheus metrics: the transports hand their main-thread half to core's registration.
 export { registerLokiMetrics } from './metrics.js';
