@@ -36,6 +36,17 @@ describe('toLokiRecord (pure): winston info -> core entry input', () => {
     expect(info.label_env).toBe('dev');
   });
 
+  it('label fields named like Object.prototype members are own labels; no prototype is set', () => {
+    const info = JSON.parse('{"level":"info","message":"m","label___proto__":"p","label_toString":"t"}') as Record<
+      string,
+      unknown
+    >;
+    const labels = map({ ...info, [LEVEL]: 'info' }).labels!;
+    expect(Object.keys(labels)).toEqual(['__proto__', 'toString']);
+    expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(labels, '__proto__')?.value).toBe('p');
+  });
+
   it('a format on the transport: the labels it lifted off the line are labels, a field over its object', () => {
     const info = {
       level: 'info',
