@@ -11,12 +11,12 @@ export { createEntrySink, emptyStats } from './entry-sink.js';
 export type { LokiEntrySink, EntrySinkState } from './entry-sink.js';
 export type { LokiEntryInput } from './entry-input.js';
 
-// The client, its answers and its errors.
-export { createLokiClient, DROP_REASONS, COMPRESSIONS } from './client.js';
-export type { CloseOptions, LokiClient, LokiClientStats, FlushResult, DropReason, Compression } from './client.js';
+// The sink's answers and errors (a transport makes no client of its own: createLokiClient and the loose record
+// push() takes are the engine's, exported from `@loki-sdk/core`).
+export { DROP_REASONS, COMPRESSIONS } from './client.js';
+export type { CloseOptions, LokiClientStats, FlushResult, DropReason, Compression } from './client.js';
 export { LokiError, LokiOptionsError } from './errors.js';
 export type { LokiErrorCode, LokiErrorDetails } from './errors.js';
-export type { LokiRecord } from './record.js';
 
 // Options: defaults, the one list of names, the checks, "did you mean", the push URL.
 export { DEFAULTS, CLIENT_OPTION_NAMES, checkClientOptions, resolvePushUrl } from './options.js';
@@ -30,6 +30,7 @@ export { envValue } from './env-value.js';
 export { nowNs, timestampToNs, MIN_TIMESTAMP_NS, MAX_TIMESTAMP_NS } from './timestamp.js';
 export type { LokiTimestamp } from './timestamp.js';
 export { labelValueToString, isLabelField, metadataName, LABEL_FIELD_PREFIX } from './labels.js';
+export { labelsWithFields } from './entry-input.js';
 export { safeStringify, metadataValueToString, messageToLine } from './safe-stringify.js';
 
 // The one error reporter (throttled per code, exit-safe), message wording, credentials kept out.
@@ -64,6 +65,9 @@ export {
 export type { OptionAlias, OptionGroup, OptionSchema, OptionSpec } from './option-schema.js';
 export { optionsTable, readmeTableBlock, withReadmeTable } from './option-table.js';
 export { DISK_BUFFER_DEFAULTS } from './disk-buffer-options.js';
+// The line formats a transport offers (its `lineFormat`): one list of names, earlier names accepted.
+export { LINE_FORMATS, LINE_FORMAT_ALIASES, lineFormatOf, lineFormatSpec } from './line-format.js';
+export type { LineFormat, LineFormatName } from './line-format.js';
 export { PUSH_PATH } from './options.js';
 // The Prometheus metrics: the transports hand their main-thread half to core's registration.
 export { registerLokiMetrics } from './metrics.js';

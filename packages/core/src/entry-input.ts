@@ -1,4 +1,4 @@
-import { isLabelField } from './labels.js';
+import { isLabelField, labelValueToString } from './labels.js';
 import type { LokiRecord } from './record.js';
 import { messageToLine } from './safe-stringify.js';
 import type { LokiTimestamp } from './timestamp.js';
@@ -20,16 +20,21 @@ export type LokiEntryInput = {
   metadata?: Readonly<Record<string, unknown>>;
   /** By core's one time rule (`timestampToNs`); missing or unreadable: now (the latter counted). */
   timestamp?: LokiTimestamp;
+  /**
+   * `true`: the line is a message, not a JSON object even when it looks like one: metadata that goes into the
+   * line (`metadataMode: 'line'`, or past Loki's metadata limits) wraps it as `message` instead of merging into it.
+   */
+  lineIsMessage?: boolean;
 };
 
 /** The record keys with a meaning of their own; every other field is a label field or metadata. */
-const RESERVED = new Set(['line', 'message', 'level', 'timestamp', 'labels', 'metadata']);
+const RESERVED = new Set(['line', 'message', 'level', 'timestamp', 'labels', 'metadata', 'lineIsMessage']);
 
 /**
  * A record given to `push()` as an entry input: `line`, or else its message as text; its level, time, `labels`
- * and `metadata` objects as they are (read, never copied or written). Its other fields are the record's own
- * (`label_*` fields after the labels, any other field after the metadata): the mapper reads them off the record
- * itself (`loose` of RecordMapper.map), so a record costs no copy of its fields.
+ * and `metadata` objects and its `lineIsMessage` as they are (read, never copied or written). Its other fields
+ * are the record's own (`label_*` fields after the labels, any other field after the metadata): the mapper reads
+ * them off the record itself (`loose` of RecordMapper.map), so a record costs no copy of its fields.
  */
 export function entryInputOf(record: LokiRecord): LokiEntryInput {
   const { labels, metadata } = record;
@@ -41,10 +46,39 @@ export function entryInputOf(record: LokiRecord): LokiEntryInput {
     labels: labels !== null && typeof labels === 'object' ? labels : undefined,
     metadata: metadata !== null && typeof metadata === 'object' ? metadata : undefined,
     timestamp: record.timestamp ?? undefined,
+    lineIsMessage: record.lineIsMessage === true ? true : undefined,
   };
 }
 
 /** A loose record's field that is metadata: not a key of the entry input, not a `label_*` field. */
 export function isLooseMetadata(key: string): boolean {
   return !RESERVED.has(key) && !isLabelField(key);
+}
+
+/**
+ * The labels of an entry input made of a `labels` object and label fields (names without their prefix), ranked as
+ * push() ranks a record's `labels` object and its `label_*` fields: a field wins over the object's label of that
+ * name and comes after the object's labels; a field whose value makes no label (empty, null, undefined) overrides
+ * nothing. Either given alone is returned as it is; neither is written.
+ */
+export function labelsWithFields(
+  labels: Readonly<Record<string, unknown>> | undefined,
+  fields: Readonly<Record<string, unknown>> | undefined,
+): Readonly<Record<string, unknown>> | undefined {
+  if (fields === undefined) return labels;
+  if (labels === undefined) return fields;
+  // Null prototype: a label named `__proto__` is a key like any other.
+  const out = Object.assign(Object.create(null) as Record<string, unknown>, labels);
+  for (const name of Object.keys(fields)) {
+    const value = fields[name];
+    if (labelValueToString(value) === undefined) {
+      if (!Object.prototype.hasOwnProperty.call(out, name)) out[name] = value;
+      continue;
+    }
+    // The object's label of that name made none: the field's comes after the object's labels, as push() orders it.
+    if (Object.prototype.hasOwnProperty.call(out, name) && labelValueToString(out[name]) === undefined)
+      delete out[name];
+    out[name] = value;
+  }
+  return out;
 }

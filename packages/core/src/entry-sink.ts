@@ -1,4 +1,4 @@
-import { startClient } from './client.js';
+import { deliverAtExit, startClient } from './client.js';
 import type { LokiClientImpl } from './client-impl.js';
 import { closeRequested, isSpent, type ClientState } from './client-lifecycle.js';
 import type { CloseOptions, FlushResult, LokiClientStats } from './client-types.js';
@@ -36,8 +36,16 @@ export function createEntrySink(options: LokiClientOptions = {}): LokiEntrySink 
   return new EntrySink(startClient(options));
 }
 
+/**
+ * Core's delivery worker (worker-thread.ts), whose event loop runs while the main thread exits: the sink's exit
+ * delivery by `deadline` (epoch ms), see deliverAtExit. Not for adapters: their sinks' exit is the client's own.
+ */
+export function deliverSinkAtExit(sink: LokiEntrySink, deadline: number): Promise<void> {
+  return sink instanceof EntrySink ? deliverAtExit(sink.client, deadline) : Promise.resolve();
+}
+
 class EntrySink implements LokiEntrySink {
-  constructor(private readonly client: LokiClientImpl) {
+  constructor(readonly client: LokiClientImpl) {
     client.eventHandle = this; // diagnostics events (and metrics) name the sink the adapter holds
   }
 

@@ -169,7 +169,7 @@ export class RecordMapper {
 
     // Typed for adapters, but a JS caller's line may be anything.
     let line = typeof input.line === 'string' ? input.line : messageToLine(input.line);
-    const lineIsText = loose !== undefined && typeof loose.line !== 'string';
+    const lineIsText = input.lineIsMessage === true || (loose !== undefined && typeof loose.line !== 'string');
     let entryMetadata: Array<[string, string]> | undefined;
     let metadataBytes = 0;
     if (metadata.length > 0) {

@@ -14,6 +14,8 @@ export interface LokiRecord {
   timestamp?: LokiTimestamp;
   labels?: Record<string, unknown>;
   metadata?: Record<string, unknown>;
+  /** `true`: `line` is a message, never read as JSON when metadata goes into it (as a line made of `message`). */
+  lineIsMessage?: boolean;
   [field: string]: unknown;
 }
 

@@ -52,6 +52,6 @@ export class WorkerMetrics {
 }
 
 /** Worker half: relays the client's requests to the main thread from the first ask on. */
-export function relayRequests(client: LokiClient, post: (message: MetricsFromWorker) => void): () => void {
-  return observeClientRequests(client, (status, seconds) => post({ type: 'request', status, seconds }));
+export function relayRequests(sink: object, post: (message: MetricsFromWorker) => void): () => void {
+  return observeClientRequests(sink, (status, seconds) => post({ type: 'request', status, seconds }));
 }

@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { COMPRESSIONS, DROP_REASONS, type DropReason, type FlushResult, type LokiClientStats } from './client.js';
 import type { LokiErrorCode } from './errors.js';
 import type { LokiClientOptions } from './options.js';
-import type { LokiRecord } from './record.js';
+import type { LokiEntryInput } from './entry-input.js';
 import type { MetricsFromWorker } from './worker-metrics.js';
 
 /**
@@ -12,11 +12,11 @@ import type { MetricsFromWorker } from './worker-metrics.js';
  */
 
 /**
- * The adapter's mapper: one line of a chunk back to a core record. `isRecord`: the line is an already
- * mapped record as JSON; otherwise the adapter's own form of the entry. `options`: what the adapter
- * passed as `mapperOptions` (structured-cloned into the worker).
+ * The adapter's mapper: one line of a chunk back to core's entry input (pushed to the worker's entry sink).
+ * `isRecord`: the line is an already mapped entry as JSON; otherwise the adapter's own form of the entry.
+ * `options`: what the adapter passed as `mapperOptions` (structured-cloned into the worker).
  */
-export type WorkerLineMapper = (line: string, isRecord: boolean, options: unknown) => LokiRecord;
+export type WorkerLineMapper = (line: string, isRecord: boolean, options: unknown) => LokiEntryInput;
 
 export interface WorkerSetup {
   client: Omit<LokiClientOptions, 'onError'>;

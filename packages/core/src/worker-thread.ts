@@ -1,9 +1,10 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLokiClient, deliverAtExit, type FlushResult } from './client.js';
+import type { FlushResult } from './client.js';
+import { createEntrySink, deliverSinkAtExit } from './entry-sink.js';
+import type { LokiEntryInput } from './entry-input.js';
 import type { LokiError } from './errors.js';
-import type { LokiRecord } from './record.js';
 import {
   CONTROL,
   EXIT_DEADLINE_SLOT,
@@ -20,8 +21,8 @@ import { relayRequests } from './worker-metrics.js';
 
 /**
  * The worker half of the delivery worker, called by the adapter's worker script with its mapper:
- * takes the chunks the main thread posts, maps each entry to a core record and pushes it to a core
- * client, which batches, encodes and sends. Answers flush/close requests and, when the main thread
+ * takes the chunks the main thread posts, maps each entry to core's entry input and pushes it to an
+ * entry sink, which batches, encodes and sends. Answers flush/close requests and, when the main thread
  * exits, delivers asynchronously (deliverAtExit) while that thread waits on the control word.
  */
 export function runDeliveryWorker(mapLine: WorkerLineMapper): void {
@@ -32,7 +33,8 @@ export function runDeliveryWorker(mapLine: WorkerLineMapper): void {
   const statsView = new Float64Array(setup.stats);
   const { port, mapperOptions } = setup;
   lowerPriority();
-  const client = createLokiClient({ ...setup.client, onError: report });
+  // No span in this thread: the adapter reads it on the main thread at the log call, into the entry's metadata.
+  const sink = createEntrySink({ ...setup.client, traceContext: false, onError: report });
   function report(error: LokiError): void {
     const message: ErrorReport = {
       type: 'error',
@@ -44,7 +46,7 @@ export function runDeliveryWorker(mapLine: WorkerLineMapper): void {
       retryable: error.retryable,
     };
     post(message);
-    if (error.code === 'ERR_LOKI_CARDINALITY') post({ type: 'demoted', labels: client.stats().demotedLabels });
+    if (error.code === 'ERR_LOKI_CARDINALITY') post({ type: 'demoted', labels: sink.stats().demotedLabels });
   }
   function post(message: FromWorker): void {
     try {
@@ -59,7 +61,7 @@ export function runDeliveryWorker(mapLine: WorkerLineMapper): void {
   let lateAtExit = 0;
 
   function publishStats(): void {
-    const stats = client.stats();
+    const stats = sink.stats();
     if (lateAtExit > 0) {
       stats.entriesPushed += lateAtExit;
       stats.entriesDropped += lateAtExit;
@@ -88,15 +90,15 @@ export function runDeliveryWorker(mapLine: WorkerLineMapper): void {
       const isRecord = r < records.length && records[r] === i;
       if (isRecord) r++;
       const line = lines[i] ?? '';
-      let record: LokiRecord;
+      let entry: LokiEntryInput;
       try {
-        record = mapLine(line, isRecord, mapperOptions);
+        entry = mapLine(line, isRecord, mapperOptions);
       } catch {
-        record = { line }; // cannot happen (the text is our own JSON); were it to, the entry is kept as is
+        entry = { line }; // cannot happen (the text is our own JSON); were it to, the entry is kept as is
       }
       // The time of the log call, as ns: the chunk's wall clock plus the monotonic offset.
-      record.timestamp ??= baseNs + BigInt(Math.round(((times[i] ?? baseMillis) - baseMillis) * 1e6));
-      client.push(record);
+      entry.timestamp ??= baseNs + BigInt(Math.round(((times[i] ?? baseMillis) - baseMillis) * 1e6));
+      sink.pushEntry(entry);
     }
     Atomics.add(control, CONTROL.consumedEntries, chunk.count);
     Atomics.add(control, CONTROL.consumedChars, chunk.text.length - (chunk.count - 1));
@@ -119,12 +121,12 @@ export function runDeliveryWorker(mapLine: WorkerLineMapper): void {
    * so the app is not held for the whole deadline; the exit delivery then has one more go.
    */
   function flushAtExit(request: FlushRequest): Promise<FlushResult> {
-    const before = client.stats().requestsFailed;
+    const before = sink.stats().requestsFailed;
     return new Promise((resolve) => {
       const poll = setInterval(() => {
-        if (client.stats().requestsFailed === before) return;
+        if (sink.stats().requestsFailed === before) return;
         clearInterval(poll);
-        const stats = client.stats();
+        const stats = sink.stats();
         // The counts as a flush would give them (it answers for everything pushed so far).
         resolve({
           ok: false,
@@ -136,7 +138,7 @@ export function runDeliveryWorker(mapLine: WorkerLineMapper): void {
           timedOut: false,
         });
       }, 20);
-      void client.flush({ timeoutMillis: request.timeoutMillis }).then((result) => {
+      void sink.flush({ timeoutMillis: request.timeoutMillis }).then((result) => {
         clearInterval(poll);
         resolve(result);
       });
@@ -160,20 +162,20 @@ export function runDeliveryWorker(mapLine: WorkerLineMapper): void {
         take(msg);
         break;
       case 'flush':
-        answer(msg.id, msg.atExit === true ? flushAtExit(msg) : client.flush({ timeoutMillis: msg.timeoutMillis }));
+        answer(msg.id, msg.atExit === true ? flushAtExit(msg) : sink.flush({ timeoutMillis: msg.timeoutMillis }));
         break;
       case 'close':
-        answer(msg.id, client.close());
+        answer(msg.id, sink.close());
         break;
       case 'observe-requests':
-        if (!relaying) relayRequests(client, post);
+        if (!relaying) relayRequests(sink, post);
         relaying = true;
         break;
       case 'exit':
         // Asynchronous: the main thread waits, this loop is free. Everything logged before the exit
         // was taken in above (chunks past the deadline only counted); requests already on the wire
         // get their answers (nothing Loki acknowledged is sent again); at the deadline the rest is counted.
-        void deliverAtExit(client, msg.deadline).finally(() => {
+        void deliverSinkAtExit(sink, msg.deadline).finally(() => {
           publishStats();
           Atomics.store(control, CONTROL.exitDone, 1);
           Atomics.notify(control, CONTROL.exitDone);

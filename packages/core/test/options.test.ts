@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLokiClient, LokiOptionsError, type LokiClientOptions } from '../src/index.js';
-import { suggestName } from '../src/adapter-entry.js';
+import { checkSchemaOptions, lineFormatOf, lineFormatSpec, suggestName } from '../src/adapter-entry.js';
 import { LokiSDK } from '../src/sdk-entry.js';
 import type { LokiError } from '../src/errors.js';
 import { client, receiver, until } from './helpers.js';
@@ -224,6 +224,35 @@ describe('SDK options: the same checks and the same report', () => {
         'ERR_LOKI_INVALID_OPTIONS',
         'unknown options ignored: endpoint (did you mean endpoints?), url (use endpoints.loki), tenantID (did you mean tenantId?)',
       ],
+    ]);
+  });
+});
+
+describe('line formats: one list of names for every transport, earlier names accepted', () => {
+  const schema = { lineFormat: lineFormatSpec(['json', 'message'], { group: 'transport', doc: 'd' }) };
+  const check = (lineFormat: unknown) => () => checkSchemaOptions(schema, { lineFormat });
+
+  it("a transport's spec: the first offered is the default; an earlier name of an offered one passes", () => {
+    expect(schema.lineFormat.default).toBe('json');
+    for (const value of ['json', 'message', 'metadata', undefined]) expect(check(value)).not.toThrow();
+  });
+
+  it('a name it does not offer, or none of the list, is refused naming the offered ones', () => {
+    for (const value of ['text', 'xml', 5]) {
+      expect(check(value)).toThrow(LokiOptionsError);
+      expect(check(value)).toThrow(/^lineFormat must be one of 'json', 'message', got /);
+    }
+  });
+
+  it('lineFormatOf: a name as its format, an earlier name resolved, anything else undefined', () => {
+    expect(['json', 'text', 'message', 'metadata', 'xml', 'toString', 1].map((v) => lineFormatOf(v))).toEqual([
+      'json',
+      'text',
+      'message',
+      'message',
+      undefined,
+      undefined,
+      undefined,
     ]);
   });
 });

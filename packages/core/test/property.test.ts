@@ -4,15 +4,14 @@
 // documents (core README "Mapping"). Bounded runs: the whole file stays well under 20 s.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createLokiClient, type LokiRecord } from '../src/index.js';
 import {
-  createLokiClient,
   labelValueToString,
   LABEL_FIELD_PREFIX,
   messageToLine,
   metadataName,
   metadataValueToString,
   type LokiEncoding,
-  type LokiRecord,
 } from '../src/adapter-entry.js';
 import { sanitizeLabelName } from '../src/labels.js';
 import { client, receiver } from './helpers.js';

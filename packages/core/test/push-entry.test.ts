@@ -4,7 +4,7 @@ import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { LokiReceiver } from '@loki-sdk/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createEntrySink, type LokiEntryInput, type LokiEntrySink } from '../src/adapter-entry.js';
+import { createEntrySink, labelsWithFields, type LokiEntryInput, type LokiEntrySink } from '../src/adapter-entry.js';
 import type { LokiError } from '../src/errors.js';
 import type { LokiClientOptions } from '../src/options.js';
 import { client, receiver } from './helpers.js';
@@ -141,6 +141,51 @@ describe('pushEntry: what Loki stores', () => {
     s.pushEntry({ line: 'text', metadata: { user: 'bob' } });
     await s.flush();
     expect(r.entries().map((e) => e.line)).toEqual(['{"msg":"json","user":"ann"}', '{"message":"text","user":"bob"}']);
+  });
+
+  it('lineIsMessage: a line that looks like JSON is a message: metadata moved into it wraps it, as push() does', async () => {
+    const r = await receiver();
+    const { sink: s } = sink(r, { metadataMode: 'line' });
+    const { client: c } = client(r, { metadataMode: 'line' });
+    s.pushEntry({ line: '{"msg":"a"}', metadata: { user: 'ann' }, lineIsMessage: true });
+    c.push({ line: '{"msg":"b"}', metadata: { user: 'bob' }, lineIsMessage: true });
+    c.push({ message: '{"msg":"c"}', metadata: { user: 'cy' } });
+    await s.flush();
+    await c.flush();
+    expect(r.entries().map((e) => e.line)).toEqual([
+      '{"message":"{\\"msg\\":\\"a\\"}","user":"ann"}',
+      '{"message":"{\\"msg\\":\\"b\\"}","user":"bob"}',
+      '{"message":"{\\"msg\\":\\"c\\"}","user":"cy"}',
+    ]);
+    expect(r.entries().every((e) => Object.keys(e.metadata).length === 0)).toBe(true); // the flag is no metadata
+  });
+
+  it("labelsWithFields ranks a labels object and label fields as push() ranks a record's, the limit included", async () => {
+    const r = await receiver();
+    const { client: c } = client(r, { metadataMode: 'structured' });
+    const { sink: s } = sink(r);
+    // 14 names in the object, one making no label (l3); fields: one over an object label, one making no label over
+    // one (which stays), two new ones, then l3: it comes after every other label, 16th, so it moves to metadata.
+    const labels: Record<string, unknown> = {};
+    for (let i = 1; i <= 14; i++) labels[`l${i}`] = i === 3 ? '' : `v${i}`;
+    const fields: Record<string, unknown> = { l1: 'f1', l2: null, l15: 'f15', l16: 'f16', l3: 'f3' };
+    const record: Record<string, unknown> = { line: 'ranked', labels };
+    for (const [name, value] of Object.entries(fields)) record[`label_${name}`] = value;
+    c.push(record);
+    s.pushEntry({ line: 'ranked', labels: labelsWithFields(labels, fields) });
+    await c.flush();
+    await s.flush();
+    const [a, b] = r.entries();
+    expect(a!.labels.l1).toBe('f1');
+    expect(a!.labels.l2).toBe('v2');
+    expect(a!.labels.l16).toBe('f16');
+    expect(a!.metadata).toEqual({ l3: 'f3' });
+    expect(b!.labels).toEqual(a!.labels);
+    expect(b!.metadata).toEqual(a!.metadata);
+    // Either alone is handed back as it is; neither is written.
+    expect(labelsWithFields(labels, undefined)).toBe(labels);
+    expect(labelsWithFields(undefined, fields)).toBe(fields);
+    expect(labels.l1).toBe('v1');
   });
 
   it('the cardinality guard and the label limit apply to entry inputs', async () => {

@@ -1,4 +1,4 @@
-import { describeValue, LokiOptionsError, type OptionSpec } from '@loki-sdk/core/adapter';
+import { describeValue, lineFormatSpec, LokiOptionsError, type OptionSpec } from '@loki-sdk/core/adapter';
 import type { PinoLokiOptions } from './options.js';
 
 type Own = Exclude<keyof PinoLokiOptions, keyof import('@loki-sdk/core/adapter').LokiClientOptions>;
@@ -9,14 +9,13 @@ const t = 'transport';
  * core's, the names the transport knows, its checks, its README table and the CLI's flags and help.
  */
 export const PINO_OPTION_SCHEMA = {
-  lineFormat: {
+  lineFormat: lineFormatSpec(['json', 'message'], {
     group: t,
-    type: 'string',
-    default: 'json',
-    values: ['json', 'message'],
-    doc: "`'json'`: the pino record as the line. `'message'`: the message, other fields as structured metadata.",
+    doc:
+      "`'json'`: the pino record as the line. `'message'`: the message, other fields as structured metadata " +
+      "(also by winston's name, `'metadata'`).",
     flag: { help: 'json | message' },
-  },
+  }),
   labelPrefix: {
     group: t,
     type: 'string',

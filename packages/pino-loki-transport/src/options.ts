@@ -4,9 +4,11 @@ import {
   CLIENT_OPTION_NAMES,
   DEFAULTS,
   describeValue,
+  lineFormatOf,
   LokiOptionsError,
   unknownOptionsError,
   type LokiClientOptions,
+  type LineFormatName,
   type LokiError,
   type LokiTlsOptions,
 } from '@loki-sdk/core/adapter';
@@ -25,9 +27,9 @@ type CoreOptions = Omit<LokiClientOptions, 'onError' | 'exitHook'>;
 export interface PinoLokiOptions extends CoreOptions {
   /**
    * `json`: the line is the pino record as JSON (minus label fields). `message`: the message alone, other fields as
-   * structured metadata. Default `json`.
+   * structured metadata (`metadata`, winston's name for it, is accepted too). Default `json`.
    */
-  lineFormat?: 'json' | 'message';
+  lineFormat?: Exclude<LineFormatName, 'text'>;
   /**
    * Fields whose name starts with this become stream labels (prefix cut) and leave the line. `''` turns it off.
    * Default `label_`.
@@ -207,7 +209,7 @@ export function resolveTransportOptions(
   return {
     core,
     settings: {
-      lineFormat: opts.lineFormat ?? TRANSPORT_DEFAULTS.lineFormat,
+      lineFormat: lineFormatOf<'json' | 'message'>(opts.lineFormat) ?? TRANSPORT_DEFAULTS.lineFormat,
       labelPrefix: opts.labelPrefix ?? TRANSPORT_DEFAULTS.labelPrefix,
       propsToLabels: [...(opts.propsToLabels ?? [])],
       metadataKey: opts.metadataKey,

@@ -3,7 +3,7 @@
 // runs in pino's worker (reported, see reporting.test.ts) and in the CLI (exit 2, see cli.test.ts).
 import { LokiOptionsError } from '@loki-sdk/core';
 import { describe, expect, it } from 'vitest';
-import { checkTransportOptions, type PinoLokiOptions } from '../src/options.js';
+import { checkTransportOptions, resolveTransportOptions, type PinoLokiOptions } from '../src/options.js';
 
 const SECRET = 'p1n0-S3cret';
 
@@ -21,6 +21,8 @@ describe('options: type and range checked, with a clear error', () => {
   it.each([
     // the transport's own
     ['lineFormat', 'xml', /^lineFormat must be one of 'json', 'message', got a string \("xml"\)$/],
+    // A line format of core's list this transport does not make.
+    ['lineFormat', 'text', /^lineFormat must be one of 'json', 'message', got a string \("text"\)$/],
     ['labelPrefix', 5, /^labelPrefix must be a string, got a number$/],
     ['propsToLabels', 'a,b', /^propsToLabels must be an array of field names, got a string$/],
     ['propsToLabels', ['a', 1], /^propsToLabels must be an array of field names, got an array$/],
@@ -74,6 +76,17 @@ describe('options: type and range checked, with a clear error', () => {
     const error = refusal({ [name]: value });
     expect(error.message).toMatch(expected);
     expect(error.message).not.toContain(SECRET);
+  });
+
+  it("lineFormat: core's names, and 'metadata' (winston's earlier name) as 'message'", () => {
+    const format = (lineFormat?: string) =>
+      resolveTransportOptions({ lineFormat } as PinoLokiOptions, () => {}).settings.lineFormat;
+    expect([format(), format('json'), format('message'), format('metadata')]).toEqual([
+      'json',
+      'json',
+      'message',
+      'message',
+    ]);
   });
 
   it('options that are not an object are refused', () => {

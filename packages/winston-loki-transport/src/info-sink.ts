@@ -1,8 +1,8 @@
 import {
-  createLokiClient,
+  createEntrySink,
   type FlushResult,
-  type LokiClient,
   type LokiClientOptions,
+  type LokiEntrySink,
   type LokiClientStats,
   type LokiMetricsSource,
   observeClientRequests,
@@ -26,34 +26,34 @@ export interface InfoSink {
   metricsSource(): LokiMetricsSource;
 }
 
-/** `worker: false` (or no worker possible): map and queue on the calling thread; core sends. */
+/** `worker: false` (or no worker possible): map to core's entry input and push it on the calling thread; core sends. */
 export class InThreadSink implements InfoSink {
-  private readonly client: LokiClient;
+  private readonly sink: LokiEntrySink;
 
   constructor(
     options: LokiClientOptions,
     private readonly mapping: RecordMapping,
   ) {
-    this.client = createLokiClient(options);
+    this.sink = createEntrySink(options);
   }
 
   log(info: Info): void {
-    this.client.push(toLokiRecord(info, this.mapping));
+    this.sink.pushEntry(toLokiRecord(info, this.mapping));
   }
 
   flush(options?: { timeoutMillis?: number }): Promise<FlushResult> {
-    return this.client.flush(options);
+    return this.sink.flush(options);
   }
 
   close(): Promise<FlushResult> {
-    return this.client.close();
+    return this.sink.close();
   }
 
   stats(): LokiClientStats {
-    return this.client.stats();
+    return this.sink.stats();
   }
 
   metricsSource(): LokiMetricsSource {
-    return { stats: () => this.client.stats(), observeRequests: (l) => observeClientRequests(this.client, l) };
+    return { stats: () => this.sink.stats(), observeRequests: (l) => observeClientRequests(this.sink, l) };
   }
 }

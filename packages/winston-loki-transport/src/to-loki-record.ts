@@ -1,8 +1,10 @@
 import {
   isLabelField,
+  labelsWithFields,
+  LABEL_FIELD_PREFIX,
   messageToLine,
   timestampToNs,
-  type LokiRecord,
+  type LokiEntryInput,
   type LokiTimestamp,
 } from '@loki-sdk/core/adapter';
 import { stringifyFields } from './safe-json.js';
@@ -25,14 +27,24 @@ type Info = Record<string | symbol, unknown>;
 const newFields = (): Record<string, unknown> => Object.create(null) as Record<string, unknown>;
 
 /**
- * winston info -> core record. Reads info, never writes it: winston hands the same object to every
- * transport. Labels: static (core option) < `labels` object < `label_*` fields, as core ranks them.
+ * Label fields by their label name. A plain object: a name cut out of a field name is a new string, which a
+ * null-prototype object (a dictionary in V8) takes at ~3 times the cost of the whole mapping; `__proto__` is
+ * defined as an own key, never the prototype. Read only by own keys (Object.keys, hasOwnProperty).
  */
-export function toLokiRecord(info: Info, mapping: RecordMapping): LokiRecord {
-  const record: LokiRecord = {};
+function setLabelField(fields: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__')
+    Object.defineProperty(fields, name, { value, enumerable: true, writable: true, configurable: true });
+  else fields[name] = value;
+}
+
+/**
+ * winston info -> core's entry input. Reads info, never writes it: winston hands the same object to every
+ * transport. Labels: static (core option) < `labels` object < `label_*` fields, ranked by core's rule
+ * (labelsWithFields).
+ */
+export function toLokiRecord(info: Info, mapping: RecordMapping): LokiEntryInput {
   const rawLevel = info[LEVEL] ?? info.level; // info.level may be colorized by the logger's format
   const level = typeof rawLevel === 'string' ? rawLevel : rawLevel === undefined ? undefined : String(rawLevel);
-  if (level !== undefined && mapping.levelAsLabel) record.level = level;
 
   const formatted = mapping.useFormat ? info[MESSAGE] : undefined;
   const lineFromFormat = typeof formatted === 'string';
@@ -55,6 +67,11 @@ export function toLokiRecord(info: Info, mapping: RecordMapping): LokiRecord {
     fieldCount++;
   }
 
+  // Label fields by label name (the field's name without `label_`), in the order they came.
+  let labelFields: Record<string, unknown> | undefined;
+  let labels: Record<string, unknown> | undefined;
+  /** useWinstonMetaAsLabels and a field named '' (no label name): metadata named `label_`, as core reads it. */
+  let unnamed: Record<string, unknown> | undefined;
   let timestamp: LokiTimestamp | undefined;
   const keys = Object.keys(info);
   for (let i = 0; i < keys.length; i++) {
@@ -62,11 +79,11 @@ export function toLokiRecord(info: Info, mapping: RecordMapping): LokiRecord {
     if (key === 'message' || key === 'level') continue;
     const value = info[key];
     if (isLabelField(key)) {
-      record[key] = value;
+      setLabelField((labelFields ??= {}), key.slice(LABEL_FIELD_PREFIX.length), value);
       continue;
     }
     if (key === 'labels' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      record.labels = value as Record<string, unknown>;
+      labels = value as Record<string, unknown>;
       continue;
     }
     if (key === 'timestamp' && mapping.useTimestamp) {
@@ -80,7 +97,8 @@ export function toLokiRecord(info: Info, mapping: RecordMapping): LokiRecord {
       timestamp = value as LokiTimestamp;
     }
     if (mapping.metaAsLabels && !mapping.ignoredMeta.has(key)) {
-      record[`label_${key}`] = value;
+      if (key === '') (unnamed = newFields())[LABEL_FIELD_PREFIX] = value;
+      else setLabelField((labelFields ??= {}), key, value);
       continue;
     }
     if (lineFromFormat || value === undefined) continue;
@@ -97,23 +115,31 @@ export function toLokiRecord(info: Info, mapping: RecordMapping): LokiRecord {
 
   const lifted = info[LIFTED_LABELS] as LiftedLabels | undefined;
   if (lifted !== undefined) {
-    if (lifted.labels !== undefined) record.labels = { ...lifted.labels, ...record.labels };
-    for (const [key, value] of lifted.fields)
-      if (!Object.prototype.hasOwnProperty.call(record, key)) record[key] = value;
+    if (lifted.labels !== undefined) labels = { ...lifted.labels, ...labels };
+    for (const [key, value] of lifted.fields) {
+      const name = key.slice(LABEL_FIELD_PREFIX.length);
+      labelFields ??= {};
+      if (!Object.prototype.hasOwnProperty.call(labelFields, name)) setLabelField(labelFields, name, value);
+    }
   }
 
-  if (timestamp !== undefined) record.timestamp = timestamp;
-
+  let entry: LokiEntryInput;
   if (lineFromFormat) {
-    record.line = formatted;
+    entry = { line: formatted };
   } else if (lineFormat === 'json') {
-    record.line = stringifyFields(fields!, hasObjectValue);
+    entry = { line: stringifyFields(fields!, hasObjectValue) };
   } else if (lineFormat === 'text') {
     const text = messageToLine(message);
-    record.line = fieldCount === 0 ? text : `${text} ${stringifyFields(fields!, hasObjectValue)}`;
+    entry = { line: fieldCount === 0 ? text : `${text} ${stringifyFields(fields!, hasObjectValue)}` };
   } else {
-    record.message = message;
-    if (fields !== undefined) record.metadata = fields;
+    // The message is the line, never read as JSON; the fields are its structured metadata.
+    entry = { line: messageToLine(message), lineIsMessage: true };
+    if (fields !== undefined) entry.metadata = fields;
   }
-  return record;
+  if (level !== undefined && mapping.levelAsLabel) entry.level = level;
+  const entryLabels = labelsWithFields(labels, labelFields);
+  if (entryLabels !== undefined) entry.labels = entryLabels;
+  if (unnamed !== undefined) entry.metadata = { ...entry.metadata, ...unnamed };
+  if (timestamp !== undefined) entry.timestamp = timestamp;
+  return entry;
 }

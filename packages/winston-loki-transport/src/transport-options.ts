@@ -5,9 +5,13 @@ import {
   CLIENT_OPTION_NAMES,
   CLIENT_OPTION_SCHEMA,
   describeValue,
+  lineFormatOf,
+  lineFormatSpec,
   LokiOptionsError,
   translateAliases,
   unknownOptionsError,
+  type LineFormat as CoreLineFormat,
+  type LineFormatName,
   type OptionSpec,
   type LokiClientOptions,
   type LokiError,
@@ -15,12 +19,13 @@ import {
 import type TransportStream from 'winston-transport';
 
 /**
- * How the Loki line is built when no `format` is set on the transport:
+ * How the Loki line is built when no `format` is set on the transport (core's names, LINE_FORMATS):
  * - `json`: a JSON object, `{"message":"…", …meta}` (every line parses with LogQL `| json`);
  * - `text`: the message, a space, then the meta as JSON (`msg {"k":"v"}`, winston-loki's shape);
- * - `metadata`: the message alone; meta goes to Loki structured metadata (Loki ≥ 3.0 / schema v13).
+ * - `message`: the message alone; meta goes to Loki structured metadata (Loki ≥ 3.0 / schema v13). Its earlier
+ *   name here, `metadata`, is accepted too.
  */
-export type LineFormat = 'json' | 'text' | 'metadata';
+export type LineFormat = LineFormatName;
 
 /** The core options passed through unchanged: all but those this transport sets itself. */
 type PassThroughOptions = Omit<LokiClientOptions, 'basicAuth' | 'metadataMode' | 'onError'>;
@@ -71,7 +76,8 @@ export interface LokiTransportOptions extends PassThroughOptions, StreamOptions,
 
 /** What the record mapping needs to know, resolved once. */
 export interface RecordMapping {
-  lineFormat: LineFormat;
+  /** The format by its name (an earlier name resolved). */
+  lineFormat: CoreLineFormat;
   /** A `format` is set on the transport: its `info[MESSAGE]` is the line. */
   useFormat: boolean;
   /** The level goes to core as the level label (false: it stays a field of the line / metadata). */
@@ -81,8 +87,6 @@ export interface RecordMapping {
   metaAsLabels: boolean;
   ignoredMeta: ReadonlySet<string>;
 }
-
-const LINE_FORMATS: readonly LineFormat[] = ['json', 'text', 'metadata'];
 
 export function streamOptions(options: LokiTransportOptions): StreamOptions {
   // Only these: TransportStream would also take `log`/`close` overrides from the options object.
@@ -96,9 +100,8 @@ export function streamOptions(options: LokiTransportOptions): StreamOptions {
 }
 
 export function recordMapping(options: LokiTransportOptions): RecordMapping {
-  const lineFormat = options.lineFormat ?? 'json';
   return {
-    lineFormat,
+    lineFormat: lineFormatOf<RecordMapping['lineFormat']>(options.lineFormat) ?? 'json',
     useFormat: options.format !== undefined,
     levelAsLabel: options.levelLabel !== false,
     useTimestamp: options.replaceTimestamp !== true,
@@ -169,13 +172,12 @@ export const WINSTON_OPTION_SCHEMA = {
       }
     },
   },
-  lineFormat: {
+  lineFormat: lineFormatSpec(['json', 'text', 'message'], {
     group: 'content',
-    type: 'string',
-    default: 'json',
-    values: LINE_FORMATS,
-    doc: "`'json'`, `'text'` or `'metadata'` (see [The line](#the-line)); ignored when `format` is set",
-  },
+    doc:
+      "`'json'`, `'text'` or `'message'` (earlier `'metadata'`, still accepted; see [The line](#the-line)); " +
+      'ignored when `format` is set',
+  }),
   replaceTimestamp: {
     group: 'content',
     type: 'boolean',
@@ -243,7 +245,7 @@ export function clientOptions(options: LokiTransportOptions, onError: (error: Lo
   for (const key of PASS_THROUGH) if (translated[key] !== undefined) out[key] = translated[key];
   const auth = basicAuth(options.basicAuth);
   if (auth !== undefined) out.basicAuth = auth;
-  // Fields and meta are laid out by this package; core only ever gets `metadata` in lineFormat 'metadata'.
+  // Fields and meta are laid out by this package; core only ever gets `metadata` in lineFormat 'message'.
   out.metadataMode = 'structured';
   out.onError = onError;
   return out;

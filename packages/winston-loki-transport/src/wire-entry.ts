@@ -1,4 +1,9 @@
-import { labelValueToString, messageToLine, metadataValueToString, type LokiRecord } from '@loki-sdk/core/adapter';
+import {
+  labelValueToString,
+  metadataValueToString,
+  type LokiEntryInput,
+  type LokiTimestamp,
+} from '@loki-sdk/core/adapter';
 import { LEVEL, MESSAGE, toLokiRecord } from './to-loki-record.js';
 import type { RecordMapping } from './transport-options.js';
 
@@ -34,51 +39,40 @@ export function plainInfoJson(info: Info, loggerMadeJson: boolean): string | und
   return typeof made === 'string' ? made : JSON.stringify(info);
 }
 
-/** The mapped record with every value in a form JSON keeps and core reads the same way. */
+/** The mapped entry with every value in a form JSON keeps and core reads the same way. */
 export function recordJson(
   info: Info,
   mapping: RecordMapping,
   trace?: ReadonlyArray<readonly [string, string]>,
 ): string {
-  const record = toLokiRecord(info, mapping);
+  const entry = toLokiRecord(info, mapping);
+  let metadata = entry.metadata;
   if (trace !== undefined) {
-    // The span's fields join the record's metadata; a field of the record's own of that name wins.
-    const metadata = Object.create(null) as Record<string, unknown>;
-    for (const [name, value] of trace) metadata[name] = value;
-    record.metadata = Object.assign(metadata, record.metadata);
+    // The span's fields join the entry's metadata; a field of the entry's own of that name wins.
+    const traced = Object.create(null) as Record<string, unknown>;
+    for (const [name, value] of trace) traced[name] = value;
+    metadata = Object.assign(traced, metadata);
   }
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    const value = record[key];
-    if (value === undefined) continue;
-    switch (key) {
-      case 'line':
-        out.line = value;
-        break;
-      case 'message':
-        out.message = messageToLine(value);
-        break;
-      case 'timestamp':
-        // bigint: ns digits, which core reads as ns; Date: its epoch ms; numbers and text as they are.
-        out.timestamp = typeof value === 'bigint' ? value.toString() : value instanceof Date ? value.getTime() : value;
-        break;
-      case 'metadata':
-      case 'labels':
-        out[key] = textValues(
-          value as Record<string, unknown>,
-          key === 'metadata' ? metadataValueToString : labelValueToString,
-        );
-        break;
-      default:
-        // level and label_* fields: label values.
-        out[key] = labelValueToString(value);
-    }
-  }
+  const out: WireEntry = { line: entry.line };
+  if (entry.level !== undefined) out.level = entry.level;
+  if (entry.labels !== undefined) out.labels = textValues(entry.labels, labelValueToString);
+  if (metadata !== undefined) out.metadata = textValues(metadata, metadataValueToString);
+  if (entry.timestamp !== undefined) out.timestamp = wireTime(entry.timestamp);
+  if (entry.lineIsMessage === true) out.lineIsMessage = true;
   return JSON.stringify(out);
 }
 
+/** bigint: ns digits, which core reads as ns; Date: its epoch ms; numbers and text as they are. */
+function wireTime(timestamp: LokiTimestamp): string | number {
+  if (typeof timestamp === 'bigint') return timestamp.toString();
+  return timestamp instanceof Date ? timestamp.getTime() : timestamp;
+}
+
+/** An entry input as JSON keeps it: every value text (or a number), the time as ns digits or epoch ms. */
+type WireEntry = Omit<LokiEntryInput, 'timestamp'> & { timestamp?: string | number };
+
 function textValues(
-  values: Record<string, unknown>,
+  values: Readonly<Record<string, unknown>>,
   toText: (value: unknown) => string | undefined,
 ): Record<string, string> {
   // Null prototype: a field named `__proto__` is a key, not the prototype's setter.
@@ -90,8 +84,8 @@ function textValues(
   return out;
 }
 
-/** Worker side: one line of a chunk back to a core record. */
-export function recordFromWire(line: string, isRecord: boolean, mapping: RecordMapping): LokiRecord {
+/** Worker side: one line of a chunk back to core's entry input. */
+export function recordFromWire(line: string, isRecord: boolean, mapping: RecordMapping): LokiEntryInput {
   const parsed = JSON.parse(line) as Info;
-  return isRecord ? parsed : toLokiRecord(parsed, mapping);
+  return isRecord ? (parsed as LokiEntryInput) : toLokiRecord(parsed, mapping);
 }

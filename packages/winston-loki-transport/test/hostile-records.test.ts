@@ -45,6 +45,22 @@ describe('field names of Object.prototype survive', () => {
       },
     );
 
+    it(`${where}, lineFormat metadata past 128 fields: a message that looks like JSON is wrapped, not merged into`, async () => {
+      const r = await receiver();
+      const transport = closeAfter(new LokiTransport({ host: r.url, exitHook: false, worker, lineFormat: 'metadata' }));
+      const logger = winston.createLogger({ transports: [transport] });
+      // The info's own JSON to the worker, and (an object value) its entry input mapped on this thread.
+      logger.info('{"a":1}', manyFields());
+      logger.info('{"a":2}', { ...manyFields(), nested: { b: 1 } });
+      expect((await transport.flush()).ok).toBe(true);
+      const lines = r.entries().map((e) => JSON.parse(e.line) as Record<string, unknown>);
+      expect(lines.map((l) => [l.message, l.a, l.f129])).toEqual([
+        ['{"a":1}', undefined, '129'],
+        ['{"a":2}', undefined, '129'],
+      ]);
+      expect(r.entries().every((e) => Object.keys(e.metadata).length === 0)).toBe(true);
+    });
+
     it(`${where}, lineFormat metadata: every field is a structured-metadata pair`, async () => {
       const r = await receiver();
       const transport = closeAfter(new LokiTransport({ host: r.url, exitHook: false, worker, lineFormat: 'metadata' }));

@@ -226,17 +226,20 @@ describe('the line', () => {
     expect(r.entries().map((e) => e.line)).toEqual(['with {"k":"v","n":1}', 'bare']);
   });
 
-  it("lineFormat 'metadata': the message is the line, meta goes to structured metadata", async () => {
-    const r = await receiver();
-    const { logger, transport } = setup(r, { lineFormat: 'metadata' });
-    logger.info('paid', { orderId: 42, user: { id: 7 }, label_shop: 's1' });
-    await transport.flush();
-    expect(r.entries()[0]).toMatchObject({
-      labels: { level: 'info', shop: 's1' },
-      line: 'paid',
-      metadata: { orderId: '42', user: '{"id":7}' },
-    });
-  });
+  it.each(['metadata', 'message'] as const)(
+    "lineFormat '%s': the message is the line, meta goes to structured metadata",
+    async (lineFormat) => {
+      const r = await receiver();
+      const { logger, transport } = setup(r, { lineFormat });
+      logger.info('paid', { orderId: 42, user: { id: 7 }, label_shop: 's1' });
+      await transport.flush();
+      expect(r.entries()[0]).toMatchObject({
+        labels: { level: 'info', shop: 's1' },
+        line: 'paid',
+        metadata: { orderId: '42', user: '{"id":7}' },
+      });
+    },
+  );
 
   it('errors keep their stack: logger.error(err), the errors() format, an Error in meta', async () => {
     const r = await receiver();

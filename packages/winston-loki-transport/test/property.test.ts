@@ -62,23 +62,25 @@ describe('property: any info maps as documented', () => {
           const record = toLokiRecord(infoOf(f, message), mapping);
           expect(record.level).toBe('info');
           const labels = f.filter(([k]) => isLabelField(k));
-          expect(sortedEntries(Object.fromEntries(Object.entries(record).filter(([k]) => isLabelField(k))))).toBe(
-            sortedEntries(objectOf(labels)),
+          // The entry's labels are the label fields, named without `label_`.
+          expect(sortedEntries(record.labels ?? {})).toBe(
+            sortedEntries(objectOf(labels.map(([k, v]) => [k.slice('label_'.length), v] as const))),
           );
           const rest = f.filter(([k]) => !isLabelField(k));
           if (lineFormat === 'json') {
-            expect(sortedEntries(JSON.parse(record.line!) as object)).toBe(
+            expect(sortedEntries(JSON.parse(record.line) as object)).toBe(
               sortedEntries(objectOf([['message', message], ...rest])),
             );
           } else if (lineFormat === 'text') {
-            expect(record.line!.startsWith(message)).toBe(true);
+            expect(record.line.startsWith(message)).toBe(true);
             if (rest.length === 0) expect(record.line).toBe(message);
             else
-              expect(sortedEntries(JSON.parse(record.line!.slice(message.length + 1)) as object)).toBe(
+              expect(sortedEntries(JSON.parse(record.line.slice(message.length + 1)) as object)).toBe(
                 sortedEntries(objectOf(rest)),
               );
           } else {
-            expect(record.message).toBe(message);
+            expect(record.line).toBe(message);
+            expect(record.lineIsMessage).toBe(true);
             expect(sortedEntries(record.metadata ?? {})).toBe(sortedEntries(objectOf(rest)));
           }
         }),

@@ -51,18 +51,22 @@ function target(core, name) {
     traceContext: false,
     onError: () => {},
   };
-  const useSink = isEntry(name) && typeof core.createEntrySink === 'function';
+  const useSink = isEntry(name) && typeof core.adapter.createEntrySink === 'function';
   const inputs = Array.from({ length: CALLS }, (_, i) => make(i));
   return () => {
-    const client = useSink ? core.createEntrySink(options) : core.createLokiClient(options);
+    const client = useSink ? core.adapter.createEntrySink(options) : core.root.createLokiClient(options);
     if (useSink) for (let i = 0; i < CALLS; i++) client.pushEntry(inputs[i]);
     else for (let i = 0; i < CALLS; i++) client.push(inputs[i]);
     void client.close();
   };
 }
 
-const ours = await loadCoreSource('adapter-entry');
-const before = baseline === undefined ? undefined : await loadCoreSource('adapter-entry', baseline);
+/** A checkout's core: records are pushed with the root's createLokiClient, entry inputs to the adapter's sink. */
+async function coreOf(root) {
+  return { root: await loadCoreSource('index', root), adapter: await loadCoreSource('adapter-entry', root) };
+}
+const ours = await coreOf();
+const before = baseline === undefined ? undefined : await coreOf(baseline);
 const fmt = (s) => `${s.median.toFixed(0)} ns (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
 console.log(`push path, ns per entry, median (min–max) of ${reps} interleaved runs, ${CALLS} entries per client`);
 for (const name of Object.keys(shapes)) {
