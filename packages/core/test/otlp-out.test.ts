@@ -142,6 +142,37 @@ describe('OTLP out: at process.exit()', () => {
     expect(entries[0]!.labels).toEqual({ service_name: 'otlp-exit' });
     expect(entries[0]!.metadata).toEqual({ severity_number: '9', severity_text: 'info' });
   });
+
+  it("the exit drain counts a partial success's rejected records as dropped (rejected), not sent", async () => {
+    const r = await receiver();
+    const body = JSON.stringify({ partialSuccess: { rejectedLogRecords: '3', errorMessage: 'too old' } });
+    r.failNext({ status: 200, body });
+    const script = fileURLToPath(new URL('./fixtures/otlp-exit.mjs', import.meta.url));
+    const child = spawn(process.execPath, [script, r.url, '20', 'stats'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(r.stats().statusCounts).toEqual({ 200: 1 });
+    expect(stderr).toContain('ERR_LOKI_PARTIAL_REJECT the OTLP endpoint rejected 3 of a 20-entry batch (HTTP 200');
+    expect(stderr).toContain('too old');
+    const stats = JSON.parse(stdout) as {
+      entriesSent: number;
+      entriesDropped: number;
+      droppedByReason: Record<string, number>;
+      requestsPartiallyRejected: number;
+      bufferedEntries: number;
+    };
+    expect(stats).toMatchObject({
+      entriesSent: 17,
+      entriesDropped: 3,
+      requestsPartiallyRejected: 1,
+      bufferedEntries: 0,
+    });
+    expect(stats.droppedByReason.rejected).toBe(3);
+  });
 });
 
 describe('OTLP out: offline and disk buffers', () => {
