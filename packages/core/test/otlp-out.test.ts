@@ -66,6 +66,26 @@ describe('OTLP out: stored by the OTLP endpoint', () => {
     });
   }
 
+  it("an entry sink with captureTrace: false reads no span, but lifts the traceContext names into the record's ids", async () => {
+    const { createEntrySink } = await import('../src/adapter-entry.js');
+    const r = await receiver();
+    const names = { traceId: 'traceID', spanId: 'spanID', traceFlags: 'traceFlags' };
+    const sink = createEntrySink(
+      { host: r.url, exitHook: false, protocol: 'otlp', labels: { app: 'a' }, traceContext: names },
+      { captureTrace: false },
+    );
+    const other = { ...SPAN, spanId: '1111111111111111' };
+    // The active span is not the sink's to read (its transport read the app thread's and put it on the entry).
+    context.with(trace.setSpan(context.active(), trace.wrapSpanContext(other)), () => {
+      sink.pushEntry({ line: 'lifted', metadata: { traceID: SPAN.traceId, spanID: SPAN.spanId, traceFlags: '01' } });
+      sink.pushEntry({ line: 'none' });
+    });
+    expect((await sink.close()).ok).toBe(true);
+    const byLine = Object.fromEntries(r.entries().map((e) => [e.line, e.metadata]));
+    expect(byLine.lifted).toEqual({ flags: '1', trace_id: SPAN.traceId, span_id: SPAN.spanId });
+    expect(byLine.none).toEqual({});
+  });
+
   it('a collector url is used as given', async () => {
     const r = await receiver();
     const { client: c } = client(r, { protocol: 'otlp', url: r.otlpLogsUrl, labels: { service_name: 'api' } });
