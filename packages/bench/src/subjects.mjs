@@ -38,6 +38,11 @@ async function endTransport(transport, millis) {
   return within(closed, millis);
 }
 
+/** The receiver's OTLP endpoint (`receiver.otlpLogsUrl` of @loki-sdk/testing) under its base URL. */
+function otlpLogsUrl(url) {
+  return new URL('/otlp/v1/logs', url).href;
+}
+
 function winstonLogger(transport) {
   // winston's defaults (level 'info', format json()) for every winston subject alike.
   return winston.createLogger({ transports: [transport] });
@@ -114,6 +119,49 @@ export const SUBJECTS = {
       "pino.transport({ target: 'pino-loki', options: { host } }) — its defaults (JSON, batching every 5 s, maxBufferSize 10 000 dropping the oldest); finish: end() (its close() pushes the buffer)",
     async create(url) {
       const transport = await pinoTransport('pino-loki', { host: url });
+      const logger = pino(transport);
+      return {
+        log: (i) => logger.info(fields(i), MESSAGE),
+        finish: (millis) => endTransport(transport, millis),
+      };
+    },
+  },
+  'pino-ours-otlp': {
+    family: 'pino',
+    ours: true,
+    title: 'pino + pino-loki-transport, OTLP (ours)',
+    config:
+      "pino.transport({ target: '@loki-sdk/pino-loki-transport', options: { host, protocol: 'otlp', labels: { app: 'bench' } } }) — OTLP/HTTP protobuf+gzip to the receiver's /otlp/v1/logs (app → service.name: Loki indexes it; with its service-name discovery off, as in the bench, a push without any index label is refused), other options default; finish: flushLoki() then end()",
+    async create(url) {
+      const { flushLoki, getLokiStats } = await import('@loki-sdk/pino-loki-transport');
+      const transport = await pinoTransport('@loki-sdk/pino-loki-transport', {
+        host: url,
+        protocol: 'otlp',
+        labels: { app: 'bench' },
+      });
+      const logger = pino(transport);
+      return {
+        log: (i) => logger.info(fields(i), MESSAGE),
+        async finish(millis) {
+          const started = Date.now();
+          const flushed = await flushLoki(transport, { timeoutMillis: millis });
+          const ended = await endTransport(transport, Math.max(1000, millis - (Date.now() - started)));
+          return flushed.ok ? ended : 'flush-not-ok';
+        },
+        heldStats: () => getLokiStats(transport),
+      };
+    },
+  },
+  'pino-otel': {
+    family: 'pino',
+    theirs: true,
+    title: 'pino + pino-opentelemetry-transport 4 (theirs, OTLP)',
+    config:
+      "pino.transport({ target: 'pino-opentelemetry-transport' }) with OTEL_EXPORTER_OTLP_LOGS_ENDPOINT = the receiver's /otlp/v1/logs — npm defaults (http/protobuf exporter, BatchLogRecordProcessor: 512 records or 1 s per export, queue of 2048 dropping the newest); finish: end() (its close() shuts the provider down, which exports what is queued)",
+    async create(url) {
+      // npm defaults: the endpoint from the environment, read by the exporter in pino's worker (which copies env).
+      process.env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT = otlpLogsUrl(url);
+      const transport = await pinoTransport('pino-opentelemetry-transport', {});
       const logger = pino(transport);
       return {
         log: (i) => logger.info(fields(i), MESSAGE),

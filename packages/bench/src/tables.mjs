@@ -5,7 +5,7 @@ import { dec1, fmtInt, fmtRatio, ints, secs } from './figures.mjs';
 import { SUBJECTS } from './subjects.mjs';
 
 /** Ours -> theirs, for the ours/theirs ratios. */
-export const RIVAL = { 'pino-ours': 'pino-loki', 'winston-ours': 'winston-loki' };
+export const RIVAL = { 'pino-ours': 'pino-loki', 'pino-ours-otlp': 'pino-otel', 'winston-ours': 'winston-loki' };
 /** Each subject's floor: the same logger, shipping nothing. */
 export const FLOOR = { pino: 'pino-null', winston: 'winston-null' };
 function lostCell(row) {

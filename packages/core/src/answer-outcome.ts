@@ -9,6 +9,7 @@ import { attempt, finish } from './batch-send.js';
 import { mayHaveBeenStored, type SendResult } from './http-sender.js';
 import type { PartialSuccess } from './otlp-response.js';
 import type { ResolvedOptions } from './options.js';
+import type { LokiEntry } from './record.js';
 import { backoffDelayMillis } from './retry-policy.js';
 
 /** What happens to an answer: acknowledged, partially rejected (400), dropped, retried, or given up. */
@@ -57,7 +58,7 @@ export function handleResult(c: LokiClientImpl, batch: Batch, bodyBytes: number,
       }
       finish(c, batch);
       // Before settling: settling may answer a flush, which must know of the loss.
-      if (result.partial !== undefined) partialSuccess(c, batch, result, result.partial, where);
+      if (result.partial !== undefined) partialSuccess(c, batch.entries, result.status, result.partial, where);
       settleAcknowledged(c, batch.entries);
       return;
     case 'blocked':
@@ -115,29 +116,29 @@ export function handleResult(c: LokiClientImpl, batch: Batch, bodyBytes: number,
 
 /**
  * OTLP's partial success: the server stored all but `rejected` records and says not which. Resending would
- * not help; the rejected count is taken from sent (settled next) into dropped (`rejected`), and the request
- * counts as partially rejected, as Loki's 400 does.
+ * not help; the rejected count is taken from sent (counted already, or settled next) into dropped
+ * (`rejected`), and the request counts as partially rejected, as Loki's 400 does. Also the exit drain's.
  */
-function partialSuccess(
+export function partialSuccess(
   c: LokiClientImpl,
-  batch: Batch,
-  result: SendResult,
+  entries: readonly LokiEntry[],
+  status: number | undefined,
   partial: PartialSuccess,
   where: string,
 ): void {
-  const n = batch.entries.length;
+  const n = entries.length;
   const rejected = Math.min(partial.rejected, n);
   c.counters.requestsPartiallyRejected++;
   c.counters.entriesSent -= rejected;
   countDrop(c, 'rejected', rejected);
   c.entriesPartiallyRejected += n;
-  c.flushes.partiallyRejected(batch.entries);
+  c.flushes.partiallyRejected(entries);
   report(
     c,
     new LokiError(
       'ERR_LOKI_PARTIAL_REJECT',
       `the OTLP endpoint rejected ${rejected} of a ${n}-entry batch (${where}): ${partial.message}`,
-      { status: result.status, responseBody: partial.message, entries: rejected },
+      { status, responseBody: partial.message, entries: rejected },
     ),
   );
 }

@@ -94,9 +94,13 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
     number
   >;
 
-  constructor(readonly options: ResolvedOptions) {
+  /** `captureTrace` false: the adapter reads the span on the app's thread; the names still mark the trace ids. */
+  constructor(
+    readonly options: ResolvedOptions,
+    captureTrace = true,
+  ) {
     this.mapper = new RecordMapper(options, (error) => report(this, error));
-    this.traceCapture = traceCapture(options.traceContext);
+    this.traceCapture = captureTrace ? traceCapture(options.traceContext) : undefined;
     this.sender = new HttpSender(options);
     this.clock = new BatchClock(
       options.batchIntervalMillis,

@@ -23,9 +23,9 @@ export function createLokiClient(options: LokiClientOptions = {}): LokiClient {
 }
 
 /** A client from the options: resolved (throws what createLokiClient throws), a misspelt name reported. */
-export function startClient(options: LokiClientOptions): LokiClientImpl {
+export function startClient(options: LokiClientOptions, captureTrace = true): LokiClientImpl {
   const resolved = resolveOptions(options);
-  const client = new LokiClientImpl(resolved);
+  const client = new LokiClientImpl(resolved, captureTrace);
   // A misspelt option would silently fall back to its default: say so once, at start-up.
   const unknown = unknownOptionsError(options, CLIENT_OPTION_NAMES);
   if (unknown !== undefined) client.reportAtStart(unknown);

@@ -31,9 +31,20 @@ export interface LokiEntrySink {
   readonly state: EntrySinkState;
 }
 
+/** How an adapter uses its sink (not client options: nothing a user sets). */
+export interface EntrySinkSettings {
+  /**
+   * false: the adapter read the active span on the app's thread and put its fields (named by `traceContext`) on
+   * the entry, so the sink, in a worker with no span, reads none; those names still say which fields are the
+   * trace ids (with `protocol: 'otlp'`, the record's own). `traceContext: false` instead would lose the names.
+   * Default true.
+   */
+  captureTrace?: boolean;
+}
+
 /** A sink over a new core client: the options are the client's, checked and resolved as createLokiClient does. */
-export function createEntrySink(options: LokiClientOptions = {}): LokiEntrySink {
-  return new EntrySink(startClient(options));
+export function createEntrySink(options: LokiClientOptions = {}, settings: EntrySinkSettings = {}): LokiEntrySink {
+  return new EntrySink(startClient(options, settings.captureTrace ?? true));
 }
 
 /**

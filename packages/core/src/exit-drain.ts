@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import type { ResolvedOptions } from './options.js';
-import { redactSecrets, redactUrl, secretStrings } from './redact.js';
+import { readDrainOutput } from './exit-drain-output.js';
+import type { PartialSuccess } from './otlp-response.js';
 import { OTLP_RETRY_STATUSES } from './retry-policy.js';
 import type { EncodedBody } from './push-encoder.js';
 
@@ -16,6 +17,8 @@ export interface DrainResult {
   delivered: boolean[];
   /** Per body: the child began to send it (an unacknowledged one may still have reached Loki). */
   tried: boolean[];
+  /** Per body: the partial success an OTLP endpoint answered (its `sent` entries include the rejected). */
+  partial: Array<(PartialSuccess & { status: number }) | undefined>;
   error?: string;
 }
 
@@ -91,7 +94,7 @@ function drainMain(): void {
       index: number,
       body: Buffer,
       headers: Record<string, string>,
-    ): Promise<{ status?: number; text: string }> => {
+    ): Promise<{ status?: number; text: string; raw?: Buffer; type?: string }> => {
       let socket: import('node:net').Socket | undefined;
       if (job.proxy !== undefined) {
         try {
@@ -134,19 +137,21 @@ function drainMain(): void {
           (res) => {
             // The first KiB of the body is all we keep; past it the request is cut, so a huge
             // (hostile) answer is neither buffered nor read to its end while the deadline runs.
-            let text = '';
+            // Bytes, not text: an OTLP answer may be protobuf (its partial success is read by the parent).
+            let kept = Buffer.alloc(0);
             const status = res.statusCode ?? 0;
-            res.setEncoding('utf8');
-            res.on('data', (d: string) => {
-              text += d.slice(0, 1024 - text.length);
-              if (text.length >= 1024) {
-                resolve({ status, text });
+            const type = String(res.headers['content-type'] ?? '');
+            const done = (): void => resolve({ status, text: kept.toString('utf8'), raw: kept, type });
+            res.on('data', (d: Buffer) => {
+              kept = Buffer.concat([kept, d.subarray(0, 1024 - kept.length)]);
+              if (kept.length >= 1024) {
+                done();
                 req.destroy();
               }
             });
-            res.on('end', () => resolve({ status, text }));
-            res.on('error', () => resolve({ status, text }));
-            res.on('aborted', () => resolve({ status, text }));
+            res.on('end', done);
+            res.on('error', done);
+            res.on('aborted', done);
           },
         );
         req.on('timeout', () => req.destroy(new Error('request timed out')));
@@ -165,7 +170,10 @@ function drainMain(): void {
         for (;;) {
           const r = await sendOne(index, body, item.headers);
           if (r.status !== undefined && r.status >= 200 && r.status < 300) {
-            process.stdout.write(`ok ${index}\n`);
+            // An OTLP 2xx may tell of a partial success: its body goes up too (base64: one line).
+            const answer = job.retryStatuses !== undefined && r.raw !== undefined && r.raw.length > 0;
+            const more = answer ? ` ${r.status} ${r.raw!.toString('base64')} ${encodeURIComponent(r.type ?? '')}` : '';
+            process.stdout.write(`ok ${index}${more}\n`);
             break;
           }
           const retryable =
@@ -211,6 +219,7 @@ export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadlin
     failed: total,
     delivered: bodies.map(() => false),
     tried: bodies.map(() => false),
+    partial: bodies.map(() => undefined),
   };
   if (bodies.length === 0) return none;
   const left = deadline - Date.now();
@@ -244,31 +253,7 @@ export function drainSync(options: ResolvedOptions, bodies: DrainBody[], deadlin
     windowsHide: true,
     maxBuffer: 16 * 1024 * 1024,
   });
-  // Whatever the child printed holds, also when it was killed: a body without its `ok` was not delivered.
-  const result: DrainResult = {
-    sent: 0,
-    failed: 0,
-    delivered: bodies.map(() => false),
-    tried: bodies.map(() => false),
-  };
-  for (const line of (child.stdout?.toString('utf8') ?? '').split('\n')) {
-    if (line.startsWith('try ')) {
-      const index = Number(line.slice(4));
-      if (result.tried[index] === false) result.tried[index] = true;
-    } else if (line.startsWith('ok ')) {
-      const index = Number(line.slice(3));
-      if (result.delivered[index] === false) {
-        result.delivered[index] = true;
-        result.sent += bodies[index]!.entries;
-      }
-    } else if (line.startsWith('err ')) {
-      // A proxy may echo our headers.
-      result.error = redactSecrets(
-        redactUrl(line.slice(4)),
-        secretStrings(options.headers, options.pushUrl, options.proxy),
-      );
-    }
-  }
+  const result = readDrainOutput(child.stdout?.toString('utf8') ?? '', bodies, options);
   result.failed = total - result.sent;
   if (result.failed > 0 && result.error === undefined) {
     // Deno without --allow-run answers spawnSync with an empty object: no status, no error.

@@ -1,3 +1,4 @@
+import { partialSuccess } from './answer-outcome.js';
 import type { LokiClientImpl } from './client-impl.js';
 import { isSpent } from './client-lifecycle.js';
 import { report } from './client-report.js';
@@ -65,6 +66,12 @@ export function deliverSync(c: LokiClientImpl, timeoutOverrideMillis?: number): 
     const result = drainSync(c.options, bodies, deadline);
     const failed = total - result.sent;
     c.counters.entriesSent += result.sent;
+    // An OTLP endpoint's partial success: its rejected records are dropped (`rejected`), as on the async path.
+    for (let i = 0; i < bodies.length; i++) {
+      const partial = result.partial[i];
+      if (partial !== undefined)
+        partialSuccess(c, bodyEntries[i]!, partial.status, partial, `HTTP ${partial.status} from ${c.sender.safeUrl}`);
+    }
     for (let i = 0; i < bodies.length; i++)
       if (resent[i] === true && result.delivered[i] === true) c.counters.entriesResent += bodies[i]!.entries;
     countDrop(c, 'exit_failed', failed);

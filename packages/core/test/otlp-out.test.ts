@@ -66,6 +66,26 @@ describe('OTLP out: stored by the OTLP endpoint', () => {
     });
   }
 
+  it("an entry sink with captureTrace: false reads no span, but lifts the traceContext names into the record's ids", async () => {
+    const { createEntrySink } = await import('../src/adapter-entry.js');
+    const r = await receiver();
+    const names = { traceId: 'traceID', spanId: 'spanID', traceFlags: 'traceFlags' };
+    const sink = createEntrySink(
+      { host: r.url, exitHook: false, protocol: 'otlp', labels: { app: 'a' }, traceContext: names },
+      { captureTrace: false },
+    );
+    const other = { ...SPAN, spanId: '1111111111111111' };
+    // The active span is not the sink's to read (its transport read the app thread's and put it on the entry).
+    context.with(trace.setSpan(context.active(), trace.wrapSpanContext(other)), () => {
+      sink.pushEntry({ line: 'lifted', metadata: { traceID: SPAN.traceId, spanID: SPAN.spanId, traceFlags: '01' } });
+      sink.pushEntry({ line: 'none' });
+    });
+    expect((await sink.close()).ok).toBe(true);
+    const byLine = Object.fromEntries(r.entries().map((e) => [e.line, e.metadata]));
+    expect(byLine.lifted).toEqual({ flags: '1', trace_id: SPAN.traceId, span_id: SPAN.spanId });
+    expect(byLine.none).toEqual({});
+  });
+
   it('a collector url is used as given', async () => {
     const r = await receiver();
     const { client: c } = client(r, { protocol: 'otlp', url: r.otlpLogsUrl, labels: { service_name: 'api' } });
@@ -141,6 +161,37 @@ describe('OTLP out: at process.exit()', () => {
     expect(entries).toHaveLength(20);
     expect(entries[0]!.labels).toEqual({ service_name: 'otlp-exit' });
     expect(entries[0]!.metadata).toEqual({ severity_number: '9', severity_text: 'info' });
+  });
+
+  it("the exit drain counts a partial success's rejected records as dropped (rejected), not sent", async () => {
+    const r = await receiver();
+    const body = JSON.stringify({ partialSuccess: { rejectedLogRecords: '3', errorMessage: 'too old' } });
+    r.failNext({ status: 200, body });
+    const script = fileURLToPath(new URL('./fixtures/otlp-exit.mjs', import.meta.url));
+    const child = spawn(process.execPath, [script, r.url, '20', 'stats'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(r.stats().statusCounts).toEqual({ 200: 1 });
+    expect(stderr).toContain('ERR_LOKI_PARTIAL_REJECT the OTLP endpoint rejected 3 of a 20-entry batch (HTTP 200');
+    expect(stderr).toContain('too old');
+    const stats = JSON.parse(stdout) as {
+      entriesSent: number;
+      entriesDropped: number;
+      droppedByReason: Record<string, number>;
+      requestsPartiallyRejected: number;
+      bufferedEntries: number;
+    };
+    expect(stats).toMatchObject({
+      entriesSent: 17,
+      entriesDropped: 3,
+      requestsPartiallyRejected: 1,
+      bufferedEntries: 0,
+    });
+    expect(stats.droppedByReason.rejected).toBe(3);
   });
 });
 

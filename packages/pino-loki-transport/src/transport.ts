@@ -83,8 +83,9 @@ export default function pinoLokiTransport(options: PinoLokiOptions = {}): Writab
     settings = resolved.settings;
     resolvedCore = resolved.core;
     printErrors = settings.printErrors;
-    // The span was read on the app's thread (traceMixin) and is in the line: the worker's client looks for none.
-    client = createEntrySink({ ...resolved.core, traceContext: false });
+    // The span was read on the app's thread (traceMixin) and is in the line: the worker's client looks for none,
+    // but keeps the names (with OTLP they mark the record's own trace ids).
+    client = createEntrySink(resolved.core, { captureTrace: false });
   } catch (error) {
     // Unusable options must not crash pino's worker (that would end every target): report, then
     // read and discard, so the other targets keep flowing.
