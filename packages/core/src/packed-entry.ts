@@ -12,7 +12,9 @@ import { bigVarintSize, utf8Length, varintSize, type Writer } from './protobuf-w
 const NS_PER_S = 1_000_000_000n;
 
 /** Byte counts of the entry last sized: line, then name and value of each metadata pair. */
-const counts: number[] = [];
+const counts: number[] = [0];
+/** Its strings are all ASCII: written byte per character. */
+let asciiOnly = false;
 let timestampBytes = 0;
 let seconds = 0;
 let nanos = 0;
@@ -45,21 +47,22 @@ export function entryWireSize(entry: LokiEntry, measured: boolean): number {
     timestampBytes =
       (oldSeconds !== 0n ? 1 + bigVarintSize(oldSeconds) : 0) + (nanos !== 0 ? 1 + varintSize(nanos) : 0);
   } else {
-    const whole = ns / NS_PER_S;
-    seconds = Number(whole);
-    nanos = Number(ns - whole * NS_PER_S);
+    seconds = Number(ns / NS_PER_S);
+    nanos = Number(ns % NS_PER_S);
     timestampBytes = (seconds !== 0 ? 1 + varintSize(seconds) : 0) + (nanos !== 0 ? 1 + varintSize(nanos) : 0);
   }
   let size = 1 + varintSize(timestampBytes) + timestampBytes;
   const metadata = entry.metadata;
-  counts.length = 1;
   const ascii = !measured && entry.bytes === asciiLength(entry);
+  asciiOnly = ascii;
   let metadataBytes = 0;
   if (metadata !== undefined) {
+    let m = 1;
     for (const [name, value] of metadata) {
       const nameBytes = ascii ? name.length : utf8Length(name);
       const valueBytes = ascii ? value.length : utf8Length(value);
-      counts.push(nameBytes, valueBytes);
+      counts[m++] = nameBytes;
+      counts[m++] = valueBytes;
       metadataBytes += nameBytes + valueBytes;
       const pair = fieldSize(nameBytes) + fieldSize(valueBytes);
       size += 1 + varintSize(pair) + pair;
@@ -92,10 +95,26 @@ export function writeEntryWire(w: Writer, entry: LokiEntry): void {
   }
   if (counts[0]! > 0) {
     w.byte(0x12); // EntryAdapter.line
-    w.string(entry.line, counts[0]!);
+    if (asciiOnly) w.ascii(entry.line);
+    else w.string(entry.line, counts[0]!);
   }
   const metadata = entry.metadata;
   if (metadata === undefined) return;
+  if (asciiOnly) {
+    for (const [name, value] of metadata) {
+      w.byte(0x1a); // EntryAdapter.structuredMetadata
+      w.varint(fieldSize(name.length) + fieldSize(value.length));
+      if (name.length > 0) {
+        w.byte(0x0a);
+        w.ascii(name);
+      }
+      if (value.length > 0) {
+        w.byte(0x12);
+        w.ascii(value);
+      }
+    }
+    return;
+  }
   let m = 1;
   for (const [name, value] of metadata) {
     const nameBytes = counts[m++]!;

@@ -14,6 +14,9 @@ const b: StreamRef = { key: '{app="b"}', labels: [['app', 'b']], lastNs: 0n };
 function entry(stream: StreamRef, ns: bigint, line: string, metadata?: Array<[string, string]>, wrong = 0): LokiEntry {
   let bytes = Buffer.byteLength(line);
   for (const [n, v] of metadata ?? []) bytes += Buffer.byteLength(n) + Buffer.byteLength(v);
+  // A wrong count that equals the UTF-16 length reads as ASCII: trusted, not checked (the mapper counts exactly).
+  const units = line.length + (metadata ?? []).reduce((n, [k, v]) => n + k.length + v.length, 0);
+  if (bytes + wrong === units) wrong = 0;
   return { stream, timestampNs: ns, line, metadata, bytes: bytes + wrong, seq: 0 };
 }
 
