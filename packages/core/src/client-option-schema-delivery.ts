@@ -74,7 +74,7 @@ export const DELIVERY_OPTION_SCHEMA = {
     doc:
       'most entries held (waiting, in flight, offline); beyond it the oldest are dropped and counted. A ' +
       'waiting entry is held as its wire bytes, its line and metadata plus about 40 bytes (with `diskBuffer` as ' +
-      'JS objects, ~300 bytes more), so a full million short entries is ~110 MB of RSS; lower it where memory ' +
+      'JS objects, ~300 bytes more), so a full million short entries is ~100 MB of RSS; lower it where memory ' +
       'matters more than bursts',
     flag: { help: 'Most entries held' },
     aliases: [{ dialect: 'sdk', name: 'offlineBufferSize', hintOnly: true }],
