@@ -141,10 +141,12 @@ interface Decoded {
 /** An entry held as bytes, out of the queue (in a batch): its strings are read back when asked for. */
 export class PackedEntry implements LokiEntry {
   private decoded: Decoded | undefined;
-  segment?: DiskSegment;
-  diskIndex?: number;
-  sentBefore?: boolean;
-  settled?: boolean;
+  // Disk state: never set on a packed entry (the disk buffer's queue holds entry objects); declared, not
+  // initialised, so that each of the batch's entry objects has no slot for them.
+  declare segment?: DiskSegment;
+  declare diskIndex?: number;
+  declare sentBefore?: boolean;
+  declare settled?: boolean;
 
   constructor(
     readonly stream: StreamRef,
