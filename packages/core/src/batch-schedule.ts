@@ -12,7 +12,7 @@ type BatchLimits = Pick<ResolvedOptions, 'batchMaxEntries' | 'batchMaxBytes' | '
 export function fitsInBatch(
   count: number,
   bytes: number,
-  next: LokiEntry,
+  next: Pick<LokiEntry, 'bytes'>,
   options: Pick<BatchLimits, 'batchMaxEntries' | 'batchMaxBytes'>,
 ): boolean {
   return count === 0 || (count < options.batchMaxEntries && bytes + next.bytes <= options.batchMaxBytes);

@@ -12,7 +12,8 @@ import {
 } from './client-types.js';
 import { DiskBuffer } from './disk-buffer.js';
 import { closeDeadlineError } from './close-report.js';
-import { EntryQueue } from './entry-queue.js';
+import { CompactQueue } from './compact-queue.js';
+import { EntryQueue, type HeldQueue } from './entry-queue.js';
 import { LokiError, type LokiErrorCode } from './errors.js';
 import { registerExitParticipant, unregisterExitParticipant, type ExitParticipant } from './exit-hook.js';
 import { deliverSync, drainBy, flushBeforeExit } from './exit-path.js';
@@ -29,7 +30,7 @@ import {
 import { HttpSender } from './http-sender.js';
 import type { ResolvedOptions } from './options.js';
 import type { EncodedBody } from './push-encoder.js';
-import type { LokiEntry, LokiRecord } from './record.js';
+import type { LokiRecord } from './record.js';
 import { RecordMapper } from './record-mapper.js';
 import { entryInputOf, type LokiEntryInput } from './entry-input.js';
 import { traceCapture, type TraceCapture } from './trace-context.js';
@@ -50,7 +51,8 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
   /** What diagnostics events name as their `client`: the object the user holds (this, or its entry sink). */
   eventHandle: object = this;
   readonly disk: DiskBuffer | undefined;
-  readonly pending = new EntryQueue();
+  /** Entries as bytes (compact-queue.ts); entry objects with the disk buffer, which keeps its state on them. */
+  readonly pending: HeldQueue;
   readonly inFlight = new Set<Batch>();
   readonly flushes = new FlushWaiters(() => ({
     acknowledged: this.counters.entriesSent,
@@ -60,7 +62,7 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
   seq = 0;
   readonly clock: BatchClock;
   /** The next batch, encoded ahead while a request is on the wire (see schedulePrepare in batch-send.ts). */
-  prepared: { first: LokiEntry; last: LokiEntry; count: number; encoded: EncodedBody } | undefined;
+  prepared: { first: number; last: number; count: number; encoded: EncodedBody } | undefined;
   prepareScheduled = false;
   preparedAtRequest = -1;
   /** The lifecycle (client-lifecycle.ts): changed only through `to()`. */
@@ -99,6 +101,7 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
     readonly options: ResolvedOptions,
     captureTrace = true,
   ) {
+    this.pending = options.diskBuffer === undefined ? new CompactQueue() : new EntryQueue();
     this.mapper = new RecordMapper(options, (error) => report(this, error));
     this.traceCapture = captureTrace ? traceCapture(options.traceContext) : undefined;
     this.sender = new HttpSender(options);

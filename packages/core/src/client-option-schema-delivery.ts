@@ -72,9 +72,10 @@ export const DELIVERY_OPTION_SCHEMA = {
     min: 1,
     default: 1_000_000,
     doc:
-      'most entries held (waiting, in flight, offline); beyond it the oldest are dropped and counted. A held ' +
-      'entry costs its bytes plus about 300 bytes of JS objects, so a full million short entries is ~300 MB of ' +
-      'RSS; lower it where memory matters more than bursts',
+      'most entries held (waiting, in flight, offline); beyond it the oldest are dropped and counted. A ' +
+      'waiting entry is held as its wire bytes, its line and metadata plus about 40 bytes (with `diskBuffer` as ' +
+      'JS objects, ~300 bytes more), so a full million short entries is ~100 MB of RSS; lower it where memory ' +
+      'matters more than bursts',
     flag: { help: 'Most entries held' },
     aliases: [{ dialect: 'sdk', name: 'offlineBufferSize', hintOnly: true }],
   },

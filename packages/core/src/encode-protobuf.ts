@@ -1,3 +1,4 @@
+import { asciiLength, PackedEntry } from './packed-entry.js';
 import type { LokiEntry } from './record.js';
 import { splitNs } from './timestamp.js';
 import type { StreamGroup } from './stream-groups.js';
@@ -38,13 +39,6 @@ function entrySizes(entry: LokiEntry): EntrySizes {
   return { seconds, nanos, tsSize, lineBytes, metadata, size };
 }
 
-/** UTF-16 length of an entry's strings: equal to `entry.bytes` (their UTF-8 bytes) exactly when all are ASCII. */
-function asciiLength(entry: LokiEntry): number {
-  let n = entry.line.length;
-  if (entry.metadata !== undefined) for (const [name, value] of entry.metadata) n += name.length + value.length;
-  return n;
-}
-
 function fieldSize(bytes: number): number {
   return bytes > 0 ? 1 + varintSize(bytes) + bytes : 0;
 }
@@ -73,6 +67,8 @@ interface GroupPlan {
 const ASCII = 0;
 const UTF8 = 1;
 const OLD = 2;
+/** Held as bytes (packed-entry.ts): copied. */
+const PACKED = 3;
 
 /**
  * Sizes one stream's entries. An entry's UTF-8 byte count (`entry.bytes`) tells without a scan whether
@@ -102,8 +98,15 @@ function planGroup(group: StreamGroup, measured: boolean): GroupPlan {
   let size = 1 + varintSize(labelBytes) + labelBytes;
   for (let i = 0; i < count; i++) {
     const entry = entries[i]!;
-    const ns = entry.timestampNs;
     let e: number;
+    if (entry instanceof PackedEntry) {
+      kinds[i] = PACKED;
+      e = entry.end - entry.start;
+      sizes[i] = e;
+      size += 1 + varintSize(e) + e;
+      continue;
+    }
+    const ns = entry.timestampNs;
     if (ns < 0n) {
       const es = entrySizes(entry);
       kinds[i] = OLD;
@@ -184,6 +187,10 @@ function encode(groups: readonly StreamGroup[], measured: boolean): Buffer | und
       w.byte(0x12); // StreamAdapter.entries
       w.varint(s.sizes[i]!);
       const kind = s.kinds[i]!;
+      if (kind === PACKED) {
+        copyWire(w, entry as PackedEntry);
+        continue;
+      }
       if (kind === OLD) {
         writeOldEntry(w, entry, s.old[i]!);
         continue;
@@ -244,6 +251,17 @@ function encode(groups: readonly StreamGroup[], measured: boolean): Buffer | und
   }
   if (w.mismatch && !measured) return undefined;
   return w.buf;
+}
+
+/** An entry's bytes as held: short ones by hand (Buffer.copy makes a view first). */
+function copyWire(w: Writer, entry: PackedEntry): void {
+  const { wire, start, end } = entry;
+  const buf = w.buf;
+  if (end - start <= 96) {
+    let pos = w.pos;
+    for (let k = start; k < end; k++) buf[pos++] = wire[k]!;
+    w.pos = pos;
+  } else w.pos += wire.copy(buf, w.pos, start, end);
 }
 
 function writeOldEntry(w: Writer, entry: LokiEntry, e: EntrySizes): void {

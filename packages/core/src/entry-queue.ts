@@ -1,10 +1,32 @@
 import type { LokiEntry } from './record.js';
 
+/** What holds the entries waiting for a batch, oldest first; their seqs increase from the front. */
+export interface HeldQueue {
+  readonly length: number;
+  /** line + metadata bytes of the entries held. */
+  readonly bytes: number;
+  push(entry: LokiEntry): void;
+  shift(): LokiEntry | undefined;
+  /** Seq of the front entry. */
+  firstSeq(): number | undefined;
+  /** Byte count of the entry `index` places from the front. */
+  bytesAt(index: number): number | undefined;
+  /** The first `n` entries, left in place. */
+  front(n: number): LokiEntry[];
+  /** Removes and returns the first `n` entries. */
+  take(n: number): LokiEntry[];
+  /** How many entries have a seq up to `target`. */
+  countUpTo(target: number): number;
+  /** Removes and returns every entry. */
+  clear(): LokiEntry[];
+}
+
 /**
- * FIFO of entries with O(1) push and shift: an array with a moving head, compacted when half empty
+ * FIFO of entry objects (with the disk buffer, which keeps state on them; else compact-queue.ts) with O(1)
+ * push and shift: an array with a moving head, compacted when half empty
  * (Array.prototype.shift is O(n) on large arrays).
  */
-export class EntryQueue {
+export class EntryQueue implements HeldQueue {
   private items: LokiEntry[] = [];
   private head = 0;
   bytes = 0;
@@ -16,15 +38,6 @@ export class EntryQueue {
   push(entry: LokiEntry): void {
     this.items.push(entry);
     this.bytes += entry.bytes;
-  }
-
-  peek(): LokiEntry | undefined {
-    return this.items[this.head];
-  }
-
-  /** The entry `index` places from the front, without removing it. */
-  at(index: number): LokiEntry | undefined {
-    return this.items[this.head + index];
   }
 
   shift(): LokiEntry | undefined {
@@ -40,9 +53,28 @@ export class EntryQueue {
     return entry;
   }
 
-  /** Entries from the front, without removing them. */
-  *values(): IterableIterator<LokiEntry> {
-    for (let i = this.head; i < this.items.length; i++) yield this.items[i]!;
+  firstSeq(): number | undefined {
+    return this.items[this.head]?.seq;
+  }
+
+  bytesAt(index: number): number | undefined {
+    return this.items[this.head + index]?.bytes;
+  }
+
+  front(n: number): LokiEntry[] {
+    return this.items.slice(this.head, this.head + n);
+  }
+
+  take(n: number): LokiEntry[] {
+    const out = this.front(n);
+    for (let i = 0; i < out.length; i++) this.shift();
+    return out;
+  }
+
+  countUpTo(target: number): number {
+    let n = 0;
+    for (let i = this.head; i < this.items.length && this.items[i]!.seq <= target; i++) n++;
+    return n;
   }
 
   clear(): LokiEntry[] {

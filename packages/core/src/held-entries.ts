@@ -103,7 +103,7 @@ export function countDrop(c: LokiClientImpl, reason: DropReason, n: number): voi
 }
 
 export function minUnsettledSeq(c: LokiClientImpl): number {
-  let min = c.pending.peek()?.seq ?? Infinity;
+  let min = c.pending.firstSeq() ?? Infinity;
   for (const batch of c.inFlight) {
     const first = batch.entries[0];
     if (first !== undefined && first.seq < min) min = first.seq;
@@ -114,11 +114,7 @@ export function minUnsettledSeq(c: LokiClientImpl): number {
 export function unsettledUpTo(c: LokiClientImpl, target: number): number {
   let n = 0;
   for (const batch of c.inFlight) n += countUpTo(batch.entries, target);
-  for (const e of c.pending.values()) {
-    if (e.seq > target) break;
-    n++;
-  }
-  return n;
+  return n + c.pending.countUpTo(target);
 }
 
 /** Empties the buffer: in-flight batches (aborted) then waiting entries, oldest first. */

@@ -17,8 +17,20 @@ export async function loadCoreSource(name, root) {
   const from = root === undefined ? coreDir : join(root, 'packages', 'core');
   const tsupRequire = createRequire(require.resolve('tsup', { paths: [coreDir] }));
   const esbuild = tsupRequire('esbuild');
+  // Several modules (an array of names): one bundle exporting them all, so that they share their classes.
+  const names = Array.isArray(name) ? name : undefined;
+  const input =
+    names === undefined
+      ? { entryPoints: [join(from, 'src', `${name}.ts`)] }
+      : {
+          stdin: {
+            contents: names.map((n) => `export * from './src/${n}.ts';`).join('\n'),
+            resolveDir: from,
+            loader: 'ts',
+          },
+        };
   const out = await esbuild.build({
-    entryPoints: [join(from, 'src', `${name}.ts`)],
+    ...input,
     bundle: true,
     format: 'esm',
     platform: 'node',
@@ -31,7 +43,7 @@ export async function loadCoreSource(name, root) {
     },
   });
   const dir = mkdtempSync(join(tmpdir(), 'loki-micro-'));
-  const file = join(dir, `${name}.mjs`);
+  const file = join(dir, `${names === undefined ? name : 'bundle'}.mjs`);
   writeFileSync(file, out.outputFiles[0].text);
   try {
     return await import(pathToFileURL(file).href);
