@@ -3,7 +3,7 @@ import { BatchClock } from './batch-schedule.js';
 import { closeRequested, isSpent, nextState, type ClientState, type LifecycleEvent } from './client-lifecycle.js';
 import { report, reportThrottled } from './client-report.js';
 import {
-  DROP_REASONS,
+  zeroDropCounts,
   type DropReason,
   type CloseOptions,
   type FlushResult,
@@ -91,10 +91,7 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
   };
   /** Entries in 400 answers, for FlushResult (stats() counts the requests). */
   entriesPartiallyRejected = 0;
-  readonly dropped: Record<DropReason, number> = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<
-    DropReason,
-    number
-  >;
+  readonly dropped: Record<DropReason, number> = zeroDropCounts();
 
   /** `captureTrace` false: the adapter reads the span on the app's thread; the names still mark the trace ids. */
   constructor(

@@ -39,6 +39,11 @@ export const DROP_REASONS: readonly DropReason[] = [
   'exit_failed',
 ];
 
+/** A count of 0 for every drop reason. */
+export function zeroDropCounts(): Record<DropReason, number> {
+  return Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+}
+
 export interface LokiClientStats {
   /** Records given to push(). */
   entriesPushed: number;

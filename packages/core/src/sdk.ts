@@ -1,11 +1,5 @@
-import {
-  createLokiClient,
-  DROP_REASONS,
-  pushInvalid,
-  type FlushResult,
-  type LokiClient,
-  type LokiClientStats,
-} from './client.js';
+import { zeroDropCounts } from './client-types.js';
+import { createLokiClient, pushInvalid, type FlushResult, type LokiClient, type LokiClientStats } from './client.js';
 import { LokiOptionsError } from './errors.js';
 import { describeValue, optionChecks } from './option-checks.js';
 import { unknownOptionsError } from './option-names.js';
@@ -112,7 +106,7 @@ let warnedNotInitialized = false;
 
 /** The answer of a flush before initSdk(): nothing was pushed (a log call before it is a no-op). */
 function nothingPushed(): FlushResult {
-  const droppedByReason = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as FlushResult['droppedByReason'];
+  const droppedByReason = zeroDropCounts();
   return { ok: true, acknowledged: 0, dropped: 0, droppedByReason, partiallyRejected: 0, pending: 0, timedOut: false };
 }
 

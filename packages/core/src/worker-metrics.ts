@@ -1,4 +1,4 @@
-import type { LokiClient, LokiClientStats } from './client.js';
+import type { LokiClientStats } from './client.js';
 import { observeClientRequests, type LokiMetricsSource, type RequestListener } from './metrics-source.js';
 import type { WorkerHostState } from './worker-lifecycle.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';

@@ -34,7 +34,8 @@ export function runDeliveryWorker(mapLine: WorkerLineMapper): void {
   const { port, mapperOptions } = setup;
   lowerPriority();
   // No span in this thread: the adapter reads it on the main thread at the log call, into the entry's metadata.
-  const sink = createEntrySink({ ...setup.client, traceContext: false, onError: report });
+  // The span is read on the app's thread (the adapter's log call); its field names still mark the trace ids.
+  const sink = createEntrySink({ ...setup.client, onError: report }, { captureTrace: false });
   function report(error: LokiError): void {
     const message: ErrorReport = {
       type: 'error',

@@ -21,11 +21,12 @@ function entry(stream: StreamRef, ns: bigint, line: string, metadata?: Array<[st
 }
 
 /** What the entry reads as once held: strings as UTF-8 stores them (a lone surrogate is U+FFFD). */
+const wellFormed = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
 const stored = (e: LokiEntry) => ({
   stream: e.stream.key,
   timestampNs: e.timestampNs,
-  line: e.line.toWellFormed(),
-  metadata: e.metadata?.map(([n, v]) => [n.toWellFormed(), v.toWellFormed()]),
+  line: wellFormed(e.line),
+  metadata: e.metadata?.map(([n, v]) => [wellFormed(n), wellFormed(v)]),
 });
 
 function held(entries: LokiEntry[]): { queue: CompactQueue; given: LokiEntry[] } {

@@ -29,8 +29,8 @@ export class WorkerSink implements InfoSink {
     this.trace = traceCapture(resolveTraceFieldNames(options.traceContext));
     this.host = startDeliveryWorker({
       file,
-      // No span in the worker: its client need not look for one.
-      client: { ...options, traceContext: false },
+      // The worker's sink does not look for a span (none there) but keeps the trace field names (core).
+      client: options,
       mapperOptions: mapping,
       mapLine: (line, isRecord) => recordFromWire(line, isRecord, mapping),
     });
