@@ -41,3 +41,19 @@ export class ChunkBuilder {
     this.chars = 0;
   }
 }
+
+/**
+ * Each entry of a chunk, in order: its text, whether it is an already mapped record, and the time of its log
+ * call as ns (the chunk's wall clock plus the monotonic offset). The worker takes chunks in with it, and so does
+ * the in-thread fallback with the chunk the worker never got.
+ */
+export function forEachEntry(chunk: EntryChunk, take: (line: string, isRecord: boolean, timeNs: bigint) => void): void {
+  const lines = chunk.text.split('\n');
+  const { records, times, baseNs, baseMillis } = chunk;
+  let r = 0;
+  for (let i = 0; i < chunk.count; i++) {
+    const isRecord = r < records.length && records[r] === i;
+    if (isRecord) r++;
+    take(lines[i] ?? '', isRecord, baseNs + BigInt(Math.round(((times[i] ?? baseMillis) - baseMillis) * 1e6)));
+  }
+}

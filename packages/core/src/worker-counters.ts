@@ -19,8 +19,11 @@ export class WorkerCounters {
   toldFull = 0;
   /** Entries logged after close(), or lost when the worker stopped (`closed`). */
   droppedClosed = 0;
-  /** Entries the worker had not settled when the exit wait ended (counted `exit_failed` here). */
-  exitLost = 0;
+  /**
+   * Entries the worker had not settled when it could do no more: the exit wait ended (`exit_failed`), or the
+   * worker stopped before it answered close() (`shutdown_timeout`). Counted here, once.
+   */
+  lostAtEnd: { reason: 'exit_failed' | 'shutdown_timeout'; entries: number } | undefined;
   /** The worker's last snapshot once it is done or gone (exit wait over, closed, stopped): final. */
   private finalSlots: Float64Array | undefined;
 
@@ -68,15 +71,18 @@ export class WorkerCounters {
     if (inThread !== undefined) {
       // Counters of both clients add up; the worker's last snapshot is final.
       const own = addStats(inThread.stats(), worker);
+      // Lost with the worker: logged, taken in by neither client.
+      own.entriesPushed += this.droppedClosed;
       own.droppedByReason.closed += this.droppedClosed;
       own.entriesDropped += this.droppedClosed;
       own.demotedLabels = { ...demoted, ...own.demotedLabels };
       return own;
     }
     const transit = this.inTransit(worker);
-    worker.bufferedEntries = Math.max(0, worker.bufferedEntries + transit - this.exitLost);
-    worker.entriesDropped += this.exitLost;
-    worker.droppedByReason.exit_failed += this.exitLost;
+    const lost = this.lostAtEnd?.entries ?? 0;
+    worker.bufferedEntries = Math.max(0, worker.bufferedEntries + transit - lost);
+    worker.entriesDropped += lost;
+    if (this.lostAtEnd !== undefined) worker.droppedByReason[this.lostAtEnd.reason] += lost;
     worker.entriesPushed = this.logged + this.droppedClosed;
     worker.entriesDropped += this.droppedFull + this.droppedClosed;
     worker.droppedByReason.buffer_full += this.droppedFull;

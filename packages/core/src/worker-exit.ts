@@ -47,7 +47,7 @@ export function waitAtExit(h: DeliveryWorkerHost): void {
   const done = wait.done;
   let why = wait.why;
   if (!done) {
-    h.counts.exitLost = h.stats().bufferedEntries;
+    h.counts.lostAtEnd ??= { reason: 'exit_failed', entries: h.stats().bufferedEntries };
     why = `the delivery worker had not finished by the deadline${why !== undefined ? ` (${why})` : ''}`;
   }
   const lost = h.stats().droppedByReason.exit_failed;

@@ -4,6 +4,7 @@ import { LokiError } from './errors.js';
 import { unregisterExitParticipant } from './exit-hook.js';
 import { fromStats } from './worker-answers.js';
 import type { DeliveryWorkerHost } from './worker-host.js';
+import { forEachEntry } from './worker-chunk.js';
 import { isWorking } from './worker-lifecycle.js';
 
 /**
@@ -11,11 +12,14 @@ import { isWorking } from './worker-lifecycle.js';
  * client carries on.
  */
 export function carryOnInThread(h: DeliveryWorkerHost, error: unknown): void {
+  if (h.state.kind === 'closing') return endedWhileClosing(h, error);
   if (!isWorking(h.state)) return;
   h.counts.freeze();
-  const lost = h.counts.inTransit(h.counts.workerStats()) + h.pending.lines.length;
-  h.counts.droppedClosed += lost;
+  // Posted and not taken in: gone with the worker. Not yet posted: still here, the in-thread client takes them.
+  const unposted = h.pending.chunk();
   h.pending.reset();
+  const lost = h.counts.inTransit(h.counts.workerStats()) - unposted.count;
+  h.counts.droppedClosed += lost;
   unregisterExitParticipant(h);
   try {
     h.state = { kind: 'in-thread', client: createLokiClient(h.clientOptions) };
@@ -34,14 +38,46 @@ export function carryOnInThread(h: DeliveryWorkerHost, error: unknown): void {
   h.onError(
     new LokiError(
       'ERR_LOKI_UNAVAILABLE',
-      `the delivery worker stopped (${(error as Error)?.message ?? String(error)}); ${entryCount(lost)} lost, logging goes on in this thread`,
+      `the delivery worker stopped (${describe(error)}); ${entryCount(lost)} lost, logging goes on in this thread`,
       {
         entries: lost,
         cause: error,
       },
     ),
   );
+  if (h.state.kind === 'in-thread') {
+    const client = h.state.client;
+    forEachEntry(unposted, (line, isRecord, timeNs) => {
+      const entry = h.mapInThread(line, isRecord);
+      entry.timestamp ??= timeNs;
+      client.push(entry);
+    });
+  }
   const stats = h.stats();
   const answer = fromStats(stats, stats.bufferedEntries);
   h.requests.settleAll(answer);
+}
+
+/**
+ * The worker stopped before it answered close(): nothing more can be sent. close() answers from the last
+ * counters instead of waiting for ever; what the worker held is counted `shutdown_timeout` and reported.
+ */
+function endedWhileClosing(h: DeliveryWorkerHost, error: unknown): void {
+  if (!h.requests.waitingAny()) return; // the answer came: this is the worker ending after close()
+  h.counts.freeze();
+  const lost = h.stats().bufferedEntries;
+  h.counts.lostAtEnd ??= { reason: 'shutdown_timeout', entries: lost };
+  h.onError(
+    new LokiError(
+      'ERR_LOKI_UNAVAILABLE',
+      `the delivery worker stopped during close() (${describe(error)}); ${entryCount(lost)} not delivered`,
+      { entries: lost, cause: error },
+    ),
+  );
+  const stats = h.stats();
+  h.requests.settleAll(fromStats(stats, stats.bufferedEntries));
+}
+
+function describe(error: unknown): string {
+  return (error as Error)?.message ?? String(error);
 }

@@ -1,5 +1,6 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import type { FlushResult, LokiClientStats } from './client.js';
+import type { LokiEntryInput } from './entry-input.js';
 import { entryCount } from './entry-count.js';
 import { LokiError } from './errors.js';
 import { registerExitParticipant, type ExitParticipant } from './exit-hook.js';
@@ -94,7 +95,8 @@ export class DeliveryWorkerHost implements ExitParticipant {
     this.port.unref();
     this.worker.on('error', (error) => this.onWorkerGone(error));
     this.worker.on('exit', (code) => {
-      if (this.state.kind !== 'closing') this.onWorkerGone(new Error(`the delivery worker exited with code ${code}`));
+      // Also while closing: ended by close() after its answer (nothing to do), or before it (close() must answer).
+      this.onWorkerGone(new Error(`the delivery worker exited with code ${code}`));
     });
     if (options.exitHook !== false) registerExitParticipant(this);
   }
@@ -107,7 +109,7 @@ export class DeliveryWorkerHost implements ExitParticipant {
    */
   pushText(text: string, mapped: boolean): void {
     const state = this.state;
-    if (state.kind === 'in-thread') return state.client.push(this.mapLine(text, mapped, this.mapperOptions));
+    if (state.kind === 'in-thread') return state.client.push(this.mapInThread(text, mapped));
     if (state.kind === 'closing') {
       if (this.counts.droppedClosed++ === 0)
         this.onError(new LokiError('ERR_LOKI_CLOSED', 'log after close(): entry dropped', { entries: 1 }));
@@ -165,6 +167,15 @@ export class DeliveryWorkerHost implements ExitParticipant {
       const { code, message, type: _type, ...details } = msg;
       this.onError(new LokiError(code, message, details));
     } else this.metrics.onMessage(msg);
+  }
+
+  /** The adapter's mapper, on this thread (the in-thread fallback). */
+  mapInThread(text: string, mapped: boolean): LokiEntryInput {
+    try {
+      return this.mapLine(text, mapped, this.mapperOptions);
+    } catch {
+      return { line: text }; // as in the worker: cannot happen (the text is the adapter's own JSON)
+    }
   }
 
   /** The worker died (it should not): see worker-fallback.ts. */

@@ -43,6 +43,10 @@ export class PendingRequests {
     resolve(result);
   }
 
+  waitingAny(): boolean {
+    return this.waiting.size > 0;
+  }
+
   /** Every request still waiting gets `answer` (the worker can no longer give one). */
   settleAll(answer: FlushResult): void {
     for (const id of [...this.waiting.keys()]) this.settle(id, answer);

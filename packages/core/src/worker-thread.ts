@@ -17,6 +17,7 @@ import {
   type WorkerLineMapper,
   type WorkerSetup,
 } from './worker-protocol.js';
+import { forEachEntry } from './worker-chunk.js';
 import { relayRequests } from './worker-metrics.js';
 
 /**
@@ -84,23 +85,16 @@ export function runDeliveryWorker(mapLine: WorkerLineMapper): void {
       publishStats();
       return;
     }
-    const lines = chunk.text.split('\n');
-    const { records, times, baseNs, baseMillis } = chunk;
-    let r = 0;
-    for (let i = 0; i < chunk.count; i++) {
-      const isRecord = r < records.length && records[r] === i;
-      if (isRecord) r++;
-      const line = lines[i] ?? '';
+    forEachEntry(chunk, (line, isRecord, timeNs) => {
       let entry: LokiEntryInput;
       try {
         entry = mapLine(line, isRecord, mapperOptions);
       } catch {
         entry = { line }; // cannot happen (the text is our own JSON); were it to, the entry is kept as is
       }
-      // The time of the log call, as ns: the chunk's wall clock plus the monotonic offset.
-      entry.timestamp ??= baseNs + BigInt(Math.round(((times[i] ?? baseMillis) - baseMillis) * 1e6));
+      entry.timestamp ??= timeNs;
       sink.pushEntry(entry);
-    }
+    });
     Atomics.add(control, CONTROL.consumedEntries, chunk.count);
     Atomics.add(control, CONTROL.consumedChars, chunk.text.length - (chunk.count - 1));
     publishStats();

@@ -160,6 +160,64 @@ describe('the delivery worker', () => {
     });
   });
 
+  it('if it dies with entries logged but not yet posted to it, this thread delivers them: none lost, counted once', async () => {
+    const r = await receiver();
+    const { logger, transport } = setup(r);
+    const warnings: LokiError[] = [];
+    transport.on('warn', (e: LokiError) => warnings.push(e));
+    for (let i = 0; i < 10; i++) logger.info('before', { i });
+    expect((await transport.flush()).ok).toBe(true);
+    const { sink } = transport as unknown as { sink: { host: { worker: import('node:worker_threads').Worker } } };
+    const worker = sink.host.worker;
+    // Runs before the host hears of the death: these entries wait in this thread's chunk, never posted.
+    worker.prependListener('exit', () => {
+      for (let i = 0; i < 10; i++) logger.info('during', { i });
+    });
+    await worker.terminate();
+    await until(() => warnings.some((w) => w.code === 'ERR_LOKI_UNAVAILABLE'));
+    // Before: the unposted entries were dropped and counted twice ("20 entries lost").
+    expect(warnings.find((w) => w.code === 'ERR_LOKI_UNAVAILABLE')!.message).toMatch(/ 0 entries lost/);
+    for (let i = 0; i < 10; i++) logger.info('after', { i });
+    expect((await transport.flush()).ok).toBe(true);
+    expect(r.entries().map((e) => JSON.parse(e.line).message)).toEqual([
+      ...Array(10).fill('before'),
+      ...Array(10).fill('during'),
+      ...Array(10).fill('after'),
+    ]);
+    expect(transport.stats()).toMatchObject({
+      entriesPushed: 30,
+      entriesSent: 30,
+      entriesDropped: 0,
+      bufferedEntries: 0,
+    });
+  });
+
+  it('if it dies while close() waits for it, close() still answers: not ok, what it held counted and reported', async () => {
+    const r = await receiver();
+    r.setResponseDelay(60_000); // the worker's requests stay on the wire: its close() cannot answer
+    const { logger, transport } = setup(r);
+    const warnings: LokiError[] = [];
+    transport.on('warn', (e: LokiError) => warnings.push(e));
+    for (let i = 0; i < 10; i++) logger.info('held', { i });
+    const closing = transport.close();
+    const { sink } = transport as unknown as { sink: { host: { worker: import('node:worker_threads').Worker } } };
+    await until(() => r.requests.length > 0 || transport.stats().requests > 0);
+    await sink.host.worker.terminate();
+    // Before: close() never settled.
+    const result = await closing;
+    expect(result).toMatchObject({ ok: false, acknowledged: 0, dropped: 10, pending: 0 });
+    expect(result.droppedByReason.shutdown_timeout).toBe(10);
+    expect(transport.stats()).toMatchObject({
+      entriesPushed: 10,
+      entriesSent: 0,
+      entriesDropped: 10,
+      bufferedEntries: 0,
+    });
+    expect(warnings.find((w) => w.code === 'ERR_LOKI_UNAVAILABLE')!.message).toMatch(
+      /delivery worker stopped during close\(\).*10 entries not delivered/,
+    );
+  });
+
   it('worker: false does the same work in this thread (no worker started)', async () => {
     const r = await receiver();
     const { logger, transport } = setup(r, { worker: false });
