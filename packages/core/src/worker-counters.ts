@@ -1,4 +1,5 @@
-import type { LokiClient, LokiClientStats } from './client.js';
+import type { LokiClientStats } from './client.js';
+import type { LokiEntrySink } from './entry-sink.js';
 import { addStats } from './worker-answers.js';
 import { CONTROL, snapshotStats, statsFromSlots } from './worker-protocol.js';
 
@@ -65,8 +66,8 @@ export class WorkerCounters {
     return Math.max(0, this.logged - this.droppedFull - worker.entriesPushed);
   }
 
-  /** The host's stats(); `inThread`: the client that took over from a stopped worker. */
-  stats(inThread: LokiClient | undefined, demoted: Record<string, number>): LokiClientStats {
+  /** The host's stats(); `inThread`: the entry sink that took over from a stopped worker. */
+  stats(inThread: LokiEntrySink | undefined, demoted: Record<string, number>): LokiClientStats {
     const worker = this.workerStats();
     if (inThread !== undefined) {
       // Counters of both clients add up; the worker's last snapshot is final.

@@ -1,4 +1,4 @@
-import { createLokiClient } from './client.js';
+import { createEntrySink } from './entry-sink.js';
 import { entryCount } from './entry-count.js';
 import { LokiError } from './errors.js';
 import { unregisterExitParticipant } from './exit-hook.js';
@@ -15,18 +15,18 @@ export function carryOnInThread(h: DeliveryWorkerHost, error: unknown): void {
   if (h.state.kind === 'closing') return endedWhileClosing(h, error);
   if (!isWorking(h.state)) return;
   h.counts.freeze();
-  // Posted and not taken in: gone with the worker. Not yet posted: still here, the in-thread client takes them.
+  // Posted and not taken in: gone with the worker. Not yet posted: still here, the in-thread sink takes them.
   const unposted = h.pending.chunk();
   h.pending.reset();
   const lost = h.counts.inTransit(h.counts.workerStats()) - unposted.count;
   h.counts.droppedClosed += lost;
   unregisterExitParticipant(h);
   try {
-    h.state = { kind: 'in-thread', client: createLokiClient(h.clientOptions) };
+    h.state = { kind: 'in-thread', sink: createEntrySink(h.clientOptions) };
   } catch (fallbackError) {
     // Inside the worker's 'error' listener a throw is an uncaught exception: never let one out.
     // The options were checked at construction, so this is unexpected: report it, then drop and count.
-    h.state = { kind: 'in-thread', client: createLokiClient({ ...h.clientOptions, diskBuffer: undefined }) };
+    h.state = { kind: 'in-thread', sink: createEntrySink({ ...h.clientOptions, diskBuffer: undefined }) };
     h.onError(
       new LokiError(
         'ERR_LOKI_UNAVAILABLE',
@@ -46,11 +46,11 @@ export function carryOnInThread(h: DeliveryWorkerHost, error: unknown): void {
     ),
   );
   if (h.state.kind === 'in-thread') {
-    const client = h.state.client;
+    const sink = h.state.sink;
     forEachEntry(unposted, (line, isRecord, timeNs) => {
       const entry = h.mapInThread(line, isRecord);
       entry.timestamp ??= timeNs;
-      client.push(entry);
+      sink.pushEntry(entry);
     });
   }
   const stats = h.stats();

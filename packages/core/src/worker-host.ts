@@ -109,7 +109,7 @@ export class DeliveryWorkerHost implements ExitParticipant {
    */
   pushText(text: string, mapped: boolean): void {
     const state = this.state;
-    if (state.kind === 'in-thread') return state.client.push(this.mapInThread(text, mapped));
+    if (state.kind === 'in-thread') return state.sink.pushEntry(this.mapInThread(text, mapped));
     if (state.kind === 'closing') {
       if (this.counts.droppedClosed++ === 0)
         this.onError(new LokiError('ERR_LOKI_CLOSED', 'log after close(): entry dropped', { entries: 1 }));
@@ -195,7 +195,7 @@ export class DeliveryWorkerHost implements ExitParticipant {
 
   stats(): LokiClientStats {
     const state = this.state;
-    return this.counts.stats(state.kind === 'in-thread' ? state.client : undefined, this.metrics.demoted);
+    return this.counts.stats(state.kind === 'in-thread' ? state.sink : undefined, this.metrics.demoted);
   }
 
   /** For registerLokiMetrics: this thread's stats(), the worker's requests relayed. */

@@ -1,4 +1,5 @@
-import type { FlushResult, LokiClient } from './client.js';
+import type { FlushResult } from './client.js';
+import type { LokiEntrySink } from './entry-sink.js';
 
 /**
  * Where the delivery worker's main-thread half (worker-host.ts) is in its life: one value, `host.state`.
@@ -10,8 +11,8 @@ import type { FlushResult, LokiClient } from './client.js';
  *   `running` when it answers (the app may go on: a `beforeExit` listener of its own can schedule more work).
  * - `closing`: close() was called: an entry logged now is dropped (`closed`); `promise` is close()'s answer (the
  *   worker's, then the worker is ended), which counts the `closedBefore` entries dropped before close().
- * - `in-thread`: the worker stopped unexpectedly (worker-fallback.ts): `client`, on this thread, does everything
- *   from then on, close() included.
+ * - `in-thread`: the worker stopped unexpectedly (worker-fallback.ts): `sink`, an entry sink on this thread, does
+ *   everything from then on, close() included.
  *
  * Changed by close() (worker-requests.ts), the `beforeExit` flush (worker-exit.ts) and the fallback.
  */
@@ -19,7 +20,7 @@ export type WorkerHostState =
   | { kind: 'running'; exit?: { startedAt: number; flushedAt: number } }
   | { kind: 'exit-flushing'; startedAt: number; mark: number }
   | { kind: 'closing'; promise: Promise<FlushResult>; closedBefore: number }
-  | { kind: 'in-thread'; client: LokiClient };
+  | { kind: 'in-thread'; sink: LokiEntrySink };
 
 /** Entries still go to the worker, and the exit duties are the host's. */
 export function isWorking(

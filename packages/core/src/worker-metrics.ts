@@ -41,7 +41,7 @@ export class WorkerMetrics {
         }
         // A worker that has stopped: its in-thread successor's requests (from now on).
         const state = this.host.state;
-        const off = state.kind === 'in-thread' ? observeClientRequests(state.client, listener) : () => {};
+        const off = state.kind === 'in-thread' ? observeClientRequests(state.sink, listener) : () => {};
         return () => {
           this.listeners.delete(listener);
           off();

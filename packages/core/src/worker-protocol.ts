@@ -37,7 +37,7 @@ export const CONTROL = {
   consumedChars: 1,
   /** Set to 1 by the worker when the exit delivery is done. */
   exitDone: 2,
-  /** The stats snapshot's sequence: odd while the worker writes it (a seqlock, see writeStats). */
+  /** Snapshots the worker has completed; the latest is in copy `statsSeq & 1` (see writeStats). */
   statsSeq: 3,
   length: 4,
 } as const;
@@ -145,45 +145,42 @@ void complete;
 export const STATS_SLOTS = NUMERIC_STATS.length + DROP_REASONS.length + 2;
 
 /**
- * One more Float64 slot after the stats, written by the main thread: the exit deadline (epoch ms),
- * 0 before the exit. The worker reads it while it takes in chunks that queued before the exit request.
+ * Two copies of the snapshot (see writeStats), then one more Float64 slot, written by the main thread: the exit
+ * deadline (epoch ms), 0 before the exit. The worker reads it while it takes in chunks that queued before the exit
+ * request.
  */
-export const EXIT_DEADLINE_SLOT = STATS_SLOTS;
-export const SHARED_SLOTS = STATS_SLOTS + 1;
+export const EXIT_DEADLINE_SLOT = 2 * STATS_SLOTS;
+export const SHARED_SLOTS = EXIT_DEADLINE_SLOT + 1;
 
 /**
- * The worker writes its snapshot between two increments of `statsSeq` (odd while writing); the main
- * thread copies it and keeps the copy only if the sequence was even and unchanged. Without this, a
- * stats() read while the worker wrote could see a chunk in `entriesPushed` but not yet in
- * `bufferedEntries`: 256 entries missing from the exit count under load (a CI run).
+ * The worker (the one writer) fills the copy the latest snapshot is not in, then counts it complete: a reader
+ * always has a whole snapshot to copy, even while the worker, at nice 10 on busy cores, is descheduled in the middle
+ * of a write for many milliseconds. Without this, a stats() read during a write could see a chunk counted in one
+ * field and not yet in the next: 256 entries missing from, or added to, an exit count under load (two CI runs).
  */
 export function writeStats(view: Float64Array, control: Int32Array, stats: LokiClientStats): void {
-  Atomics.add(control, CONTROL.statsSeq, 1);
-  let i = 0;
+  const seq = Atomics.load(control, CONTROL.statsSeq);
+  let i = ((seq + 1) & 1) * STATS_SLOTS;
   for (const key of NUMERIC_STATS) view[i++] = stats[key];
   for (const reason of DROP_REASONS) view[i++] = stats.droppedByReason[reason];
   view[i++] = stats.offline ? 1 : 0;
   view[i] = COMPRESSIONS.indexOf(stats.compression);
-  Atomics.add(control, CONTROL.statsSeq, 1);
-  Atomics.notify(control, CONTROL.statsSeq);
+  Atomics.store(control, CONTROL.statsSeq, (seq + 1) | 0);
 }
 
-// A write takes well under a microsecond; a writer descheduled mid-write is waited for, briefly. A
-// worker stopped mid-write (terminate) leaves the sequence odd: the copy is then taken as it is.
-const SPINS_BEFORE_WAIT = 64;
-const WAITS = 4;
-const WAIT_MILLIS = 1;
-
-/** A consistent copy of the worker's snapshot (see writeStats). */
+/**
+ * A whole copy of the worker's latest snapshot. The copy is torn only if the worker completed a write and began
+ * the next one into the same copy while it was read: then the sequence has moved, and it is read again.
+ */
 export function snapshotStats(view: Float64Array, control: Int32Array): Float64Array {
   const copy = new Float64Array(STATS_SLOTS);
-  for (let attempt = 0; ; attempt++) {
-    const before = Atomics.load(control, CONTROL.statsSeq);
-    copy.set(view.subarray(0, STATS_SLOTS));
-    if ((before & 1) === 0 && Atomics.load(control, CONTROL.statsSeq) === before) return copy;
-    if (attempt >= SPINS_BEFORE_WAIT + WAITS) return copy;
-    if (attempt >= SPINS_BEFORE_WAIT) Atomics.wait(control, CONTROL.statsSeq, before, WAIT_MILLIS);
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const seq = Atomics.load(control, CONTROL.statsSeq);
+    const from = (seq & 1) * STATS_SLOTS;
+    copy.set(view.subarray(from, from + STATS_SLOTS));
+    if (Atomics.load(control, CONTROL.statsSeq) === seq) break;
   }
+  return copy;
 }
 
 /** The stats a snapshot holds (see STATS_SLOTS). */

@@ -56,7 +56,7 @@ export class PendingRequests {
 /** The worker's client answers for what it took in; entries this thread dropped are added (as stats() adds them). */
 export function flushWorker(h: DeliveryWorkerHost, options?: { timeoutMillis?: number }): Promise<FlushResult> {
   const state = h.state;
-  if (state.kind === 'in-thread') return state.client.flush(options);
+  if (state.kind === 'in-thread') return state.sink.flush(options);
   const counts = h.counts;
   if (state.kind === 'closing') {
     const closed = counts.droppedClosed;
@@ -76,7 +76,7 @@ export function flushWorker(h: DeliveryWorkerHost, options?: { timeoutMillis?: n
 export function closeWorker(h: DeliveryWorkerHost): Promise<FlushResult> {
   const state = h.state;
   if (state.kind === 'closing') return state.promise;
-  if (state.kind === 'in-thread') return state.client.close();
+  if (state.kind === 'in-thread') return state.sink.close();
   h.post();
   const full = h.counts.droppedFull;
   const closedBefore = h.counts.droppedClosed;
