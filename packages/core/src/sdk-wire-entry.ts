@@ -78,9 +78,14 @@ export function invalidSdkEntry(text: string): LokiEntryInput {
 /** An entry input as JSON keeps it. */
 type Wire = Omit<LokiEntryInput, 'timestamp'> & { timestamp?: string | number };
 
+/**
+ * A name given twice (in `metadata` and as a field) is two pairs in-thread: Loki keeps the later one, the line
+ * (metadataMode 'line') the first; one key here, so the one that would be stored.
+ */
 function addValue(out: Record<string, unknown>, key: string, value: unknown, asText: boolean): void {
   if (value === undefined) return;
-  out[key] = asText ? metadataValueToString(value) : value;
+  if (asText) out[key] = metadataValueToString(value);
+  else if (!Object.prototype.hasOwnProperty.call(out, key)) out[key] = value;
 }
 
 /** bigint: ns digits (core reads them as ns); Date: its epoch ms, an invalid one as text (counted by core). */

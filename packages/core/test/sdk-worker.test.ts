@@ -51,6 +51,7 @@ function logTheSame(s: LokiSDK): void {
   void s.info('ns time', { timestamp: BigInt(MINUTE_AGO) * 1_000_000n + 123_456n });
   void s.info('line given', { line: '{"a":1}', b: 2 });
   for (let i = 0; i < 20; i++) void s.info(`burst ${i}`, { i });
+  void s.info('dup', { metadata: { dup: 'a', keep: 1 }, dup: 'b' });
   void s.fatal('last');
 }
 
@@ -77,13 +78,13 @@ describe('direct SDK option worker', () => {
     logTheSame(b.sdk);
     expect((await a.sdk.flush()).ok).toBe(true);
     const flushed = await b.sdk.flush();
-    expect(flushed).toMatchObject({ ok: true, acknowledged: 30, dropped: 0 });
+    expect(flushed).toMatchObject({ ok: true, acknowledged: 31, dropped: 0 });
     expect(b.errors.map((e) => e.code)).toEqual(a.errors.map((e) => e.code));
     expect(b.errors.map((e) => e.code)).not.toContain('ERR_LOKI_WORKER_UNAVAILABLE');
     const expected = stored(inThread);
-    expect(expected.entries).toHaveLength(30);
+    expect(expected.entries).toHaveLength(31);
     expect(stored(inWorker)).toEqual(expected);
-    expect(b.sdk.stats()).toMatchObject({ entriesPushed: 30, entriesSent: 30, entriesDropped: 0 });
+    expect(b.sdk.stats()).toMatchObject({ entriesPushed: 31, entriesSent: 31, entriesDropped: 0 });
   });
 
   it('metadataMode line: the same lines as in-thread', async () => {
