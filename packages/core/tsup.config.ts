@@ -6,8 +6,16 @@ const noSourcesContent: Options['esbuildOptions'] = (options) => {
   options.sourcesContent = false;
 };
 
-// The three entry points (package.json `exports`): `.`, `./sdk`, `./adapter`.
-const entry = { index: 'src/index.ts', sdk: 'src/sdk-entry.ts', adapter: 'src/adapter-entry.ts' };
+// The three entry points (package.json `exports`): `.`, `./sdk`, `./adapter`; and the SDK's delivery worker
+// script (option `worker`), a file in `dist` (package.json `files`) that the SDK finds beside itself, not an export.
+const entry = {
+  index: 'src/index.ts',
+  sdk: 'src/sdk-entry.ts',
+  adapter: 'src/adapter-entry.ts',
+  'sdk-delivery-worker': 'src/sdk-delivery-worker.ts',
+};
+// Types for the exports only: the worker script has none to offer.
+const dts = { entry: { index: entry.index, sdk: entry.sdk, adapter: entry.adapter } };
 
 // The two formats build in parallel; `dist` is emptied by the build script, not by either config.
 // Both split shared code into chunks, so the entry points of one format share one copy of every module:
@@ -17,7 +25,7 @@ export default defineConfig([
     entry,
     format: ['esm'],
     splitting: true,
-    dts: true,
+    dts,
     sourcemap: true,
     esbuildOptions: noSourcesContent,
     target: 'node20',
@@ -29,7 +37,7 @@ export default defineConfig([
     // Rollup writes the CommonJS chunks (tsup's own CommonJS splitting would turn `import('got')` into a
     // require() of an ESM-only package).
     treeshake: true,
-    dts: true,
+    dts,
     sourcemap: true,
     esbuildOptions: noSourcesContent,
     target: 'node20',

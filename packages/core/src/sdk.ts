@@ -1,5 +1,5 @@
 import { zeroDropCounts } from './client-types.js';
-import { createLokiClient, pushInvalid, type FlushResult, type LokiClient, type LokiClientStats } from './client.js';
+import type { FlushResult, LokiClientStats } from './client.js';
 import { LokiOptionsError } from './errors.js';
 import { describeValue, optionChecks } from './option-checks.js';
 import { unknownOptionsError } from './option-names.js';
@@ -7,6 +7,7 @@ import { CLIENT_OPTION_SCHEMA } from './client-option-schema.js';
 import { replacedNameHints } from './option-schema.js';
 import { CLIENT_OPTION_NAMES, defaultOnError, type LokiClientOptions } from './options.js';
 import type { LokiRecord } from './record.js';
+import { startSdkSink, type SdkSink } from './sdk-sink.js';
 
 /**
  * The direct API of our Python predecessor (loki-sdk-py), in TypeScript form: `initSdk()` then
@@ -48,6 +49,11 @@ export interface SdkOptions extends Omit<
   maxRetries?: number;
   /** Also print each call to the console as a readable line. Default true. */
   printToConsole?: boolean;
+  /**
+   * Map, batch and send in a worker thread (core's delivery worker): a call costs this thread its record's text.
+   * Without a thread (or its script, in a bundle) delivery runs here, reported once. Default false.
+   */
+  worker?: boolean;
 }
 
 export const SDK_DEFAULTS = {
@@ -60,6 +66,7 @@ export const SDK_DEFAULTS = {
   flushInterval: 5,
   maxRetries: 3,
   printToConsole: true,
+  worker: false,
 } as const;
 
 /** The SDK's own option names and their checks (with core's, the names initSdk knows). */
@@ -80,6 +87,7 @@ const SDK_OWN_CHECKS = {
   flushInterval: optionChecks.seconds(0),
   maxRetries: optionChecks.numberAtLeast(1),
   printToConsole: optionChecks.boolean,
+  worker: optionChecks.boolean,
 } satisfies Record<Exclude<keyof SdkOptions, keyof LokiClientOptions>, (name: string, value: unknown) => void>;
 
 /** Core options the SDK sets from its own names (the schema's `sdk` aliases): using core's name is worth a hint. */
@@ -111,7 +119,7 @@ function nothingPushed(): FlushResult {
 }
 
 export class LokiSDK {
-  private client: LokiClient | undefined;
+  private client: SdkSink | undefined;
   private appName = '';
   private beacon: boolean = SDK_DEFAULTS.useSendBeacon;
   private print: boolean = SDK_DEFAULTS.printToConsole;
@@ -139,22 +147,26 @@ export class LokiSDK {
       flushInterval = SDK_DEFAULTS.flushInterval,
       maxRetries = SDK_DEFAULTS.maxRetries,
       printToConsole = SDK_DEFAULTS.printToConsole,
+      worker = SDK_DEFAULTS.worker,
       labels,
       ...rest
     } = options;
     // Only the names core knows go on: the others were reported (once, below), not passed silently.
     const clientOptions: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(rest)) if (SDK_OPTION_NAMES.has(name)) clientOptions[name] = value;
-    const next = createLokiClient({
-      ...clientOptions,
-      url: endpoints?.loki ?? SDK_DEFAULTS.endpoint,
-      labels: { ...labels, app: appName, environment },
-      batchMaxEntries: bufferSize,
-      batchIntervalMillis: Math.round(flushInterval * 1000),
-      retryMaxAttempts: maxRetries,
-      offlineBuffer: enableOfflineBuffer,
-      offlineBufferMaxEntries: Math.max(offlineBufferSize, bufferSize),
-    });
+    const next = startSdkSink(
+      {
+        ...clientOptions,
+        url: endpoints?.loki ?? SDK_DEFAULTS.endpoint,
+        labels: { ...labels, app: appName, environment },
+        batchMaxEntries: bufferSize,
+        batchIntervalMillis: Math.round(flushInterval * 1000),
+        retryMaxAttempts: maxRetries,
+        offlineBuffer: enableOfflineBuffer,
+        offlineBufferMaxEntries: Math.max(offlineBufferSize, bufferSize),
+      },
+      worker,
+    );
     if (unknown !== undefined) {
       try {
         (typeof options.onError === 'function' ? options.onError : defaultOnError)(unknown);
@@ -195,7 +207,7 @@ export class LokiSDK {
       // Proxy traps, which may throw: such a record is counted and reported as push() does its own.
       record = fields !== null && typeof fields === 'object' ? { ...fields, message, level } : { message, level };
     } catch (error) {
-      pushInvalid(client, error);
+      client.pushInvalid(error);
       return this.beacon ? undefined : client.flush();
     }
     client.push(record);

@@ -126,6 +126,31 @@ describe('trace context: entries logged inside a span carry its ids as structure
       await sdk.close();
     }
   });
+
+  it('the direct SDK with worker: true: the span is read at the call, its ids stored as in-thread', async () => {
+    const stored = [];
+    for (const worker of [false, true]) {
+      const r = await receiver();
+      const sdk = new LokiSDK().init({
+        appName: 'traced-sdk',
+        endpoints: { loki: r.pushUrl },
+        printToConsole: false,
+        exitHook: false,
+        worker,
+      });
+      try {
+        inSpan(() => void sdk.info('sdk in span', { span_id: 'its own', user: 'u1' }));
+        inSpan(() => void sdk.info('other span'), { ...SPAN, spanId: '1111111111111111' });
+        void sdk.info('no span');
+        await sdk.flush();
+        stored.push(r.entries().map(({ line, labels, metadata }) => ({ line, labels, metadata })));
+      } finally {
+        await sdk.close();
+      }
+    }
+    expect(stored[0]![1]!.metadata).toMatchObject({ trace_id: SPAN.traceId, span_id: '1111111111111111' });
+    expect(stored[1]).toEqual(stored[0]);
+  });
 });
 
 describe('trace context without @opentelemetry/api installed', () => {
