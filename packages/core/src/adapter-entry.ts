@@ -27,7 +27,7 @@ export { suggestName, unknownOptionsError } from './option-names.js';
 export { envValue } from './env-value.js';
 
 // The entry rules: time, label fields, metadata names, the conversions core applies to values.
-export { nowNs, timestampToNs, MIN_TIMESTAMP_NS, MAX_TIMESTAMP_NS } from './timestamp.js';
+export { nowNs, timestampToNs, timestampToWire, MIN_TIMESTAMP_NS, MAX_TIMESTAMP_NS } from './timestamp.js';
 export type { LokiTimestamp } from './timestamp.js';
 export { labelValueToString, isLabelField, metadataName, LABEL_FIELD_PREFIX } from './labels.js';
 export { labelsWithFields } from './entry-input.js';

@@ -2,6 +2,7 @@ import { entryInputOf, isLooseMetadata, labelsWithFields, type LokiEntryInput } 
 import { isLabelField, LABEL_FIELD_PREFIX, labelValueToString } from './labels.js';
 import type { LokiRecord } from './record.js';
 import { metadataValueToString, safeStringify } from './safe-stringify.js';
+import { timestampToWire } from './timestamp.js';
 
 /**
  * How one SDK call crosses to the delivery worker (option `worker`): the record the call made, separated on this
@@ -43,7 +44,7 @@ export function sdkEntryText(
     }
     out.labels = text;
   }
-  if (input.timestamp !== undefined) out.timestamp = wireTime(input.timestamp);
+  if (input.timestamp !== undefined) out.timestamp = timestampToWire(input.timestamp);
   return valuesAsText ? JSON.stringify(out) : safeStringify(out);
 }
 
@@ -86,12 +87,4 @@ function addValue(out: Record<string, unknown>, key: string, value: unknown, asT
   if (value === undefined) return;
   if (asText) out[key] = metadataValueToString(value);
   else if (!Object.prototype.hasOwnProperty.call(out, key)) out[key] = value;
-}
-
-/** bigint: ns digits (core reads them as ns); Date: its epoch ms, an invalid one as text (counted by core). */
-function wireTime(timestamp: unknown): string | number {
-  if (typeof timestamp === 'bigint') return timestamp.toString();
-  if (timestamp instanceof Date) return Number.isNaN(timestamp.getTime()) ? 'Invalid Date' : timestamp.getTime();
-  if (typeof timestamp === 'number') return Number.isFinite(timestamp) ? timestamp : String(timestamp);
-  return typeof timestamp === 'string' ? timestamp : String(timestamp);
 }

@@ -113,6 +113,18 @@ export function timestampToNs(value: unknown): bigint | undefined {
   return inWindow(ns);
 }
 
+/**
+ * A time as JSON carries it to another thread, for `timestampToNs` there to read as it would have here: bigint as
+ * ns digits, a Date as its epoch ms, a number or text as it is; what would be unreadable here (an invalid Date,
+ * NaN, Infinity) stays unreadable (text), so it is counted there (`invalidTimestamps`), not replaced by null.
+ */
+export function timestampToWire(timestamp: unknown): string | number {
+  if (typeof timestamp === 'bigint') return timestamp.toString();
+  if (timestamp instanceof Date) return Number.isNaN(timestamp.getTime()) ? 'Invalid Date' : timestamp.getTime();
+  if (typeof timestamp === 'number') return Number.isFinite(timestamp) ? timestamp : String(timestamp);
+  return typeof timestamp === 'string' ? timestamp : String(timestamp);
+}
+
 /** Splits ns into protobuf Timestamp seconds and non-negative nanos. */
 export function splitNs(ns: bigint): { seconds: bigint; nanos: number } {
   let seconds = ns / 1_000_000_000n;

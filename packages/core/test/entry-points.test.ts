@@ -100,6 +100,7 @@ const ADAPTER = [
   'traceCapture',
   'TRACE_FIELD_NAMES',
   'timestampToNs',
+  'timestampToWire',
   'unknownOptionsError',
   'warnOncePerCode',
   'writeStderrLine',

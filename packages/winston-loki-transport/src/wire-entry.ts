@@ -1,8 +1,8 @@
 import {
   labelValueToString,
   metadataValueToString,
+  timestampToWire,
   type LokiEntryInput,
-  type LokiTimestamp,
 } from '@loki-sdk/core/adapter';
 import { LEVEL, MESSAGE, toLokiRecord } from './to-loki-record.js';
 import type { RecordMapping } from './transport-options.js';
@@ -57,15 +57,9 @@ export function recordJson(
   if (entry.level !== undefined) out.level = entry.level;
   if (entry.labels !== undefined) out.labels = textValues(entry.labels, labelValueToString);
   if (metadata !== undefined) out.metadata = textValues(metadata, metadataValueToString);
-  if (entry.timestamp !== undefined) out.timestamp = wireTime(entry.timestamp);
+  if (entry.timestamp !== undefined) out.timestamp = timestampToWire(entry.timestamp);
   if (entry.lineIsMessage === true) out.lineIsMessage = true;
   return JSON.stringify(out);
-}
-
-/** bigint: ns digits, which core reads as ns; Date: its epoch ms; numbers and text as they are. */
-function wireTime(timestamp: LokiTimestamp): string | number {
-  if (typeof timestamp === 'bigint') return timestamp.toString();
-  return timestamp instanceof Date ? timestamp.getTime() : timestamp;
 }
 
 /** An entry input as JSON keeps it: every value text (or a number), the time as ns digits or epoch ms. */

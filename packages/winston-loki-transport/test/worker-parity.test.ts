@@ -32,6 +32,7 @@ function logEverything(logger: winston.Logger): number {
       }),
     () => logger.info('with its own time', { timestamp: OWN_TIME }),
     () => logger.info('unreadable time', { timestamp: 'not a time' }),
+    () => logger.info('invalid date', { timestamp: new Date(Number.NaN) }),
     () =>
       logger.info('text with "quotes", \\ backslash, \n newline, \u2028 and emoji 🚀', {
         'key with space': 'v',
@@ -105,6 +106,8 @@ describe('the delivery worker stores exactly what the in-thread transport stores
       expect([a, b]).toMatchObject([{ ok: true }, { ok: true }]);
       expect(viaWorker.entries()).toHaveLength(count);
       expect(stored(viaWorker)).toEqual(stored(inThread));
+      // Unreadable times (text, an invalid Date) are counted alike (the worker read an invalid Date as none).
+      expect(worker.stats().invalidTimestamps).toBe(local.stats().invalidTimestamps);
       // Both stamp the entry that carried its own time with that time, to the nanosecond.
       const own = (r: LokiReceiver) => r.entries().find((e) => e.line.includes('with its own time'))?.timestampNs;
       if (options.useWinstonMetaAsLabels !== true) expect(own(viaWorker)).toBe(own(inThread));
