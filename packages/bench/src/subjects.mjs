@@ -26,8 +26,8 @@ function within(promise, millis) {
 }
 
 /** pino.transport(): wait until the worker runs, so its start-up is not charged to the first calls. */
-async function pinoTransport(target, options) {
-  const transport = pino.transport({ target, options });
+async function pinoTransport(target, options, worker = {}) {
+  const transport = pino.transport({ target, options, worker });
   await within(once(transport, 'ready'), 10_000);
   return transport;
 }
@@ -157,11 +157,12 @@ export const SUBJECTS = {
     theirs: true,
     title: 'pino + pino-opentelemetry-transport 4 (theirs, OTLP)',
     config:
-      "pino.transport({ target: 'pino-opentelemetry-transport' }) with OTEL_EXPORTER_OTLP_LOGS_ENDPOINT = the receiver's /otlp/v1/logs — npm defaults (http/protobuf exporter, BatchLogRecordProcessor: 512 records or 1 s per export, queue of 2048 dropping the newest); finish: end() (its close() shuts the provider down, which exports what is queued)",
+      "pino.transport({ target: 'pino-opentelemetry-transport' }) with OTEL_EXPORTER_OTLP_LOGS_ENDPOINT = the receiver's /otlp/v1/logs in its worker's environment — npm defaults (http/protobuf exporter, BatchLogRecordProcessor: 512 records or 1 s per export, queue of 2048 dropping the newest); finish: end() (its close() shuts the provider down, which exports what is queued)",
     async create(url) {
-      // npm defaults: the endpoint from the environment, read by the exporter in pino's worker (which copies env).
-      process.env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT = otlpLogsUrl(url);
-      const transport = await pinoTransport('pino-opentelemetry-transport', {});
+      // npm defaults: the endpoint from the environment, read by the exporter in pino's worker: the worker's own
+      // environment (Worker's `env` option, which pino passes on), this process's left as it is.
+      const env = { ...process.env, OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: otlpLogsUrl(url) };
+      const transport = await pinoTransport('pino-opentelemetry-transport', {}, { env });
       const logger = pino(transport);
       return {
         log: (i) => logger.info(fields(i), MESSAGE),
