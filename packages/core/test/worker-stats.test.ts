@@ -8,9 +8,9 @@ import { receiver } from './helpers.js';
 const file = fileURLToPath(new URL('./fixtures/line-worker.mjs', import.meta.url));
 
 describe("the delivery worker's stats", () => {
-  // The worker writes its counters into shared memory while the app's thread reads them. Before the
-  // seqlock (worker-protocol.ts), about 1 read in 10 000 saw a chunk counted as taken in but not yet as
-  // buffered: 256 entries in no counter, which made an exit count come out 256 short in CI.
+  // The worker writes its counters into shared memory while the app's thread reads them. Before the two
+  // alternating copies (writeStats in worker-protocol.ts), about 1 read in 10 000 saw a chunk counted as taken in
+  // but not yet as buffered: 256 entries in no counter, which made an exit count come out 256 short in CI.
   it('every stats() read adds up (pushed = sent + dropped + buffered), also while the worker writes', async () => {
     const r = await receiver();
     const host = startDeliveryWorker({
