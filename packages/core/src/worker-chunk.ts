@@ -1,5 +1,7 @@
+import type { LokiEntryInput } from './entry-input.js';
+import type { LokiEntrySink } from './entry-sink.js';
 import { nowNs } from './timestamp.js';
-import type { EntryChunk } from './worker-protocol.js';
+import type { EntryChunk, WorkerLineMapper } from './worker-protocol.js';
 
 /** The entries of this tick (or up to a size), collected on the main thread for one postMessage. */
 export class ChunkBuilder {
@@ -44,8 +46,7 @@ export class ChunkBuilder {
 
 /**
  * Each entry of a chunk, in order: its text, whether it is an already mapped record, and the time of its log
- * call as ns (the chunk's wall clock plus the monotonic offset). The worker takes chunks in with it, and so does
- * the in-thread fallback with the chunk the worker never got.
+ * call as ns (the chunk's wall clock plus the monotonic offset).
  */
 export function forEachEntry(chunk: EntryChunk, take: (line: string, isRecord: boolean, timeNs: bigint) => void): void {
   const lines = chunk.text.split('\n');
@@ -56,4 +57,30 @@ export function forEachEntry(chunk: EntryChunk, take: (line: string, isRecord: b
     if (isRecord) r++;
     take(lines[i] ?? '', isRecord, baseNs + BigInt(Math.round(((times[i] ?? baseMillis) - baseMillis) * 1e6)));
   }
+}
+
+/** One entry through the adapter's mapper; should it throw (it cannot: the text is the adapter's JSON), kept as is. */
+export function mapEntry(line: string, isRecord: boolean, mapLine: WorkerLineMapper, options: unknown): LokiEntryInput {
+  try {
+    return mapLine(line, isRecord, options);
+  } catch {
+    return { line };
+  }
+}
+
+/**
+ * A chunk into an entry sink: each entry mapped, timed at its log call unless the mapper gave it a time. The one
+ * path in: the worker takes its chunks so, and so does the in-thread fallback with the chunk the worker never got.
+ */
+export function pushChunk(
+  chunk: EntryChunk,
+  mapLine: WorkerLineMapper,
+  options: unknown,
+  sink: Pick<LokiEntrySink, 'pushEntry'>,
+): void {
+  forEachEntry(chunk, (line, isRecord, timeNs) => {
+    const entry = mapEntry(line, isRecord, mapLine, options);
+    entry.timestamp ??= timeNs;
+    sink.pushEntry(entry);
+  });
 }

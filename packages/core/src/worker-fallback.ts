@@ -4,7 +4,7 @@ import { LokiError } from './errors.js';
 import { unregisterExitParticipant } from './exit-hook.js';
 import { fromStats } from './worker-answers.js';
 import type { DeliveryWorkerHost } from './worker-host.js';
-import { forEachEntry } from './worker-chunk.js';
+import { pushChunk } from './worker-chunk.js';
 import { isWorking } from './worker-lifecycle.js';
 
 /**
@@ -46,12 +46,7 @@ export function carryOnInThread(h: DeliveryWorkerHost, error: unknown): void {
     ),
   );
   if (h.state.kind === 'in-thread') {
-    const sink = h.state.sink;
-    forEachEntry(unposted, (line, isRecord, timeNs) => {
-      const entry = h.mapInThread(line, isRecord);
-      entry.timestamp ??= timeNs;
-      sink.pushEntry(entry);
-    });
+    pushChunk(unposted, h.mapLine, h.mapperOptions, h.state.sink);
   }
   const stats = h.stats();
   const answer = fromStats(stats, stats.bufferedEntries);

@@ -5,7 +5,7 @@ import { entryCount } from './entry-count.js';
 import { LokiError } from './errors.js';
 import { registerExitParticipant, type ExitParticipant } from './exit-hook.js';
 import { DEFAULTS, type LokiClientOptions } from './options.js';
-import { ChunkBuilder } from './worker-chunk.js';
+import { ChunkBuilder, mapEntry } from './worker-chunk.js';
 import { WorkerCounters } from './worker-counters.js';
 import { flushBeforeExit, waitAtExit } from './worker-exit.js';
 import { carryOnInThread } from './worker-fallback.js';
@@ -55,8 +55,9 @@ export class DeliveryWorkerHost implements ExitParticipant {
   readonly onError: (error: LokiError) => void;
   /** Kept for the in-thread fallback. */
   readonly clientOptions: LokiClientOptions;
-  private readonly mapLine: WorkerLineMapper;
-  private readonly mapperOptions: unknown;
+  /** The adapter's mapper and its options, for the in-thread fallback. */
+  readonly mapLine: WorkerLineMapper;
+  readonly mapperOptions: unknown;
 
   readonly pending = new ChunkBuilder();
   private scheduled = false;
@@ -171,11 +172,7 @@ export class DeliveryWorkerHost implements ExitParticipant {
 
   /** The adapter's mapper, on this thread (the in-thread fallback). */
   mapInThread(text: string, mapped: boolean): LokiEntryInput {
-    try {
-      return this.mapLine(text, mapped, this.mapperOptions);
-    } catch {
-      return { line: text }; // as in the worker: cannot happen (the text is the adapter's own JSON)
-    }
+    return mapEntry(text, mapped, this.mapLine, this.mapperOptions);
   }
 
   /** The worker died (it should not): see worker-fallback.ts. */

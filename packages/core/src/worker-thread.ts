@@ -3,7 +3,6 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FlushResult } from './client.js';
 import { createEntrySink, deliverSinkAtExit } from './entry-sink.js';
-import type { LokiEntryInput } from './entry-input.js';
 import type { LokiError } from './errors.js';
 import {
   CONTROL,
@@ -17,7 +16,7 @@ import {
   type WorkerLineMapper,
   type WorkerSetup,
 } from './worker-protocol.js';
-import { forEachEntry } from './worker-chunk.js';
+import { pushChunk } from './worker-chunk.js';
 import { relayRequests } from './worker-metrics.js';
 
 /**
@@ -77,24 +76,9 @@ export function runDeliveryWorker(mapLine: WorkerLineMapper): void {
 
   function take(chunk: EntryChunk): void {
     const exitDeadline = statsView[EXIT_DEADLINE_SLOT]!;
-    if (exitDeadline > 0 && Date.now() >= exitDeadline) {
-      // The process is exiting and its deadline has passed: counting is all that is left to do.
-      lateAtExit += chunk.count;
-      Atomics.add(control, CONTROL.consumedEntries, chunk.count);
-      Atomics.add(control, CONTROL.consumedChars, chunk.text.length - (chunk.count - 1));
-      publishStats();
-      return;
-    }
-    forEachEntry(chunk, (line, isRecord, timeNs) => {
-      let entry: LokiEntryInput;
-      try {
-        entry = mapLine(line, isRecord, mapperOptions);
-      } catch {
-        entry = { line }; // cannot happen (the text is our own JSON); were it to, the entry is kept as is
-      }
-      entry.timestamp ??= timeNs;
-      sink.pushEntry(entry);
-    });
+    // The process is exiting and its deadline has passed: counting is all that is left to do.
+    if (exitDeadline > 0 && Date.now() >= exitDeadline) lateAtExit += chunk.count;
+    else pushChunk(chunk, mapLine, mapperOptions, sink);
     Atomics.add(control, CONTROL.consumedEntries, chunk.count);
     Atomics.add(control, CONTROL.consumedChars, chunk.text.length - (chunk.count - 1));
     publishStats();
