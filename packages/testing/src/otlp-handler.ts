@@ -10,7 +10,7 @@ import { decodeOtlpBody, OtlpDecodeError } from './otlp-decoder.js';
 import { otlpToPushStreams } from './otlp-mapping.js';
 import { countLogRecords } from './otlp-model.js';
 import { rpcStatusBody } from './rpc-status.js';
-import type { PushHandlerContext } from './push-handler.js';
+import { pushRulesContext, type PushHandlerContext } from './push-handler.js';
 import { processPush } from './push-processor.js';
 import { recordSizes, takeRequest } from './take-request.js';
 import { resolveTenant } from './tenant.js';
@@ -103,19 +103,8 @@ export async function handleOtlpLogs(ctx: PushHandlerContext, req: IncomingMessa
         });
   const result = processPush(
     { format: decoded.format, uncompressedBytes: decoded.uncompressedBytes, streams, entryCount: records },
-    {
-      tenant: tenant.tenant,
-      limits: ctx.options.limits,
-      // The OTLP mapping did Loki's service-name discovery (among index labels only); the distributor does none.
-      discoverServiceName: false,
-      discoverLogLevels: ctx.options.discoverLogLevels,
-      strict: ctx.options.strict,
-      store: ctx.store,
-      ingester: ctx.ingester,
-      rateLimiter: ctx.rateLimiter,
-      sharder: ctx.sharder,
-      nowMs: Date.now(),
-    },
+    // The OTLP mapping did Loki's service-name discovery (among index labels only); the distributor does none.
+    pushRulesContext(ctx, tenant.tenant, false),
   );
   base.entriesStored = result.entriesStored;
   finish(ctx, res, base, result.status, result.message);

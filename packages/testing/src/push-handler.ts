@@ -8,7 +8,7 @@ import { headerValue, sendText, tenantHeader } from './http-exchange.js';
 import type { Ingester } from './ingester.js';
 import type { ResolvedReceiverOptions } from './options.js';
 import { decodePushBody, PushDecodeError, type PushDecodeOptions } from './push-decoder.js';
-import { processPush } from './push-processor.js';
+import { processPush, type PushContext } from './push-processor.js';
 import type { TenantRateLimiter } from './rate-limiter.js';
 import type { StopTimers } from './stop-timers.js';
 import type { EntryStore } from './store.js';
@@ -31,6 +31,25 @@ export interface PushHandlerContext {
   /** Changes on every `stop()`: a request from before it is never answered. */
   generation(): number;
   record(request: ReceivedRequest): void;
+}
+
+/**
+ * The push rules' context for one request of `tenant`, from the receiver's state; `discoverServiceName` is the
+ * distributor's (off for OTLP, whose mapping already did Loki's discovery among its index labels).
+ */
+export function pushRulesContext(ctx: PushHandlerContext, tenant: string, discoverServiceName: boolean): PushContext {
+  return {
+    tenant,
+    limits: ctx.options.limits,
+    discoverServiceName,
+    discoverLogLevels: ctx.options.discoverLogLevels,
+    strict: ctx.options.strict,
+    store: ctx.store,
+    ingester: ctx.ingester,
+    rateLimiter: ctx.rateLimiter,
+    sharder: ctx.sharder,
+    nowMs: Date.now(),
+  };
 }
 
 function decodeOptions(options: ResolvedReceiverOptions, legacy: boolean): PushDecodeOptions {
@@ -108,18 +127,7 @@ export async function handlePush(
   base.uncompressedBytes = decoded.uncompressedBytes;
   base.entriesReceived = decoded.entryCount;
 
-  const result = processPush(decoded, {
-    tenant: tenant.tenant,
-    limits: ctx.options.limits,
-    discoverServiceName: ctx.options.discoverServiceName,
-    discoverLogLevels: ctx.options.discoverLogLevels,
-    strict: ctx.options.strict,
-    store: ctx.store,
-    ingester: ctx.ingester,
-    rateLimiter: ctx.rateLimiter,
-    sharder: ctx.sharder,
-    nowMs: Date.now(),
-  });
+  const result = processPush(decoded, pushRulesContext(ctx, tenant.tenant, ctx.options.discoverServiceName));
   base.entriesStored = result.entriesStored;
   finishPush(ctx, res, base, result.status, result.message);
 }
