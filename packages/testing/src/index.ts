@@ -3,19 +3,8 @@
  */
 export { createLokiReceiver } from './receiver.js';
 export { DEFAULT_RECEIVER_LIMITS } from './limits.js';
-export type {
-  EntryQueryOptions,
-  FaultStep,
-  LokiReceiver,
-  LokiReceiverOptions,
-  ReceivedRequest,
-  ReceiverLimits,
-  ReceiverStats,
-  StoredEntry,
-  StoredStream,
-  StreamSelector,
-  WaitForEntriesOptions,
-} from './types.js';
+// types.ts holds the receiver's public types and nothing else: the list is kept there alone.
+export type * from './types.js';
 export { encodePushRequestProtobuf } from './protobuf-encoder.js';
 export type { MetadataInput, ProtobufEntryInput, ProtobufStreamInput } from './protobuf-encoder.js';
 export { rpcStatusMessage } from './rpc-status.js';
