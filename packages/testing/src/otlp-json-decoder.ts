@@ -7,7 +7,8 @@ import { isUtf8 } from 'node:buffer';
 import {
   EMPTY_VALUE,
   newLogRecord,
-  newScope,
+  newResourceLogs,
+  newScopeLogs,
   type OtlpKeyValue,
   type OtlpLogRecord,
   type OtlpResourceLogs,
@@ -168,7 +169,7 @@ function scope(r: OtlpJsonReader, into: OtlpScope): void {
 }
 
 function scopeLogs(r: OtlpJsonReader): OtlpScopeLogs {
-  const out: OtlpScopeLogs = { scope: newScope(), logRecords: [] };
+  const out = newScopeLogs();
   r.members((key) => {
     if (key === 'scope') scope(r, out.scope);
     else if (key === 'log_records' || key === 'logRecords') r.elements(() => out.logRecords.push(logRecord(r)));
@@ -179,7 +180,7 @@ function scopeLogs(r: OtlpJsonReader): OtlpScopeLogs {
 }
 
 function resourceLogs(r: OtlpJsonReader): OtlpResourceLogs {
-  const out: OtlpResourceLogs = { attributes: [], scopeLogs: [] };
+  const out = newResourceLogs();
   r.members((key) => {
     if (key === 'resource') {
       r.members((k) => {

@@ -75,6 +75,14 @@ export function newScope(): OtlpScope {
   return { name: '', version: '', attributes: [], droppedAttributesCount: 0 };
 }
 
+export function newScopeLogs(): OtlpScopeLogs {
+  return { scope: newScope(), logRecords: [] };
+}
+
+export function newResourceLogs(): OtlpResourceLogs {
+  return { attributes: [], scopeLogs: [] };
+}
+
 /** Number of log records of a request (Loki answers 422 when it is 0). */
 export function countLogRecords(resources: readonly OtlpResourceLogs[]): number {
   let n = 0;

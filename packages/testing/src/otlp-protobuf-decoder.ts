@@ -8,7 +8,8 @@ import { expectWireType, ProtobufDecodeError, ProtobufReader } from './protobuf-
 import {
   EMPTY_VALUE,
   newLogRecord,
-  newScope,
+  newResourceLogs,
+  newScopeLogs,
   type OtlpKeyValue,
   type OtlpLogRecord,
   type OtlpResourceLogs,
@@ -208,7 +209,7 @@ function decodeScope(r: ProtobufReader, scope: OtlpScope): OtlpScope {
 }
 
 function decodeScopeLogs(r: ProtobufReader): OtlpScopeLogs {
-  const out: OtlpScopeLogs = { scope: newScope(), logRecords: [] };
+  const out = newScopeLogs();
   while (!r.done) {
     const field = r.tag('ScopeLogs');
     const wt = r.wireType;
@@ -238,7 +239,7 @@ function decodeResource(r: ProtobufReader, attributes: OtlpKeyValue[]): void {
 }
 
 function decodeResourceLogs(r: ProtobufReader): OtlpResourceLogs {
-  const out: OtlpResourceLogs = { attributes: [], scopeLogs: [] };
+  const out = newResourceLogs();
   const deprecated: OtlpScopeLogs[] = [];
   while (!r.done) {
     const field = r.tag('ResourceLogs');
