@@ -3,7 +3,7 @@ import type { LokiClientImpl } from './client-impl.js';
 import { report } from './client-report.js';
 import { publishOffline } from './diagnostics.js';
 import { entryCount } from './entry-count.js';
-import { LokiError } from './errors.js';
+import { LokiError, type LokiErrorCode } from './errors.js';
 import { countDrop, settleAcknowledged, settleDropped, type Batch } from './held-entries.js';
 import { attempt, finish } from './batch-send.js';
 import { mayHaveBeenStored, type SendResult } from './http-sender.js';
@@ -61,47 +61,28 @@ export function handleResult(c: LokiClientImpl, batch: Batch, bodyBytes: number,
       if (result.partial !== undefined) partialSuccess(c, batch.entries, result.status, result.partial, where);
       settleAcknowledged(c, batch.entries);
       return;
-    case 'blocked':
+    case 'blocked': {
+      const error = answerError('ERR_LOKI_INGESTION_BLOCKED', `Loki blocks ingestion (${where})`, result, n);
+      refused(c, batch, 'ingestion_blocked', error);
+      return;
+    }
+    case 'reject':
+      if (result.status !== 400) {
+        const error = answerError('ERR_LOKI_REJECTED', `Loki rejected a ${n}-entry batch (${where})`, result, n);
+        refused(c, batch, 'rejected', error);
+        return;
+      }
+      // A 400 is a partial accept: the valid entries were stored. Resending would not help.
       c.counters.requestsFailed++;
       finish(c, batch);
-      settleDropped(c, batch.entries, 'ingestion_blocked');
+      c.counters.requestsPartiallyRejected++;
+      c.entriesPartiallyRejected += n;
+      c.flushes.partiallyRejected(batch.entries);
+      settleAcknowledged(c, batch.entries);
       report(
         c,
-        new LokiError('ERR_LOKI_INGESTION_BLOCKED', `Loki blocks ingestion (${where}): ${result.message}`, {
-          status: result.status,
-          responseBody: result.message,
-          entries: n,
-        }),
+        answerError('ERR_LOKI_PARTIAL_REJECT', `Loki rejected entries of a ${n}-entry batch (${where})`, result, n),
       );
-      return;
-    case 'reject':
-      c.counters.requestsFailed++;
-      finish(c, batch);
-      if (result.status === 400) {
-        // A 400 is a partial accept: the valid entries were stored. Resending would not help.
-        c.counters.requestsPartiallyRejected++;
-        c.entriesPartiallyRejected += n;
-        c.flushes.partiallyRejected(batch.entries);
-        settleAcknowledged(c, batch.entries);
-        report(
-          c,
-          new LokiError(
-            'ERR_LOKI_PARTIAL_REJECT',
-            `Loki rejected entries of a ${n}-entry batch (${where}): ${result.message}`,
-            { status: 400, responseBody: result.message, entries: n },
-          ),
-        );
-      } else {
-        settleDropped(c, batch.entries, 'rejected');
-        report(
-          c,
-          new LokiError('ERR_LOKI_REJECTED', `Loki rejected a ${n}-entry batch (${where}): ${result.message}`, {
-            status: result.status,
-            responseBody: result.message,
-            entries: n,
-          }),
-        );
-      }
       return;
     case 'retry':
       c.counters.requestsFailed++;
@@ -112,6 +93,23 @@ export function handleResult(c: LokiClientImpl, batch: Batch, bodyBytes: number,
       }
       retryLater(c, batch, result, where);
   }
+}
+
+/** Loki refused the batch for good (blocked, or rejected whole): the request failed, its entries dropped, reported. */
+function refused(c: LokiClientImpl, batch: Batch, reason: 'ingestion_blocked' | 'rejected', error: LokiError): void {
+  c.counters.requestsFailed++;
+  finish(c, batch);
+  settleDropped(c, batch.entries, reason);
+  report(c, error);
+}
+
+/** An error about Loki's answer: `text` then the answer itself, which it also carries with the status. */
+function answerError(code: LokiErrorCode, text: string, result: SendResult, entries: number): LokiError {
+  return new LokiError(code, `${text}: ${result.message}`, {
+    status: result.status,
+    responseBody: result.message,
+    entries,
+  });
 }
 
 /**
@@ -172,14 +170,8 @@ export function retryLater(c: LokiClientImpl, batch: Batch, result: SendResult, 
     finish(c, batch);
     settleDropped(c, batch.entries, next.reason);
     if (next.reason === 'retries_exhausted') {
-      report(
-        c,
-        new LokiError(
-          'ERR_LOKI_RETRIES_EXHAUSTED',
-          `gave up a ${n}-entry batch after ${batch.attempts} attempts (${where}): ${result.message}`,
-          { status: result.status, responseBody: result.message, entries: n },
-        ),
-      );
+      const text = `gave up a ${n}-entry batch after ${batch.attempts} attempts (${where})`;
+      report(c, answerError('ERR_LOKI_RETRIES_EXHAUSTED', text, result, n));
     } else {
       // Draining at exit: no further try fits before the deadline. Ending now lets the process go.
       c.exitFailures.push(`${entryCount(n)}: ${result.message}`);

@@ -92,6 +92,7 @@ describe('retry', () => {
     expect(first).toMatchObject({ ok: false, acknowledged: 3, partiallyRejected: 3 });
     expect(errors.map((e) => e.code)).toEqual(['ERR_LOKI_PARTIAL_REJECT']);
     expect(errors[0]!.responseBody).toContain('timestamp too old');
+    expect(errors[0]).toMatchObject({ status: 400, entries: 3 });
     expect(c.stats().requestsPartiallyRejected).toBe(1);
   });
 
@@ -105,6 +106,27 @@ describe('retry', () => {
     expect(c.stats().droppedByReason.rejected).toBe(1);
     expect(errors[0]).toMatchObject({ code: 'ERR_LOKI_REJECTED', status: 401 });
     expect(errors[0]!.message).toContain('no org id');
+  });
+
+  it('drops (and counts) a batch Loki answers 260, ingestion blocked, never retrying it', async () => {
+    const r = await receiver();
+    const { client: c, errors } = client(r, fast);
+    r.failNext({ status: 260, body: 'ingestion blocked for tenant' });
+    c.push({ message: 'blocked' });
+    const result = await c.flush();
+    expect(result).toMatchObject({ ok: false, dropped: 1, acknowledged: 0 });
+    expect(r.requests.map((q) => q.status)).toEqual([260]);
+    expect(r.entries()).toEqual([]);
+    expect(c.stats()).toMatchObject({ requestsFailed: 1, entriesDropped: 1 });
+    expect(c.stats().droppedByReason.ingestion_blocked).toBe(1);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      code: 'ERR_LOKI_INGESTION_BLOCKED',
+      status: 260,
+      responseBody: 'ingestion blocked for tenant',
+      entries: 1,
+    });
+    expect(errors[0]!.message).toMatch(/^Loki blocks ingestion \(HTTP 260 from .*\): ingestion blocked for tenant$/);
   });
 
   it('gives a batch up after retryMaxAttempts when the offline buffer is off', async () => {
