@@ -38,6 +38,45 @@ async function endTransport(transport, millis) {
   return within(closed, millis);
 }
 
+/** A pino logger over a worker transport; finish: end() (the transport's close, which delivers what it holds). */
+function pinoOver(transport) {
+  const logger = pino(transport);
+  return {
+    log: (i) => logger.info(fields(i), MESSAGE),
+    finish: (millis) => endTransport(transport, millis),
+  };
+}
+
+/** pino + pino-loki-transport with `options` (host added); finish: flushLoki() then end(). */
+async function pinoOurs(url, options = {}) {
+  const { flushLoki, getLokiStats } = await import('@loki-sdk/pino-loki-transport');
+  const transport = await pinoTransport('@loki-sdk/pino-loki-transport', { host: url, ...options });
+  return {
+    ...pinoOver(transport),
+    async finish(millis) {
+      const started = Date.now();
+      const flushed = await flushLoki(transport, { timeoutMillis: millis });
+      const ended = await endTransport(transport, Math.max(1000, millis - (Date.now() - started)));
+      return flushed.ok ? ended : 'flush-not-ok';
+    },
+    heldStats: () => getLokiStats(transport),
+  };
+}
+
+/** Ours in this thread (the core client, winston's transport): `log`; finish: flush() then close(); its stats. */
+function flushThenClose(target, log) {
+  return {
+    log,
+    async finish(millis) {
+      const flushed = await target.flush({ timeoutMillis: millis });
+      await within(target.close(), 5000);
+      return flushed.ok ? 'done' : 'flush-not-ok';
+    },
+    stats: () => target.stats(),
+    heldStats: async () => target.stats(),
+  };
+}
+
 /** The receiver's OTLP endpoint (`receiver.otlpLogsUrl` of @loki-sdk/testing) under its base URL. */
 function otlpLogsUrl(url) {
   return new URL('/otlp/v1/logs', url).href;
@@ -81,12 +120,7 @@ export const SUBJECTS = {
     config:
       "pino.transport({ target: 'pino/file', options: { destination: '/dev/null' } }) — the same worker-thread path as a transport, writing nowhere",
     async create() {
-      const transport = await pinoTransport('pino/file', { destination: '/dev/null' });
-      const logger = pino(transport);
-      return {
-        log: (i) => logger.info(fields(i), MESSAGE),
-        finish: (millis) => endTransport(transport, millis),
-      };
+      return pinoOver(await pinoTransport('pino/file', { destination: '/dev/null' }));
     },
   },
   'pino-ours': {
@@ -95,21 +129,7 @@ export const SUBJECTS = {
     title: 'pino + pino-loki-transport (ours)',
     config:
       "pino.transport({ target: '@loki-sdk/pino-loki-transport', options: { host } }) — all defaults (protobuf+snappy, 1 s / 5000-entry batches); finish: flushLoki() then end()",
-    async create(url) {
-      const { flushLoki, getLokiStats } = await import('@loki-sdk/pino-loki-transport');
-      const transport = await pinoTransport('@loki-sdk/pino-loki-transport', { host: url });
-      const logger = pino(transport);
-      return {
-        log: (i) => logger.info(fields(i), MESSAGE),
-        async finish(millis) {
-          const started = Date.now();
-          const flushed = await flushLoki(transport, { timeoutMillis: millis });
-          const ended = await endTransport(transport, Math.max(1000, millis - (Date.now() - started)));
-          return flushed.ok ? ended : 'flush-not-ok';
-        },
-        heldStats: () => getLokiStats(transport),
-      };
-    },
+    create: (url) => pinoOurs(url),
   },
   'pino-loki': {
     family: 'pino',
@@ -118,12 +138,7 @@ export const SUBJECTS = {
     config:
       "pino.transport({ target: 'pino-loki', options: { host } }) — its defaults (JSON, batching every 5 s, maxBufferSize 10 000 dropping the oldest); finish: end() (its close() pushes the buffer)",
     async create(url) {
-      const transport = await pinoTransport('pino-loki', { host: url });
-      const logger = pino(transport);
-      return {
-        log: (i) => logger.info(fields(i), MESSAGE),
-        finish: (millis) => endTransport(transport, millis),
-      };
+      return pinoOver(await pinoTransport('pino-loki', { host: url }));
     },
   },
   'pino-ours-otlp': {
@@ -132,25 +147,7 @@ export const SUBJECTS = {
     title: 'pino + pino-loki-transport, OTLP (ours)',
     config:
       "pino.transport({ target: '@loki-sdk/pino-loki-transport', options: { host, protocol: 'otlp', labels: { app: 'bench' } } }) — OTLP/HTTP protobuf+gzip to the receiver's /otlp/v1/logs (app → service.name: Loki indexes it; with its service-name discovery off, as in the bench, a push without any index label is refused), other options default; finish: flushLoki() then end()",
-    async create(url) {
-      const { flushLoki, getLokiStats } = await import('@loki-sdk/pino-loki-transport');
-      const transport = await pinoTransport('@loki-sdk/pino-loki-transport', {
-        host: url,
-        protocol: 'otlp',
-        labels: { app: 'bench' },
-      });
-      const logger = pino(transport);
-      return {
-        log: (i) => logger.info(fields(i), MESSAGE),
-        async finish(millis) {
-          const started = Date.now();
-          const flushed = await flushLoki(transport, { timeoutMillis: millis });
-          const ended = await endTransport(transport, Math.max(1000, millis - (Date.now() - started)));
-          return flushed.ok ? ended : 'flush-not-ok';
-        },
-        heldStats: () => getLokiStats(transport),
-      };
-    },
+    create: (url) => pinoOurs(url, { protocol: 'otlp', labels: { app: 'bench' } }),
   },
   'pino-otel': {
     family: 'pino',
@@ -162,12 +159,7 @@ export const SUBJECTS = {
       // npm defaults: the endpoint from the environment, read by the exporter in pino's worker: the worker's own
       // environment (Worker's `env` option, which pino passes on), this process's left as it is.
       const env = { ...process.env, OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: otlpLogsUrl(url) };
-      const transport = await pinoTransport('pino-opentelemetry-transport', {}, { env });
-      const logger = pino(transport);
-      return {
-        log: (i) => logger.info(fields(i), MESSAGE),
-        finish: (millis) => endTransport(transport, millis),
-      };
+      return pinoOver(await pinoTransport('pino-opentelemetry-transport', {}, { env }));
     },
   },
   'winston-null': {
@@ -196,16 +188,7 @@ export const SUBJECTS = {
       const { LokiTransport } = await import('@loki-sdk/winston-loki-transport');
       const transport = new LokiTransport({ host: url });
       const logger = winstonLogger(transport);
-      return {
-        log: (i) => logger.info(MESSAGE, fields(i)),
-        async finish(millis) {
-          const flushed = await transport.flush({ timeoutMillis: millis });
-          await within(transport.close(), 5000);
-          return flushed.ok ? 'done' : 'flush-not-ok';
-        },
-        stats: () => transport.stats(),
-        heldStats: async () => transport.stats(),
-      };
+      return flushThenClose(transport, (i) => logger.info(MESSAGE, fields(i)));
     },
   },
   'winston-loki': {
@@ -233,16 +216,7 @@ export const SUBJECTS = {
     async create(url) {
       const { createLokiClient } = await import('@loki-sdk/core');
       const client = createLokiClient({ host: url });
-      return {
-        log: (i) => client.push({ level: 'info', message: MESSAGE, ...fields(i) }),
-        async finish(millis) {
-          const flushed = await client.flush({ timeoutMillis: millis });
-          await within(client.close(), 5000);
-          return flushed.ok ? 'done' : 'flush-not-ok';
-        },
-        stats: () => client.stats(),
-        heldStats: async () => client.stats(),
-      };
+      return flushThenClose(client, (i) => client.push({ level: 'info', message: MESSAGE, ...fields(i) }));
     },
   },
 };
