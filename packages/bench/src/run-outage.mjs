@@ -1,24 +1,15 @@
 // The outage scenario: every shipper at once, each against its own receiver, which stops and comes back.
 import { createLokiReceiver } from '@loki-sdk/testing';
-import { startChild } from './child-run.mjs';
 import { receiverMeasures } from './measure.mjs';
-import { calls, childParams, deadlineFor, describeRun, log, outcomeOf, sleep, slim } from './run-parts.mjs';
+import { calls, describeRun, log, outcomeOf, sleep, slim, startSubject } from './run-parts.mjs';
 
 /** All shippers at once, each with its own receiver; the receivers go down and come back together. */
 export async function runOutage(scenario, rep, setup) {
   const p = scenario.params;
-  const { kind, params } = childParams(scenario);
   const entries = [];
   for (const subject of scenario.subjects) {
     const receiver = await createLokiReceiver(setup.receiverOptions);
-    const child = startChild({
-      subject,
-      scenario: kind,
-      url: receiver.url,
-      params,
-      deadlineMillis: deadlineFor(scenario),
-      nodeArgs: setup.nodeArgs,
-    });
+    const child = startSubject(scenario, subject, receiver.url, setup.nodeArgs);
     entries.push({ subject, receiver, child });
   }
   await Promise.all(entries.map((e) => e.child.ready));

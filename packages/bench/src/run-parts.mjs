@@ -1,12 +1,13 @@
 // What every run shares: the child's parameters and deadline, the calls it makes, how its outcome and
 // figures are written down, and the console line per run.
+import { startChild } from './child-run.mjs';
 import { SUBJECTS } from './subjects.mjs';
 
 export function log(text) {
   process.stdout.write(text + '\n');
 }
 
-export function childParams(scenario) {
+function childParams(scenario) {
   if (scenario.kind === 'outage') {
     const p = scenario.params;
     return {
@@ -17,12 +18,18 @@ export function childParams(scenario) {
   return { kind: scenario.kind, params: { ...scenario.params, finishTimeoutMillis: 60_000 } };
 }
 
-export function deadlineFor(scenario) {
+function deadlineFor(scenario) {
   const p = scenario.params;
   if (scenario.kind === 'burst') return 90_000 + p.n / 10; // 100 s for 100k calls... generous for every subject
   if (scenario.kind === 'steady') return 90_000 + p.seconds * 1000;
   if (scenario.kind === 'held') return 120_000;
   return 150_000 + (p.preSeconds + p.outageSeconds + p.postSeconds) * 1000;
+}
+
+/** The child for `subject` in `scenario` against the receiver at `url`, with the scenario's parameters and deadline. */
+export function startSubject(scenario, subject, url, nodeArgs) {
+  const { kind, params } = childParams(scenario);
+  return startChild({ subject, scenario: kind, url, params, deadlineMillis: deadlineFor(scenario), nodeArgs });
 }
 
 export function calls(scenario) {

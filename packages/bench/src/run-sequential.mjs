@@ -1,23 +1,15 @@
 // One subject in one scenario, alone, in a fresh child against a fresh receiver.
 import { createLokiReceiver } from '@loki-sdk/testing';
-import { startChild } from './child-run.mjs';
 import { receiverMeasures } from './measure.mjs';
-import { calls, childParams, deadlineFor, describeRun, log, outcomeOf, sleep, slim } from './run-parts.mjs';
+import { calls, describeRun, log, outcomeOf, sleep, slim, startSubject } from './run-parts.mjs';
 
 /** `setup`: the receiver's options and the children's extra node arguments. */
 export async function runSequential(scenario, subject, rep, setup, attempt = 1) {
   const receiver = await createLokiReceiver(setup.receiverOptions);
-  const { kind, params } = childParams(scenario);
   const parentCpu0 = process.cpuUsage();
-  const child = startChild({
-    subject,
-    scenario: kind,
-    url: receiver.url,
-    params,
-    deadlineMillis: deadlineFor(scenario),
-    // held: the child collects garbage before it reads RSS.
-    nodeArgs: scenario.kind === 'held' ? [...setup.nodeArgs, '--expose-gc'] : setup.nodeArgs,
-  });
+  // held: the child collects garbage before it reads RSS.
+  const nodeArgs = scenario.kind === 'held' ? [...setup.nodeArgs, '--expose-gc'] : setup.nodeArgs;
+  const child = startSubject(scenario, subject, receiver.url, nodeArgs);
   await child.ready;
   child.go();
   const done = await child.done;
