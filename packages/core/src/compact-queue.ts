@@ -60,6 +60,15 @@ class Chunk {
     return id;
   }
 
+  /** Empty again (the scratch arena's reuse): its bytes may be overwritten. */
+  reset(): void {
+    this.used = 0;
+    this.count = 0;
+    this.head = 0;
+    this.streams.length = 0;
+    this.lastStream = undefined;
+  }
+
   add(end: number, bytes: number, streamId: number): void {
     if (this.count === this.ends.length) {
       // As many as the arena will hold at the entries' size so far (doubling would leave half unused).
@@ -93,7 +102,72 @@ class Chunk {
   }
 }
 
-export class CompactQueue implements HeldQueue {
+/** Where an entry's bytes go: the chunk that takes `size` more bytes for this `seq` (a new one when `fresh`). */
+interface ChunkSource {
+  tailFor(size: number, seq: number, fresh: boolean): Chunk;
+}
+
+/**
+ * THE writer of an entry's wire form (queued entries and, through {@link packEntry}, every other entry the
+ * protobuf encoder meets): written once at the tail, again with every string measured if `bytes` was wrong.
+ */
+function writeEntry(entry: LokiEntry, seq: number, source: ChunkSource): Chunk {
+  let size = entryWireSize(entry, false);
+  let chunk = source.tailFor(size, seq, false);
+  let w = chunk.writer;
+  const at = chunk.used;
+  w.pos = at;
+  writeEntryWire(w, entry);
+  if (w.mismatch) {
+    // The entry's byte count was wrong: measure every string and write it again.
+    w.mismatch = false;
+    size = entryWireSize(entry, true);
+    if (at + size > chunk.arena.length) chunk = source.tailFor(size, seq, true);
+    w = chunk.writer;
+    w.pos = chunk.used;
+    writeEntryWire(w, entry);
+  }
+  chunk.add(w.pos, entry.bytes, chunk.streamId(entry.stream));
+  return chunk;
+}
+
+const SCRATCH_ARENA = 64 * 1024;
+
+/**
+ * Where entries held as objects (the disk buffer's, a caller's own) are written for one encoding: one arena,
+ * reused by the next encoding (the encoder has copied the bytes out by then); a larger one when it is full.
+ */
+const scratch = new (class implements ChunkSource {
+  chunk = new Chunk(Buffer.allocUnsafeSlow(SCRATCH_ARENA), 0);
+  tailFor(size: number, _seq: number, fresh: boolean): Chunk {
+    const c = this.chunk;
+    if (!fresh && c.takes(size, c.firstSeq + c.count)) return c;
+    this.chunk = new Chunk(Buffer.allocUnsafeSlow(Math.max(size, c.arena.length * 2)), 0);
+    return this.chunk;
+  }
+})();
+
+/** The bytes {@link packTransient} wrote last: `arena` from `start` to `end`. */
+export const transientWire = { arena: scratch.chunk.arena, start: 0, end: 0 };
+
+/** Starts an encoding's use of the scratch arena: what the last one wrote there is no longer read. */
+export function beginTransient(): void {
+  scratch.chunk.reset();
+}
+
+/**
+ * Writes an entry held as an object in its wire form (see {@link transientWire}), so that the protobuf encoder
+ * has one way to write an entry: it copies these bytes as it copies a queued entry's. Valid until the next
+ * {@link beginTransient}.
+ */
+export function packTransient(entry: LokiEntry): void {
+  const chunk = writeEntry(entry, 0, scratch);
+  transientWire.arena = chunk.arena;
+  transientWire.start = chunk.count === 1 ? 0 : chunk.ends[chunk.count - 2]!;
+  transientWire.end = chunk.used;
+}
+
+export class CompactQueue implements HeldQueue, ChunkSource {
   /** Chunks in order; `chunks[first]` holds the front entry. */
   private chunks: Chunk[] = [];
   private first = 0;
@@ -106,27 +180,12 @@ export class CompactQueue implements HeldQueue {
   }
 
   push(entry: LokiEntry): void {
-    let size = entryWireSize(entry, false);
-    let chunk = this.tailFor(size, entry.seq);
-    let w = chunk.writer;
-    const at = chunk.used;
-    w.pos = at;
-    writeEntryWire(w, entry);
-    if (w.mismatch) {
-      // The entry's byte count was wrong: measure every string and write it again.
-      w.mismatch = false;
-      size = entryWireSize(entry, true);
-      if (at + size > chunk.arena.length) chunk = this.tailFor(size, entry.seq, true);
-      w = chunk.writer;
-      w.pos = chunk.used;
-      writeEntryWire(w, entry);
-    }
-    chunk.add(w.pos, entry.bytes, chunk.streamId(entry.stream));
+    writeEntry(entry, entry.seq, this);
     this.count++;
     this.bytes += entry.bytes;
   }
 
-  private tailFor(size: number, seq: number, fresh = false): Chunk {
+  tailFor(size: number, seq: number, fresh: boolean): Chunk {
     const tail = this.chunks[this.chunks.length - 1];
     if (!fresh && tail !== undefined && tail.takes(size, seq)) return tail;
     // Arenas grow while the queue does, so that a client holding a few entries holds a few KiB.

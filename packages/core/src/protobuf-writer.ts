@@ -12,6 +12,13 @@ const utf8Write: Utf8Write =
     return this.write(text, offset, length, 'utf8');
   };
 
+/** The same for ASCII (latin1 writes one byte per character): `write()` parses its arguments first. */
+const latin1Write: Utf8Write =
+  (Buffer.prototype as unknown as { latin1Write?: Utf8Write }).latin1Write ??
+  function (this: Buffer, text: string, offset: number, length: number): number {
+    return this.write(text, offset, length, 'latin1');
+  };
+
 export function varintSize(n: number): number {
   let size = 1;
   while (n >= 0x80) {
@@ -121,11 +128,11 @@ export class Writer {
   ascii(s: string): void {
     const n = s.length;
     this.varint(n);
-    if (n <= 16) {
+    if (n <= 48) {
       const buf = this.buf;
       let pos = this.pos;
       for (let k = 0; k < n; k++) buf[pos++] = s.charCodeAt(k);
       this.pos = pos;
-    } else this.pos += this.buf.write(s, this.pos, n, 'latin1');
+    } else this.pos += latin1Write.call(this.buf, s, this.pos, n);
   }
 }

@@ -87,6 +87,20 @@ describe('compact queue: entries held as bytes', () => {
     );
   });
 
+  it('keeps every time exact when entries hop between seconds (the sizing remembers the last second)', () => {
+    const s = 1_795_631_666_000_000_000n;
+    const times = [s, s + 1n, s - 1n, s + 999_999_999n, s + 1_000_000_000n, s - 1n, 0n, -1n, s, 999_999_999n, s];
+    const { queue, given } = held(times.map((ns, i) => entry(i % 2 ? a : b, ns, `t${i}`)));
+    expect(queue.take(given.length).map((e) => e.timestampNs)).toEqual(times);
+    const again = held(times.map((ns, i) => entry(i % 2 ? a : b, ns, `t${i}`)));
+    const groups = groupByStream(again.queue.take(times.length));
+    const reference = groups.map((g) => ({
+      labels: g.stream.key,
+      entries: g.entries.map((e) => ({ timestampNs: e.timestampNs, line: e.line, metadata: [] })),
+    }));
+    expect(Buffer.from(encodePushRequestProtobuf(groups))).toEqual(Buffer.from(referenceEncoder(reference)));
+  });
+
   it('counts seqs up to a target across chunks, and shifts one at a time', () => {
     const many = Array.from({ length: 20_000 }, (_, i) => entry(i % 3 === 0 ? a : b, now + BigInt(i), `line ${i}`));
     const { queue } = held(many);
