@@ -85,6 +85,49 @@ export function targets(results, runs) {
       `+${fmtInt(rss - counted)} B (limit +64 B)`,
     );
   }
+  // Memory and CPU of holding entries as bytes (the compact buffer's targets).
+  const fileRss = med(rowOf(results, 'burst-200k', 'pino-file'), 'rssPeakMB');
+  for (const subject of ['pino-ours', 'winston-ours']) {
+    const rss = med(rowOf(results, 'burst-200k', subject), 'rssPeakMB');
+    if (rss === undefined || fileRss === undefined) continue;
+    add(
+      `peak RSS at most 1.5× pino → file's: ${subject} (burst-200k)`,
+      `${fmtInt(rss)} vs ${fmtInt(fileRss)} MB`,
+      rss <= fileRss * 1.5,
+      `${fmtRatio(rss / fileRss)} (limit 1.50×)`,
+    );
+  }
+  for (const subject of ['pino-ours', 'winston-ours', 'core']) {
+    const rss = med(rowOf(results, 'burst-1m', subject), 'rssPeakMB');
+    if (rss === undefined) continue;
+    add(`peak RSS at most 250 MB: ${subject} (burst-1m)`, `${fmtInt(rss)} MB`, rss <= 250, `${fmtInt(rss)} MB`);
+  }
+  const cpu = (subject) => med(rowOf(results, 'burst-200k', subject), 'cpuNsPerCall');
+  const cpuTargets = [
+    ['pino-ours', 'pino → file', cpu('pino-file'), 2],
+    ['winston-ours', 'winston-loki', cpu('winston-loki'), 0.6],
+  ];
+  for (const [subject, versus, base, limit] of cpuTargets) {
+    const v = cpu(subject);
+    if (v === undefined || base === undefined) continue;
+    add(
+      `process CPU per call (all threads) at most ${limit}× ${versus}'s: ${subject} (burst-200k)`,
+      `${fmtInt(v)} vs ${fmtInt(base)} ns/call`,
+      v <= base * limit,
+      `${fmtRatio(v / base)} (limit ${limit.toFixed(2)}×)`,
+    );
+  }
+  {
+    const v = cpu('core');
+    if (v !== undefined) {
+      add(
+        'process CPU per call (all threads) at most 2 µs: core (burst-200k)',
+        `${fmtInt(v)} ns/call`,
+        v <= 2000,
+        `${fmtInt(v)} ns`,
+      );
+    }
+  }
   for (const subject of Object.keys(SUBJECTS).filter((s) => SUBJECTS[s].ours)) {
     // Held entries are never delivered (nothing listens): not a loss.
     const rs = runs.filter((r) => r.subject === subject && r.scenarioKind !== 'held');
