@@ -160,9 +160,15 @@ function fastRecord(raw: string, config: MappingConfig): LokiEntryInput | undefi
     const split = splitFlatLabelKeys(raw, prefix) ?? splitTopLevelKeys(raw, (key) => isLabelField(key, prefix));
     if (split === undefined) return undefined;
     if (split.removed.length > 0) {
-      labels = newObject();
+      // A plain object: a null-prototype one is a dictionary, ~1.2 µs a line to make and fill (micro-benchmark),
+      // so a `__proto__` label, the one name a plain object cannot hold as its own, takes the full path.
+      labels = {};
       try {
-        for (const [key, valueText] of split.removed) labels[key.slice(prefix.length)] = JSON.parse(valueText);
+        for (const [key, valueText] of split.removed) {
+          const name = key.slice(prefix.length);
+          if (name === '__proto__') return undefined;
+          labels[name] = scalarValue(valueText);
+        }
       } catch {
         return undefined; // not JSON after all: the full path decides
       }
@@ -185,6 +191,17 @@ function fastRecord(raw: string, config: MappingConfig): LokiEntryInput | undefi
   if (name !== undefined) record.level = name;
   if (!config.replaceTimestamp) record.timestamp = Number(raw.slice(timeStart, i));
   return record;
+}
+
+/** A JSON scalar's value: a string without escapes or control characters is its text between the quotes. */
+function scalarValue(text: string): unknown {
+  const last = text.length - 1;
+  if (last < 1 || text.charCodeAt(0) !== 0x22 || text.charCodeAt(last) !== 0x22) return JSON.parse(text);
+  for (let k = 1; k < last; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 0x5c || c < 0x20) return JSON.parse(text); // JSON.parse decodes or refuses it, as the full path does
+  }
+  return text.slice(1, last);
 }
 
 function levelName(value: unknown, config: MappingConfig): string | undefined {
