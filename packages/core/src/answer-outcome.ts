@@ -1,4 +1,4 @@
-import { closeRequested, isDraining } from './client-lifecycle.js';
+import { closeRequested, isDraining, type Reachability } from './client-lifecycle.js';
 import type { LokiClientImpl } from './client-impl.js';
 import { report } from './client-report.js';
 import { publishOffline } from './diagnostics.js';
@@ -52,10 +52,8 @@ export function handleResult(c: LokiClientImpl, batch: Batch, bodyBytes: number,
   switch (result.outcome) {
     case 'success':
       c.counters.bytesSent += bodyBytes;
-      if (c.outage) {
-        c.outage = false;
-        publishOffline(c.eventHandle, c.sender.safeUrl, false);
-      }
+      if (c.reachability === 'offline') publishOffline(c.eventHandle, c.sender.safeUrl, false);
+      c.reachability = 'up';
       finish(c, batch);
       // Before settling: settling may answer a flush, which must know of the loss.
       if (result.partial !== undefined) partialSuccess(c, batch.entries, result.status, result.partial, where);
@@ -144,9 +142,13 @@ export function partialSuccess(
 export function retryLater(c: LokiClientImpl, batch: Batch, result: SendResult, where: string): void {
   const { options } = c;
   const n = batch.entries.length;
-  if (!c.outage) {
-    c.outage = true;
-    publishOffline(c.eventHandle, c.sender.safeUrl, true);
+  // A 429 is Loki up and throttling: retried, but not an outage (the burst keeps the whole buffer).
+  const now: Reachability = result.status === 429 ? 'throttled' : 'offline';
+  if (now !== c.reachability && (now === 'offline' || c.reachability === 'offline'))
+    publishOffline(c.eventHandle, c.sender.safeUrl, now === 'offline');
+  const wasUp = c.reachability === 'up';
+  c.reachability = now;
+  if (wasUp) {
     report(
       c,
       new LokiError('ERR_LOKI_UNAVAILABLE', `Loki push failed (${where}): ${result.message}; retrying`, {

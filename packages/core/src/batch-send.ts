@@ -71,14 +71,14 @@ export function takeBatch(c: LokiClientImpl): Batch | undefined {
  * not during an outage.
  */
 export function schedulePrepare(c: LokiClientImpl): void {
-  if (c.prepareScheduled || c.outage || c.preparedAtRequest === c.counters.requests) return;
+  if (c.prepareScheduled || c.reachability !== 'up' || c.preparedAtRequest === c.counters.requests) return;
   const { pending, options } = c;
   if (!isFull(pending.length, pending.bytes, options)) return; // not full yet: may still grow
   c.prepareScheduled = true;
   // setImmediate: the request just started writes its body first.
   setImmediate(() => {
     c.prepareScheduled = false;
-    if (isSpent(c.state) || c.outage || c.inFlight.size < c.options.maxRequestsInFlight) return;
+    if (isSpent(c.state) || c.reachability !== 'up' || c.inFlight.size < c.options.maxRequestsInFlight) return;
     c.preparedAtRequest = c.counters.requests;
     const entries = c.pending.front(nextBatchSize(c).count);
     if (entries.length === 0) return;

@@ -1,6 +1,7 @@
 import { pump } from './batch-send.js';
 import { BatchClock } from './batch-schedule.js';
 import { closeRequested, isSpent, nextState, type ClientState, type LifecycleEvent } from './client-lifecycle.js';
+import type { Reachability } from './client-lifecycle.js';
 import { report, reportThrottled } from './client-report.js';
 import {
   zeroDropCounts,
@@ -73,7 +74,7 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
   exitCutOff = false;
   /** deliverAtExit()'s deadline, while `draining`: a batch whose next try would come after it is given up at once. */
   drainDeadline = Infinity;
-  outage = false;
+  reachability: Reachability = 'up';
   exitFailures: string[] = [];
   readonly lastReported = new Map<LokiErrorCode, number>();
   readonly counters = {
@@ -134,7 +135,7 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
       url: self.sender.safeUrl,
       encoding: self.options.encoding,
       closed: closeRequested(self.state),
-      offline: self.outage,
+      offline: self.reachability === 'offline',
       bufferedEntries: self.counters.bufferedEntries,
     }));
   }

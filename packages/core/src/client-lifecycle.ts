@@ -63,3 +63,10 @@ export function everyBatchDue(state: ClientState): boolean {
 export function isDraining(state: ClientState): boolean {
   return state === 'draining' || state === 'draining-closing';
 }
+
+/**
+ * How Loki answered the last try: `up` (or not tried yet); `throttled`, a 429 (Loki up, the batch retried, a
+ * burst keeps the whole buffer); `offline`, no answer, a 5xx or 408 (the outage bound `offlineBufferMaxEntries`
+ * holds, `stats().offline` is true).
+ */
+export type Reachability = 'up' | 'throttled' | 'offline';

@@ -95,8 +95,9 @@ export const DELIVERY_OPTION_SCHEMA = {
     min: 1,
     defaultText: '`bufferMaxEntries`',
     doc:
-      'most entries held while Loki is unreachable (an outage); beyond it the oldest are dropped, counted ' +
-      'under `buffer_full`. With Loki up only `bufferMaxEntries` applies, so a burst is never cut to this size',
+      'most entries held while Loki is unreachable (an outage: no answer, 5xx, 408); beyond it the oldest are ' +
+      'dropped, counted under `buffer_full`. With Loki up, also when it answers 429 (rate limits), only ' +
+      '`bufferMaxEntries` applies, so a burst is never cut to this size',
     flag: { help: 'Most entries held while Loki is down (default --buffer-max-entries)' },
   },
   flushTimeoutMillis: {

@@ -30,10 +30,12 @@ export function reportThrottled(
 }
 
 export function reportBufferFull(c: LokiClientImpl): void {
-  const entries = c.outage ? c.options.offlineBufferMaxEntries : c.options.bufferMaxEntries;
+  const offline = c.reachability === 'offline';
+  const entries = offline ? c.options.offlineBufferMaxEntries : c.options.bufferMaxEntries;
+  const why = offline ? ' while Loki is unreachable' : c.reachability === 'throttled' ? ' while Loki answers 429' : '';
   reportThrottled(
     c,
     'ERR_LOKI_BUFFER_FULL',
-    `buffer full (${entries} entries${c.outage ? ' while Loki is unreachable' : ''} / ${c.options.bufferMaxBytes} bytes): oldest entries dropped (${c.dropped.buffer_full} so far)`,
+    `buffer full (${entries} entries${why} / ${c.options.bufferMaxBytes} bytes): oldest entries dropped (${c.dropped.buffer_full} so far)`,
   );
 }

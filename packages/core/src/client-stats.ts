@@ -14,7 +14,7 @@ export function statsOf(client: LokiClientImpl): LokiClientStats {
     ...client.mapper.counters,
     // Cardinality guard: label name -> distinct values counted when it was demoted.
     demotedLabels: Object.fromEntries(client.mapper.guard?.demoted ?? []),
-    offline: client.outage,
+    offline: client.reachability === 'offline',
     ...(client.disk?.counters ?? {
       diskEntriesWritten: 0,
       diskEntriesReplayed: 0,

@@ -83,7 +83,7 @@ export interface LokiClientStats {
   metadataNamesDropped: number;
   /** Label names moved to structured metadata by the cardinality guard, with their distinct values then. */
   demotedLabels: Record<string, number>;
-  /** True while Loki is unreachable and entries wait in the offline buffer. */
+  /** True while Loki is unreachable (no answer, 5xx, 408; not a 429) and entries wait in the offline buffer. */
   offline: boolean;
   /** Disk buffer (when on): records written, replayed from earlier processes, deleted over maxBytes, unreadable. */
   diskEntriesWritten: number;

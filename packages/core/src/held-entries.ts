@@ -29,8 +29,10 @@ export interface Batch {
 
 export function enqueue(c: LokiClientImpl, entry: LokiEntry): void {
   const { bufferMaxBytes } = c.options;
-  // While Loki is unreachable the (smaller) offline bound holds; a burst with Loki up has the whole buffer.
-  const bufferMaxEntries = c.outage ? c.options.offlineBufferMaxEntries : c.options.bufferMaxEntries;
+  // While Loki is unreachable the (smaller) offline bound holds; a burst with Loki up (or throttling) has the
+  // whole buffer.
+  const offline = c.reachability === 'offline';
+  const bufferMaxEntries = offline ? c.options.offlineBufferMaxEntries : c.options.bufferMaxEntries;
   while (c.counters.bufferedEntries + 1 > bufferMaxEntries || c.counters.bufferedBytes + entry.bytes > bufferMaxBytes) {
     if (!dropOldest(c)) {
       countDrop(c, 'buffer_full', 1);
