@@ -10,6 +10,7 @@ import {
   truncateUtf8,
 } from './labels.js';
 import { guardFor, type LabelGuard } from './label-guard.js';
+import { RawStreamCache } from './raw-stream-cache.js';
 import type { ResolvedOptions } from './options.js';
 import { isLooseMetadata, type LokiEntryInput } from './entry-input.js';
 import type { LokiEntry, LokiRecord, StreamRef } from './record.js';
@@ -39,7 +40,7 @@ export type MapResult = { entry: LokiEntry } | { dropped: 'line_too_long'; bytes
 export class RecordMapper {
   private readonly streams = new Map<string, StreamRef>();
   private readonly levelStreams = new Map<string, StreamRef>();
-  private readonly rawStreams = new Map<string, StreamRef>();
+  private readonly rawStreams = new RawStreamCache(MAX_STREAMS_REMEMBERED);
   private readonly warnedLabels = new Set<string>();
   readonly counters: MapperCounters = {
     labelsMovedToMetadata: 0,
@@ -88,14 +89,10 @@ export class RecordMapper {
       // Hot path (most entries): labels are the static ones plus the level: one cached stream per level.
       stream = this.levelStream(level);
     } else {
-      // Entries with their own labels: the raw label values (strings and numbers) form a cache key,
+      // Entries with their own labels: the raw label values (strings and numbers) find a cached stream,
       // so a repeated label set skips sanitising, sorting and rendering.
-      let rawKey: string | undefined = level ?? '';
-      for (const name of names) rawKey = appendRaw(rawKey, '\u0001', name, inputLabels![name]);
-      if (hasLabelFields) {
-        for (const key of keys) if (isLabelField(key)) rawKey = appendRaw(rawKey, '\u0002', key, loose![key]);
-      }
-      const cached = rawKey === undefined ? undefined : this.rawStreams.get(rawKey);
+      const node = this.rawStreams.nodeFor(level ?? '', names, inputLabels, hasLabelFields ? keys : NO_NAMES, loose);
+      const cached = node?.stream;
       if (cached !== undefined) {
         stream = cached;
       } else {
@@ -125,10 +122,7 @@ export class RecordMapper {
           for (const key of keys) if (isLabelField(key)) addLabel(key.slice(LABEL_FIELD_PREFIX.length), loose![key]);
         }
         stream = this.streamFor(labels);
-        if (rawKey !== undefined && overflow.length === 0) {
-          if (this.rawStreams.size >= MAX_STREAMS_REMEMBERED) this.rawStreams.clear();
-          this.rawStreams.set(rawKey, stream);
-        }
+        if (node !== undefined && overflow.length === 0) this.rawStreams.store(node, stream);
       }
       // Cardinality guard: a demoted label's value goes to metadata, same name.
       const guarded = this.guard?.check(stream.labels, stream.key);
@@ -282,11 +276,4 @@ function addTraceFields(metadata: Array<[string, unknown]>, trace: ReadonlyArray
     // The entry's own field wins: an app that logs a trace id on purpose means that one.
     if (!metadata.some(([name]) => name === pair[0])) metadata.push([pair[0], pair[1]]);
   }
-}
-
-/** Extends a label cache key; undefined (no caching) when a value is not a plain string or number. */
-function appendRaw(rawKey: string | undefined, kind: string, name: string, value: unknown): string | undefined {
-  if (rawKey === undefined) return undefined;
-  if (typeof value === 'string' || typeof value === 'number') return `${rawKey}${kind}${name}\u0003${value}`;
-  return undefined;
 }

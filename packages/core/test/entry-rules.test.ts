@@ -160,6 +160,41 @@ describe('a field named exactly label_', () => {
   });
 });
 
+describe('entries with their own labels: the stream found again from raw values', () => {
+  it('a labels object and label_* fields of the same names, levels, numbers and objects each get their stream', async () => {
+    const r = await receiver();
+    const { client: c } = client(r, { labels: { app: 'a' } });
+    const records: Array<Record<string, unknown> & { message: string }> = [
+      { message: 'field', level: 'info', label_route: 'x' },
+      { message: 'labels object named like the field', level: 'info', labels: { label_route: 'x' } },
+      { message: 'labels object', level: 'info', labels: { route: 'x' } },
+      { message: 'other level', level: 'error', label_route: 'x' },
+      { message: 'number', level: 'info', label_route: 1 },
+      { message: 'digit string', level: 'info', label_route: '1' },
+      { message: 'object value', level: 'info', label_route: { a: 1 } },
+      { message: 'two fields', level: 'info', label_route: 'x', label_zone: 'eu' },
+      { message: 'two fields, other order', level: 'info', label_zone: 'eu', label_route: 'x' },
+      { message: 'field again', level: 'info', label_route: 'x' },
+    ];
+    for (let round = 0; round < 2; round++)
+      for (const rec of records) c.push({ ...rec, message: `${rec.message} ${round}` });
+    expect((await c.flush()).ok).toBe(true);
+    const stored = byLine(r);
+    const labelsOf = (message: string) => [0, 1].map((round) => stored[`${message} ${round}`]!.labels);
+    const both = (labels: Record<string, string>) => [labels, labels];
+    expect(labelsOf('field')).toEqual(both({ app: 'a', level: 'info', route: 'x' }));
+    expect(labelsOf('labels object named like the field')).toEqual(both({ app: 'a', level: 'info', label_route: 'x' }));
+    expect(labelsOf('labels object')).toEqual(both({ app: 'a', level: 'info', route: 'x' }));
+    expect(labelsOf('other level')).toEqual(both({ app: 'a', level: 'error', route: 'x' }));
+    expect(labelsOf('number')).toEqual(both({ app: 'a', level: 'info', route: '1' }));
+    expect(labelsOf('digit string')).toEqual(both({ app: 'a', level: 'info', route: '1' }));
+    expect(labelsOf('object value')).toEqual(both({ app: 'a', level: 'info', route: '{"a":1}' }));
+    expect(labelsOf('two fields')).toEqual(both({ app: 'a', level: 'info', route: 'x', zone: 'eu' }));
+    expect(labelsOf('two fields, other order')).toEqual(both({ app: 'a', level: 'info', route: 'x', zone: 'eu' }));
+    expect(labelsOf('field again')).toEqual(both({ app: 'a', level: 'info', route: 'x' }));
+  });
+});
+
 describe('structured-metadata names', () => {
   it('reach Loki as [A-Za-z_][A-Za-z0-9_]*, as Loki would store them; an empty name is dropped and counted', async () => {
     const r = await receiver();
