@@ -27,11 +27,11 @@ type Info = Record<string | symbol, unknown>;
 const newFields = (): Record<string, unknown> => Object.create(null) as Record<string, unknown>;
 
 /**
- * Label fields by their label name. A plain object: a name cut out of a field name is a new string, which a
- * null-prototype object (a dictionary in V8) takes at ~3 times the cost of the whole mapping; `__proto__` is
- * defined as an own key, never the prototype. Read only by own keys (Object.keys, hasOwnProperty).
+ * A field of a plain object (label fields by label name, the json line's fields): a null-prototype object is a
+ * dictionary in V8, ~3 times the cost of the whole mapping to fill and slower to stringify; `__proto__` is
+ * defined as an own key, never the prototype. Read only by own keys (Object.keys, hasOwnProperty, JSON).
  */
-function setLabelField(fields: Record<string, unknown>, name: string, value: unknown): void {
+function setField(fields: Record<string, unknown>, name: string, value: unknown): void {
   if (name === '__proto__')
     Object.defineProperty(fields, name, { value, enumerable: true, writable: true, configurable: true });
   else fields[name] = value;
@@ -56,14 +56,14 @@ export function toLokiRecord(info: Info, mapping: RecordMapping): LokiEntryInput
   let fieldCount = 0;
   let hasObjectValue = false;
   if (!lineFromFormat && lineFormat === 'json') {
-    fields = newFields();
+    fields = {};
     if (message !== undefined) {
       fields.message = message;
       if (typeof message === 'object' && message !== null) hasObjectValue = true;
     }
   }
   if (!lineFromFormat && level !== undefined && !mapping.levelAsLabel) {
-    (fields ??= newFields()).level = level;
+    (fields ??= {}).level = level;
     fieldCount++;
   }
 
@@ -79,7 +79,7 @@ export function toLokiRecord(info: Info, mapping: RecordMapping): LokiEntryInput
     if (key === 'message' || key === 'level') continue;
     const value = info[key];
     if (isLabelField(key)) {
-      setLabelField((labelFields ??= {}), key.slice(LABEL_FIELD_PREFIX.length), value);
+      setField((labelFields ??= {}), key.slice(LABEL_FIELD_PREFIX.length), value);
       continue;
     }
     if (key === 'labels' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
@@ -98,18 +98,18 @@ export function toLokiRecord(info: Info, mapping: RecordMapping): LokiEntryInput
     }
     if (mapping.metaAsLabels && !mapping.ignoredMeta.has(key)) {
       if (key === '') (unnamed = newFields())[LABEL_FIELD_PREFIX] = value;
-      else setLabelField((labelFields ??= {}), key, value);
+      else setField((labelFields ??= {}), key, value);
       continue;
     }
     if (lineFromFormat || value === undefined) continue;
-    (fields ??= newFields())[key] = value;
+    setField((fields ??= {}), key, value);
     fieldCount++;
     if (typeof value === 'object' && value !== null) hasObjectValue = true;
   }
 
   // logger.error(err) without the errors() format: info is the Error itself, its stack not enumerable.
   if (!lineFromFormat && info instanceof Error && typeof info.stack === 'string' && !keys.includes('stack')) {
-    (fields ??= newFields()).stack = info.stack;
+    (fields ??= {}).stack = info.stack;
     fieldCount++;
   }
 
@@ -119,7 +119,7 @@ export function toLokiRecord(info: Info, mapping: RecordMapping): LokiEntryInput
     for (const [key, value] of lifted.fields) {
       const name = key.slice(LABEL_FIELD_PREFIX.length);
       labelFields ??= {};
-      if (!Object.prototype.hasOwnProperty.call(labelFields, name)) setLabelField(labelFields, name, value);
+      if (!Object.prototype.hasOwnProperty.call(labelFields, name)) setField(labelFields, name, value);
     }
   }
 
