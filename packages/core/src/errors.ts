@@ -50,7 +50,12 @@ export class LokiError extends Error {
 
   constructor(code: LokiErrorCode, message: string, details: LokiErrorDetails = {}) {
     // The cause is a copy without what it may hold: got's errors carry our request headers.
-    super(message, details.cause === undefined ? undefined : { cause: safeCause(details.cause) });
+    // One line: messages are printed as process warnings and quote Loki's answers, which may span lines (a 429
+    // lists each entry it ignored); the answer as sent stays in `responseBody`.
+    super(
+      message.includes('\n') ? message.replace(/\s*\n\s*/g, ' ') : message,
+      details.cause === undefined ? undefined : { cause: safeCause(details.cause) },
+    );
     this.name = 'LokiError';
     this.code = code;
     if (details.status !== undefined) this.status = details.status;

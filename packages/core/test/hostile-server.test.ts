@@ -16,6 +16,30 @@ const hostile = servers.open;
 const MiB = 1024 * 1024;
 const once = ONE_ATTEMPT;
 
+describe("Loki's answer in an error", () => {
+  it('a body of several lines (a 429 lists each entry it ignored) makes a one-line message; responseBody keeps it', async () => {
+    const body =
+      "entry with timestamp 1 ignored, reason: 'Per stream rate limit exceeded',\nentry with timestamp 2 ignored\n";
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(400, { 'content-type': 'text/plain' }).end(body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { client: c, errors } = client(await receiver(), { host: url, ...once });
+      c.push({ message: 'hello' });
+      expect((await c.flush()).ok).toBe(false);
+      const error = errors.find((e) => e.status === 400)!;
+      expect(error.message).not.toContain('\n');
+      expect(error.message).toContain("reason: 'Per stream rate limit exceeded', entry with timestamp 2 ignored");
+      expect(error.responseBody).toBe(body.trim());
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe('answer bodies are read up to a few KiB, the rest is never buffered', () => {
   it.each([500, 200, 400])(
     'a %i answer with a 512 MiB body: a few KiB read, memory bounded, the status decides',
