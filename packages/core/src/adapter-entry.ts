@@ -8,7 +8,7 @@
  */
 // The entry sink: what a transport pushes its typed entries to (a core client seen from an adapter).
 export { createEntrySink, emptyStats } from './entry-sink.js';
-export type { LokiEntrySink, EntrySinkSettings, EntrySinkState } from './entry-sink.js';
+export type { LokiEntrySink, EntrySinkSettings, EntrySinkState, SinkBufferState } from './entry-sink.js';
 export type { LokiEntryInput } from './entry-input.js';
 
 // The sink's answers and errors (a transport makes no client of its own: createLokiClient and the loose record

@@ -1,12 +1,13 @@
 import type { LokiClientImpl } from './client-impl.js';
 import type { Compression, LokiClientStats } from './client-types.js';
+import type { SinkBufferState } from './entry-sink.js';
 import type { ResolvedOptions } from './options.js';
 import { snappyCompressor } from './snappy-compress.js';
 
 /** What `stats()` reports: the client's counters, the mapper's, the disk buffer's, in one shape. */
 export function statsOf(client: LokiClientImpl): LokiClientStats {
   const droppedByReason = { ...client.dropped };
-  const entriesDropped = Object.values(droppedByReason).reduce((a, b) => a + b, 0);
+  const entriesDropped = droppedTotal(client);
   return {
     ...client.counters,
     entriesDropped,
@@ -23,6 +24,19 @@ export function statsOf(client: LokiClientImpl): LokiClientStats {
     }),
     compression: compressionOf(client.options.encoding, client.options.protocol),
   };
+}
+
+/** stats()'s buffer fields, as `bufferState()` answers them: no stats object built. */
+export function bufferStateOf(client: LokiClientImpl): SinkBufferState {
+  const { bufferedEntries, bufferedBytes, entriesSent } = client.counters;
+  return { bufferedEntries, bufferedBytes, settled: entriesSent + droppedTotal(client), offline: client.outage };
+}
+
+/** stats().entriesDropped: every reason's count. */
+function droppedTotal(client: LokiClientImpl): number {
+  let total = 0;
+  for (const n of Object.values(client.dropped)) total += n;
+  return total;
 }
 
 function compressionOf(encoding: ResolvedOptions['encoding'], protocol: ResolvedOptions['protocol']): Compression {

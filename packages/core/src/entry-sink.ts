@@ -1,5 +1,6 @@
 import { deliverAtExit, startClient } from './client.js';
 import type { LokiClientImpl } from './client-impl.js';
+import { bufferStateOf } from './client-stats.js';
 import { closeRequested, isSpent, type ClientState } from './client-lifecycle.js';
 import type { CloseOptions, FlushResult, LokiClientStats } from './client-types.js';
 import type { LokiEntryInput } from './entry-input.js';
@@ -28,7 +29,20 @@ export interface LokiEntrySink {
   /** Flush within `closeTimeoutMillis` (or less, see CloseOptions), then stop. Idempotent. Never rejects. */
   close(options?: CloseOptions): Promise<FlushResult>;
   stats(): LokiClientStats;
+  /**
+   * stats()'s buffer fields alone, for what an adapter reads per batch (pino's backpressure check). Building the
+   * whole stats() that often made the objects that survived the worker's scavenges and grew its young generation.
+   */
+  bufferState(): SinkBufferState;
   readonly state: EntrySinkState;
+}
+
+/** The buffer as stats() tells it: `settled` = entriesSent + entriesDropped (what moves while Loki answers). */
+export interface SinkBufferState {
+  bufferedEntries: number;
+  bufferedBytes: number;
+  settled: number;
+  offline: boolean;
 }
 
 /** How an adapter uses its sink (not client options: nothing a user sets). */
@@ -74,6 +88,10 @@ class EntrySink implements LokiEntrySink {
 
   stats(): LokiClientStats {
     return this.client.stats();
+  }
+
+  bufferState(): SinkBufferState {
+    return bufferStateOf(this.client);
   }
 
   get state(): EntrySinkState {
