@@ -29,7 +29,12 @@ export function statsOf(client: LokiClientImpl): LokiClientStats {
 /** stats()'s buffer fields, as `bufferState()` answers them: no stats object built. */
 export function bufferStateOf(client: LokiClientImpl): SinkBufferState {
   const { bufferedEntries, bufferedBytes, entriesSent } = client.counters;
-  return { bufferedEntries, bufferedBytes, settled: entriesSent + droppedTotal(client), offline: client.outage };
+  return {
+    bufferedEntries,
+    bufferedBytes,
+    settled: entriesSent + droppedTotal(client),
+    offline: client.reachability === 'offline',
+  };
 }
 
 /** stats().entriesDropped: every reason's count. */

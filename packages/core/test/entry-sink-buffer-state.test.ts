@@ -21,7 +21,7 @@ describe('entry sink bufferState()', () => {
       exitHook: false,
       onError: () => {},
       bufferMaxEntries: 5,
-      batchMaxWaitMillis: 10,
+      batchIntervalMillis: 10,
       retryInitialDelayMillis: 20,
       retryMaxDelayMillis: 50,
     });
