@@ -187,7 +187,7 @@ export class LokiClientImpl implements LokiClient, ExitParticipant {
         );
         return;
       }
-      enqueue(this, mapped.entry);
+      enqueue(this, mapped);
     } catch (error) {
       this.invalidRecord(error);
     }

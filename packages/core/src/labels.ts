@@ -14,7 +14,12 @@ export const LABEL_FIELD_PREFIX = 'label_';
  * An empty prefix (pino's `labelPrefix: ''`) turns label fields off.
  */
 export function isLabelField(key: string, prefix: string = LABEL_FIELD_PREFIX): boolean {
-  return prefix !== '' && key.length > prefix.length && key.startsWith(prefix);
+  const n = prefix.length;
+  if (n === 0 || key.length <= n) return false;
+  // By character, not startsWith(): a push asks this of every field of its record up to three times, and most
+  // differ at their first character (the builtin call was the largest line of the mapper's profile).
+  for (let i = 0; i < n; i++) if (key.charCodeAt(i) !== prefix.charCodeAt(i)) return false;
+  return true;
 }
 
 function isAsciiWord(c: number): boolean {

@@ -20,6 +20,9 @@ const latin1Write: Utf8Write =
   };
 
 export function varintSize(n: number): number {
+  // Most are lengths of short strings and messages: one or two bytes, no loop.
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
   let size = 1;
   while (n >= 0x80) {
     n = Math.floor(n / 128);
@@ -68,6 +71,10 @@ export class Writer {
     this.buf[this.pos++] = b;
   }
   varint(n: number): void {
+    if (n < 0x80) {
+      this.buf[this.pos++] = n;
+      return;
+    }
     while (n >= 0x80) {
       this.buf[this.pos++] = (n % 128) | 0x80;
       n = Math.floor(n / 128);

@@ -48,16 +48,34 @@ export function errorToObject(err: Error): Record<string, unknown> {
 /** A metadata value as Loki structured metadata wants it: a string. */
 export function metadataValueToString(value: unknown): string {
   if (typeof value === 'string') return value;
-  // An integer by toFixed, the same text as String() but not through V8's number-string cache: that cache keeps
+  // An integer by integerText(), the same text as String() but not through V8's number-string cache: that cache keeps
   // the last thousands of strings alive across scavenges, which made the young generation grow to 2 x 16 MiB in a
   // burst of entries with a counter field (and stay so: ~110 B of RSS per held entry at 300 000 entries).
-  if (typeof value === 'number') return Number.isSafeInteger(value) ? value.toFixed(0) : String(value);
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? integerText(value) : String(value);
   if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (value === null) return 'null';
   if (typeof value === 'symbol') return value.toString();
   if (typeof value === 'function') return `[Function ${value.name || 'anonymous'}]`;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
   return safeStringify(value);
+}
+
+const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+/**
+ * A safe integer's decimal text, fresh (not from the number-string cache). Non-negative ones below 2^31 digit by
+ * digit: short strings joined are flat and new, and this costs about half of toFixed(0) (a counter field is in
+ * most records); any other by toFixed(0). -0 is "0", as String() writes it.
+ */
+function integerText(n: number): string {
+  if (n < 0 || n > 0x7fffffff) return n.toFixed(0);
+  let text = '';
+  do {
+    const rest = (n / 10) | 0;
+    text = DIGITS[n - rest * 10]! + text;
+    n = rest;
+  } while (n > 0);
+  return text;
 }
 
 /** A message as line text: strings as they are, Errors as their stack, objects as safe JSON. */

@@ -8,22 +8,24 @@ const NS_PER_MS = 1_000_000n;
 
 // Wall clock anchored to the monotonic clock gives ns precision. Once a second it is compared with
 // Date.now() and re-anchored when they drifted apart (NTP steps): "now" never strays > 1 ms for long.
-let anchorWallNs = BigInt(Date.now()) * NS_PER_MS;
-let anchorMonoNs = process.hrtime.bigint();
-let lastCheckMonoNs = anchorMonoNs;
+// Kept as the wall clock minus the monotonic one, and the next check as a deadline: a call is one BigInt addition
+// and a compare (the same values as anchor + (mono - anchorMono), checked when a second has passed).
 const CHECK_EVERY_NS = 1_000_000_000n;
+const startMonoNs = process.hrtime.bigint();
+let wallMinusMonoNs = BigInt(Date.now()) * NS_PER_MS - startMonoNs;
+let nextCheckMonoNs = startMonoNs + CHECK_EVERY_NS;
 
 export function nowNs(): bigint {
   const mono = process.hrtime.bigint();
-  const ns = anchorWallNs + (mono - anchorMonoNs);
-  if (mono - lastCheckMonoNs < CHECK_EVERY_NS) return ns;
-  lastCheckMonoNs = mono;
+  const ns = mono + wallMinusMonoNs;
+  if (mono < nextCheckMonoNs) return ns;
+  nextCheckMonoNs = mono + CHECK_EVERY_NS;
   const wallMs = Date.now();
   const diffMs = Number(ns / NS_PER_MS) - wallMs;
   if (diffMs > 1 || diffMs < -1) {
-    anchorWallNs = BigInt(wallMs) * NS_PER_MS;
-    anchorMonoNs = mono;
-    return anchorWallNs;
+    const wallNs = BigInt(wallMs) * NS_PER_MS;
+    wallMinusMonoNs = wallNs - mono;
+    return wallNs;
   }
   return ns;
 }

@@ -1,7 +1,8 @@
 // Micro-benchmark: what one entry costs on core's push path (mapping to labels / metadata / line / time, and
 // queueing), for the shapes the entry points hand core: a core record with fields, a labelled one, and the pino
 // transport's entry (a line, a level, a time; with a label). Interleaved rounds, medians, ns per entry.
-//   node src/micro/push-path.mjs [--reps=15] [--baseline=<checkout root>]
+//   node src/micro/push-path.mjs [--reps=15] [--baseline=<checkout root>] [--held=1000] [--only=<shape prefix>]
+// --held: bufferMaxEntries; above 20 000 nothing is dropped (the bench's burst: every entry queued, none dropped).
 // --baseline adds that checkout's core as "before" (records pushed with push(), where it has no entry sink).
 import { flag, interleave } from './interleave.mjs';
 import { loadCoreSource } from './load-source.mjs';
@@ -9,6 +10,8 @@ import { loadCoreSource } from './load-source.mjs';
 const reps = Number(flag('reps', 15));
 const baseline = flag('baseline', undefined);
 const CALLS = 20_000;
+const held = Number(flag('held', 1000));
+const only = flag('only', '');
 const ROUTES = ['/api/a', '/api/b', '/api/c', '/api/d'];
 
 const shapes = {
@@ -46,7 +49,7 @@ function target(core, name) {
     batchIntervalMillis: 60_000,
     batchMaxEntries: 1_000_000,
     // Held entries stay few (the oldest dropped): the figure is the path's, not the garbage collector's.
-    bufferMaxEntries: 1000,
+    bufferMaxEntries: held,
     closeTimeoutMillis: 0,
     traceContext: false,
     onError: () => {},
@@ -68,8 +71,11 @@ async function coreOf(root) {
 const ours = await coreOf();
 const before = baseline === undefined ? undefined : await coreOf(baseline);
 const fmt = (s) => `${s.median.toFixed(0)} ns (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
-console.log(`push path, ns per entry, median (min–max) of ${reps} interleaved runs, ${CALLS} entries per client`);
-for (const name of Object.keys(shapes)) {
+console.log(
+  `push path, ns per entry, median (min–max) of ${reps} interleaved runs, ${CALLS} entries per client, ` +
+    `bufferMaxEntries ${held}`,
+);
+for (const name of Object.keys(shapes).filter((n) => n.startsWith(only))) {
   const targets = { ours: target(ours, name) };
   if (before !== undefined) targets.before = target(before, name);
   const r = interleave(targets, CALLS, { reps });
