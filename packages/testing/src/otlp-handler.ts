@@ -18,9 +18,14 @@ import type { ReceivedRequest } from './types.js';
 
 let lastNowNs = 0n;
 
-/** Loki's `time.Now()` per record: the wall clock in ns (µs precision), strictly increasing so two records differ. */
+/**
+ * Loki's `time.Now()` per record: the wall clock in ns (µs digits), strictly increasing so two records differ.
+ * The milliseconds are Date.now()'s: timeOrigin + performance.now() is the monotonic clock from the process's start,
+ * which drifts from the wall clock (seen: > 1 ms in CI, so records were stamped outside the request's time).
+ */
 function receiptTimeNs(): bigint {
-  const now = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+  const subMs = performance.now() % 1;
+  const now = (BigInt(Date.now()) * 1000n + BigInt(Math.floor(subMs * 1000))) * 1000n;
   lastNowNs = now > lastNowNs ? now : lastNowNs + 1n;
   return lastNowNs;
 }
